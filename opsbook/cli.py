@@ -1,0 +1,160 @@
+"""The command line: one function per command, each ending in an example.
+
+The library raises OpsbookError; here it becomes one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from . import __version__
+from .config import dump_config, load_config
+from .errors import OpsbookError
+
+KIND_CHOICE = click.Choice(["posts", "inspections", "design_costs"])
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="opsbook")
+def cli() -> None:
+    """Check operations workbooks against the company's regulations."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--as-of", "as_of", help="The 'now' of time-dependent rules (YYYY-MM-DD or "
+              "YYYY-MM-DDTHH:MM; a bare date means the end of that day). Default: now.")
+@click.option("--from", "period_from", callback=_date, help="First day of the period cadence rules check.")
+@click.option("--to", "period_to", callback=_date, help="Last day of the period cadence rules check.")
+@click.option("--kind", type=KIND_CHOICE, help="Treat the workbooks as this kind instead of recognising it.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
+              help="Settings file (default: opsbook.toml beside the workbook).")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here.")
+@click.option("--output", "output", type=click.Path(path_type=Path),
+              help="Write an annotated copy here (a folder when several workbooks are checked).")
+@click.option("--lang", type=click.Choice(["zh-Hant", "zh-Hans", "en"]), help="Message language.")
+def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, output, lang):
+    """Check workbooks and report every violation.
+
+    Exit code: 0 no error-severity violations, 1 there are some, 2 a file could not be read.
+
+    Example: opsbook validate 發布日誌.xlsx --as-of 2026-11-26 --report out.json --output checked.xlsx
+    """
+    from .console import summary_lines
+    from .engine import as_of_moment
+    from .report import Report
+    from .validate import check_file, workbook_files
+    from .writers.annotate import annotated_path, write_annotated
+
+    try:
+        moment = as_of_moment(as_of)
+    except ValueError:
+        raise click.BadParameter(f"not a date: {as_of!r}", param_hint="--as-of") from None
+    files = workbook_files(list(paths))
+    if not files:
+        _fail("no .xlsx/.xlsm workbooks found in " + ", ".join(map(str, paths)))
+    if output and len(files) > 1 and output.suffix.lower() in (".xlsx", ".xlsm"):
+        _fail(f"--output {output}: several workbooks are checked, give a folder")
+    report = Report(as_of=moment)
+    for path in files:
+        try:
+            settings = load_config(config_path, near=path)
+        except OpsbookError as exc:
+            _fail(str(exc))
+        if lang:
+            settings["general"]["language"] = lang
+        checked = check_file(path, settings, moment, kind, (period_from, period_to))
+        result = checked.report.files[0]
+        if output and not result.error:
+            target = annotated_path(path, output, several=len(files) > 1)
+            try:
+                write_annotated(path, target, checked, settings)
+                result.output = str(target)
+            except OpsbookError as exc:
+                result.error = str(exc)
+        report.add(checked.report)
+    for line in summary_lines(report):
+        click.echo(line)
+    if report_path:
+        report_path.write_text(report.to_json(), encoding="utf-8")
+    sys.exit(report.exit_code())
+
+
+@cli.command()
+@click.option("--show", is_flag=True, help="Print the effective settings as TOML.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True))
+@click.argument("near", required=False, type=click.Path(path_type=Path))
+def config(show, config_path, near):
+    """Show the settings every rule uses (defaults overlaid with opsbook.toml).
+
+    Example: opsbook config --show workbooks/
+    """
+    try:
+        settings = load_config(config_path, near=near or Path.cwd())
+    except OpsbookError as exc:
+        _fail(str(exc))
+    click.echo(dump_config(settings), nl=False)
+
+
+@cli.command()
+@click.option("--kind", type=KIND_CHOICE)
+def rules(kind):
+    """List the rule catalog: id, clause, severity, title.
+
+    Example: opsbook rules --kind inspections
+    """
+    from .catalog import all_rules
+    from .workbook.specs import BY_NAME
+
+    for rule in all_rules():
+        if kind and BY_NAME[rule.table].kind != kind:
+            continue
+        click.echo(f"{rule.clause:<10} {rule.id:<48} {rule.kind:<4} {rule.severity:<8} {rule.title}")
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Fail if docs/coverage.md is stale instead of writing it.")
+@click.option("--path", type=click.Path(path_type=Path), default=Path("docs/coverage.md"), show_default=True)
+def coverage(check, path):
+    """Write the coverage matrix: every clause, the rules that check it, or why not.
+
+    Example: opsbook coverage --check
+    """
+    from .coverage import render_coverage
+
+    text = render_coverage()
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            _fail(f"{path} is stale: run `opsbook coverage`")
+        click.echo(f"{path} is up to date")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
+def _fail(message: str, code: int = 2):
+    click.echo(f"opsbook: {message}", err=True)
+    sys.exit(code)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except OpsbookError as exc:  # a library error that escaped a command: one line, no traceback
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)

@@ -1,0 +1,178 @@
+"""Turning cell values as teams type them into typed columns, one whole column at a time.
+
+Each parser takes the raw values of one column (whatever the reader gave: ``str``, ``float``,
+``int``, ``bool``, ``date``, ``datetime`` or ``""`` for a blank cell) and returns
+``(typed, unreadable)``: the typed Series (NA for blank) and a boolean Series that is True where
+a value was present but could not be read.  An unreadable value becomes a violation on its
+cell, never an exception.
+
+Work is per distinct text value (a sheet of 100k rows has a few thousand distinct date
+strings), so the parsers stay vectorised on big sheets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from .text import fold
+
+# Excel's day 0 for the 1900 date system (serial 60 is the fictitious 1900-02-29).
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MAX_SERIAL = 2958465  # 9999-12-31
+
+_DATE_TEXT = re.compile(
+    r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日號号]?"
+    r"(?:\s*[T ]?\s*(?P<H>\d{1,2})\s*[:時时點点]\s*(?P<M>\d{1,2})"
+    r"(?:\s*[:分]\s*(?P<S>\d{1,2}))?\s*[分秒]?)?$"
+)
+_COMPACT_DATE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+
+YES_WORDS = frozenset(
+    fold(w) for w in ["是", "有", "Y", "YES", "✓", "✔", "√", "☑", "TRUE", "對", "已", "是的", "1"]
+)
+NO_WORDS = frozenset(
+    fold(w)
+    for w in ["否", "無", "沒有", "N", "NO", "✗", "✘", "×", "X", "☐", "FALSE", "未", "不", "0"]
+)
+
+
+def _kind_of(values: pd.Series) -> pd.Series:
+    """Python type name of each value (the reader hands us mixed object columns)."""
+    return values.map(type)
+
+
+def blank_mask(values: pd.Series) -> pd.Series:
+    """True where a cell holds nothing (None, NaN or only white space)."""
+    if values.dtype != object:
+        return values.isna()
+    isstr = values.map(lambda v: isinstance(v, str))
+    blank = values.isna()
+    if isstr.any():
+        blank = blank | (isstr & values.where(isstr, "x").astype(str).str.strip().eq(""))
+    return blank
+
+
+def _normalise_text(values: pd.Series) -> pd.Series:
+    uniques = values.unique()
+    mapping = {u: unicodedata.normalize("NFKC", u).strip() for u in uniques}
+    return values.map(mapping)
+
+
+def parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Series]:
+    """Dates and date-times: real Excel dates, serial numbers, and text such as
+    ``2023/2/16``, ``2023-02-16``, ``2023年2月16日``, ``2023.2.16 14:30``, ``20230216`` or ``2/16``
+    (a text date without a year takes ``default_year``; the caller passes the as-of year)."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    blank = blank_mask(values)
+    kinds = _kind_of(values)
+    unreadable = pd.Series(False, index=values.index)
+
+    is_dt = kinds.isin([dt.datetime, pd.Timestamp]) | kinds.eq(dt.date)
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(values[is_dt].map(pd.Timestamp))
+
+    is_num = (kinds.isin([float, int, np.float64, np.int64])) & ~blank
+    if is_num.any():
+        serial = values[is_num].astype(float)
+        ok = serial.between(1, _MAX_SERIAL)
+        out[ok[ok].index] = _EXCEL_EPOCH + pd.to_timedelta(serial[ok], unit="D").dt.round("s")
+        unreadable[ok[~ok].index] = True
+
+    is_text = kinds.eq(str) & ~blank
+    if is_text.any():
+        text = _normalise_text(values[is_text])
+        parts = text.str.extract(_DATE_TEXT)
+        compact = text.str.extract(_COMPACT_DATE)
+        parts = parts.fillna(compact.reindex(columns=parts.columns))
+        year = pd.to_numeric(parts["y"]).fillna(default_year)
+        frame = pd.DataFrame(
+            {
+                "year": year,
+                "month": pd.to_numeric(parts["m"]),
+                "day": pd.to_numeric(parts["d"]),
+                "hour": pd.to_numeric(parts["H"]).fillna(0),
+                "minute": pd.to_numeric(parts["M"]).fillna(0),
+                "second": pd.to_numeric(parts["S"]).fillna(0),
+            }
+        )
+        parsed = pd.to_datetime(frame, errors="coerce")
+        # A serial typed as text ("45678") is read like the number it is.
+        numeric = pd.to_numeric(text, errors="coerce")
+        from_serial = numeric.between(1, _MAX_SERIAL) & parsed.isna() & compact["y"].isna()
+        if from_serial.any():
+            parsed[from_serial] = _EXCEL_EPOCH + pd.to_timedelta(
+                numeric[from_serial], unit="D"
+            ).dt.round("s")
+        out[is_text] = parsed
+        unreadable[is_text] = parsed.isna()
+
+    other = ~(is_dt | is_num | is_text | blank)
+    unreadable |= other
+    return out, unreadable
+
+
+def parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """是/否, 有/無, Y/N, ✓/✗, TRUE/FALSE, 1/0 (and real Excel booleans) as a nullable boolean."""
+    blank = blank_mask(values)
+    present = values[~blank]
+    uniques = pd.unique(present)
+    mapping: dict = {}
+    for u in uniques:
+        if isinstance(u, (bool, np.bool_)):
+            mapping[u] = bool(u)
+            continue
+        key = fold(u if not isinstance(u, float) or not u.is_integer() else int(u))
+        mapping[u] = True if key in YES_WORDS else False if key in NO_WORDS else None
+    mapped = present.map(mapping)
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    readable = mapped.notna()
+    out[readable[readable].index] = mapped[readable].astype(bool)
+    unreadable = pd.Series(False, index=values.index)
+    unreadable[readable[~readable].index] = True
+    return out, unreadable
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers, including numbers typed as text (full-width digits, thousands separators,
+    ¥ and 元).  Text such as ``五十`` is unreadable, not zero."""
+    blank = blank_mask(values)
+    kinds = _kind_of(values)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    is_num = kinds.isin([float, int, np.float64, np.int64]) & ~blank
+    out[is_num] = values[is_num].astype(float)
+    is_text = kinds.eq(str) & ~blank
+    if is_text.any():
+        text = _normalise_text(values[is_text]).str.replace(r"[,\s¥￥$元]", "", regex=True)
+        out[is_text] = pd.to_numeric(text, errors="coerce")
+    unreadable = ~blank & out.isna()
+    return out, unreadable
+
+
+def parse_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text as written, stripped; numbers and dates are turned into their text form."""
+    blank = blank_mask(values)
+    text = values.map(_as_text, na_action="ignore")
+    out = text.where(~blank).astype("string")
+    return out, pd.Series(False, index=values.index)
+
+
+def _as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+PARSERS = {
+    "text": lambda values, year: parse_text(values),
+    "date": parse_dates,
+    "datetime": parse_dates,
+    "bool": lambda values, year: parse_bools(values),
+    "number": lambda values, year: parse_numbers(values),
+}

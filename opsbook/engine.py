@@ -1,0 +1,310 @@
+"""Running the catalog over a workbook: sheets → tables → rules (through pandera) → report.
+
+The same function serves files (the batch command) and live books (the Excel buttons): both
+hand it ``SheetValues``.  Nothing here prints, writes or keeps state between runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from .catalog import AggregateRule, Context, Rule, RowRule, rules_for
+from .report import VIOLATION_FIELDS, FileResult, Report, TableInfo, empty_violations
+from .text import to_simplified
+from .workbook.reader import SheetValues
+from .workbook.specs import BY_NAME, KINDS, TABLES
+from .workbook.tables import Table, build_table, find_header
+from .workcalendar import calendar_for
+
+TYPE_ZH = {"date": "日期", "datetime": "日期時間", "bool": "是/否", "number": "數字", "text": "文字"}
+
+
+@dataclass
+class Checked:
+    """A checked workbook: the report plus the tables it was made from (for summaries)."""
+
+    report: Report
+    tables: dict[str, list[Table]] = field(default_factory=dict)
+    kind: str | None = None
+    context: Context | None = None
+
+
+def as_of_moment(as_of: dt.date | dt.datetime | str | None) -> pd.Timestamp:
+    """"Now" for rules: a datetime as given; a bare date means the end of that day."""
+    if as_of is None:
+        return pd.Timestamp.now().floor("s")
+    stamp = pd.Timestamp(as_of)
+    if isinstance(as_of, dt.datetime) or (isinstance(as_of, str) and len(as_of) > 10):
+        return stamp
+    return stamp + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+
+
+def check_sheets(
+    sheets: Iterable[SheetValues],
+    file: str,
+    settings: dict,
+    as_of: pd.Timestamp,
+    kind: str | None = None,
+    period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
+) -> Checked:
+    """Find the tables in ``sheets``, run every applicable rule and return the report."""
+    result = FileResult(file=file)
+    report = Report(as_of=as_of, files=[result])
+    specs = TABLES if kind is None else tuple(t for t in TABLES if t.kind == kind)
+    found: dict[str, list[Table]] = {}
+    scan = settings["general"]["header_scan_rows"]
+    for sheet in sheets:
+        header = find_header(sheet, specs, scan)
+        if header is None:
+            result.skipped_sheets.append({"sheet": sheet.name, "reason": "不是可識別的表格 (no known table)"})
+            continue
+        if not header.spec.main and header.spec.name in found:
+            result.skipped_sheets.append(
+                {"sheet": sheet.name, "reason": f"另一個{header.spec.title}已在「{found[header.spec.name][0].sheet}」"})
+            continue
+        table = build_table(sheet, header, default_year=as_of.year)
+        found.setdefault(table.name, []).append(table)
+        result.tables.append(TableInfo(
+            sheet=table.sheet, table=table.name, header_row=table.header_row, rows=len(table),
+            columns={k: c.header for k, c in table.columns.items()},
+            extra_columns=table.extra_headers, skipped_rows=table.skipped_rows,
+        ))
+
+    kinds_found = [k for k in KINDS if k in found]
+    if kind is None and len(kinds_found) > 1:
+        # One workbook, one kind: the main table with most rows decides.
+        kind = max(kinds_found, key=lambda k: sum(len(t) for t in found[k]))
+    kind = kind or (kinds_found[0] if kinds_found else None)
+    if kind is None:
+        # Companion tables alone (a roster without a post log) are not checked.
+        kind = next((BY_NAME[n].kind for n in found), None)
+    result.kind = kind
+    tables = {n: ts for n, ts in found.items() if BY_NAME[n].kind == kind}
+    for name, ts in found.items():
+        if BY_NAME[name].kind != kind:
+            for t in ts:
+                result.skipped_sheets.append({"sheet": t.sheet, "reason": f"屬於 {BY_NAME[name].kind}，不是本工作簿的類型 {kind}"})
+
+    calendar = calendar_for(settings["general"]["calendar"])
+    companions = {n: ts[0] for n, ts in tables.items() if not BY_NAME[n].main}
+    frames = []
+    ctx = None
+    for name, ts in tables.items():
+        for table in ts:
+            ctx = Context(as_of=as_of, settings=settings, calendar=calendar, tables=companions,
+                          period_from=period[0], period_to=period[1])
+            frames.append(_check_table(table, ctx, file, report))
+            for note in ctx.notes:
+                report.not_checked.append({"file": file, "sheet": table.sheet, **note,
+                                           "clause": _rule(note["rule"]).clause})
+    frames = [f for f in frames if len(f)]
+    report.frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
+    return Checked(report=report, tables=tables, kind=kind, context=ctx)
+
+
+def _rule(rule_id: str) -> Rule:
+    from .catalog import all_rules
+
+    return next(r for r in all_rules() if r.id == rule_id)
+
+
+def _check_table(table: Table, ctx: Context, file: str, report: Report) -> pd.DataFrame:
+    rules = [r for r in rules_for({table.name}, ctx.settings)]
+    runnable: list[Rule] = []
+    for rule in rules:
+        reason = _why_not(rule, table, ctx)
+        if reason:
+            report.not_checked.append({"file": file, "sheet": table.sheet, "rule": rule.id,
+                                       "clause": rule.clause, "reason": reason})
+        else:
+            runnable.append(rule)
+    frames = [_unreadable(table, rules, ctx, file)]
+    row_rules = [r for r in runnable if isinstance(r, RowRule)]
+    failures = _run_row_rules(table, row_rules, ctx)
+    for rule in row_rules:
+        rows = failures.get(rule.id)
+        if rows is not None and len(rows):
+            frames.append(_row_violations(rule, table, ctx, file, rows))
+    for rule in runnable:
+        if isinstance(rule, AggregateRule):
+            frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty_violations()
+
+
+def _why_not(rule: Rule, table: Table, ctx: Context) -> str | None:
+    if not rule.enabled(ctx):
+        return "已在設定中關閉 (disabled in settings)"
+    needed = list(rule.needs)
+    if isinstance(rule, RowRule):
+        target = rule.target_key(table)
+        if target is None:
+            targets = (rule.target,) if isinstance(rule.target, str) else rule.target
+            needed.append(targets[0])
+    missing = table.missing(*needed)
+    if missing:
+        headers = "、".join(f"{table.spec.column(k).aliases[1]} ({k})" for k in missing)
+        return f"欄位缺失：{headers}"
+    absent = [c for c in rule.companions if c not in ctx.tables]
+    if absent:
+        return "缺少工作表：" + "、".join(f"{BY_NAME[c].title} ({c})" for c in absent)
+    return None
+
+
+def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str, pd.Index]:
+    """Run the row rules as one lazy pandera schema; its failure cases are the violations."""
+    if not rules or table.data.empty:
+        return {}
+    checks: dict[str, list[pa.Check]] = {}
+    for rule in rules:
+        target = rule.target_key(table)
+
+        def passes(series: pd.Series, rule: RowRule = rule) -> pd.Series:
+            return ~rule.fails(table, ctx).reindex(series.index, fill_value=False).astype(bool)
+
+        checks.setdefault(target, []).append(
+            pa.Check(passes, name=rule.id, ignore_na=False))
+    schema = pa.DataFrameSchema(
+        {key: pa.Column(checks=cs, nullable=True, required=True) for key, cs in checks.items()},
+        strict=False,
+    )
+    try:
+        schema.validate(table.data, lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+        cases = cases[cases["index"].notna()]
+        return {
+            rule_id: pd.Index(group["index"].astype(int).unique())
+            for rule_id, group in cases.groupby("check")
+        }
+    return {}
+
+
+def _format(value) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "（空白）"
+    if isinstance(value, float) and value != value:
+        return "（空白）"
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def json_value(value):
+    """A raw cell value as it goes into JSON and the violations sheet."""
+    if value is None or value is pd.NA or value is pd.NaT or value == "":
+        return None
+    if isinstance(value, float):
+        if value != value:
+            return None
+        return int(value) if value.is_integer() else value
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return _format(value)
+    if isinstance(value, (bool, int, str)):
+        return value.strip() if isinstance(value, str) else value
+    return str(value)
+
+
+def _messages(rule: Rule, params: pd.DataFrame, language: str) -> tuple[list[str], list[str]]:
+    records = params.to_dict("records")
+    zh = [rule.message.format_map(r) for r in records]
+    en = [rule.message_en.format_map(r) for r in records]
+    if language == "zh-Hans":
+        zh = [to_simplified(m) for m in zh]
+    elif language == "en":
+        zh = en
+    return zh, en
+
+
+def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: pd.Index) -> pd.DataFrame:
+    target = rule.target_key(table)
+    source = table.columns[target]
+    keys = [k for k in table.columns]
+    params = pd.DataFrame({k: table.data.loc[rows, k].map(_format) for k in keys}, index=rows)
+    params["value"] = table.raw.loc[rows, target].map(_format)
+    params["header"] = source.header
+    if rule.params is not None:
+        extra = rule.params(table, ctx, rows)
+        for col in extra.columns:
+            params[col] = extra[col].map(_format) if extra[col].dtype != object else extra[col]
+    zh, en = _messages(rule, params, ctx.cfg("general", "language"))
+    return pd.DataFrame({
+        "file": file, "sheet": table.sheet, "row": rows.astype(object), "column": source.header,
+        "cell": [f"{source.letter}{r}" for r in rows], "clause": rule.clause, "rule": rule.id,
+        "severity": rule.severity, "message": zh, "message_en": en,
+        "value": table.raw.loc[rows, target].map(json_value).astype(object).values,
+        "rows": [(int(r),) for r in rows],
+    })[VIOLATION_FIELDS]
+
+
+def _aggregate_violations(rule: AggregateRule, table: Table, ctx: Context, file: str,
+                          lines: pd.DataFrame) -> pd.DataFrame:
+    if lines.empty:
+        return empty_violations()
+    lines = lines.reset_index(drop=True)
+    params = lines.drop(columns=["rows", "key"]).astype(object)
+    zh, en = _messages(rule, params if len(params.columns) else pd.DataFrame(index=lines.index),
+                       ctx.cfg("general", "language"))
+    first_rows, cells, headers, values = [], [], [], []
+    for rows, key in zip(lines["rows"], lines["key"]):
+        rows = sorted(int(r) for r in rows)
+        first = rows[0] if rows else None
+        source = table.columns.get(key) if key else None
+        first_rows.append(first)
+        headers.append(source.header if source else None)
+        cells.append(f"{source.letter}{first}" if source and first else None)
+        values.append(json_value(table.raw.at[first, key]) if source and first else None)
+    severity = lines["severity"] if "severity" in lines else rule.severity
+    return pd.DataFrame({
+        "file": file, "sheet": table.sheet, "row": first_rows, "column": headers, "cell": cells,
+        "clause": rule.clause, "rule": rule.id, "severity": severity, "message": zh,
+        "message_en": en, "value": values,
+        "rows": [tuple(sorted(int(r) for r in rows)) for rows in lines["rows"]],
+    })[VIOLATION_FIELDS]
+
+
+def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.DataFrame:
+    """A value that cannot be read (text where a date belongs) is a violation on its cell,
+    citing the first clause that needs the column."""
+    bad = table.unreadable
+    if bad.empty:
+        return empty_violations()
+    lang = ctx.cfg("general", "language")
+    lines = []
+    for key, group in bad.groupby("key"):
+        users = [r for r in rules if key in r.needs or (isinstance(r, RowRule) and key in
+                 ((r.target,) if isinstance(r.target, str) else r.target))]
+        if not users:
+            continue  # a column no rule reads: nothing is blocked, nothing to report
+        rows = pd.Index(group["row"])
+        clause = pd.Series(users[0].clause, index=rows)
+        for rule in reversed(users):  # the first rule whose scope holds the row wins
+            if rule.scope is not None and table.has(*rule.needs):
+                inside = rule.scope(table, ctx).reindex(rows, fill_value=False).astype(bool)
+                clause[inside] = rule.clause
+        source = table.columns[key]
+        expected = table.spec.column(key).type
+        for row in rows:
+            raw = table.raw.at[row, key]
+            zh = f"「{source.header}」的值「{_format(raw)}」無法讀取為{TYPE_ZH[expected]}，{clause[row]} 無法檢查此格"
+            en = f"'{_format(raw)}' in '{source.header}' cannot be read as a {expected}; {clause[row]} cannot be checked here"
+            lines.append({
+                "file": file, "sheet": table.sheet, "row": int(row), "column": source.header,
+                "cell": f"{source.letter}{row}", "clause": clause[row], "rule": f"read.unreadable_{expected}",
+                "severity": "error", "message": to_simplified(zh) if lang == "zh-Hans" else en if lang == "en" else zh,
+                "message_en": en, "value": json_value(raw), "rows": (int(row),),
+            })
+    return pd.DataFrame(lines, columns=VIOLATION_FIELDS) if lines else empty_violations()

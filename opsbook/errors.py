@@ -1,0 +1,27 @@
+"""One exception base for the library; each edge (CLI, button, UDF) translates it.
+
+Library code raises these and never prints or exits.  ``str(error)`` is the one line a
+user sees, so every message names the file (and sheet/cell where it applies) and what to do.
+"""
+
+from __future__ import annotations
+
+
+class OpsbookError(Exception):
+    """Base of every error opsbook raises on purpose."""
+
+
+class UnreadableWorkbook(OpsbookError):
+    """The file cannot be read as a workbook at all (not a zip, encrypted, .xls, empty …)."""
+
+
+class WorkbookLocked(OpsbookError):
+    """Excel holds the file open, or it is read-only: it cannot be written now."""
+
+
+class RefusedToPatch(OpsbookError):
+    """The workbook can be read but writing into it could lose something (signature, DTD …)."""
+
+
+class ConfigError(OpsbookError):
+    """opsbook.toml or a command-line option is wrong."""

@@ -1,0 +1,162 @@
+"""The report: one violation record feeding every output.
+
+``VIOLATION_FIELDS`` is the record.  Internally violations are one DataFrame with exactly
+these columns (a 100k-row sheet can have tens of thousands of violations, and every writer
+works on them column-wise); ``Report.violations()`` yields them as ``Violation`` objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+
+
+@dataclass(frozen=True)
+class Violation:
+    file: str
+    sheet: str
+    row: int | None  # 1-based worksheet row; None when no row exists (a week with no post)
+    column: str | None  # header as written in the sheet
+    cell: str | None  # A1
+    clause: str  # e.g. R1-4.5.2, exactly as CLAUSES.md spells it
+    rule: str  # stable rule id
+    severity: str  # error | warning
+    message: str  # in the configured language (Traditional Chinese by default)
+    message_en: str
+    value: Any
+    rows: tuple[int, ...] = ()  # every row an aggregate violation concerns (marks all of them)
+
+
+VIOLATION_FIELDS = [f.name for f in Violation.__dataclass_fields__.values()]
+
+
+def empty_violations() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in VIOLATION_FIELDS})
+
+
+@dataclass
+class TableInfo:
+    sheet: str
+    table: str
+    header_row: int
+    rows: int
+    columns: dict[str, str]  # key → header as written
+    extra_columns: tuple[str, ...]
+    skipped_rows: dict[str, int]
+
+
+@dataclass
+class FileResult:
+    file: str
+    kind: str | None = None
+    tables: list[TableInfo] = field(default_factory=list)
+    skipped_sheets: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None  # the file could not be read at all
+    output: str | None = None  # annotated workbook written
+
+
+@dataclass
+class Report:
+    as_of: pd.Timestamp
+    files: list[FileResult] = field(default_factory=list)
+    frame: pd.DataFrame = field(default_factory=empty_violations)
+    not_checked: list[dict[str, Any]] = field(default_factory=list)
+    summaries: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, other: Report) -> None:
+        self.files += other.files
+        self.frame = pd.concat([self.frame, other.frame], ignore_index=True) if len(other.frame) \
+            else self.frame
+        self.not_checked += other.not_checked
+        for key, value in other.summaries.items():
+            self.summaries.setdefault(key, []).extend(value)
+
+    def violations(self) -> Iterator[Violation]:
+        for record in self.frame.to_dict("records"):
+            yield Violation(**{k: _clean(record[k]) for k in VIOLATION_FIELDS})
+
+    @property
+    def errors(self) -> int:
+        return int((self.frame["severity"] == "error").sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.frame["severity"] == "warning").sum())
+
+    @property
+    def unreadable_files(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+    def summary(self) -> dict[str, Any]:
+        f = self.frame
+        by_clause = (
+            f.groupby(["clause", "severity"]).size().unstack(fill_value=0)
+            if len(f) else pd.DataFrame()
+        )
+        return {
+            "files": len(self.files),
+            "unreadable_files": len(self.unreadable_files),
+            "violations": len(f),
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "by_clause": {
+                clause: {sev: int(n) for sev, n in row.items() if n}
+                for clause, row in by_clause.iterrows()
+            },
+            "by_sheet": {
+                f"{file}|{sheet}": int(n)
+                for (file, sheet), n in f.groupby(["file", "sheet"]).size().items()
+            } if len(f) else {},
+        }
+
+    def exit_code(self) -> int:
+        """0 clean, 1 error-severity violations, 2 a file could not be read at all."""
+        if self.unreadable_files:
+            return 2
+        return 1 if self.errors else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "opsbook": __version__,
+            "as_of": self.as_of.isoformat(),
+            "files": [asdict(f) for f in self.files],
+            "violations": [
+                {**asdict(v), "rows": list(v.rows)} for v in self.violations()
+            ],
+            "not_checked": self.not_checked,
+            "summaries": self.summaries,
+            "summary": self.summary(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=_json_default)
+
+
+def _clean(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list):
+        return tuple(int(v) for v in value)
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
+        return value.item()
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (pd.Timestamp, dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(type(value))

@@ -1,0 +1,48 @@
+"""Writing a sample sheet the way teams lay theirs out: a merged title, a blank row, the
+header, data with a blank row in the middle, a 合計 row at the end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+
+def write_table(ws: Worksheet, title: str | None, headers: list[str], rows: list[list],
+                blank_after: int | None = None, totals: bool = False) -> list[int]:
+    """Write the table; returns the worksheet row of each data row."""
+    r = 1
+    if title:
+        ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(headers), 2))
+        ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+        r = 3
+    for c, header in enumerate(headers, start=1):
+        cell = ws.cell(row=r, column=c, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFDDEBF7")
+    positions = []
+    r += 1
+    for i, row in enumerate(rows):
+        for c, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm" if value.time() != dt.time(0) else "yyyy-mm-dd"
+            elif isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+        positions.append(r)
+        r += 1
+        if blank_after is not None and i == blank_after:
+            r += 1  # a blank row in the middle, as teams leave them
+    if totals:
+        ws.cell(row=r, column=1, value="合計")
+        ws.cell(row=r, column=2, value=len(rows))
+    from openpyxl.utils import get_column_letter
+
+    for c in range(1, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 14
+    ws.freeze_panes = ws.cell(row=(4 if title else 2), column=1)
+    return positions

@@ -1,0 +1,54 @@
+"""Folding text so that headers and values typed in different ways compare equal.
+
+A header typed as ``發布日期``, ``发布日期``, ``發布 日期`` or ``ＰＬＡＴＦＯＲＭ`` must match the
+same canonical key.  Folding = Unicode NFKC (full-width → half-width) + OpenCC
+Traditional→Simplified + lower case + no white space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+import pandas as pd
+
+_T2S = opencc.OpenCC("t2s")
+_S2T = opencc.OpenCC("s2t")
+_SPACE = re.compile(r"\s+")
+# Marks teams put around headers: "*發布日期", "發布日期：", "【平台】".
+_HEADER_MARKS = re.compile(r"[*＊:：【】\[\]「」]")
+_PARENTHETICAL = re.compile(r"[(（][^)）]*[)）]")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Canonical comparison form of a short text (header or categorical value)."""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = _T2S.convert(text)
+    return _SPACE.sub("", text).lower()
+
+
+@lru_cache(maxsize=4096)
+def fold_header(text: str) -> tuple[str, ...]:
+    """The forms a header may match under: as written, and without a "(note)" suffix."""
+    base = _HEADER_MARKS.sub("", fold(text))
+    bare = _PARENTHETICAL.sub("", base)
+    return (base,) if bare == base or not bare else (base, bare)
+
+
+def fold_series(values: pd.Series) -> pd.Series:
+    """Fold every value of a column; the work is done once per distinct value, not per cell."""
+    present = values.dropna()
+    uniques = present.unique()
+    mapping = {u: fold(u) for u in uniques}
+    return values.map(mapping)
+
+
+def to_simplified(text: str) -> str:
+    return _T2S.convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _S2T.convert(text)

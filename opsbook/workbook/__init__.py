@@ -1,0 +1,1 @@
+"""Reading workbooks: the value reader and the table finder."""

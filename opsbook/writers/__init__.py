@@ -1,0 +1,1 @@
+"""Writing into workbooks without losing anything: the package is patched, never re-saved."""

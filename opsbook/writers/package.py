@@ -1,0 +1,184 @@
+"""The workbook as the zip of parts it is: find parts through relationships, read them, and
+collect edits to write out with every other member copied unchanged.
+
+Parts are found through the relationships, case-insensitively; relationship types and the
+main namespace are taken from the document, so strict-OOXML files work too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import RefusedToPatch, UnreadableWorkbook
+
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_TYPES_TRANSITIONAL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_TYPES_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
+
+
+def parse_xml(data: bytes, part: str) -> etree._Element:
+    if _DTD.search(data[:4096]):
+        raise RefusedToPatch(f"{part} declares a DTD or entities; opsbook does not patch such files")
+    try:
+        return etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableWorkbook(f"{part} is not well-formed XML ({exc})") from exc
+
+
+def to_bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def rels_part(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(source_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+def relative(source_part: str, target_part: str) -> str:
+    return posixpath.relpath(target_part, posixpath.dirname(source_part) or ".")
+
+
+@dataclass
+class Relationship:
+    id: str
+    type: str
+    target: str  # resolved part name (or external target)
+    external: bool
+
+
+@dataclass
+class SheetEntry:
+    name: str
+    sheet_id: int
+    rel_id: str
+    part: str
+    state: str  # visible | hidden | veryHidden
+
+
+class Package:
+    """Read side of a workbook package plus the set of edited/added parts."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.zip = zipfile.ZipFile(self.path)
+        except zipfile.BadZipFile as exc:
+            raise UnreadableWorkbook(f"{path}: the workbook is damaged (corrupt zip: {exc})") from exc
+        self.infos = self.zip.infolist()
+        self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
+        self.edits: dict[str, bytes] = {}  # part name → new bytes (edited or added)
+        self.removed: set[str] = set()
+        names = set(self._by_lower)
+        if any(n.startswith("_xmlsignatures/") for n in names):
+            raise RefusedToPatch(
+                f"{path}: the workbook carries a digital signature that any change would break; "
+                "use --report or a separate output workbook instead")
+        root_rels = self.relationships("")
+        office = next((r for r in root_rels.values() if r.type.endswith("/officeDocument")), None)
+        if office is None:
+            raise UnreadableWorkbook(f"{path}: no workbook part (not an Excel workbook)")
+        self.workbook_part = self.name(office.target)
+        self.rel_ns = office.type.rsplit("/", 1)[0]
+        self.workbook = parse_xml(self.read(self.workbook_part), self.workbook_part)
+        self.main_ns = etree.QName(self.workbook).namespace
+        self.workbook_rels = self.relationships(self.workbook_part)
+        self.sheets = self._sheets()
+        if self.has(self.workbook_part.rsplit("/", 1)[0] + "/revisions/revisionHeaders.xml"):
+            self.shared_with_revisions = True
+        else:
+            self.shared_with_revisions = False
+
+    # reading -----------------------------------------------------------------------------
+    def has(self, part: str) -> bool:
+        return part.lower() in self._by_lower or part in self.edits
+
+    def name(self, part: str) -> str:
+        """The member name as stored (parts are matched case-insensitively)."""
+        if part in self.edits:
+            return part
+        return self._by_lower.get(part.lower(), part)
+
+    def read(self, part: str) -> bytes:
+        if part in self.edits:
+            return self.edits[part]
+        try:
+            return self.zip.read(self.name(part))
+        except KeyError as exc:
+            raise UnreadableWorkbook(f"{self.path}: part {part} is missing") from exc
+
+    def relationships(self, part: str) -> dict[str, Relationship]:
+        rels = rels_part(part) if part else "_rels/.rels"
+        if not self.has(rels):
+            return {}
+        root = parse_xml(self.read(rels), rels)
+        out = {}
+        for el in root:
+            if etree.QName(el).localname != "Relationship":
+                continue
+            external = el.get("TargetMode", "").lower() == "external"
+            target = el.get("Target", "")
+            out[el.get("Id")] = Relationship(
+                el.get("Id"), el.get("Type", ""),
+                target if external else self.name(resolve(part or "/", target) if part else target.lstrip("/")),
+                external)
+        return out
+
+    def _sheets(self) -> list[SheetEntry]:
+        sheets = []
+        r_id = f"{{{self.rel_ns}}}id"
+        for el in self.workbook.iter(f"{{{self.main_ns}}}sheet"):
+            rel = self.workbook_rels.get(el.get(r_id))
+            if rel is None or rel.external:
+                continue
+            sheets.append(SheetEntry(el.get("name"), int(el.get("sheetId", "0")), el.get(r_id),
+                                     rel.target, el.get("state", "visible")))
+        return sheets
+
+    def sheet(self, name: str) -> SheetEntry:
+        for entry in self.sheets:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+    def content_types(self) -> etree._Element:
+        return parse_xml(self.read("[Content_Types].xml"), "[Content_Types].xml")
+
+    def rel_type(self, short: str) -> str:
+        return f"{self.rel_ns}/{short}"
+
+    def styles_part(self) -> str | None:
+        rel = next((r for r in self.workbook_rels.values() if r.type.endswith("/styles")), None)
+        return rel.target if rel else None
+
+    def free_part(self, pattern: str) -> str:
+        """A new part name like xl/comments{n}.xml that no member uses (any case)."""
+        n = 1
+        while self.has(pattern.format(n=n)):
+            n += 1
+        return pattern.format(n=n)
+
+    # writing -----------------------------------------------------------------------------
+    def put(self, part: str, data: bytes) -> None:
+        self.edits[self.name(part)] = data
+
+    def close(self) -> None:
+        self.zip.close()

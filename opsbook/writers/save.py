@@ -1,0 +1,55 @@
+"""Saving a patched package safely: a temporary file in the same folder, verified, then an
+atomic replace.  The original is never half-written, even on Ctrl-C or a kill."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from ..errors import OpsbookError
+from .package import Package
+from .zipcopy import RawZipWriter
+
+
+def save_package(pkg: Package, target: Path) -> None:
+    target = Path(target)
+    tmp = target.with_name(f".~opsbook-{os.getpid()}-{target.name}")
+    originals = {i.filename for i in pkg.infos}
+    expected = (originals - pkg.removed) | set(pkg.edits)
+    try:
+        with open(tmp, "wb") as fh:
+            writer = RawZipWriter(fh)
+            for info in pkg.infos:
+                if info.filename in pkg.removed:
+                    continue
+                if info.filename in pkg.edits:
+                    writer.write(info.filename, pkg.edits[info.filename], like=info)
+                else:
+                    writer.copy(pkg.zip, info)
+            for name, data in pkg.edits.items():
+                if name not in originals:
+                    writer.write(name, data)
+            writer.close()
+            fh.flush()
+            os.fsync(fh.fileno())
+        _verify(tmp, expected)
+        if target.exists():
+            # Keep the target's permissions: a workbook shared read-write stays so.
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _verify(path: Path, expected: set[str]) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+            names = set(zf.namelist())
+    except zipfile.BadZipFile as exc:
+        raise OpsbookError(f"{path}: the written workbook did not verify ({exc}); original kept") from exc
+    if bad is not None or names != expected:
+        missing = sorted(expected - names)[:3]
+        raise OpsbookError(f"the written workbook did not verify (bad member {bad}, missing {missing}); original kept")

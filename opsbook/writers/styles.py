@@ -1,0 +1,131 @@
+"""Marks in styles.xml: one fill per severity, and for each cell style that a marked cell
+uses, one clone that differs only in its fill, so number format, font, borders, alignment
+and protection stay the cell's own."""
+
+from __future__ import annotations
+
+import copy
+
+from lxml import etree
+
+from .package import CT_STYLES, Package, parse_xml, to_bytes
+from .parts import add_relationship, ensure_override
+
+FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}  # Excel's light red / light yellow
+
+MINIMAL_STYLES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    b'<fill><patternFill patternType="gray125"/></fill></fills>'
+    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    b"</styleSheet>"
+)
+
+# CT_Stylesheet's child order, to put a created collection where Excel expects it.
+_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+          "dxfs", "tableStyles", "colors", "extLst"]
+
+
+class Styles:
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        part = pkg.styles_part()
+        if part is None or not pkg.has(part):
+            # The only non-additive case: a package with no styles part gets a minimal one.
+            part = pkg.free_part("xl/styles{n}.xml").replace("styles1", "styles") \
+                if not pkg.has("xl/styles.xml") else pkg.free_part("xl/styles{n}.xml")
+            pkg.put(part, MINIMAL_STYLES)
+            add_relationship(pkg, pkg.workbook_part, pkg.rel_type("styles"), part)
+            ensure_override(pkg, part, CT_STYLES)
+        self.part = part
+        self.root = parse_xml(pkg.read(part), part)
+        self.ns = etree.QName(self.root).namespace
+        self.cell_xfs = self._collection("cellXfs")
+        self._fills: dict[str, int] = {}
+        self._clones: dict[tuple[int, str], int] = {}
+        self._plain: dict[str, int] = {}
+        self.changed = False
+
+    def _q(self, name: str) -> str:
+        return f"{{{self.ns}}}{name}"
+
+    def _collection(self, name: str) -> etree._Element:
+        found = self.root.find(self._q(name))
+        if found is None:
+            found = etree.Element(self._q(name))
+            after = _ORDER.index(name)
+            index = 0
+            for i, child in enumerate(self.root):
+                local = etree.QName(child).localname
+                if local in _ORDER and _ORDER.index(local) < after:
+                    index = i + 1
+            self.root.insert(index, found)
+        return found
+
+    def _append(self, collection: etree._Element, element: etree._Element) -> int:
+        collection.append(element)
+        count = len([c for c in collection if isinstance(c.tag, str)])
+        collection.set("count", str(count))
+        self.changed = True
+        return count - 1
+
+    def fill(self, severity: str) -> int:
+        if severity not in self._fills:
+            fills = self._collection("fills")
+            fill = etree.Element(self._q("fill"))
+            pattern = etree.SubElement(fill, self._q("patternFill"), patternType="solid")
+            etree.SubElement(pattern, self._q("fgColor"), rgb=FILL_COLOURS[severity])
+            etree.SubElement(pattern, self._q("bgColor"), indexed="64")
+            self._fills[severity] = self._append(fills, fill)
+        return self._fills[severity]
+
+    def marked(self, style_index: int, severity: str) -> int:
+        """Index of a cell style equal to ``style_index`` but filled for ``severity``."""
+        key = (style_index, severity)
+        if key not in self._clones:
+            xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
+            base = xfs[style_index] if style_index < len(xfs) else (xfs[0] if xfs else None)
+            xf = copy.deepcopy(base) if base is not None else etree.Element(
+                self._q("xf"), numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0")
+            xf.set("fillId", str(self.fill(severity)))
+            xf.set("applyFill", "1")
+            self._clones[key] = self._append(self.cell_xfs, xf)
+        return self._clones[key]
+
+    def bold(self) -> int:
+        """A plain bold cell style for the header row of opsbook's own sheets."""
+        return self._named("bold", lambda: self._font(bold=True))
+
+    def number_format(self, code: str) -> int:
+        """A plain cell style with a number format (for opsbook's summary sheets)."""
+        def make():
+            numfmts = self._collection("numFmts")
+            ids = [int(n.get("numFmtId")) for n in numfmts if isinstance(n.tag, str)]
+            fmt_id = max([163, *ids]) + 1
+            self._append(numfmts, etree.Element(self._q("numFmt"), numFmtId=str(fmt_id), formatCode=code))
+            return dict(numFmtId=str(fmt_id), applyNumberFormat="1")
+        return self._named("fmt:" + code, make)
+
+    def _font(self, bold: bool) -> dict:
+        fonts = self._collection("fonts")
+        first = next((f for f in fonts if isinstance(f.tag, str)), None)
+        font = copy.deepcopy(first) if first is not None else etree.Element(self._q("font"))
+        if bold and font.find(self._q("b")) is None:
+            font.insert(0, etree.Element(self._q("b")))
+        return dict(fontId=str(self._append(fonts, font)), applyFont="1")
+
+    def _named(self, name: str, make) -> int:
+        if name not in self._plain:
+            attrs = dict(numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0")
+            attrs.update(make())
+            self._plain[name] = self._append(self.cell_xfs, etree.Element(self._q("xf"), **attrs))
+        return self._plain[name]
+
+    def save(self) -> None:
+        if self.changed:
+            self.pkg.put(self.part, to_bytes(self.root))
