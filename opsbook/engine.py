@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .catalog import AggregateRule, Context, Rule, RowRule, rules_for
+from .catalog import AggregateRule, Context, RowRule, Rule, rules_for
 from .report import VIOLATION_FIELDS, FileResult, Report, TableInfo, empty_violations
 from .text import to_simplified
 from .workbook.reader import SheetValues
@@ -95,7 +95,7 @@ def check_sheets(
     companions = {n: ts[0] for n, ts in tables.items() if not BY_NAME[n].main}
     frames = []
     ctx = None
-    for name, ts in tables.items():
+    for ts in tables.values():
         for table in ts:
             ctx = Context(as_of=as_of, settings=settings, calendar=calendar, tables=companions,
                           period_from=period[0], period_to=period[1])

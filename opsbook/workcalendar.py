@@ -31,7 +31,7 @@ class WorkCalendar:
         days = pd.date_range(f"{first_year}-01-01", f"{last_year}-12-31", freq="D")
         off = pd.DatetimeIndex(sorted(calendar.keys()))
         makeup = pd.DatetimeIndex(sorted(calendar.weekend_workdays))
-        working = (days.dayofweek < 5) & ~days.isin(off) | days.isin(makeup)
+        working = (days.day_of_week < 5) & ~days.isin(off) | days.isin(makeup)
         self._working_days = days[working].values.astype("datetime64[D]")
 
     def covers(self, dates: pd.Series) -> pd.Series:

@@ -5,7 +5,7 @@ Where is clause R2-2.7 checked?  ``opsbook rules | grep R2-2.7``, or docs/covera
 
 from __future__ import annotations
 
-from .base import AggregateRule, Context, Rule, RowRule
+from .base import AggregateRule, Context, RowRule, Rule
 
 
 def all_rules() -> tuple[Rule, ...]:

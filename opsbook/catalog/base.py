@@ -11,8 +11,9 @@ Chinese and English.  Templates are ``str.format`` strings over the row's format
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 

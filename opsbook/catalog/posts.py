@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..text import fold
 from .base import (
-    ERROR,
     WARNING,
     AggregateRule,
     Context,
@@ -160,7 +159,7 @@ def _channel_rules(profile: str, channel: str) -> list:
         RowRule(
             id=f"{prefix}.news_late", clause=cl["news"], **p,
             title=f"{channel}: major news online within 3 working days of the event's end",
-            message=f"重大新聞/活動須在活動結束後 {{days}} 個工作日內上傳：活動結束 {{event_end}}，最遲 {{deadline}}，實際發布 {{published_at}}",
+            message="重大新聞/活動須在活動結束後 {days} 個工作日內上傳：活動結束 {event_end}，最遲 {deadline}，實際發布 {published_at}",
             message_en="major news must be online within {days} working days of the event's end "
                        "({event_end}): due {deadline}, published {published_at}",
             needs=("platform", "category", "event_end", "published_at"), target="published_at",
@@ -289,12 +288,12 @@ def _weekly_website(t, ctx: Context) -> pd.DataFrame:
     start, end = period
     # Only whole ISO weeks inside the period are judged: a week cut by the period's edge
     # would be short of posts for no fault of the team.
-    first_monday = start + pd.Timedelta(days=(7 - start.dayofweek) % 7)
+    first_monday = start + pd.Timedelta(days=(7 - start.day_of_week) % 7)
     mondays = pd.date_range(first_monday, end - pd.Timedelta(days=6), freq="7D")
     if mondays.empty:
         return no_rows()
     published = day(t.data["published_at"][web]).dropna()
-    week_of = published - pd.to_timedelta(published.dt.dayofweek, unit="D")
+    week_of = published - pd.to_timedelta(published.dt.day_of_week, unit="D")
     counts = week_of.value_counts()
     rows_by_week = pd.Series(published.index, index=week_of.values).groupby(level=0).agg(list)
     short = [m for m in mondays if counts.get(m, 0) < minimum]

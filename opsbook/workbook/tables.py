@@ -10,7 +10,7 @@ known table's aliases, keeps the best row whose required columns are all there, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 
@@ -63,7 +63,7 @@ class Table:
         return len(self.data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _alias_index(spec: TableSpec) -> dict[str, str]:
     index: dict[str, str] = {}
     for column in spec.columns:

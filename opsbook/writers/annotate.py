@@ -25,7 +25,9 @@ MAX_NOTES_PER_SHEET = 10_000  # past this the violations sheet carries the rest 
 
 
 def annotated_path(source: Path, output: Path, several: bool) -> Path:
-    if several or output.is_dir():
+    """Where the annotated copy of ``source`` goes: ``output`` itself when it names a
+    workbook, else a file of the same name inside the folder ``output``."""
+    if several or output.is_dir() or output.suffix.lower() not in (".xlsx", ".xlsm"):
         output.mkdir(parents=True, exist_ok=True)
         return output / source.name
     return output

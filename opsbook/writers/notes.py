@@ -12,7 +12,6 @@ from ..workbook.cells import split_cell
 from .package import CT_COMMENTS, CT_VML, Package, parse_xml, to_bytes
 from .parts import add_relationship, ensure_default, ensure_override
 from .sheetxml import find_legacy_drawing, insert_legacy_drawing
-from .xmltext import text as xml_text
 
 MARK = "【opsbook】"
 AUTHOR = "opsbook"

@@ -6,7 +6,7 @@ import posixpath
 
 from lxml import etree
 
-from .package import CT_NS, PKG_REL_NS, Package, parse_xml, rels_part, relative, to_bytes
+from .package import CT_NS, PKG_REL_NS, Package, parse_xml, relative, rels_part, to_bytes
 
 
 def add_relationship(pkg: Package, source: str, rel_type: str, target_part: str) -> str:

@@ -1,0 +1,12 @@
+"""Regenerate the bundled sample workbooks: python -m opsbook.samples [FOLDER]"""
+
+import sys
+from pathlib import Path
+
+from .posts import build_post_log
+
+folder = Path(sys.argv[1] if len(sys.argv) > 1 else "workbooks")
+folder.mkdir(exist_ok=True)
+for name, build in {"發布日誌.xlsx": build_post_log}.items():
+    seeds = build(folder / name)
+    print(f"{folder / name}: {len(seeds)} seeded violations")

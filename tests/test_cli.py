@@ -1,0 +1,125 @@
+"""The command line: exit codes, the JSON report's shape, and one clear line for bad input."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from helpers import write_xlsx
+
+from opsbook.cli import cli
+
+GOOD = {"發布日誌": [["平台", "標題", "發布日期", "審核人", "負責人"], ["官網", "a", "2026-10-05", "陳經理", "張"]]}
+BAD = {"發布日誌": [["平台", "標題", "發布日期", "審核人", "負責人"], ["官網", "a", "2026-10-05", None, "張"]]}
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_exit_0_when_clean_1_on_errors(tmp_path):
+    assert run("validate", write_xlsx(tmp_path / "good.xlsx", GOOD), "--as-of", "2026-11-26").exit_code == 0
+    assert run("validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26").exit_code == 1
+
+
+def test_json_report_shape(tmp_path):
+    out = tmp_path / "out.json"
+    result = run("validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26", "--report", out)
+    assert result.exit_code == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {"violations", "not_checked", "summary", "files"} <= set(report)
+    v = next(v for v in report["violations"] if v["rule"] == "posts.website.review_missing")
+    assert v["file"].endswith("bad.xlsx") and v["sheet"] == "發布日誌"
+    assert (v["row"], v["column"], v["cell"], v["clause"], v["severity"]) == (2, "審核人", "D2", "R1-4.2.3", "error")
+    assert "運營經理" in v["message"] and v["message_en"] and v["value"] is None
+    assert all({"rule", "reason", "clause", "sheet", "file"} <= set(n) for n in report["not_checked"])
+    assert report["summary"]["errors"] >= 1 and "R1-4.2.3" in report["summary"]["by_clause"]
+
+
+@pytest.mark.parametrize("name,content,says", [
+    ("not-a-zip.xlsx", b"hello, I am text", "not a zip"),
+    ("empty.xlsx", b"", "empty"),
+    ("encrypted.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "save as .xlsx"),
+    ("data.csv", b"a,b\n1,2\n", "not a workbook"),
+    ("binary.xlsb", b"PK\x03\x04", ".xlsb"),
+])
+def test_bad_input_one_line_exit_2_and_batch_goes_on(tmp_path, name, content, says):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    good = write_xlsx(tmp_path / "good.xlsx", GOOD)
+    before = bad.read_bytes()
+    result = run("validate", bad, good, "--as-of", "2026-11-26")
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("✗")]
+    assert len(lines) == 1 and says in lines[0] and "Traceback" not in result.output
+    assert "good.xlsx" in result.output  # the other file was still checked
+    assert bad.read_bytes() == before
+
+
+def test_corrupt_zip(tmp_path):
+    path = write_xlsx(tmp_path / "corrupt.xlsx", GOOD)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    result = run("validate", path)
+    assert result.exit_code == 2 and "damaged" in result.output
+
+
+def test_console_script_no_traceback(tmp_path):
+    """The installed entry point, as a user runs it."""
+    bad = tmp_path / "x.xlsx"
+    bad.write_text("nope")
+    proc = subprocess.run([sys.executable, "-m", "opsbook", "validate", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_folder_of_workbooks(tmp_path):
+    write_xlsx(tmp_path / "a.xlsx", GOOD)
+    write_xlsx(tmp_path / "b.xlsx", BAD)
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock")
+    out = tmp_path / "checked"
+    result = run("validate", tmp_path, "--as-of", "2026-11-26", "--output", out)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["a.xlsx", "b.xlsx"]
+
+
+def test_kind_override_and_period(tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", GOOD)
+    assert run("validate", path, "--kind", "inspections").exit_code == 0  # no inspections table: nothing to check
+    assert run("validate", path, "--from", "2026-10-01", "--to", "nonsense").exit_code == 2
+
+
+def test_config_show_and_unknown_key(tmp_path):
+    result = run("config", "--show", tmp_path)
+    assert result.exit_code == 0 and "website_posts_per_week = 3" in result.output
+    (tmp_path / "opsbook.toml").write_text("[posts]\nwebsite_posts_per_weak = 2\n", encoding="utf-8")
+    result = run("config", "--show", tmp_path)
+    assert result.exit_code == 2 and "unknown setting posts.website_posts_per_weak" in result.output
+
+
+def test_opsbook_toml_beside_the_workbook_is_used(tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", GOOD)
+    (tmp_path / "opsbook.toml").write_text('[general]\nlanguage = "en"\n', encoding="utf-8")
+    out = tmp_path / "o.json"
+    run("validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--report", out)
+    messages = [v["message"] for v in json.loads(out.read_text(encoding="utf-8"))["violations"]]
+    assert messages and all("reviewer" in m or "review" in m or m.isascii() for m in messages)
+    assert path.exists()
+
+
+def test_every_command_and_option_is_documented():
+    readme = (__import__("pathlib").Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"opsbook {name}" in readme, f"README does not show `opsbook {name}`"
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--"):
+                    assert opt in readme, f"README does not document {name} {opt}"
+
+
+def test_annotated_copy_is_a_zip(tmp_path):
+    out = tmp_path / "checked.xlsx"
+    run("validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--output", out)
+    assert zipfile.ZipFile(out).testzip() is None

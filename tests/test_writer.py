@@ -1,0 +1,106 @@
+"""The annotated copy: every original value and sheet kept, untouched parts byte-identical,
+marked cells keep their format, a user's own note survives."""
+
+import datetime as dt
+import zipfile
+from copy import copy
+
+import python_calamine
+from helpers import write_xlsx
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+
+from opsbook.config import load_config
+from opsbook.engine import as_of_moment
+from opsbook.samples.posts import build_post_log
+from opsbook.validate import check_file
+from opsbook.writers.annotate import VIOLATIONS_SHEET, write_annotated
+
+
+def annotate(src, dst, as_of="2026-11-26"):
+    checked = check_file(src, load_config(), as_of_moment(as_of))
+    write_annotated(src, dst, checked, load_config())
+    return checked
+
+
+def values(path):
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
+
+
+def test_annotated_copy_keeps_every_value_and_sheet(tmp_path):
+    src, dst = tmp_path / "log.xlsx", tmp_path / "out.xlsx"
+    build_post_log(src)
+    checked = annotate(src, dst)
+    before, after = values(src), values(dst)
+    assert list(after) == list(before) + [VIOLATIONS_SHEET]
+    for name in before:
+        assert after[name] == before[name], name
+    listed = after[VIOLATIONS_SHEET]
+    assert len(listed) == len(checked.report.frame) + 1
+
+
+def test_untouched_parts_are_byte_identical(tmp_path):
+    src, dst = tmp_path / "log.xlsx", tmp_path / "out.xlsx"
+    build_post_log(src)
+    annotate(src, dst)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst) as b:
+        marked_sheet = "xl/worksheets/sheet1.xml"  # 發布日誌 and 留言諮詢記錄 are marked
+        edited = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                  "xl/styles.xml", marked_sheet, "xl/worksheets/sheet4.xml"}
+        for info in a.infolist():
+            if info.filename in edited:
+                continue
+            assert a.read(info.filename) == b.read(info.filename), info.filename
+            assert b.getinfo(info.filename).compress_size == info.compress_size  # copied raw
+        assert set(a.namelist()) <= set(b.namelist())
+
+
+def test_marked_cells_keep_their_format_and_get_a_note(tmp_path):
+    src, dst = tmp_path / "log.xlsx", tmp_path / "out.xlsx"
+    build_post_log(src)
+    checked = annotate(src, dst)
+    wb_before, wb_after = load_workbook(src), load_workbook(dst)
+    for v in checked.report.violations():
+        if not v.cell:
+            continue
+        before, after = wb_before[v.sheet][v.cell], wb_after[v.sheet][v.cell]
+        assert after.fill.fgColor.rgb == ("FFFFC7CE" if v.severity == "error" else "FFFFEB9C")
+        assert after.number_format == before.number_format
+        assert copy(after.font) == copy(before.font) and copy(after.border) == copy(before.border)
+        assert copy(after.alignment) == copy(before.alignment)
+        assert after.comment is not None and v.clause in after.comment.text
+    assert wb_after[VIOLATIONS_SHEET]["B2"].hyperlink.location.startswith("'")
+
+
+def test_blank_offending_cell_is_created_and_marked(tmp_path):
+    src = write_xlsx(tmp_path / "blank-signature.xlsx", {"發布日誌": [
+        ["平台", "標題", "發布日期", "審核人"], ["官網", "a", dt.datetime(2026, 10, 5), None]]})
+    dst = tmp_path / "out.xlsx"
+    annotate(src, dst)
+    cell = load_workbook(dst)["發布日誌"]["D2"]
+    assert cell.value is None and cell.fill.fgColor.rgb == "FFFFC7CE"
+
+
+def test_users_own_note_is_kept(tmp_path):
+    src = write_xlsx(tmp_path / "existing-note.xlsx", {"發布日誌": [
+        ["平台", "標題", "發布日期", "審核人"], ["官網", "a", dt.datetime(2026, 10, 5), None]]})
+    wb = load_workbook(src)
+    wb["發布日誌"]["D2"].comment = Comment("請補簽", "小王")
+    wb["發布日誌"]["A1"].comment = Comment("表頭說明", "小王")
+    wb.save(src)
+    dst = tmp_path / "out.xlsx"
+    annotate(src, dst)
+    ws = load_workbook(dst)["發布日誌"]
+    assert ws["D2"].comment.text.startswith("請補簽") and "【opsbook】" in ws["D2"].comment.text
+    assert ws["A1"].comment.text == "表頭說明"
+
+
+def test_writing_in_place_replaces_atomically(tmp_path):
+    src = write_xlsx(tmp_path / "in-place.xlsx", {"發布日誌": [
+        ["平台", "標題", "發布日期", "審核人"], ["官網", "a", dt.datetime(2026, 10, 5), None]]})
+    before = values(src)
+    annotate(src, src)
+    after = values(src)
+    assert after["發布日誌"] == before["發布日誌"] and VIOLATIONS_SHEET in after
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~opsbook")]
