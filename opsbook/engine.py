@@ -104,7 +104,11 @@ def check_sheets(
                 report.not_checked.append({"file": file, "sheet": table.sheet, **note,
                                            "clause": _rule(note["rule"]).clause})
     frames = [f for f in frames if len(f)]
-    report.frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
+    # Rows are whole numbers or None (a violation with no row), never 12.0.
+    frame["row"] = pd.Series([None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object,
+                             index=frame.index)
+    report.frame = frame
     return Checked(report=report, tables=tables, kind=kind, context=ctx)
 
 
@@ -148,6 +152,8 @@ def _why_not(rule: Rule, table: Table, ctx: Context) -> str | None:
             targets = (rule.target,) if isinstance(rule.target, str) else rule.target
             needed.append(targets[0])
     missing = table.missing(*needed)
+    if rule.needs_any and not any(table.has(k) for k in rule.needs_any):
+        missing.append(rule.needs_any[0])
     if missing:
         headers = "、".join(f"{table.spec.column(k).aliases[1]} ({k})" for k in missing)
         return f"欄位缺失：{headers}"
@@ -285,7 +291,7 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
     lang = ctx.cfg("general", "language")
     lines = []
     for key, group in bad.groupby("key"):
-        users = [r for r in rules if key in r.needs or (isinstance(r, RowRule) and key in
+        users = [r for r in rules if key in r.needs or key in r.needs_any or (isinstance(r, RowRule) and key in
                  ((r.target,) if isinstance(r.target, str) else r.target))]
         if not users:
             continue  # a column no rule reads: nothing is blocked, nothing to report

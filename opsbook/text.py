@@ -20,13 +20,16 @@ _SPACE = re.compile(r"\s+")
 # Marks teams put around headers: "*發布日期", "發布日期：", "【平台】".
 _HEADER_MARKS = re.compile(r"[*＊:：【】\[\]「」]")
 _PARENTHETICAL = re.compile(r"[(（][^)）]*[)）]")
+# Variant characters OpenCC leaves apart but teams use interchangeably (著/着 in 統一著裝,
+# 帳/賬 in 帳號, 佔/占 in 違章佔壓); folded on both sides, so only comparison is affected.
+_VARIANTS = str.maketrans({"着": "著", "帐": "账", "佔": "占", "覆": "复", "裏": "里"})
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Canonical comparison form of a short text (header or categorical value)."""
     text = unicodedata.normalize("NFKC", str(text))
-    text = _T2S.convert(text)
+    text = _T2S.convert(text).translate(_VARIANTS)
     return _SPACE.sub("", text).lower()
 
 

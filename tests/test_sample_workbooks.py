@@ -7,10 +7,8 @@ from conftest import ROOT
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
-from opsbook.samples.posts import build_post_log
+from opsbook.samples.bundled import BUILDERS
 from opsbook.validate import check_file, read_sheets
-
-BUILDERS = {"發布日誌.xlsx": build_post_log}
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))

@@ -58,6 +58,7 @@ class Rule:
     message_en: str
     table: str
     needs: tuple[str, ...] = ()  # column keys that must be present
+    needs_any: tuple[str, ...] = ()  # at least one of these must be present
     companions: tuple[str, ...] = ()  # other tables that must be present
     severity: str = ERROR
     enabled: Callable[[Context], bool] = _always

@@ -1,3 +1,365 @@
-"""運營規章制度2: household gas-inspection sheets (filled in by the inspections issue)."""
+"""運營規章制度2: household gas-inspection sheets.
 
-RULES: list = []
+Row rules put each violation on the cell to fix (the blank signature, the badge 否).  Hazard
+columns (私改管道, 銹蝕 …) left blank mean "not found": inspectors tick what they find.  The
+cross-row rules count per customer: two entered inspections a year (R2-2.1), the blacklist
+follow-up (R2-1.2) and the optional minimum for key customers (R2-1.6).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..text import fold
+from .base import ERROR, WARNING, AggregateRule, Context, RowRule, blank, in_words, no_rows, yes
+
+T = "inspections"
+
+
+def entered(t) -> pd.Series:
+    return yes(t, "entered")
+
+
+def passed(t) -> pd.Series:
+    return in_words(t, "result", ["合格", "通過", "pass", "passed"])
+
+
+def _any(t, keys) -> pd.Series:
+    present = [k for k in keys if t.has(k)]
+    out = pd.Series(False, index=t.data.index)
+    for k in present:
+        out |= yes(t, k)
+    return out
+
+
+def _found_names(t, keys, rows) -> pd.Series:
+    present = [k for k in keys if t.has(k)]
+    names = pd.Series("", index=rows, dtype=object)
+    for k in present:
+        hit = yes(t, k)[rows]
+        names[hit] = names[hit] + "、" + t.header(k)
+    return names.str.lstrip("、")
+
+
+# Hazards grouped by the clause that governs them.  Any hazard needs a rectification note
+# and cannot be 合格 (R2-2.3 says rectification is advised and supervised).
+HAZARDS = [
+    ("pipe_altered", "R2-1.4.2", ("pipe_altered",)),
+    ("pipe_hazard", "R2-2.3", ("pipe_as_earth", "corrosion", "load_hung", "hose_overlength", "hose_damaged")),
+    ("appliance", "R2-2.4", ("appliance_noncompliant",)),
+    ("private_heater", "R2-1.4.3", ("private_heater",)),
+    ("occupation", "R2-1.5", ("occupation",)),
+]
+ALL_HAZARDS = tuple(k for _, _, keys in HAZARDS for k in keys)
+
+
+def _hazard_rules() -> list:
+    rules = []
+    for name, clause, keys in HAZARDS:
+        def found(t, ctx, keys=keys):
+            return _any(t, keys)
+
+        def names(t, ctx, rows, keys=keys):
+            return pd.DataFrame({"hazards": _found_names(t, keys, rows)}, index=rows)
+
+        remedy_ok = (lambda t: ~blank(t, "rectification") | (yes(t, "reported") if t.has("reported") else False)) \
+            if name == "private_heater" else (lambda t: ~blank(t, "rectification"))
+        rules += [
+            RowRule(
+                id=f"{T}.{name}.no_rectification", clause=clause, table=T, scope=found,
+                title=f"{name}: a rectification note is issued",
+                message="發現{hazards}，未填整改意見：須向用戶提出整改意見並監督整改"
+                        + ("（或上報有關部門）" if name == "private_heater" else ""),
+                message_en="hazard found ({hazards}) without a rectification note",
+                needs_any=keys, target="rectification",
+                fails=lambda t, ctx, found=found, ok=remedy_ok: found(t, ctx) & ~ok(t),
+                params=names,
+            ),
+            RowRule(
+                id=f"{T}.{name}.passed", clause=clause, table=T, scope=found,
+                title=f"{name}: an inspection with this hazard is not 合格",
+                message="發現{hazards}，檢查結果卻為「{value}」：存在隱患不能判定合格",
+                message_en="hazard found ({hazards}) but the result is '{value}'",
+                needs_any=keys, target="result",
+                fails=lambda t, ctx, found=found: found(t, ctx) & passed(t),
+                params=names,
+            ),
+        ]
+    return rules
+
+
+def _row_rules() -> list:
+    return [
+        RowRule(
+            id=f"{T}.uniform", clause="R2-2.1", table=T,
+            title="inspector in uniform", message="入戶檢查須統一著裝（統一著裝：{value}）",
+            message_en="the inspector must wear the uniform (uniform: {value})",
+            target="uniform", fails=lambda t, ctx: ~yes(t, "uniform"),
+        ),
+        RowRule(
+            id=f"{T}.badge", clause="R2-3.2", table=T,
+            title="inspector wears the work badge (also R2-2.1)",
+            message="工作人員上崗必須佩戴工作牌（佩戴工作牌：{value}）",
+            message_en="the inspector must wear the work badge (badge: {value})",
+            target="badge", fails=lambda t, ctx: ~yes(t, "badge"),
+        ),
+        RowRule(
+            id=f"{T}.not_entered_reason", clause="R2-2.7", table=T,
+            title="a visit that did not enter states why",
+            message="未能入戶檢查，須詳細說明原因（未入戶原因空白）",
+            message_en="the visit did not enter: the reason must be stated",
+            needs=("entered",), target="not_entered_reason",
+            fails=lambda t, ctx: t.data["entered"].eq(False).fillna(False).astype(bool)
+            & blank(t, "not_entered_reason"),
+        ),
+        *[
+            RowRule(
+                id=f"{T}.{key}_recorded", clause="R2-2.5", table=T, scope=lambda t, ctx: entered(t),
+                title=f"an entered visit records {what}",
+                message=f"入戶檢查須檢查{zh}，「{{header}}」未填",
+                message_en=f"an entered inspection must record {what}",
+                needs=("entered",), target=key,
+                fails=lambda t, ctx, key=key: entered(t) & blank(t, key),
+            )
+            for key, zh, what in [("leak", "有無燃氣洩漏", "the leak check"),
+                                  ("stove_pressure_ok", "灶前壓力", "the stove pressure"),
+                                  ("meter_ok", "氣表運行", "the meter")]
+        ],
+        RowRule(
+            id=f"{T}.leak_passed", clause="R2-2.5", table=T,
+            title="an inspection that found a leak is not 合格",
+            message="發現燃氣洩漏，檢查結果卻為「{value}」",
+            message_en="a gas leak was found but the result is '{value}'",
+            needs=("leak",), target="result", fails=lambda t, ctx: yes(t, "leak") & passed(t),
+        ),
+        RowRule(
+            id=f"{T}.signature", clause="R2-2.7", table=T,
+            title="a passed inspection is signed by the customer",
+            message="檢查合格後須請用戶簽字確認（用戶簽字空白）",
+            message_en="a passed inspection must be signed by the customer",
+            needs=("result",), target="signature",
+            fails=lambda t, ctx: passed(t) & blank(t, "signature"),
+        ),
+        RowRule(
+            id=f"{T}.seal_fitted", clause="R2-1.4", table=T,
+            title="a missing anti-theft seal is fitted during the visit",
+            message="防盜封缺失，安檢時須加裝（加裝防盜封：{value}）",
+            message_en="the anti-theft seal is missing and was not fitted (fitted: {value})",
+            needs=("seal",), target="seal_fitted",
+            fails=lambda t, ctx: in_words(t, "seal", ["缺失", "無", "沒有", "missing"]) & ~yes(t, "seal_fitted"),
+        ),
+        RowRule(
+            id=f"{T}.seal_damaged_reported", clause="R2-1.4.1", table=T,
+            title="a damaged seal is reported",
+            message="表封損壞，須及時向公司領導反映（已上報：{value}）",
+            message_en="the seal is damaged and was not reported (reported: {value})",
+            needs=("seal",), target="reported",
+            fails=lambda t, ctx: in_words(t, "seal", ["損壞", "破損", "damaged"]) & ~yes(t, "reported"),
+        ),
+        RowRule(
+            id=f"{T}.equipment_damage_reported", clause="R2-2.2", table=T,
+            title="damaged equipment is reported",
+            message="發現設備損壞，須上報公司有關部門處理（已上報：{value}）",
+            message_en="damaged equipment was not reported (reported: {value})",
+            needs=("equipment_damaged",), target="reported",
+            fails=lambda t, ctx: yes(t, "equipment_damaged") & ~yes(t, "reported"),
+        ),
+        RowRule(
+            id=f"{T}.theft_supply_stopped", clause="R2-1.3", table=T,
+            title="gas theft found → supply stopped",
+            message="發現盜氣，須責令終止並停止供氣（停止供氣：{value}）",
+            message_en="gas theft found but supply not stopped (stopped: {value})",
+            needs=("theft_found",), target="supply_stopped",
+            fails=lambda t, ctx: yes(t, "theft_found") & ~yes(t, "supply_stopped"),
+        ),
+        RowRule(
+            id=f"{T}.certificate", clause="R2-2.8", table=T, scope=lambda t, ctx: entered(t),
+            title="the gas-use certificate is filled in after an entered inspection",
+            message="入戶檢查後須填寫「用戶使用證」（{header}：{value}）",
+            message_en="the customer's gas-use certificate was not filled in ({value})",
+            needs=("entered",), target="certificate_filled",
+            fails=lambda t, ctx: entered(t) & ~yes(t, "certificate_filled"),
+        ),
+        RowRule(
+            id=f"{T}.fee_charged", clause="R2-3.6", table=T,
+            title="no fee is collected", message="不準擅自向用戶收取額外費用（收取費用：{value}）",
+            message_en="no extra fee may be collected (fee: {value})",
+            target="fee_charged", fails=lambda t, ctx: t.data["fee_charged"].fillna(0).ne(0),
+        ),
+        RowRule(
+            id=f"{T}.unapproved_work", clause="R2-3.8", table=T,
+            title="no unapproved installation or alteration",
+            message="未經審批不得私自為用戶安裝和改裝燃氣設施（{header}：{value}）",
+            message_en="gas facilities installed or altered without approval",
+            target="unapproved_work", fails=lambda t, ctx: yes(t, "unapproved_work"),
+        ),
+    ]
+
+
+# Cross-row rules ---------------------------------------------------------------------------
+
+def _customer_frame(t) -> pd.DataFrame:
+    ids = t.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    return pd.DataFrame({"id": ids, "shown": t.data["customer_id"], "day": t.data["inspected_on"].dt.normalize(),
+                         "entered": entered(t) if t.has("entered") else True})
+
+
+def residential_customers(t, ctx: Context) -> pd.DataFrame:
+    """The customers R2-2.1 counts: the 用戶清單 roster when present, else those inspected;
+    residential only when a 用戶類型 column says so."""
+    types = ctx.cfg("inspections", "residential_types")
+    roster = ctx.tables.get("customers")
+    source = roster if roster is not None else t
+    ids = source.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    keep = ids.notna()
+    if source.has("customer_type"):
+        typed = ~blank(source, "customer_type")
+        keep &= in_words(source, "customer_type", types) | ~typed
+    frame = pd.DataFrame({"id": ids[keep], "shown": source.data["customer_id"][keep]})
+    if roster is None and t.has("customer_type"):
+        # Without a roster a customer is residential unless one of its rows says otherwise.
+        non_res = frame.index[~in_words(t, "customer_type", types)[frame.index] & ~blank(t, "customer_type")[frame.index]]
+        frame = frame[~frame["id"].isin(set(frame.loc[non_res, "id"]))]
+    return frame.drop_duplicates("id")
+
+
+def shortfalls(visits: pd.DataFrame, customers: pd.DataFrame, periods, minimum: int) -> pd.DataFrame:
+    """Every (customer, period) with fewer than ``minimum`` counted visits.  ``visits`` has
+    columns id, p (the period), counted (bool) and the worksheet row as index."""
+    counts = visits[visits["counted"]].groupby(["id", "p"]).size()
+    rows_of = visits.reset_index().groupby(["id", "p"])["row"].agg(list)
+    grid = pd.MultiIndex.from_product([customers["id"], list(periods)], names=["id", "p"])
+    frame = grid.to_frame(index=False)
+    frame["count"] = counts.reindex(grid).fillna(0).astype(int).values
+    short = frame[frame["count"] < minimum].copy()
+    keys = pd.MultiIndex.from_frame(short[["id", "p"]])
+    short["rows"] = [rows_of.get(k, []) for k in keys]
+    short["customer"] = short["id"].map(customers.set_index("id")["shown"])
+    return short
+
+
+def _twice_a_year(t, ctx: Context) -> pd.DataFrame:
+    minimum = ctx.cfg("inspections", "min_yearly_visits")
+    visits = _customer_frame(t).dropna(subset=["id", "day"])
+    customers = residential_customers(t, ctx)
+    if customers.empty or visits.empty:
+        return no_rows()
+    first_year = int((ctx.period_from or visits["day"].min()).year)
+    last_year = int(min(ctx.period_to or ctx.as_of, ctx.as_of).year)
+    visits = visits[visits["day"] <= ctx.as_of]
+    visits = visits.assign(p=visits["day"].dt.year, counted=visits["entered"])
+    short = shortfalls(visits, customers, range(first_year, last_year + 1), minimum)
+    if short.empty:
+        return no_rows()
+    in_progress = short["p"] == ctx.as_of.year
+    due = minimum - short["count"]
+    return pd.DataFrame({
+        "rows": short["rows"], "key": "customer_id", "customer": short["customer"], "year": short["p"],
+        "count": short["count"], "minimum": minimum,
+        "status": ["尚需 " + str(d) + " 次" if p else "全年不足" for d, p in zip(due, in_progress)],
+        "severity": [WARNING if p else ERROR for p in in_progress],
+    })
+
+
+def blacklist(t, ctx: Context) -> pd.DataFrame:
+    """R2-1.2: customers whose last purchase is more than N months before as-of, the day
+    they crossed N months (a last purchase on 11-30 crosses 3 months on the last day of
+    February), and their first inspection visit on or after that day."""
+    purchases = ctx.tables["purchases"]
+    months = ctx.cfg("inspections", "blacklist_months")
+    ids = purchases.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    bought = pd.DataFrame({"id": ids, "shown": purchases.data["customer_id"],
+                           "day": purchases.data["purchased_on"].dt.normalize()}).dropna(subset=["id", "day"])
+    bought = bought[bought["day"] <= ctx.as_of]
+    last = bought.groupby("id").agg(shown=("shown", "first"), last_purchase=("day", "max"))
+    last["listed_on"] = [d + pd.DateOffset(months=months) for d in last["last_purchase"]]
+    listed = last[last["listed_on"] <= ctx.as_of.normalize()].copy()
+    visits = _customer_frame(t).dropna(subset=["id", "day"]).reset_index()
+    merged = visits.merge(listed[["listed_on"]], left_on="id", right_index=True)
+    after = merged[merged["day"] >= merged["listed_on"]].sort_values("day")
+    first_visit = after.groupby("id").agg(followed_up_on=("day", "first"), followed_row=("row", "first"))
+    listed = listed.join(first_visit)
+    rows_of = visits.groupby("id")["row"].agg(list)
+    listed["rows"] = [rows_of.get(i, []) for i in listed.index]
+    return listed.sort_values("listed_on")
+
+
+def _blacklist_follow_up(t, ctx: Context) -> pd.DataFrame:
+    listed = blacklist(t, ctx)
+    limit = ctx.cfg("inspections", "blacklist_followup_days")
+    if listed.empty:
+        return no_rows()
+    deadline = listed["listed_on"] + pd.Timedelta(days=limit) if limit else None
+    if limit:
+        late = listed["followed_up_on"] > deadline
+        missing = listed["followed_up_on"].isna() & (deadline < ctx.as_of.normalize())
+        bad = listed[late | missing].copy()
+        bad["severity"] = ERROR
+        bad["deadline"] = "（期限 " + deadline[bad.index].dt.strftime("%Y-%m-%d") + "）"
+        bad["deadline_en"] = " (due " + deadline[bad.index].dt.strftime("%Y-%m-%d") + ")"
+    else:
+        bad = listed[listed["followed_up_on"].isna()].copy()
+        bad["severity"] = WARNING  # no deadline set: not late, but still owed
+        bad["deadline"] = bad["deadline_en"] = ""
+    if bad.empty:
+        return no_rows()
+    return pd.DataFrame({
+        "rows": bad["rows"].values, "key": "customer_id", "customer": bad["shown"].values,
+        "last_purchase": bad["last_purchase"].dt.strftime("%Y-%m-%d").values,
+        "listed_on": bad["listed_on"].dt.strftime("%Y-%m-%d").values,
+        "visit": [d.strftime("%Y-%m-%d") if pd.notna(d) else "無" for d in bad["followed_up_on"]],
+        "deadline": bad["deadline"].values, "deadline_en": bad["deadline_en"].values, "months": ctx.cfg("inspections", "blacklist_months"),
+        "severity": bad["severity"].values,
+    })
+
+
+def _key_customers(t, ctx: Context) -> pd.DataFrame:
+    minimum = ctx.cfg("inspections", "key_customer_min_visits")
+    period = {"month": "M", "quarter": "Q", "year": "Y"}[ctx.cfg("inspections", "key_customer_period")]
+    roster = ctx.tables.get("customers")
+    source = roster if roster is not None and roster.has("customer_type") else t
+    ids = source.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    keyed = in_words(source, "customer_type", ctx.cfg("inspections", "key_customer_types"))
+    customers = pd.DataFrame({"id": ids[keyed], "shown": source.data["customer_id"][keyed]}).drop_duplicates("id")
+    visits = _customer_frame(t).dropna(subset=["id", "day"])
+    if customers.empty or visits.empty:
+        return no_rows()
+    closed = pd.period_range(visits["day"].min().to_period(period),
+                             ctx.as_of.normalize().to_period(period) - 1, freq=period)
+    visits = visits.assign(p=visits["day"].dt.to_period(period), counted=True)
+    short = shortfalls(visits, customers, closed, minimum)
+    if short.empty:
+        return no_rows()
+    return pd.DataFrame({"rows": short["rows"], "key": "customer_id", "customer": short["customer"],
+                         "period": short["p"].astype(str), "count": short["count"], "minimum": minimum})
+
+
+AGGREGATES = [
+    AggregateRule(
+        id=f"{T}.twice_a_year", clause="R2-2.1", table=T,
+        title="residential customers: at least two entered inspections a calendar year",
+        message="民用戶 {customer} {year} 年入戶檢查 {count} 次，每年至少 {minimum} 次（{status}）",
+        message_en="residential customer {customer}: {count} entered inspections in {year}, "
+                   "at least {minimum} a year are required",
+        needs=("customer_id", "inspected_on"), run=_twice_a_year,
+    ),
+    AggregateRule(
+        id=f"{T}.blacklist_follow_up", clause="R2-1.2", table=T, companions=("purchases",),
+        title="every blacklisted customer (no purchase for 3 months) is followed up by a visit",
+        message="用戶 {customer} 最後購氣 {last_purchase}，逾 {months} 個月未購氣，{listed_on} 列入黑名單，"
+                "之後未有安檢跟進{deadline}",
+        message_en="customer {customer} last bought gas on {last_purchase}, blacklisted on {listed_on}; "
+                   "no follow-up visit yet{deadline_en}",
+        needs=("customer_id", "inspected_on"), run=_blacklist_follow_up,
+    ),
+    AggregateRule(
+        id=f"{T}.key_customer_visits", clause="R2-1.6", table=T,
+        title="public-service and industrial customers visited at least N times per period",
+        message="重點用戶 {customer} 在 {period} 只檢查 {count} 次，每期至少 {minimum} 次",
+        message_en="key customer {customer}: {count} visits in {period}, at least {minimum} required",
+        needs=("customer_id", "inspected_on", "customer_type"), run=_key_customers,
+        enabled=lambda ctx: ctx.cfg("inspections", "key_customer_min_visits") > 0,
+    ),
+]
+
+RULES = _row_rules() + _hazard_rules() + AGGREGATES

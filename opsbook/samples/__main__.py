@@ -3,10 +3,10 @@
 import sys
 from pathlib import Path
 
-from .posts import build_post_log
+from .bundled import BUILDERS
 
 folder = Path(sys.argv[1] if len(sys.argv) > 1 else "workbooks")
 folder.mkdir(exist_ok=True)
-for name, build in {"發布日誌.xlsx": build_post_log}.items():
+for name, build in BUILDERS.items():
     seeds = build(folder / name)
     print(f"{folder / name}: {len(seeds)} seeded violations")
