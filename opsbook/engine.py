@@ -33,6 +33,7 @@ class Checked:
     tables: dict[str, list[Table]] = field(default_factory=dict)
     kind: str | None = None
     context: Context | None = None
+    summaries: list = field(default_factory=list)  # SummarySheet objects for the workbook
 
 
 def as_of_moment(as_of: dt.date | dt.datetime | str | None) -> pd.Timestamp:
@@ -109,7 +110,11 @@ def check_sheets(
     frame["row"] = pd.Series([None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object,
                              index=frame.index)
     report.frame = frame
-    return Checked(report=report, tables=tables, kind=kind, context=ctx)
+    checked = Checked(report=report, tables=tables, kind=kind, context=ctx)
+    from .summaries import build_summaries
+
+    checked.summaries = build_summaries(checked)
+    return checked
 
 
 def _rule(rule_id: str) -> Rule:

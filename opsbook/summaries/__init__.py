@@ -1,9 +1,26 @@
 """Summary sheets the regulations ask for (settlement, inspection totals, meeting reports).
 
-``SUMMARY_OUTPUTS`` maps a clause to the summary that serves it; each summary module adds
-itself when it exists, so the coverage matrix only lists what is really built.
+``SUMMARY_OUTPUTS`` maps a clause to the summary that serves it, for the coverage matrix;
+``build_summaries`` makes the summaries of a checked workbook.
 """
 
 from __future__ import annotations
 
-SUMMARY_OUTPUTS: dict[str, str] = {}
+SUMMARY_OUTPUTS: dict[str, str] = {
+    "R2-2.1": "`月度彙總` sheet: monthly totals per inspector, residential customers short of two visits",
+    "R2-1.2": "`黑名單` sheet: the blacklist with each customer's follow-up visit",
+}
+
+
+def build_summaries(checked) -> list:
+    """The summaries of a checked workbook, by its kind; also put into the JSON report."""
+    from . import inspections
+
+    builders = {"inspections": inspections.build}
+    builder = builders.get(checked.kind)
+    if builder is None or checked.context is None:
+        return []
+    sheets = builder(checked.tables, checked.context)
+    checked.report.summaries.setdefault("sheets", []).extend(
+        {"file": checked.report.files[0].file, **s.to_json()} for s in sheets)
+    return sheets

@@ -17,6 +17,7 @@ from .package import Package
 from .save import save_package
 from .sheetxml import restyle_cells
 from .styles import Styles
+from .summary_sheet import write_summary
 
 VIOLATIONS_SHEET = "違規清單"
 SEVERITY_ZH = {"error": "錯誤", "warning": "警告"}
@@ -95,6 +96,8 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
         content = violations_content(frame, styles)
         name = _free_sheet_name(pkg, VIOLATIONS_SHEET)
         add_sheet(pkg, name, render(content, pkg.rel_ns))
+        for summary in checked.summaries:
+            write_summary(pkg, styles, summary, _free_sheet_name(pkg, summary.name))
         styles.save()
         save_package(pkg, target)
     finally:

@@ -4,6 +4,7 @@ workbook so no sheet index (defined names, print areas) shifts."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -50,7 +51,7 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
             style = content.styles.get((r, c), content.row_styles.get(r))
             s = f' s="{style}"' if style else ""
             ref = f"{column_letter(c)}{r + 1}"
-            if value is None or value == "":
+            if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
                 if s:
                     cells.append(f'<c r="{ref}"{s}/>')
                 continue

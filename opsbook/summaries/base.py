@@ -1,0 +1,71 @@
+"""What a summary is: named blocks of real numbers (with number formats and an optional
+total row) and the charts drawn from them.  One SummarySheet feeds the JSON report, the
+console and the sheet written into the workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class Block:
+    title: str | None
+    frame: pd.DataFrame  # column names are the headers shown
+    formats: dict[str, str] = field(default_factory=dict)  # column → Excel number format
+    total: str | None = None  # label of a total row (sums of the numeric columns), or None
+    note: str | None = None  # a line under the block ("無資料" …)
+
+
+@dataclass
+class Chart:
+    kind: str  # bar | line
+    title: str
+    block: int  # index of the block plotted
+    categories: str  # column of the x axis
+    series: list[str]  # columns plotted
+
+
+@dataclass
+class SummarySheet:
+    name: str  # the sheet name (月度彙總 …)
+    clause: str
+    blocks: list[Block]
+    charts: list[Chart] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "sheet": self.name, "clause": self.clause,
+            "blocks": [
+                {"title": b.title, "note": b.note,
+                 "rows": [{k: _plain(v) for k, v in r.items()} for r in b.frame.to_dict("records")],
+                 "total": {k: _plain(v) for k, v in totals(b).items()} if b.total else None}
+                for b in self.blocks
+            ],
+        }
+
+
+def totals(block: Block) -> dict:
+    """The total row of a block: sums of numeric columns, the label in the first column."""
+    frame = block.frame
+    out: dict = {c: None for c in frame.columns}
+    if len(frame.columns):
+        out[frame.columns[0]] = block.total
+    for col in frame.columns[1:]:
+        if pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
+            out[col] = frame[col].sum()
+    return out
+
+
+def _plain(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "item"):
+        return value.item()
+    return value
