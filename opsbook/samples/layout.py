@@ -42,7 +42,9 @@ def write_table(ws: Worksheet, title: str | None, headers: list[str], rows: list
         ws.cell(row=r, column=2, value=len(rows))
     from openpyxl.utils import get_column_letter
 
-    for c in range(1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 14
+    for c, header in enumerate(headers, start=1):
+        sample = [row[c - 1] for row in rows[:50] if len(row) >= c and row[c - 1] is not None]
+        longest = max([len(str(header)) * 2] + [len(str(v)) * (2 if isinstance(v, str) else 1) for v in sample])
+        ws.column_dimensions[get_column_letter(c)].width = min(max(10, longest + 2), 40)
     ws.freeze_panes = ws.cell(row=(4 if title else 2), column=1)
     return positions
