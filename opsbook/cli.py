@@ -94,6 +94,60 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
 
 
 @cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--month", required=True, help="The month to settle, YYYY-MM (items ordered in that month).")
+@click.option("--as-of", "as_of", help="The 'now' of the check (default: now).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True))
+@click.option("--output", "output", type=click.Path(path_type=Path),
+              help="Write a copy of the workbook with only this month's 月度結算 sheet added.")
+def settle(path, month, as_of, config_path, output):
+    """Print one month's design-cost settlement (R3-3.12) by department and vendor.
+
+    Example: opsbook settle workbooks/平面設計費用.xlsx --month 2026-09
+    """
+    from .engine import Checked, as_of_moment
+    from .summaries.design_costs import settlement
+    from .validate import check_file
+    from .writers.annotate import write_summaries_only
+
+    try:
+        pd.Period(month, freq="M")
+    except ValueError:
+        _fail(f"--month {month!r}: use YYYY-MM")
+    settings = _settings(config_path, path)
+    checked = check_file(path, settings, as_of_moment(as_of), kind="design_costs")
+    result = checked.report.files[0]
+    if result.error:
+        _fail(result.error)
+    tables = checked.tables.get("design_costs")
+    if not tables or not tables[0].has("ordered_on"):
+        _fail(f"{path}: no design-cost ledger with a 下單日期 column found")
+    summary = settlement(tables[0], checked.context, month=str(pd.Period(month, freq="M")))
+    _print_summary(summary)
+    if output:
+        write_summaries_only(path, output, Checked(report=checked.report, summaries=[summary]))
+        click.echo(f"\n→ 已寫入 {output}")
+
+
+def _print_summary(summary) -> None:
+    from .summaries.base import block_text
+
+    for block in summary.blocks:
+        click.echo(f"\n{block.title}")
+        if len(block.frame):
+            click.echo(block_text(block))
+        if block.note:
+            click.echo(block.note)
+
+
+def _settings(config_path, near):
+    try:
+        return load_config(config_path, near=near)
+    except OpsbookError as exc:
+        _fail(str(exc))
+
+
+@cli.command()
 @click.option("--show", is_flag=True, help="Print the effective settings as TOML.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True))
 @click.argument("near", required=False, type=click.Path(path_type=Path))

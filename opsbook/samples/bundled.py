@@ -1,9 +1,11 @@
 """The sample workbooks bundled in workbooks/ and the builders that make them."""
 
+from .design_costs import build_design_costs
 from .inspections import build_inspections
 from .posts import build_post_log
 
 BUILDERS = {
     "發布日誌.xlsx": build_post_log,
     "入戶安檢記錄.xlsx": build_inspections,
+    "平面設計費用.xlsx": build_design_costs,
 }

@@ -10,7 +10,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 
 def write_table(ws: Worksheet, title: str | None, headers: list[str], rows: list[list],
-                blank_after: int | None = None, totals: bool = False) -> list[int]:
+                blank_after: int | None = None, totals: bool | list = False) -> list[int]:
     """Write the table; returns the worksheet row of each data row."""
     r = 1
     if title:
@@ -37,7 +37,11 @@ def write_table(ws: Worksheet, title: str | None, headers: list[str], rows: list
         r += 1
         if blank_after is not None and i == blank_after:
             r += 1  # a blank row in the middle, as teams leave them
-    if totals:
+    if isinstance(totals, list):  # a totals row as the team types it (合計 + sums)
+        for c, value in enumerate(totals, start=1):
+            if value is not None:
+                ws.cell(row=r, column=c, value=value)
+    elif totals:
         ws.cell(row=r, column=1, value="合計")
         ws.cell(row=r, column=2, value=len(rows))
     from openpyxl.utils import get_column_letter

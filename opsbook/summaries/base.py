@@ -69,3 +69,22 @@ def _plain(value):
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def block_text(block: Block) -> str:
+    """A block as console text: formatted numbers, the total row included."""
+    frame = block.frame.copy()
+    if block.total and len(frame):
+        frame = pd.concat([frame, pd.DataFrame([totals(block)])], ignore_index=True)
+    for col, fmt in block.formats.items():
+        if col not in frame:
+            continue
+        if fmt.endswith("%"):
+            frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        elif fmt == "yyyy-mm-dd":
+            frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"))
+        elif "0.00" in fmt:
+            frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
+        else:
+            frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+    return frame.fillna("").to_string(index=False)

@@ -112,3 +112,16 @@ def _free_sheet_name(pkg: Package, name: str) -> str:
     while f"{name} ({n})".lower() in taken:
         n += 1
     return f"{name} ({n})"
+
+
+def write_summaries_only(source: Path, target: Path, checked: Checked) -> None:
+    """Add only ``checked.summaries`` as sheets (no marks, no violations sheet)."""
+    pkg = Package(source)
+    try:
+        styles = Styles(pkg)
+        for summary in checked.summaries:
+            write_summary(pkg, styles, summary, _free_sheet_name(pkg, summary.name))
+        styles.save()
+        save_package(pkg, target)
+    finally:
+        pkg.close()
