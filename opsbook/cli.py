@@ -45,8 +45,11 @@ def cli() -> None:
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here.")
 @click.option("--output", "output", type=click.Path(path_type=Path),
               help="Write an annotated copy here (a folder when several workbooks are checked).")
+@click.option("--write", "write", is_flag=True,
+              help="Annotate each workbook itself (replacing an earlier run's marks and sheets).")
+@click.option("--no-backup", is_flag=True, help="With --write: do not keep NAME.opsbook-backup.xlsx.")
 @click.option("--lang", type=click.Choice(["zh-Hant", "zh-Hans", "en"]), help="Message language.")
-def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, output, lang):
+def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, output, write, no_backup, lang):
     """Check workbooks and report every violation.
 
     Exit code: 0 no error-severity violations, 1 there are some, 2 a file could not be read.
@@ -68,6 +71,8 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
         _fail("no .xlsx/.xlsm workbooks found in " + ", ".join(map(str, paths)))
     if output and len(files) > 1 and output.suffix.lower() in (".xlsx", ".xlsm"):
         _fail(f"--output {output}: several workbooks are checked, give a folder")
+    if output and write:
+        _fail("--output and --write: choose one (a copy, or the workbook itself)")
     report = Report(as_of=moment)
     for path in files:
         try:
@@ -78,19 +83,46 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
             settings["general"]["language"] = lang
         checked = check_file(path, settings, moment, kind, (period_from, period_to))
         result = checked.report.files[0]
-        if output and not result.error:
-            target = annotated_path(path, output, several=len(files) > 1)
+        if (output or write) and not result.error:
+            target = path if write else annotated_path(path, output, several=len(files) > 1)
             try:
-                write_annotated(path, target, checked, settings)
+                write_annotated(path, target, checked, settings, backup=False if no_backup else None)
                 result.output = str(target)
             except OpsbookError as exc:
-                result.error = str(exc)
+                result.write_error = str(exc)
         report.add(checked.report)
     for line in summary_lines(report):
         click.echo(line)
     if report_path:
         report_path.write_text(report.to_json(), encoding="utf-8")
     sys.exit(report.exit_code())
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--no-backup", is_flag=True, help="Do not keep NAME.opsbook-backup.xlsx.")
+def clear(paths, no_backup):
+    """Remove everything opsbook wrote into workbooks: marks, notes, its sheets.
+
+    A cell recoloured by hand after the run keeps its new colour; a user's own note stays.
+
+    Example: opsbook clear 發布日誌.xlsx
+    """
+    from .errors import OpsbookError
+    from .validate import workbook_files
+    from .workbook.reader import check_workbook_file
+    from .writers.annotate import clear_file
+
+    failed = False
+    for path in workbook_files(list(paths)):
+        try:
+            check_workbook_file(path)
+            done = clear_file(path, backup=not no_backup)
+            click.echo(f"{path}: {'已清除標記' if done else '沒有 opsbook 的標記 (nothing to clear)'}")
+        except OpsbookError as exc:
+            click.echo(f"✗ {exc}")
+            failed = True
+    sys.exit(2 if failed else 0)
 
 
 @cli.command()

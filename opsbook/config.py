@@ -32,6 +32,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "calendar": "CN",
         # How many rows from the top are searched for the header row.
         "header_scan_rows": 30,
+        # `validate --write` and `clear` keep the previous file as NAME.opsbook-backup.xlsx.
+        "backup": True,
+        # Workbooks larger than this are read but not patched (say so, suggest --report).
+        "max_patch_mb": 300,
     },
     "posts": {
         # R1 = 運營規章制度1; R3 = 運營規章制度3 §四 (every web post GM-confirmed, ≥1 post a week).

@@ -35,6 +35,8 @@ def summary_lines(report: Report) -> list[str]:
                 lines.append(f"    {n} × {reason}")
         if result.output:
             lines.append(f"  → 已寫入 {result.output}")
+        if result.write_error:
+            lines.append(f"  ✗ 未寫入: {result.write_error}")
     total = report.summary()
     lines.append(f"合計: {total['files']} 個檔案, {total['errors']} 錯誤, {total['warnings']} 警告"
                  + (f", {total['unreadable_files']} 個無法讀取" if total["unreadable_files"] else ""))

@@ -61,6 +61,7 @@ class FileResult:
     skipped_sheets: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None  # the file could not be read at all
     output: str | None = None  # annotated workbook written
+    write_error: str | None = None  # the check ran but the workbook could not be written
 
 
 @dataclass
@@ -118,8 +119,8 @@ class Report:
         }
 
     def exit_code(self) -> int:
-        """0 clean, 1 error-severity violations, 2 a file could not be read at all."""
-        if self.unreadable_files:
+        """0 clean, 1 error-severity violations, 2 a file could not be read or written."""
+        if self.unreadable_files or any(f.write_error for f in self.files):
             return 2
         return 1 if self.errors else 0
 

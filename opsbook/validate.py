@@ -42,9 +42,12 @@ def check_file(
     except UnreadableWorkbook as exc:
         return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
     skipped: list[dict[str, str]] = []
+    ours = _own_sheets(reader)
 
     def sheets():
         for name in reader.sheet_names():
+            if name in ours:
+                continue  # opsbook's own sheets from an earlier run are not data
             height, _ = reader.dimensions(name)
             if height > max_rows:
                 skipped.append({"sheet": name, "reason": f"{height:,} 行，超過上限 {max_rows:,} 行 (sheet too large)"})
@@ -67,3 +70,13 @@ def read_sheets(path: Path) -> list[SheetValues]:
         return [reader.read(n) for n in reader.sheet_names()]
     finally:
         reader.close()
+
+
+def _own_sheets(reader: CalamineReader) -> set[str]:
+    """Sheets an earlier opsbook run wrote (listed in its _opsbook state sheet)."""
+    from .writers.state import STATE_SHEET, RunState
+
+    if STATE_SHEET not in reader.sheet_names():
+        return set()
+    state = RunState.from_rows(reader.read(STATE_SHEET).rows)
+    return {STATE_SHEET, *state.sheets}

@@ -1,21 +1,30 @@
 """The file writer: a checked report becomes marks, notes and opsbook's sheets in a workbook.
 
-Every part the marks do not need is copied unchanged; see WRITEBACK.md for why the
-package is patched rather than loaded and saved through an object model.
+Every part the marks do not need is copied unchanged; see WRITEBACK.md for why the package
+is patched rather than loaded and saved through an object model.  A workbook opsbook wrote
+into before is first cleared of that run (from the state kept in its ``_opsbook`` sheet), so
+running again replaces the marks and sheets instead of stacking them.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
 from pathlib import Path
 
 import pandas as pd
 
 from ..engine import Checked
+from ..errors import WorkbookLocked
+from ..workbook.cells import column_index
+from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
 from .package import Package
 from .save import save_package
 from .sheetxml import restyle_cells
+from .state import STATE_SHEET, RunState, read_state
 from .styles import Styles
 from .summary_sheet import write_summary
 
@@ -32,6 +41,20 @@ def annotated_path(source: Path, output: Path, several: bool) -> Path:
         output.mkdir(parents=True, exist_ok=True)
         return output / source.name
     return output
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.opsbook-backup{path.suffix}")
+
+
+def check_writable(path: Path) -> None:
+    """Refuse to write a workbook Excel holds open (its ~$ lock file) or that is read-only."""
+    for lock in {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}:
+        if lock.exists():
+            raise WorkbookLocked(f"{path}: the workbook is open in Excel ({lock.name} exists); close it and run again")
+    # The mode bits too: root may write anything, but a file marked read-only stays so.
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR):
+        raise WorkbookLocked(f"{path}: the file is read-only; nothing was written")
 
 
 def cell_marks(frame: pd.DataFrame) -> pd.DataFrame:
@@ -74,32 +97,101 @@ def _shown(value):
     return value
 
 
-def write_annotated(source: Path, target: Path, checked: Checked, settings: dict) -> None:
-    """Write ``source`` with the report's marks, notes and violations sheet to ``target``
-    (which may be ``source`` itself)."""
+def _open_cleared(source: Path) -> Package:
+    """The package with any earlier opsbook run undone (in memory)."""
     pkg = Package(source)
+    if any(s.name == STATE_SHEET for s in pkg.sheets):
+        state = read_state(source)
+        if state is not None:
+            clear_package(pkg, state)
+    return pkg
+
+
+def _save(pkg: Package, source: Path, target: Path, backup: bool) -> None:
+    if Path(target).resolve() == Path(source).resolve():
+        check_writable(source)
+        if backup:
+            shutil.copy2(source, backup_path(source))
+    save_package(pkg, target)
+
+
+def write_annotated(source: Path, target: Path, checked: Checked, settings: dict,
+                    marks: bool = True, backup: bool | None = None) -> None:
+    """Write ``source`` with the report's marks, notes, violations sheet and summaries to
+    ``target`` (which may be ``source`` itself: then it is replaced atomically, after a
+    backup copy when ``general.backup`` is on)."""
+    backup = settings["general"].get("backup", True) if backup is None else backup
+    pkg = _open_cleared(source)
     try:
         styles = Styles(pkg)
+        run = RunState(styles=dict(styles.original_counts))
         frame = checked.report.frame
-        marks = cell_marks(frame)
-        for sheet_name, sheet_marks in marks.groupby("sheet", sort=False):
-            entry = pkg.sheet(sheet_name)
-            by_row: dict[int, dict[int, str]] = {}
-            from ..workbook.cells import column_index
-
-            for row, letters, severity in zip(sheet_marks["row"], sheet_marks["letters"], sheet_marks["severity"]):
-                by_row.setdefault(int(row), {})[column_index(letters)] = severity
-            xml, _changes = restyle_cells(pkg.read(entry.part), by_row, styles.marked)
-            notes = dict(zip(sheet_marks["ref"][:MAX_NOTES_PER_SHEET], sheet_marks["note"][:MAX_NOTES_PER_SHEET]))
-            xml = add_notes(pkg, entry.part, xml, notes)
-            pkg.put(entry.part, xml)
-        content = violations_content(frame, styles)
-        name = _free_sheet_name(pkg, VIOLATIONS_SHEET)
-        add_sheet(pkg, name, render(content, pkg.rel_ns))
+        if marks:
+            _mark(pkg, styles, frame, run)
+            name = _free_sheet_name(pkg, VIOLATIONS_SHEET)
+            add_sheet(pkg, name, render(violations_content(frame, styles), pkg.rel_ns))
+            run.sheets.append(name)
         for summary in checked.summaries:
-            write_summary(pkg, styles, summary, _free_sheet_name(pkg, summary.name))
+            name = _free_sheet_name(pkg, summary.name)
+            write_summary(pkg, styles, summary, name)
+            run.sheets.append(name)
+        add_sheet(pkg, STATE_SHEET, render(SheetContent(rows=run.rows(), freeze_header=False, autofilter=False),
+                                           pkg.rel_ns), state="veryHidden")
         styles.save()
-        save_package(pkg, target)
+        _save(pkg, source, target, backup)
+    finally:
+        pkg.close()
+
+
+def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
+    marks = cell_marks(frame)
+    for sheet_name, sheet_marks in marks.groupby("sheet", sort=False):
+        entry = pkg.sheet(sheet_name)
+        by_row: dict[int, dict[int, str]] = {}
+        for row, letters, severity in zip(sheet_marks["row"], sheet_marks["letters"], sheet_marks["severity"]):
+            by_row.setdefault(int(row), {})[column_index(letters)] = severity
+        xml, changes = restyle_cells(pkg.read(entry.part), by_row, styles.marked)
+        run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in changes]
+        notes = dict(zip(sheet_marks["ref"][:MAX_NOTES_PER_SHEET], sheet_marks["note"][:MAX_NOTES_PER_SHEET]))
+        had_legacy = b"legacyDrawing" in xml
+        existing = _existing_notes(pkg, entry.part)
+        created: list[str] = []
+        xml = add_notes(pkg, entry.part, xml, notes, created)
+        run.parts += created
+        run.notes += [(sheet_name, ref, "appended" if ref in existing else "new") for ref in notes]
+        if not had_legacy and b"legacyDrawing" in xml:
+            from .sheetxml import find_legacy_drawing
+
+            run.legacy.append((sheet_name, find_legacy_drawing(xml).decode()))
+        pkg.put(entry.part, xml)
+
+
+def _existing_notes(pkg: Package, sheet_part: str) -> set[str]:
+    from .package import parse_xml
+
+    rel = next((r for r in pkg.relationships(sheet_part).values() if r.type.endswith("/comments")), None)
+    if rel is None or not pkg.has(rel.target):
+        return set()
+    root = parse_xml(pkg.read(rel.target), rel.target)
+    return {el.get("ref") for el in root.iter() if el.get("ref")}
+
+
+def write_summaries_only(source: Path, target: Path, checked: Checked) -> None:
+    """Add only ``checked.summaries`` as sheets (no marks, no violations sheet)."""
+    write_annotated(source, target, checked, {"general": {"backup": True}}, marks=False)
+
+
+def clear_file(path: Path, target: Path | None = None, backup: bool = True) -> bool:
+    """Undo opsbook's last run in ``path`` (into ``target``, default in place).  False when
+    opsbook never wrote into it."""
+    pkg = Package(path)
+    try:
+        if not any(s.name == STATE_SHEET for s in pkg.sheets):
+            return False
+        state = read_state(path)
+        clear_package(pkg, state or RunState())
+        _save(pkg, path, target or path, backup)
+        return True
     finally:
         pkg.close()
 
@@ -112,16 +204,3 @@ def _free_sheet_name(pkg: Package, name: str) -> str:
     while f"{name} ({n})".lower() in taken:
         n += 1
     return f"{name} ({n})"
-
-
-def write_summaries_only(source: Path, target: Path, checked: Checked) -> None:
-    """Add only ``checked.summaries`` as sheets (no marks, no violations sheet)."""
-    pkg = Package(source)
-    try:
-        styles = Styles(pkg)
-        for summary in checked.summaries:
-            write_summary(pkg, styles, summary, _free_sheet_name(pkg, summary.name))
-        styles.save()
-        save_package(pkg, target)
-    finally:
-        pkg.close()

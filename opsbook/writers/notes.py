@@ -26,14 +26,12 @@ _SHAPETYPE_202 = (
 
 
 def _blocks_in_use(pkg: Package) -> set[int]:
+    """o:idmap blocks used by any live VML part (edited, added or untouched; not removed)."""
     used: set[int] = set()
-    for info in pkg.infos:
-        if info.filename.lower().endswith(".vml"):
-            for m in _IDMAP.finditer(pkg.read(info.filename)):
-                used |= {int(b) for b in re.findall(rb"\d+", m.group(2))}
-    for name, data in pkg.edits.items():
+    live = {i.filename for i in pkg.infos if i.filename not in pkg.removed} | set(pkg.edits)
+    for name in live:
         if name.lower().endswith(".vml"):
-            for m in _IDMAP.finditer(data):
+            for m in _IDMAP.finditer(pkg.read(name)):
                 used |= {int(b) for b in re.findall(rb"\d+", m.group(2))}
     return used
 
@@ -62,9 +60,11 @@ def _new_vml(blocks: list[int]) -> bytes:
     )
 
 
-def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, str]) -> bytes:
+def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, str],
+              created: list[str] | None = None) -> bytes:
     """Add ``notes`` (A1 ref → text) to a sheet; returns the sheet XML (with a new
-    legacyDrawing when the sheet had none)."""
+    legacyDrawing when the sheet had none).  Parts it creates are appended to ``created``."""
+    created = created if created is not None else []
     if not notes:
         return sheet_xml
     rels = pkg.relationships(sheet_part)
@@ -75,7 +75,9 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
     else:
         comments_part = pkg.free_part("xl/comments{n}.xml")
         root = etree.Element(f"{{{SHEET_MAIN}}}comments", nsmap={None: SHEET_MAIN})
+        _note_rels_file(pkg, sheet_part, created)
         add_relationship(pkg, sheet_part, pkg.rel_type("comments"), comments_part)
+        created.append(comments_part)
         ensure_override(pkg, comments_part, CT_COMMENTS)
     ns = etree.QName(root).namespace
 
@@ -124,11 +126,22 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
         used = _blocks_in_use(pkg)
         blocks = [b for b in range(1, 10_000) if b not in used][:blocks_needed]
         pkg.put(vml_part, _new_vml(blocks))
+        created.append(vml_part)
+        _note_rels_file(pkg, sheet_part, created)
         rel_id = add_relationship(pkg, sheet_part, pkg.rel_type("vmlDrawing"), vml_part)
-        ensure_default(pkg, "vml", CT_VML)
+        if ensure_default(pkg, "vml", CT_VML):
+            created.append("default:vml")
         sheet_xml = insert_legacy_drawing(sheet_xml, rel_id, pkg.rel_ns)
     pkg.put(vml_part, _append_shapes(pkg, pkg.read(vml_part), new_cells))
     return sheet_xml
+
+
+def _note_rels_file(pkg: Package, part: str, created: list[str]) -> None:
+    from .package import rels_part
+
+    rels = rels_part(part)
+    if not pkg.has(rels) and rels not in created:
+        created.append(rels)
 
 
 def _run(q, body: str) -> etree._Element:

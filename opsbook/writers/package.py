@@ -109,7 +109,10 @@ class Package:
 
     # reading -----------------------------------------------------------------------------
     def has(self, part: str) -> bool:
-        return part.lower() in self._by_lower or part in self.edits
+        if part in self.edits:
+            return True
+        stored = self._by_lower.get(part.lower())
+        return stored is not None and stored not in self.removed
 
     def name(self, part: str) -> str:
         """The member name as stored (parts are matched case-insensitively)."""
@@ -178,7 +181,9 @@ class Package:
 
     # writing -----------------------------------------------------------------------------
     def put(self, part: str, data: bytes) -> None:
-        self.edits[self.name(part)] = data
+        name = self.name(part)
+        self.removed.discard(name)
+        self.edits[name] = data
 
     def close(self) -> None:
         self.zip.close()

@@ -51,17 +51,27 @@ def ensure_override(pkg: Package, part: str, content_type: str) -> None:
     pkg.put("[Content_Types].xml", to_bytes(root))
 
 
-def ensure_default(pkg: Package, extension: str, content_type: str) -> None:
+def ensure_default(pkg: Package, extension: str, content_type: str) -> bool:
+    """Add a Default content type for ``extension``; True when it was not there before."""
     root = pkg.content_types()
     for el in root:
         if etree.QName(el).localname == "Default" and el.get("Extension", "").lower() == extension:
-            return
+            return False
     el = etree.Element(f"{{{CT_NS}}}Default")
     el.set("Extension", extension)
     el.set("ContentType", content_type)
     # Defaults come before Overrides in Excel's own files.
     first_override = next((i for i, e in enumerate(root) if etree.QName(e).localname == "Override"), len(root))
     root.insert(first_override, el)
+    pkg.put("[Content_Types].xml", to_bytes(root))
+    return True
+
+
+def remove_default(pkg: Package, extension: str) -> None:
+    root = pkg.content_types()
+    for el in list(root):
+        if etree.QName(el).localname == "Default" and el.get("Extension", "").lower() == extension:
+            root.remove(el)
     pkg.put("[Content_Types].xml", to_bytes(root))
 
 

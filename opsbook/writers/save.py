@@ -16,15 +16,15 @@ def save_package(pkg: Package, target: Path) -> None:
     target = Path(target)
     tmp = target.with_name(f".~opsbook-{os.getpid()}-{target.name}")
     originals = {i.filename for i in pkg.infos}
-    expected = (originals - pkg.removed) | set(pkg.edits)
+    expected = (originals - (pkg.removed - set(pkg.edits))) | set(pkg.edits)
     try:
         with open(tmp, "wb") as fh:
             writer = RawZipWriter(fh)
             for info in pkg.infos:
-                if info.filename in pkg.removed:
-                    continue
                 if info.filename in pkg.edits:
                     writer.write(info.filename, pkg.edits[info.filename], like=info)
+                elif info.filename in pkg.removed:
+                    continue
                 else:
                     writer.copy(pkg.zip, info)
             for name, data in pkg.edits.items():

@@ -27,11 +27,14 @@ _AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"
 
 @dataclass(frozen=True)
 class Restyled:
-    """One marked cell: its style before (None when opsbook created the cell) and after."""
+    """One marked cell: its style before (None when opsbook created the cell, -1 when the
+    cell had no s attribute) and after; ``base`` is the style a created cell would have
+    had (its column's or row's)."""
 
     ref: str
     before: int | None
     after: int
+    base: int = 0
 
 
 def _column_styles(xml: bytes, upto: int) -> dict[int, int]:
@@ -112,7 +115,7 @@ def _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, chan
     base = row_style if row_style is not None else col_styles.get(col, 0)
     ref = f"{column_letter(col)}{row}"
     after = style_for(base, severity)
-    changes.append(Restyled(ref, None, after))
+    changes.append(Restyled(ref, None, after, base))
     return b'<%sc r="%s" s="%d"/>' % (prefix, ref.encode(), after)
 
 
@@ -138,8 +141,8 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
             severity = todo.pop(col)
             tag = m.group(0)
             s = _ATTR_S.search(tag)
-            before = int(s.group(1)) if s and s.group(1) else 0
-            after = style_for(before, severity)
+            before = int(s.group(1)) if s and s.group(1) else -1
+            after = style_for(max(before, 0), severity)
             if s:
                 tag = tag[: s.start(1)] + str(after).encode() + tag[s.end(1):]
             else:

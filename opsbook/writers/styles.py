@@ -46,10 +46,33 @@ class Styles:
         self.root = parse_xml(pkg.read(part), part)
         self.ns = etree.QName(self.root).namespace
         self.cell_xfs = self._collection("cellXfs")
+        # Counts before opsbook added anything: clear removes what lies beyond them.
+        self.original_counts = {name: self._count(name) for name in ("cellXfs", "fills", "fonts", "numFmts")}
         self._fills: dict[str, int] = {}
         self._clones: dict[tuple[int, str], int] = {}
         self._plain: dict[str, int] = {}
         self.changed = False
+
+    def _count(self, name: str) -> int:
+        found = self.root.find(self._q(name))
+        return 0 if found is None else len([c for c in found if isinstance(c.tag, str)])
+
+    def truncate(self, counts: dict[str, int]) -> None:
+        """Remove entries beyond ``counts`` (opsbook's own additions), newest first."""
+        for name, count in counts.items():
+            found = self.root.find(self._q(name))
+            if found is None:
+                continue
+            entries = [c for c in found if isinstance(c.tag, str)]
+            if len(entries) <= count:
+                continue
+            for entry in entries[count:]:
+                found.remove(entry)
+            if count == 0 and name == "numFmts":
+                self.root.remove(found)
+            else:
+                found.set("count", str(count))
+            self.changed = True
 
     def _q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"

@@ -1,0 +1,281 @@
+"""Undoing a run: every mark, note, sheet and style opsbook added, and nothing else.
+
+A marked cell whose style is no longer the one opsbook gave it was recoloured by the user
+after the run: it is left alone.  A user's note keeps its own text; only the runs opsbook
+appended (they start with the 【opsbook】 marker) are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from lxml import etree
+
+from ..workbook.cells import split_cell
+from .notes import MARK
+from .package import Package, parse_xml, rels_part, to_bytes
+from .parts import remove_default, remove_override, remove_relationship
+from .sheetxml import _ATTR_R, _ATTR_S, _SHEETDATA
+from .state import STATE_SHEET, RunState
+from .styles import Styles
+
+_SHAPE = re.compile(rb"<v:shape\b[^>]*>.*?</v:shape>", re.S)
+_LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*/>")
+
+
+def clear_package(pkg: Package, state: RunState) -> None:
+    """Undo the run described by ``state`` in ``pkg`` (edits collected, nothing written)."""
+    marks = defaultdict(dict)
+    for sheet, ref, before, after, base in state.marks:
+        marks[sheet][ref] = (before, after, base)
+    notes = defaultdict(set)
+    for sheet, ref, _how in state.notes:
+        notes[sheet].add(ref)
+    legacy = dict(state.legacy)
+    for entry in list(pkg.sheets):
+        if entry.name in state.sheets or entry.name == STATE_SHEET:
+            continue
+        if entry.name not in marks and entry.name not in notes:
+            continue
+        xml = pkg.read(entry.part)
+        if entry.name in marks:
+            xml = restore_cells(xml, marks[entry.name])
+        if entry.name in notes:
+            xml = _remove_notes(pkg, entry.part, xml, state, legacy.get(entry.name))
+        pkg.put(entry.part, xml)
+    for name in [s.name for s in pkg.sheets if s.name in state.sheets or s.name == STATE_SHEET]:
+        remove_sheet(pkg, name)
+    live = {i.filename for i in pkg.infos if i.filename not in pkg.removed} | set(pkg.edits)
+    if "default:vml" in state.parts and not any(n.lower().endswith(".vml") for n in live):
+        remove_default(pkg, "vml")
+    styles = Styles(pkg)
+    if state.styles and not _styles_in_use(pkg, state.styles.get("cellXfs", 0)):
+        styles.truncate(state.styles)
+        styles.save()
+
+
+def restore_cells(xml: bytes, cells: dict[str, tuple[int | None, int, int]]) -> bytes:
+    """Give each cell back its style when it still has opsbook's; drop the empty cells
+    opsbook created."""
+    found = _SHEETDATA.search(xml)
+    if found is None or found.group(2):
+        return xml
+    prefix = found.group(1)
+    cell_re = re.compile(rb"<" + re.escape(prefix) + rb"c\b([^>]*?)(/?)>")
+    close = b"</" + prefix + b"c>"
+    wanted = {split_cell(ref): (ref, v) for ref, v in cells.items()}
+    rows = {r for r, _ in wanted}
+    row_re = re.compile(rb"<" + re.escape(prefix) + rb"row\b([^>]*?)(/?)>")
+    out, pos, row_number = [], 0, 0
+    end = xml.find(b"</" + prefix + b"sheetData>", found.end())
+    for m in row_re.finditer(xml, found.end(), end):
+        r_attr = _ATTR_R.search(m.group(1))
+        row_number = int(r_attr.group(1)) if r_attr else row_number + 1
+        if row_number not in rows or m.group(2):
+            continue
+        stop = xml.find(b"</" + prefix + b"row>", m.end())
+        col = -1
+        cpos = m.end()
+        while True:
+            c = cell_re.search(xml, cpos, stop)
+            if c is None:
+                break
+            ra = _ATTR_R.search(c.group(1))
+            if ra:
+                from ..workbook.cells import column_index
+
+                col = column_index(re.match(rb"[A-Za-z]+", ra.group(1)).group().decode())
+            else:
+                col += 1
+            element_end = c.end() if c.group(2) else xml.find(close, c.end()) + len(close)
+            target = wanted.get((row_number, col))
+            if target is not None:
+                _, (before, after, base) = target
+                s = _ATTR_S.search(c.group(0))
+                current = int(s.group(1)) if s and s.group(1) else 0
+                if current == after:  # still opsbook's mark: restore
+                    out.append(xml[pos:c.start()])
+                    if before is None and c.group(2) and not re.search(rb'\st="', c.group(0)):
+                        pass  # an empty cell opsbook created: remove it
+                    else:
+                        tag = c.group(0)
+                        value = before if before is not None else base
+                        # -1: the cell had no s attribute; 0 from a created cell's base: none needed
+                        keep = value > 0 or (value == 0 and before == 0)
+                        tag = tag[: s.start()] + (b' s="%d"' % value if keep else b"") + tag[s.end():]
+                        out.append(tag)
+                        out.append(xml[c.end():element_end])
+                    pos = element_end
+            cpos = element_end
+    out.append(xml[pos:])
+    return b"".join(out)
+
+
+def _remove_notes(pkg: Package, sheet_part: str, xml: bytes, state: RunState, legacy_rel: str | None) -> bytes:
+    rels = pkg.relationships(sheet_part)
+    comments_rel = next((r for r in rels.values() if r.type.endswith("/comments")), None)
+    removed_cells: set[tuple[int, int]] = set()
+    if comments_rel is not None and pkg.has(comments_rel.target):
+        root = parse_xml(pkg.read(comments_rel.target), comments_rel.target)
+        ns = etree.QName(root).namespace
+        comment_list = root.find(f"{{{ns}}}commentList")
+        for comment in list(comment_list if comment_list is not None else []):
+            text = comment.find(f"{{{ns}}}text")
+            if text is None:
+                continue
+            _cut_ours(text, ns)
+            remaining = "".join(text.itertext())
+            if not remaining.strip():
+                comment_list.remove(comment)
+                removed_cells.add(split_cell(comment.get("ref")))
+        authors = root.find(f"{{{ns}}}authors")
+        if len(comment_list) == 0 and comments_rel.target in state.parts:
+            _drop_part(pkg, sheet_part, comments_rel.id, comments_rel.target)
+        else:
+            _drop_unused_author(root, ns, authors, comment_list)
+            pkg.put(comments_rel.target, to_bytes(root))
+    vml_id = re.search(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id=\"([^\"]+)\"", xml)
+    vml_rel = rels.get(vml_id.group(1).decode()) if vml_id else None
+    if vml_rel is not None and pkg.has(vml_rel.target) and removed_cells:
+        vml = pkg.read(vml_rel.target)
+
+        def keep(m: re.Match) -> bytes:
+            shape = m.group(0)
+            row = re.search(rb"<x:Row>(\d+)</x:Row>", shape)
+            col = re.search(rb"<x:Column>(\d+)</x:Column>", shape)
+            is_note = b'ObjectType="Note"' in shape
+            if is_note and row and col and (int(row.group(1)) + 1, int(col.group(1))) in removed_cells:
+                return b""
+            return shape
+
+        vml = _SHAPE.sub(keep, vml)
+        if vml_rel.target in state.parts and not _SHAPE.search(vml):
+            _drop_part(pkg, sheet_part, vml_rel.id, vml_rel.target)
+            if legacy_rel == vml_rel.id:
+                xml = _LEGACY.sub(b"", xml, count=1)
+        else:
+            pkg.put(vml_rel.target, vml)
+    sheet_rels = rels_part(sheet_part)
+    if sheet_rels in state.parts and pkg.has(sheet_rels) and not pkg.relationships(sheet_part):
+        _remove_part(pkg, sheet_rels)
+    return xml
+
+
+def _cut_ours(text, ns) -> None:
+    """Remove opsbook's text from a note: everything from the 【opsbook】 marker on (ours is
+    always appended last), whether it is still a run of its own or was merged into the
+    user's text by a program that saved the workbook."""
+    cutting = False
+    for t in list(text.iter(f"{{{ns}}}t")):
+        if cutting:
+            owner = t.getparent()
+            (owner.getparent() if owner is not text else text).remove(owner if owner is not text else t)
+            continue
+        value = t.text or ""
+        at = value.find(MARK)
+        if at < 0:
+            continue
+        cutting = True
+        keep = value[:at].rstrip("\n")
+        owner = t.getparent()
+        if not keep and owner is not text:
+            text.remove(owner)
+        else:
+            t.text = keep
+
+
+def _drop_unused_author(root, ns, authors, comment_list) -> None:
+    if authors is None:
+        return
+    names = [a.text for a in authors]
+    if "opsbook" not in names:
+        return
+    index = str(names.index("opsbook"))
+    if index == str(len(names) - 1) and not any(c.get("authorId") == index for c in comment_list):
+        authors.remove(authors[-1])
+
+
+def _drop_part(pkg: Package, source: str, rel_id: str, part: str) -> None:
+    remove_relationship(pkg, source, rel_id)
+    _remove_part(pkg, part)
+
+
+def _remove_part(pkg: Package, part: str) -> None:
+    name = pkg.name(part)
+    if name in pkg.edits and name not in {i.filename for i in pkg.infos}:
+        del pkg.edits[name]
+    else:
+        pkg.edits.pop(name, None)
+        pkg.removed.add(name)
+    if not part.endswith(".rels"):
+        remove_override(pkg, part)
+
+
+def remove_sheet(pkg: Package, name: str) -> None:
+    """Remove one of opsbook's sheets: its workbook entry, relationship, parts (with its
+    drawing and charts), defined names scoped to it; keep the active tab valid."""
+    entry = pkg.sheet(name)
+    index = pkg.sheets.index(entry)
+    for rel in pkg.relationships(entry.part).values():  # drawing → charts
+        if rel.external:
+            continue
+        for inner in pkg.relationships(rel.target).values():
+            if not inner.external:
+                _remove_part(pkg, inner.target)
+        if pkg.has(rels_part(rel.target)):
+            _remove_part(pkg, rels_part(rel.target))
+        _remove_part(pkg, rel.target)
+    if pkg.has(rels_part(entry.part)):
+        _remove_part(pkg, rels_part(entry.part))
+    remove_relationship(pkg, pkg.workbook_part, entry.rel_id)
+    _remove_part(pkg, entry.part)
+    wb = pkg.read(pkg.workbook_part)
+    element = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*?\sname=\"" + re.escape(_xml_attr(name)) + rb"\"[^>]*/>")
+    wb = element.sub(b"", wb, count=1)
+    wb = _shift_local_names(wb, index)
+    remaining = len(pkg.sheets) - 1
+
+    def tab(m: re.Match) -> bytes:
+        value = int(m.group(2))
+        value = value - 1 if value > index else (0 if value == index else value)
+        return m.group(1) + str(min(value, max(remaining - 1, 0))).encode() + b'"'
+
+    wb = re.sub(rb'(\sactiveTab=")(\d+)"', tab, wb)
+    wb = re.sub(rb'(\sfirstSheet=")(\d+)"', tab, wb)
+    pkg.put(pkg.workbook_part, wb)
+    pkg.sheets.remove(entry)
+
+
+def _shift_local_names(wb: bytes, index: int) -> bytes:
+    names = re.compile(rb"<((?:[\w.-]+:)?)definedName\b([^>]*)>(.*?)</\1definedName>", re.S)
+
+    def fix(m: re.Match) -> bytes:
+        local = re.search(rb'localSheetId="(\d+)"', m.group(2))
+        if not local:
+            return m.group(0)
+        n = int(local.group(1))
+        if n == index:
+            return b""
+        if n > index:
+            return m.group(0).replace(local.group(0), b'localSheetId="%d"' % (n - 1), 1)
+        return m.group(0)
+
+    wb = names.sub(fix, wb)
+    return re.sub(rb"<((?:[\w.-]+:)?)definedNames>\s*</\1definedNames>", b"", wb)
+
+
+def _xml_attr(name: str) -> bytes:
+    return name.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+
+
+def _styles_in_use(pkg: Package, first_added: int) -> bool:
+    """True when some cell still uses a cell style opsbook appended (index ≥ first_added)."""
+    pattern = re.compile(rb'\ss="(\d+)"')
+    for entry in pkg.sheets:
+        if not pkg.has(entry.part):
+            continue
+        for m in pattern.finditer(pkg.read(entry.part)):
+            if int(m.group(1)) >= first_added:
+                return True
+    return False
