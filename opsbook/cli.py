@@ -161,6 +161,47 @@ def settle(path, month, as_of, config_path, output):
         click.echo(f"\n→ 已寫入 {output}")
 
 
+@cli.command()
+@click.argument("grain", type=click.Choice(["weekly", "monthly"]))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--week", help="The ISO week to report, e.g. 2026-W43 (default: the last complete week).")
+@click.option("--month", help="The month to report, e.g. 2026-10 (default: the last complete month).")
+@click.option("--as-of", "as_of", help="The 'now' that picks the default period (default: now).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True))
+@click.option("--output", "output", type=click.Path(path_type=Path),
+              help="Write a copy of the workbook with only this report's sheet added.")
+def report(grain, path, week, month, as_of, config_path, output):
+    """Print the weekly (R1-6.8) or monthly (R1-6.9) platform report: each platform against
+    the previous period, post counts, inquiry replies, and the trend.
+
+    Example: opsbook report weekly workbooks/發布日誌.xlsx --week 2026-W43
+    """
+    from .engine import Checked, as_of_moment
+    from .summaries.platforms import parse_period, platform_report
+    from .validate import check_file
+    from .writers.annotate import write_summaries_only
+
+    unit = "week" if grain == "weekly" else "month"
+    chosen = week if unit == "week" else month
+    if (week and unit == "month") or (month and unit == "week"):
+        _fail(f"{grain}: use --{unit}")
+    try:
+        start = parse_period(chosen, unit) if chosen else None
+    except ValueError as exc:
+        _fail(str(exc))
+    settings = _settings(config_path, path)
+    checked = check_file(path, settings, as_of_moment(as_of), kind="posts")
+    if checked.report.files[0].error:
+        _fail(checked.report.files[0].error)
+    summary = platform_report(checked.tables, checked.context, unit, start) if checked.context else None
+    if summary is None:
+        _fail(f"{path}: no 平台數據 (metrics) sheet found")
+    _print_summary(summary)
+    if output:
+        write_summaries_only(path, output, Checked(report=checked.report, summaries=[summary]))
+        click.echo(f"\n→ 已寫入 {output}")
+
+
 def _print_summary(summary) -> None:
     from .summaries.base import block_text
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 SUMMARY_OUTPUTS: dict[str, str] = {
     "R2-2.1": "`月度彙總` sheet: monthly totals per inspector, residential customers short of two visits",
     "R2-1.2": "`黑名單` sheet: the blacklist with each customer's follow-up visit",
+    "R1-6.8": "`週報` sheet / `opsbook report weekly`: each platform's week against the week before",
+    "R1-6.9": "`月報` sheet / `opsbook report monthly`: each platform's month against the month before",
     "R3-3.12": "`月度結算` sheet / `opsbook settle`: per month by department and vendor, with a chart",
     "R3-2.3.1": "`月度結算` block 年度預算執行: spend against each department's yearly budget",
 }
@@ -16,9 +18,9 @@ SUMMARY_OUTPUTS: dict[str, str] = {
 
 def build_summaries(checked) -> list:
     """The summaries of a checked workbook, by its kind; also put into the JSON report."""
-    from . import design_costs, inspections
+    from . import design_costs, inspections, platforms
 
-    builders = {"inspections": inspections.build, "design_costs": design_costs.build}
+    builders = {"inspections": inspections.build, "design_costs": design_costs.build, "posts": platforms.build}
     builder = builders.get(checked.kind)
     if builder is None or checked.context is None:
         return []

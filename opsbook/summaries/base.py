@@ -34,6 +34,7 @@ class SummarySheet:
     clause: str
     blocks: list[Block]
     charts: list[Chart] = field(default_factory=list)
+    alerts: list[tuple[int, int]] = field(default_factory=list)  # (block, row) lines marked as a warning
 
     def to_json(self) -> dict:
         return {
@@ -41,8 +42,9 @@ class SummarySheet:
             "blocks": [
                 {"title": b.title, "note": b.note,
                  "rows": [{k: _plain(v) for k, v in r.items()} for r in b.frame.to_dict("records")],
-                 "total": {k: _plain(v) for k, v in totals(b).items()} if b.total else None}
-                for b in self.blocks
+                 "total": {k: _plain(v) for k, v in totals(b).items()} if b.total else None,
+                 "alerts": [r for blk, r in self.alerts if blk == i]}
+                for i, b in enumerate(self.blocks)
             ],
         }
 

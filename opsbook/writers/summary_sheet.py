@@ -22,7 +22,8 @@ def write_summary(pkg: Package, styles: Styles, summary: SummarySheet, name: str
     row_styles: dict[int, int] = {}
     positions = []  # (header row, first data row, last data row) per block, 0-based
     width = 1
-    for block in summary.blocks:
+    alerts = set(summary.alerts)
+    for b, block in enumerate(summary.blocks):
         if rows:
             rows.append([])
         if block.title:
@@ -34,12 +35,15 @@ def write_summary(pkg: Package, styles: Styles, summary: SummarySheet, name: str
         row_styles[header] = styles.bold()
         rows.append(columns)
         formats = [block.formats.get(c) for c in columns]
-        for record in block.frame.itertuples(index=False):
+        for i, record in enumerate(block.frame.itertuples(index=False)):
             r = len(rows)
             rows.append([_cell(v) for v in record])
             for c, fmt in enumerate(formats):
-                if fmt:
-                    cell_styles[(r, c)] = styles.number_format(fmt)
+                style = styles.number_format(fmt) if fmt else 0
+                if (b, i) in alerts:  # a line the summary flags (a platform's reads fell …)
+                    style = styles.marked(style, "warning")
+                if style:
+                    cell_styles[(r, c)] = style
         positions.append((header, header + 1, len(rows) - 1))
         if block.total and len(block.frame):
             r = len(rows)
