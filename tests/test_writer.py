@@ -33,7 +33,8 @@ def test_annotated_copy_keeps_every_value_and_sheet(tmp_path):
     build_post_log(src)
     checked = annotate(src, dst)
     before, after = values(src), values(dst)
-    assert list(after) == list(before) + [VIOLATIONS_SHEET, "_opsbook"]
+    # Our sheets come after the user's: violations, the weekly/monthly reports, the state.
+    assert list(after) == list(before) + [VIOLATIONS_SHEET, "週報", "月報", "_opsbook"]
     for name in before:
         assert after[name] == before[name], name
     listed = after[VIOLATIONS_SHEET]
