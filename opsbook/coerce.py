@@ -41,6 +41,18 @@ NO_WORDS = frozenset(
 )
 
 
+def _by_distinct(values: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
+    """Run ``parse`` (on a Series of distinct values) once per distinct value and spread the
+    result back: a 100k-row column has a few thousand distinct dates or a handful of 是/否."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    typed_u, bad_u = parse(pd.Series(list(uniques), dtype=object))
+    typed = pd.Series(typed_u.array.take(codes, allow_fill=True), index=values.index)
+    present = codes >= 0
+    bad = np.asarray(bad_u, dtype=bool).take(np.where(present, codes, 0)) & present if len(uniques) \
+        else np.zeros(len(values), dtype=bool)
+    return typed, pd.Series(bad, index=values.index)
+
+
 def _kind_of(values: pd.Series) -> pd.Series:
     """Python type name of each value (the reader hands us mixed object columns)."""
     return values.map(type)
@@ -48,13 +60,14 @@ def _kind_of(values: pd.Series) -> pd.Series:
 
 def blank_mask(values: pd.Series) -> pd.Series:
     """True where a cell holds nothing (None, NaN or only white space)."""
-    if values.dtype != object:
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
         return values.isna()
-    isstr = values.map(lambda v: isinstance(v, str))
-    blank = values.isna()
-    if isstr.any():
-        blank = blank | (isstr & values.where(isstr, "x").astype(str).str.strip().eq(""))
-    return blank
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    empty_u = pd.Series([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+    out = codes < 0
+    if len(empty_u):
+        out = out | (empty_u.values.take(codes, mode="clip") & (codes >= 0))
+    return pd.Series(out, index=values.index)
 
 
 def _normalise_text(values: pd.Series) -> pd.Series:
@@ -67,6 +80,11 @@ def parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Ser
     """Dates and date-times: real Excel dates, serial numbers, and text such as
     ``2023/2/16``, ``2023-02-16``, ``2023年2月16日``, ``2023.2.16 14:30``, ``20230216`` or ``2/16``
     (a text date without a year takes ``default_year``; the caller passes the as-of year)."""
+    typed, bad = _by_distinct(values, lambda u: _parse_dates(u, default_year))
+    return typed.astype("datetime64[ns]"), bad
+
+
+def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Series]:
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     blank = blank_mask(values)
     kinds = _kind_of(values)
@@ -118,28 +136,38 @@ def parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Ser
 
 def parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """是/否, 有/無, Y/N, ✓/✗, TRUE/FALSE, 1/0 (and real Excel booleans) as a nullable boolean."""
-    blank = blank_mask(values)
-    present = values[~blank]
-    uniques = pd.unique(present)
-    mapping: dict = {}
-    for u in uniques:
+    return _by_distinct(values, _parse_bools)
+
+
+def _parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    bad = pd.Series(False, index=values.index)
+    for i, u in zip(values.index, values):
+        if u is None or (isinstance(u, float) and u != u) or (isinstance(u, str) and not u.strip()):
+            continue
         if isinstance(u, (bool, np.bool_)):
-            mapping[u] = bool(u)
+            out[i] = bool(u)
             continue
         key = fold(u if not isinstance(u, float) or not u.is_integer() else int(u))
-        mapping[u] = True if key in YES_WORDS else False if key in NO_WORDS else None
-    mapped = present.map(mapping)
-    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    readable = mapped.notna()
-    out[readable[readable].index] = mapped[readable].astype(bool)
-    unreadable = pd.Series(False, index=values.index)
-    unreadable[readable[~readable].index] = True
-    return out, unreadable
+        if key.endswith(".0") and key[:-2] in ("0", "1"):
+            key = key[:-2]
+        if key in YES_WORDS:
+            out[i] = True
+        elif key in NO_WORDS:
+            out[i] = False
+        else:
+            bad[i] = True
+    return out, bad
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers, including numbers typed as text (full-width digits, thousands separators,
     ¥ and 元).  Text such as ``五十`` is unreadable, not zero."""
+    typed, bad = _by_distinct(values, _parse_numbers)
+    return typed.astype("float64"), bad
+
+
+def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = blank_mask(values)
     kinds = _kind_of(values)
     out = pd.Series(np.nan, index=values.index, dtype="float64")
@@ -155,6 +183,11 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Text as written, stripped; numbers and dates are turned into their text form."""
+    typed, bad = _by_distinct(values, _parse_text)
+    return typed.astype("string"), bad
+
+
+def _parse_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = blank_mask(values)
     text = values.map(_as_text, na_action="ignore")
     out = text.where(~blank).astype("string")

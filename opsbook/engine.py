@@ -95,15 +95,16 @@ def check_sheets(
     calendar = calendar_for(settings["general"]["calendar"])
     companions = {n: ts[0] for n, ts in tables.items() if not BY_NAME[n].main}
     frames = []
-    ctx = None
+    # One context for the workbook: the rules of every table and the summaries share it.
+    ctx = Context(as_of=as_of, settings=settings, calendar=calendar, tables=companions,
+                  period_from=period[0], period_to=period[1])
     for ts in tables.values():
         for table in ts:
-            ctx = Context(as_of=as_of, settings=settings, calendar=calendar, tables=companions,
-                          period_from=period[0], period_to=period[1])
             frames.append(_check_table(table, ctx, file, report))
             for note in ctx.notes:
                 report.not_checked.append({"file": file, "sheet": table.sheet, **note,
                                            "clause": _rule(note["rule"]).clause})
+            ctx.notes.clear()
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
     # Rows are whole numbers or None (a violation with no row), never 12.0.

@@ -43,10 +43,9 @@ def fold_header(text: str) -> tuple[str, ...]:
 
 def fold_series(values: pd.Series) -> pd.Series:
     """Fold every value of a column; the work is done once per distinct value, not per cell."""
-    present = values.dropna()
-    uniques = present.unique()
-    mapping = {u: fold(u) for u in uniques}
-    return values.map(mapping)
+    values = values.astype(object)
+    mapping = {u: fold(u) for u in values.dropna().unique()}
+    return values.map(mapping).astype(object)
 
 
 def to_simplified(text: str) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 from .engine import Checked, check_sheets
 from .errors import UnreadableWorkbook
 from .report import FileResult, Report
-from .workbook.reader import WORKBOOK_SUFFIXES, CalamineReader, SheetValues
+from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
 
 MAX_ROWS = 1_048_576  # Excel's own limit; a sheet filled to it is skipped with a message
 
@@ -38,7 +38,7 @@ def check_file(
     carries the one-line reason; nothing is raised."""
     label = str(path)
     try:
-        reader = CalamineReader(path)
+        reader = FileReader(path)
     except UnreadableWorkbook as exc:
         return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
     skipped: list[dict[str, str]] = []
@@ -65,14 +65,14 @@ def check_file(
 
 
 def read_sheets(path: Path) -> list[SheetValues]:
-    reader = CalamineReader(path)
+    reader = FileReader(path)
     try:
         return [reader.read(n) for n in reader.sheet_names()]
     finally:
         reader.close()
 
 
-def _own_sheets(reader: CalamineReader) -> set[str]:
+def _own_sheets(reader: FileReader) -> set[str]:
     """Sheets an earlier opsbook run wrote (listed in its _opsbook state sheet)."""
     from .writers.state import STATE_SHEET, RunState
 

@@ -69,3 +69,48 @@ def test_real_file_with_merged_title(tmp_path):
     sheet = read_sheets(path)[0]
     table = build_table(sheet, find_header(sheet), 2026)
     assert table.header_row == 3 and list(table.data.index) == [4]
+
+
+def test_type_guessing_trap_text_after_row_2000_is_reported(tmp_path):
+    """fastexcel guesses types from the first rows; opsbook reads every column as text, so
+    「五十」 in row 2,001 of a number column is an unreadable value on its cell, not a blank."""
+    rows = [["用戶編號", "檢查日期", "檢查員", "收取費用"]]
+    rows += [[f"C{i}", dt.date(2026, 3, 1) + dt.timedelta(days=i % 200), "劉", 0] for i in range(2000)]
+    rows += [["C9999", dt.date(2026, 3, 2), "劉", "五十"], ["C9998", "2026年3月3日", "劉", 0]]
+    path = write_xlsx(tmp_path / "type-guessing-trap.xlsx", {"入戶安檢記錄": rows})
+    from opsbook.config import load_config
+    from opsbook.engine import as_of_moment
+    from opsbook.validate import check_file
+
+    checked = check_file(path, load_config(), as_of_moment("2026-11-26"))
+    f = checked.report.frame
+    bad = f[f["rule"] == "read.unreadable_number"]
+    assert list(bad["cell"]) == ["D2002"] and list(bad["value"]) == ["五十"]
+    table = checked.tables["inspections"][0]
+    assert table.data.loc[2003, "inspected_on"] == dt.datetime(2026, 3, 3)
+
+
+def test_coordinates_when_the_data_starts_below_and_right_of_a1(tmp_path):
+    from openpyxl import Workbook
+
+    from opsbook.validate import read_sheets
+
+    for write_only in (False, True):  # with and without a <dimension> element
+        wb = Workbook(write_only=write_only)
+        ws = wb.create_sheet("發布日誌") if write_only else wb.active
+        if not write_only:
+            ws.title = "發布日誌"
+            for r, row in enumerate([["平台", "標題", "發布日期"], ["官網", "a", "2026/10/5"]], start=3):
+                for c, v in enumerate(row, start=3):
+                    ws.cell(row=r, column=c, value=v)
+        else:
+            ws.append([])
+            ws.append([])
+            ws.append([None, None, "平台", "標題", "發布日期"])
+            ws.append([None, None, "官網", "a", "2026/10/5"])
+        path = tmp_path / f"offset-{write_only}.xlsx"
+        wb.save(path)
+        sheet = read_sheets(path)[0]
+        table = build_table(sheet, find_header(sheet), 2026)
+        assert table.header_row == 3 and table.columns["platform"].letter == "C", write_only
+        assert list(table.data.index) == [4]

@@ -37,6 +37,7 @@ class Context:
     period_from: pd.Timestamp | None = None
     period_to: pd.Timestamp | None = None
     notes: list[dict[str, str]] = field(default_factory=list)  # rows a rule could not judge
+    cache: dict[str, Any] = field(default_factory=dict)  # results two rules or a summary share
 
     def cfg(self, section: str, key: str):
         return self.settings[section][key]
@@ -100,10 +101,11 @@ class AggregateRule(Rule):
 
 def blank(t: Table, key: str) -> pd.Series:
     """True where the cell is empty as written (an unreadable value is not blank)."""
-    raw = t.raw[key]
-    if raw.dtype != object:
-        return raw.isna()
-    return raw.map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or v != v)
+    if t.blanks is not None and key in t.blanks:
+        return t.blanks[key]
+    from ..coerce import blank_mask
+
+    return blank_mask(t.raw[key])
 
 
 def yes(t: Table, key: str) -> pd.Series:

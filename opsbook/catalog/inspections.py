@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..text import fold
+from ..text import fold_series
 from .base import ERROR, WARNING, AggregateRule, Context, RowRule, blank, in_words, no_rows, yes
 
 T = "inspections"
@@ -199,7 +199,7 @@ def _row_rules() -> list:
 # Cross-row rules ---------------------------------------------------------------------------
 
 def _customer_frame(t) -> pd.DataFrame:
-    ids = t.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    ids = fold_series(t.data["customer_id"])
     return pd.DataFrame({"id": ids, "shown": t.data["customer_id"], "day": t.data["inspected_on"].dt.normalize(),
                          "entered": entered(t) if t.has("entered") else True})
 
@@ -210,7 +210,7 @@ def residential_customers(t, ctx: Context) -> pd.DataFrame:
     types = ctx.cfg("inspections", "residential_types")
     roster = ctx.tables.get("customers")
     source = roster if roster is not None else t
-    ids = source.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    ids = fold_series(source.data["customer_id"])
     keep = ids.notna()
     if source.has("customer_type"):
         typed = ~blank(source, "customer_type")
@@ -227,15 +227,24 @@ def shortfalls(visits: pd.DataFrame, customers: pd.DataFrame, periods, minimum: 
     """Every (customer, period) with fewer than ``minimum`` counted visits.  ``visits`` has
     columns id, p (the period), counted (bool) and the worksheet row as index."""
     counts = visits[visits["counted"]].groupby(["id", "p"]).size()
-    rows_of = visits.reset_index().groupby(["id", "p"])["row"].agg(list)
     grid = pd.MultiIndex.from_product([customers["id"], list(periods)], names=["id", "p"])
     frame = grid.to_frame(index=False)
     frame["count"] = counts.reindex(grid).fillna(0).astype(int).values
     short = frame[frame["count"] < minimum].copy()
-    keys = pd.MultiIndex.from_frame(short[["id", "p"]])
-    short["rows"] = [rows_of.get(k, []) for k in keys]
+    short["rows"] = rows_for(visits, short, ["id", "p"])
     short["customer"] = short["id"].map(customers.set_index("id")["shown"])
     return short
+
+
+def rows_for(visits: pd.DataFrame, wanted: pd.DataFrame, keys: list[str]) -> list[list[int]]:
+    """The worksheet rows of each wanted group (only those: building row lists for every
+    customer of a 100k-row sheet would be the slowest step)."""
+    if wanted.empty:
+        return []
+    hit = visits.reset_index().merge(wanted[keys].drop_duplicates(), on=keys)
+    groups = hit.groupby(keys)["row"].agg(list)
+    index = pd.MultiIndex.from_frame(wanted[keys]) if len(keys) > 1 else pd.Index(wanted[keys[0]])
+    return [groups.get(k, []) for k in index]
 
 
 def _twice_a_year(t, ctx: Context) -> pd.DataFrame:
@@ -265,23 +274,28 @@ def blacklist(t, ctx: Context) -> pd.DataFrame:
     """R2-1.2: customers whose last purchase is more than N months before as-of, the day
     they crossed N months (a last purchase on 11-30 crosses 3 months on the last day of
     February), and their first inspection visit on or after that day."""
+    key = ("blacklist", t.sheet)
+    if key in ctx.cache:
+        return ctx.cache[key]
     purchases = ctx.tables["purchases"]
     months = ctx.cfg("inspections", "blacklist_months")
-    ids = purchases.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    ids = fold_series(purchases.data["customer_id"])
     bought = pd.DataFrame({"id": ids, "shown": purchases.data["customer_id"],
                            "day": purchases.data["purchased_on"].dt.normalize()}).dropna(subset=["id", "day"])
     bought = bought[bought["day"] <= ctx.as_of]
     last = bought.groupby("id").agg(shown=("shown", "first"), last_purchase=("day", "max"))
-    last["listed_on"] = [d + pd.DateOffset(months=months) for d in last["last_purchase"]]
+    # Month arithmetic clipped to the month's end (11-30 + 3 months = the last day of February).
+    last["listed_on"] = (last["last_purchase"].dt.to_period("D").dt.to_timestamp()
+                         + pd.offsets.DateOffset(months=months)) if len(last) else last["last_purchase"]
     listed = last[last["listed_on"] <= ctx.as_of.normalize()].copy()
     visits = _customer_frame(t).dropna(subset=["id", "day"]).reset_index()
     merged = visits.merge(listed[["listed_on"]], left_on="id", right_index=True)
     after = merged[merged["day"] >= merged["listed_on"]].sort_values("day")
     first_visit = after.groupby("id").agg(followed_up_on=("day", "first"), followed_row=("row", "first"))
     listed = listed.join(first_visit)
-    rows_of = visits.groupby("id")["row"].agg(list)
-    listed["rows"] = [rows_of.get(i, []) for i in listed.index]
-    return listed.sort_values("listed_on")
+    listed["rows"] = rows_for(visits.set_index("row"), listed.reset_index()[["id"]], ["id"]) if len(listed) else []
+    ctx.cache[key] = listed.sort_values("listed_on")
+    return ctx.cache[key]
 
 
 def _blacklist_follow_up(t, ctx: Context) -> pd.DataFrame:
@@ -318,7 +332,7 @@ def _key_customers(t, ctx: Context) -> pd.DataFrame:
     period = {"month": "M", "quarter": "Q", "year": "Y"}[ctx.cfg("inspections", "key_customer_period")]
     roster = ctx.tables.get("customers")
     source = roster if roster is not None and roster.has("customer_type") else t
-    ids = source.data["customer_id"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    ids = fold_series(source.data["customer_id"])
     keyed = in_words(source, "customer_type", ctx.cfg("inspections", "key_customer_types"))
     customers = pd.DataFrame({"id": ids[keyed], "shown": source.data["customer_id"][keyed]}).drop_duplicates("id")
     visits = _customer_frame(t).dropna(subset=["id", "day"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..text import fold
+from ..text import fold, fold_series
 from .base import (
     WARNING,
     AggregateRule,
@@ -62,7 +62,7 @@ def _roster_names(ctx: Context, roles_key: str) -> set[str]:
 
 
 def _is_named(t, key: str, names: set[str]) -> pd.Series:
-    values = t.data[key].map(lambda v: fold(v) if isinstance(v, str) else None)
+    values = fold_series(t.data[key])
     return values.isin(names)
 
 
@@ -351,8 +351,8 @@ def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
     if months.empty:
         return no_rows()
     sections = pd.DataFrame({
-        "platform": t.data["platform"].map(lambda v: fold(v) if isinstance(v, str) else None),
-        "section": t.data["section"].map(lambda v: fold(v) if isinstance(v, str) else None),
+        "platform": fold_series(t.data["platform"]),
+        "section": fold_series(t.data["section"]),
         "month": t.data["published_at"].dt.to_period("M"),
         "shown_platform": t.data["platform"], "shown_section": t.data["section"],
     })
@@ -397,12 +397,12 @@ def _self_check_rules() -> list:
 def _account_registered(t, ctx: Context) -> pd.Series:
     accounts = ctx.tables["accounts"]
     registered_pairs = set(zip(
-        accounts.data["platform"].map(lambda v: fold(v) if isinstance(v, str) else None),
-        accounts.data["account"].map(lambda v: fold(v) if isinstance(v, str) else None),
+        fold_series(accounts.data["platform"]),
+        fold_series(accounts.data["account"]),
     ))
-    platform = t.data["platform"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    platform = fold_series(t.data["platform"])
     if t.has("account"):
-        account = t.data["account"].map(lambda v: fold(v) if isinstance(v, str) else None)
+        account = fold_series(t.data["account"])
         known = pd.Series([(p, a) in registered_pairs for p, a in zip(platform, account)],
                           index=t.data.index)
         return known | blank(t, "account")

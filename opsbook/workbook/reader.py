@@ -1,35 +1,62 @@
-"""The value reader: one small interface, implemented here for files (python-calamine).
+"""The value reader: one small interface, implemented here for files.
 
-The live-Excel reader (opsbook.excel) gives the same ``SheetValues`` from a used range, so
+Files are read with fastexcel (Arrow, every column as text: its type guessing from the first
+rows would silently turn a later 「五十」 into an empty number, so types are decided by opsbook's
+own parsers) and python-calamine where fastexcel cannot place the cells exactly.  The
+live-Excel reader (opsbook.excel) gives the same ``SheetValues`` from a used range, so
 everything after reading is shared.  Reading checks what the file really is first, so a
 password-protected workbook, an .xls saved under .xlsx or an empty file get one clear line.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import pandas as pd
 import python_calamine
 
 from ..errors import UnreadableWorkbook
+from .cells import column_index
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d+)"[^>]*?>(.*?)</(?:[\w.-]+:)?row>', re.S)
+# A cell holding a value: an inline string, or a <v> that is not an empty shared/inline text.
+_VALUE_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})\d+"[^>]*?>(?:<(?:[\w.-]+:)?f\b.*?</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*/>)?\s*<(?:[\w.-]+:)?(?:v>[^<]|is>)', re.S)
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 
 
 @dataclass
 class SheetValues:
-    """The cell values of one sheet as a grid; ``rows[0][0]`` is the cell at
-    (origin_row, origin_col), both 0-based.  A blank cell is ``""`` or ``None``."""
+    """The cell values of one sheet as a grid whose first cell is (origin_row, origin_col),
+    both 0-based: either ``rows`` (lists of Python values) or ``frame`` (a DataFrame whose
+    columns are positions).  A blank cell is ``""``, ``None`` or NA."""
 
     name: str
-    rows: list[list]
+    rows: list[list] | None = None
     origin_row: int = 0
     origin_col: int = 0
     visible: bool = True
+    frame: pd.DataFrame | None = None
+
+    def grid(self) -> pd.DataFrame:
+        if self.frame is None:
+            width = max((len(r) for r in self.rows), default=0)
+            self.frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in self.rows], dtype=object)
+        return self.frame
+
+    def head(self, n: int) -> list[list]:
+        if self.rows is not None:
+            return self.rows[:n]
+        top = self.frame.head(n).astype(object)
+        return top.where(top.notna(), None).values.tolist()
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.rows is not None else len(self.frame)
 
 
 class WorkbookReader(Protocol):
@@ -82,33 +109,127 @@ def check_workbook_file(path: Path) -> None:
         raise UnreadableWorkbook(f"{path}: not an Excel workbook ({name} has no [Content_Types].xml)")
 
 
-class CalamineReader:
-    """Values of a workbook file, read with python-calamine (the fastest credible reader)."""
+class FileReader:
+    """Values of a workbook file: fastexcel for speed, calamine when the origin is unsure."""
 
     def __init__(self, path: str | Path):
         self.path = str(path)
         check_workbook_file(Path(path))
         try:
+            import fastexcel
+
+            self._fast = fastexcel.read_excel(self.path)
             self._book = python_calamine.CalamineWorkbook.from_path(self.path)
-        except Exception as exc:  # calamine raises its own error types for damaged parts
+        except Exception as exc:  # the readers raise their own error types for damaged parts
             raise UnreadableWorkbook(f"{path}: the workbook cannot be read ({exc})") from exc
         visible = python_calamine.SheetVisibleEnum.Visible
         self._visible = {m.name: m.visible == visible for m in self._book.sheets_metadata}
+        self._parts = _sheet_parts(Path(path))
 
     def sheet_names(self) -> list[str]:
         return list(self._book.sheet_names)
 
     def dimensions(self, name: str) -> tuple[int, int]:
-        sheet = self._book.get_sheet_by_name(name)
-        return sheet.total_height, sheet.total_width
+        """(rows, columns) the sheet declares, without reading it (0, 0 when unknown)."""
+        dim = self._dimension(name)
+        if dim is None:
+            return 0, 0
+        (r1, c1), (r2, c2) = dim
+        return r2 + 1, c2 + 1
+
+    def _dimension(self, name: str):
+        part = self._parts.get(name)
+        if part is None:
+            return None
+        with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
+            head = fh.read(4096)
+        m = _DIMENSION.search(head)
+        if not m:
+            return None
+        first = (int(m.group(2)) - 1, column_index(m.group(1).decode()))
+        last = (int(m.group(4)) - 1, column_index(m.group(3).decode())) if m.group(3) else first
+        return first, last
 
     def read(self, name: str) -> SheetValues:
+        try:
+            frame = self._fast.load_sheet_by_name(name, header_row=None, dtypes="string").to_pandas()
+        except Exception:
+            return self._read_exact(name)
+        frame.columns = range(frame.shape[1])
+        if frame.empty:
+            return SheetValues(name, rows=[], visible=self._visible.get(name, True))
+        origin = self._origin(name, frame)
+        if origin is None:
+            return self._read_exact(name)
+        return SheetValues(name, frame=frame, origin_row=origin[0], origin_col=origin[1],
+                           visible=self._visible.get(name, True))
+
+    def _origin(self, name: str, frame: pd.DataFrame) -> tuple[int, int] | None:
+        """Where fastexcel's trimmed grid starts, when that is certain; None otherwise.
+
+        Either the declared <dimension> has exactly the grid's size, or the first XML row
+        holding values has its cells exactly where the grid's first row has values."""
+        if not _first_cell_matches(frame):
+            return None
+        dim = self._dimension(name)
+        if dim is not None:
+            (r1, c1), (r2, c2) = dim
+            if (r2 - r1 + 1, c2 - c1 + 1) == frame.shape:
+                return r1, c1
+        first = self._first_value_row(name)
+        if first is None:
+            return None
+        row, cols = first
+        present = [i for i, v in enumerate(frame.iloc[0].tolist()) if pd.notna(v)]
+        if len(present) != len(cols):
+            return None
+        origin_col = cols[0] - present[0]
+        if [c - origin_col for c in cols] != present or origin_col < 0:
+            return None
+        return row, origin_col
+
+    def _first_value_row(self, name: str) -> tuple[int, list[int]] | None:
+        part = self._parts.get(name)
+        if part is None:
+            return None
+        with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
+            head = fh.read(262_144)
+        start = head.find(b"sheetData")
+        for row in _ROW.finditer(head, start if start >= 0 else 0):
+            cols = [column_index(m.group(1).decode()) for m in _VALUE_CELL.finditer(row.group(2))]
+            if cols:
+                return int(row.group(1)) - 1, cols
+        return None
+
+    def _read_exact(self, name: str) -> SheetValues:
         try:
             sheet = self._book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise UnreadableWorkbook(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
-        return SheetValues(name, rows, 0, 0, self._visible.get(name, True))
+        return SheetValues(name, rows=rows, visible=self._visible.get(name, True))
 
     def close(self) -> None:
         self._book.close()
+
+
+def _first_cell_matches(frame: pd.DataFrame) -> bool:
+    """The trimmed grid starts with a non-empty row and column (as calamine trims it)."""
+    return bool(frame.iloc[0].notna().any() and frame.iloc[:, 0].notna().any())
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name → worksheet part, through the workbook's relationships."""
+    from ..writers.package import Package
+
+    try:
+        pkg = Package(path)
+    except Exception:
+        return {}
+    try:
+        return {s.name: s.part for s in pkg.sheets}
+    finally:
+        pkg.close()
+
+
+CalamineReader = FileReader  # the name the first versions used

@@ -45,6 +45,7 @@ class Table:
     unreadable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row", "key"]))
     extra_headers: tuple[str, ...] = ()
     skipped_rows: dict[str, int] = field(default_factory=dict)
+    blanks: pd.DataFrame | None = None  # True where a cell is empty as written, per key
 
     @property
     def name(self) -> str:
@@ -102,7 +103,7 @@ def find_header(
     best: tuple[float, int] | None = None
     match: HeaderMatch | None = None
     sheet_name = fold(sheet.name)
-    for offset, cells in enumerate(sheet.rows[:scan_rows]):
+    for offset, cells in enumerate(sheet.head(scan_rows)):
         if not any(isinstance(c, str) and c.strip() for c in cells):
             continue
         for spec in specs:
@@ -120,7 +121,7 @@ def find_header(
 def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> Table:
     """Typed table under a header row: blank and totals rows dropped, values coerced."""
     spec = header.spec
-    header_cells = sheet.rows[header.row_offset]
+    header_cells = sheet.head(header.row_offset + 1)[header.row_offset]
     columns = {
         key: SourceColumn(key, text, idx + sheet.origin_col, column_letter(idx + sheet.origin_col))
         for key, (idx, text) in header.found.items()
@@ -131,26 +132,18 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
         for i, c in enumerate(header_cells)
         if i not in mapped_idx and isinstance(c, str) and c.strip()
     )
-    body = sheet.rows[header.row_offset + 1 :]
+    grid = sheet.grid()
+    body = grid.iloc[header.row_offset + 1:]
     first_row = sheet.origin_row + header.row_offset + 2  # 1-based worksheet row of body[0]
     index = pd.RangeIndex(first_row, first_row + len(body), name="row")
     keys = list(columns)
-    width = max((idx for idx, _ in header.found.values()), default=0) + 1
-    raw = pd.DataFrame(
-        [(r + [""] * (width - len(r)))[:width] for r in body] if body else [],
-        index=index[: len(body)],
-        dtype=object,
-    )
-    if raw.empty:
-        raw = pd.DataFrame(columns=range(width), dtype=object)
-    raw = raw[[header.found[k][0] for k in keys]]
-    raw.columns = keys
-
-    blanks = pd.DataFrame({k: blank_mask(raw[k]) for k in keys}, index=raw.index)
-    blank_rows = blanks.all(axis=1)
-    totals = _totals_rows(body, raw.index)
+    raw = pd.DataFrame({k: body.iloc[:, header.found[k][0]].values if header.found[k][0] < body.shape[1]
+                        else [None] * len(body) for k in keys}, index=index, dtype=object)
+    blanks = pd.DataFrame({k: blank_mask(raw[k]) for k in keys}, index=index)
+    blank_rows = blanks.all(axis=1) if keys else pd.Series(True, index=index)
+    totals = _totals_rows(body, index)
     keep = ~blank_rows & ~totals
-    raw = raw[keep]
+    raw, blanks = raw[keep], blanks[keep]
 
     data = {}
     bad_cells = []
@@ -174,13 +167,18 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
         unreadable=unreadable_frame,
         extra_headers=extra,
         skipped_rows={"blank": int(blank_rows.sum()), "totals": int((totals & ~blank_rows).sum())},
+        blanks=blanks,
     )
 
 
-def _totals_rows(body: list[list], index: pd.Index) -> pd.Series:
+def _totals_rows(body: pd.DataFrame, index: pd.Index) -> pd.Series:
     """True for a 合計/總計/小計 row: one of its first three cells is only that word."""
-    flags = [
-        any(isinstance(c, str) and fold(c).rstrip(":") in TOTAL_WORDS for c in row[:3])
-        for row in body
-    ]
-    return pd.Series(flags, index=index[: len(body)], dtype=bool)
+    flags = pd.Series(False, index=index)
+    for c in range(min(3, body.shape[1])):
+        column = pd.Series(body.iloc[:, c].values, index=index, dtype=object)
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        is_total = [isinstance(u, str) and fold(u).rstrip(":") in TOTAL_WORDS for u in uniques]
+        if any(is_total):
+            hit = pd.Series(is_total).values.take(codes.clip(min=0)) & (codes >= 0)
+            flags |= pd.Series(hit, index=index)
+    return flags

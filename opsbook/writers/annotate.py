@@ -23,7 +23,7 @@ from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
 from .package import Package
 from .save import save_package
-from .sheetxml import restyle_cells
+from .sheetxml import find_legacy_drawing, restyle_cells
 from .state import STATE_SHEET, RunState, read_state
 from .styles import Styles
 from .summary_sheet import write_summary
@@ -115,32 +115,56 @@ def _save(pkg: Package, source: Path, target: Path, backup: bool) -> None:
     save_package(pkg, target)
 
 
+class FileBook:
+    """The workbook-file side of opsbook.bookio.BookIO: opened with any earlier opsbook run
+    undone (in memory), edited through the package patcher, saved atomically."""
+
+    def __init__(self, source: Path):
+        self.source = Path(source)
+        self.pkg = _open_cleared(self.source)
+        self.styles = Styles(self.pkg)
+        self.run = RunState(styles=dict(self.styles.original_counts))
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.pkg.sheets]
+
+    def mark(self, frame: pd.DataFrame) -> None:
+        _mark(self.pkg, self.styles, frame, self.run)
+
+    def write_violations(self, frame: pd.DataFrame) -> None:
+        name = _free_sheet_name(self.pkg, VIOLATIONS_SHEET)
+        add_sheet(self.pkg, name, render(violations_content(frame, self.styles), self.pkg.rel_ns))
+        self.run.sheets.append(name)
+
+    def write_summary(self, summary) -> None:
+        name = _free_sheet_name(self.pkg, summary.name)
+        write_summary(self.pkg, self.styles, summary, name)
+        self.run.sheets.append(name)
+
+    def save(self, target: Path | None = None, backup: bool = True) -> None:
+        add_sheet(self.pkg, STATE_SHEET, render(SheetContent(rows=self.run.rows(), freeze_header=False,
+                                                             autofilter=False), self.pkg.rel_ns), state="veryHidden")
+        self.styles.save()
+        _save(self.pkg, self.source, Path(target or self.source), backup)
+
+    def close(self) -> None:
+        self.pkg.close()
+
+
 def write_annotated(source: Path, target: Path, checked: Checked, settings: dict,
                     marks: bool = True, backup: bool | None = None) -> None:
     """Write ``source`` with the report's marks, notes, violations sheet and summaries to
     ``target`` (which may be ``source`` itself: then it is replaced atomically, after a
     backup copy when ``general.backup`` is on)."""
+    from ..bookio import annotate
+
     backup = settings["general"].get("backup", True) if backup is None else backup
-    pkg = _open_cleared(source)
+    book = FileBook(source)
     try:
-        styles = Styles(pkg)
-        run = RunState(styles=dict(styles.original_counts))
-        frame = checked.report.frame
-        if marks:
-            _mark(pkg, styles, frame, run)
-            name = _free_sheet_name(pkg, VIOLATIONS_SHEET)
-            add_sheet(pkg, name, render(violations_content(frame, styles), pkg.rel_ns))
-            run.sheets.append(name)
-        for summary in checked.summaries:
-            name = _free_sheet_name(pkg, summary.name)
-            write_summary(pkg, styles, summary, name)
-            run.sheets.append(name)
-        add_sheet(pkg, STATE_SHEET, render(SheetContent(rows=run.rows(), freeze_header=False, autofilter=False),
-                                           pkg.rel_ns), state="veryHidden")
-        styles.save()
-        _save(pkg, source, target, backup)
+        annotate(book, checked, marks=marks)
+        book.save(target, backup)
     finally:
-        pkg.close()
+        book.close()
 
 
 def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
@@ -153,15 +177,13 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
         xml, changes = restyle_cells(pkg.read(entry.part), by_row, styles.marked)
         run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in changes]
         notes = dict(zip(sheet_marks["ref"][:MAX_NOTES_PER_SHEET], sheet_marks["note"][:MAX_NOTES_PER_SHEET]))
-        had_legacy = b"legacyDrawing" in xml
+        had_legacy = find_legacy_drawing(xml) is not None
         existing = _existing_notes(pkg, entry.part)
         created: list[str] = []
         xml = add_notes(pkg, entry.part, xml, notes, created)
         run.parts += created
         run.notes += [(sheet_name, ref, "appended" if ref in existing else "new") for ref in notes]
-        if not had_legacy and b"legacyDrawing" in xml:
-            from .sheetxml import find_legacy_drawing
-
+        if not had_legacy and find_legacy_drawing(xml) is not None:
             run.legacy.append((sheet_name, find_legacy_drawing(xml).decode()))
         pkg.put(entry.part, xml)
 

@@ -22,14 +22,15 @@ def save_package(pkg: Package, target: Path) -> None:
             writer = RawZipWriter(fh)
             for info in pkg.infos:
                 if info.filename in pkg.edits:
-                    writer.write(info.filename, pkg.edits[info.filename], like=info)
+                    writer.write(info.filename, pkg.edits[info.filename], like=info,
+                                 level=_level(pkg.edits[info.filename]))
                 elif info.filename in pkg.removed:
                     continue
                 else:
                     writer.copy(pkg.zip, info)
             for name, data in pkg.edits.items():
                 if name not in originals:
-                    writer.write(name, data)
+                    writer.write(name, data, level=_level(data))
             writer.close()
             fh.flush()
             os.fsync(fh.fileno())
@@ -41,6 +42,12 @@ def save_package(pkg: Package, target: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _level(data: bytes) -> int:
+    """Deflate level: 6 (Excel's own) for small parts; 1 for big sheets, where compression
+    is most of the save time and level 1 costs a few percent in size."""
+    return 1 if len(data) > 1_000_000 else 6
 
 
 def _verify(path: Path, expected: set[str]) -> None:

@@ -73,14 +73,14 @@ def restyle_cells(xml: bytes, marks: dict[int, dict[int, str]], style_for) -> tu
         return b"".join(out), changes
 
     end = xml.find(b"</" + prefix + b"sheetData>", found.end())
-    row_re = re.compile(rb"<" + re.escape(prefix) + rb"row\b([^>]*?)(/?)>")
+    # The row number is captured by the same scan (a lookahead), not a search per row.
+    row_re = re.compile(rb"<" + re.escape(prefix) + rb"row\b(?=[^>]*?\sr=\"(\d+)\")?([^>]*?)(/?)>")
     row_close = b"</" + prefix + b"row>"
     pos = found.end()
     out.append(xml[:pos])
     row_number = 0
     for m in row_re.finditer(xml, pos, end):
-        r_attr = _ATTR_R.search(m.group(1))
-        row_number = int(r_attr.group(1)) if r_attr else row_number + 1
+        row_number = int(m.group(1)) if m.group(1) else row_number + 1
         while pending and next(iter(pending)) < row_number:  # a marked row missing from the XML
             out.append(xml[pos:m.start()])
             pos = m.start()
@@ -89,10 +89,10 @@ def restyle_cells(xml: bytes, marks: dict[int, dict[int, str]], style_for) -> tu
             continue
         row_marks = pending.pop(row_number)
         row_style = None
-        if b'customFormat="1"' in m.group(1):
-            s = _ATTR_S.search(m.group(1))
+        if b'customFormat="1"' in m.group(2):
+            s = _ATTR_S.search(m.group(2))
             row_style = int(s.group(1)) if s and s.group(1) else None
-        if m.group(2):  # <row .../>: open it to hold the new cells
+        if m.group(3):  # <row .../>: open it to hold the new cells
             out.append(xml[pos:m.start()])
             cells = b"".join(_new_cell(prefix, row_number, c, sev, col_styles, row_style, style_for, changes)
                              for c, sev in sorted(row_marks.items()))
@@ -170,8 +170,10 @@ def root_prefix_for(xml: bytes, namespace: str) -> bytes | None:
 
 
 def find_legacy_drawing(xml: bytes) -> bytes | None:
-    """The relationship id of the sheet's <legacyDrawing>, if it has one."""
-    m = re.search(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id=\"([^\"]+)\"", xml)
+    """The relationship id of the sheet's <legacyDrawing>, if it has one.  It sits after
+    sheetData, so the search starts there instead of scanning every cell."""
+    end = xml.rfind(b"sheetData>")
+    m = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id=\"([^\"]+)\"").search(xml, max(end, 0))
     return m.group(1) if m else None
 
 
@@ -185,7 +187,8 @@ def insert_legacy_drawing(xml: bytes, rel_id: str, rel_ns: str) -> bytes:
     else:
         attr = b'%s:id="%s"' % (r, rel_id.encode())
     element = b"<%slegacyDrawing %s/>" % (prefix, attr)
+    tail = max(xml.rfind(b"sheetData>"), 0)  # these elements all follow sheetData
     positions = [m.start() for name in _AFTER_LEGACY
-                 for m in [re.search(rb"<" + re.escape(prefix) + name + rb"\b", xml)] if m]
+                 for m in [re.compile(rb"<" + re.escape(prefix) + name + rb"\b").search(xml, tail)] if m]
     at = min(positions) if positions else xml.rfind(b"</" + prefix + b"worksheet>")
     return xml[:at] + element + xml[at:]
