@@ -5,6 +5,7 @@ The library raises OpsbookError; here it becomes one line on stderr and a non-ze
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -49,7 +50,10 @@ def cli() -> None:
               help="Annotate each workbook itself (replacing an earlier run's marks and sheets).")
 @click.option("--no-backup", is_flag=True, help="With --write: do not keep NAME.opsbook-backup.xlsx.")
 @click.option("--lang", type=click.Choice(["zh-Hant", "zh-Hans", "en"]), help="Message language.")
-def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, output, write, no_backup, lang):
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Workbooks checked in parallel processes (default: the number of cores).")
+def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, output, write, no_backup, lang,
+             jobs):
     """Check workbooks and report every violation.
 
     Exit code: 0 no error-severity violations, 1 there are some, 2 a file could not be read.
@@ -59,8 +63,7 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     from .console import summary_lines
     from .engine import as_of_moment
     from .report import Report
-    from .validate import check_file, workbook_files
-    from .writers.annotate import annotated_path, write_annotated
+    from .validate import workbook_files
 
     try:
         moment = as_of_moment(as_of)
@@ -74,23 +77,12 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     if output and write:
         _fail("--output and --write: choose one (a copy, or the workbook itself)")
     report = Report(as_of=moment)
-    for path in files:
-        try:
-            settings = load_config(config_path, near=path)
-        except OpsbookError as exc:
-            _fail(str(exc))
-        if lang:
-            settings["general"]["language"] = lang
-        checked = check_file(path, settings, moment, kind, (period_from, period_to))
-        result = checked.report.files[0]
-        if (output or write) and not result.error:
-            target = path if write else annotated_path(path, output, several=len(files) > 1)
-            try:
-                write_annotated(path, target, checked, settings, backup=False if no_backup else None)
-                result.output = str(target)
-            except OpsbookError as exc:
-                result.write_error = str(exc)
-        report.add(checked.report)
+    tasks = [(path, dict(moment=moment, kind=kind, period=(period_from, period_to), config_path=config_path,
+                         lang=lang, output=output, write=write, no_backup=no_backup, several=len(files) > 1))
+             for path in files]
+    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
+    for done in _run_tasks(tasks, jobs):
+        report.add(done)
     for line in summary_lines(report):
         click.echo(line)
     if report_path:
@@ -200,6 +192,118 @@ def report(grain, path, week, month, as_of, config_path, output):
     if output:
         write_summaries_only(path, output, Checked(report=checked.report, summaries=[summary]))
         click.echo(f"\n→ 已寫入 {output}")
+
+
+@cli.group()
+def excel():
+    """The Excel side: workbook templates with buttons, and wiring a workbook's buttons."""
+
+
+@excel.command("template")
+@click.argument("kind", type=KIND_CHOICE)
+@click.option("--output", "output", type=click.Path(path_type=Path),
+              help="Where to write it (default: KIND.xlsm; .xlsx gives a workbook without VBA).")
+def excel_template(kind, output):
+    """Build a ready workbook for KIND: headers, dropdowns, an instruction sheet, buttons.
+
+    Example: opsbook excel template inspections --output 入戶安檢.xlsm
+    """
+    from .excel.template import build_template
+
+    path = build_template(kind, output or Path(f"{kind}.xlsm"))
+    click.echo(f"wrote {path}")
+
+
+@excel.command("install")
+@click.argument("book", type=click.Path(path_type=Path, exists=True))
+def excel_install(book):
+    """Import opsbook's button macros (and xlwings' module) into BOOK; needs Excel.
+
+    Example: opsbook excel install 發布日誌.xlsm
+    """
+    from .excel.install import install
+
+    try:
+        click.echo(install(book))
+    except OpsbookError as exc:
+        _fail(str(exc))
+
+
+@cli.command()
+def doctor():
+    """Report the Python, xlwings and opsbook versions, the interpreter Excel will use, and
+    what is missing for the buttons and formulas.
+
+    Example: opsbook doctor
+    """
+    from .excel.doctor import report_lines
+
+    lines, ok = report_lines()
+    for line in lines:
+        click.echo(line)
+    sys.exit(0 if ok else 1)
+
+
+def check_and_write(path: Path, moment, kind, period, config_path, lang, output, write, no_backup, several):
+    """One workbook of `validate`: check it, write the annotated copy or the file itself.
+    Runs in a worker process for folders; returns the (picklable) report."""
+    from .validate import check_file
+    from .writers.annotate import annotated_path, write_annotated
+
+    settings = load_config(config_path, near=path)
+    if lang:
+        settings["general"]["language"] = lang
+    checked = check_file(path, settings, moment, kind, period)
+    result = checked.report.files[0]
+    if (output or write) and not result.error:
+        target = path if write else annotated_path(path, output, several=several)
+        try:
+            write_annotated(path, target, checked, settings, backup=False if no_backup else None)
+            result.output = str(target)
+        except OpsbookError as exc:
+            result.write_error = str(exc)
+    return checked.report
+
+
+def _run_tasks(tasks, jobs):
+    """Reports in the order of the files; parallel processes when jobs > 1, each handling one
+    workbook at a time (memory grows with the largest file, not the number of files); a
+    progress bar on a terminal."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    show = sys.stderr.isatty() and len(tasks) > 1
+    progress = None
+    if show:
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        progress.start()
+        bar = progress.add_task("opsbook", total=len(tasks))
+    try:
+        if jobs <= 1:
+            for path, kwargs in tasks:
+                yield _safe(path, kwargs)
+                if progress:
+                    progress.advance(bar)
+            return
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_safe, path, kwargs) for path, kwargs in tasks]
+            for future in futures:
+                yield future.result()
+                if progress:
+                    progress.advance(bar)
+    finally:
+        if progress:
+            progress.stop()
+
+
+def _safe(path, kwargs):
+    from .report import FileResult, Report
+
+    try:
+        return check_and_write(path, **kwargs)
+    except OpsbookError as exc:
+        return Report(as_of=kwargs["moment"], files=[FileResult(file=str(path), error=str(exc))])
 
 
 def _print_summary(summary) -> None:

@@ -44,7 +44,7 @@ NO_WORDS = frozenset(
 def _by_distinct(values: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
     """Run ``parse`` (on a Series of distinct values) once per distinct value and spread the
     result back: a 100k-row column has a few thousand distinct dates or a handful of 是/否."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     typed_u, bad_u = parse(pd.Series(list(uniques), dtype=object))
     typed = pd.Series(typed_u.array.take(codes, allow_fill=True), index=values.index)
     present = codes >= 0
@@ -62,7 +62,7 @@ def blank_mask(values: pd.Series) -> pd.Series:
     """True where a cell holds nothing (None, NaN or only white space)."""
     if values.dtype != object and not pd.api.types.is_string_dtype(values):
         return values.isna()
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     empty_u = pd.Series([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
     out = codes < 0
     if len(empty_u):

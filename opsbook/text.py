@@ -11,6 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import opencc
 import pandas as pd
 
@@ -43,9 +44,9 @@ def fold_header(text: str) -> tuple[str, ...]:
 
 def fold_series(values: pd.Series) -> pd.Series:
     """Fold every value of a column; the work is done once per distinct value, not per cell."""
-    values = values.astype(object)
-    mapping = {u: fold(u) for u in values.dropna().unique()}
-    return values.map(mapping).astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    folded = np.array([fold(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(folded.take(np.where(codes >= 0, codes, len(uniques))), index=values.index)
 
 
 def to_simplified(text: str) -> str:

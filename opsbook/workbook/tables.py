@@ -137,8 +137,11 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
     first_row = sheet.origin_row + header.row_offset + 2  # 1-based worksheet row of body[0]
     index = pd.RangeIndex(first_row, first_row + len(body), name="row")
     keys = list(columns)
-    raw = pd.DataFrame({k: body.iloc[:, header.found[k][0]].values if header.found[k][0] < body.shape[1]
-                        else [None] * len(body) for k in keys}, index=index, dtype=object)
+    # Raw columns keep the reader's dtype (Arrow strings from fastexcel): no Python object
+    # per cell, which is most of the memory of a big sheet.
+    raw = pd.DataFrame({k: pd.Series(body.iloc[:, header.found[k][0]].array, index=index)
+                        if header.found[k][0] < body.shape[1] else pd.Series(None, index=index, dtype=object)
+                        for k in keys}, index=index)
     blanks = pd.DataFrame({k: blank_mask(raw[k]) for k in keys}, index=index)
     blank_rows = blanks.all(axis=1) if keys else pd.Series(True, index=index)
     totals = _totals_rows(body, index)
@@ -175,8 +178,7 @@ def _totals_rows(body: pd.DataFrame, index: pd.Index) -> pd.Series:
     """True for a 合計/總計/小計 row: one of its first three cells is only that word."""
     flags = pd.Series(False, index=index)
     for c in range(min(3, body.shape[1])):
-        column = pd.Series(body.iloc[:, c].values, index=index, dtype=object)
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        codes, uniques = pd.factorize(body.iloc[:, c], use_na_sentinel=True)
         is_total = [isinstance(u, str) and fold(u).rstrip(":") in TOTAL_WORDS for u in uniques]
         if any(is_total):
             hit = pd.Series(is_total).values.take(codes.clip(min=0)) & (codes >= 0)

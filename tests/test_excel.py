@@ -1,0 +1,316 @@
+"""The Excel side, on Linux: licensing, macros and their RunPython targets, UDFs, xlwings'
+own UDF wrapper generation, templates, and the number of calls marking makes in Excel
+(a recording stand-in for the xlwings objects)."""
+
+import datetime as dt
+import importlib
+import os
+import re
+import subprocess
+import sys
+import types
+import zipfile
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from opsbook.cli import cli
+from opsbook.report import VIOLATION_FIELDS
+
+MACROS = (ROOT / "macros" / "opsbook.bas").read_text(encoding="utf-8")
+
+
+def test_open_source_xlwings_only():
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
+    out = subprocess.run([sys.executable, "-c", "import xlwings; print(xlwings.__pro__)"], env=env,
+                         capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
+    forbidden = re.compile(r"(import|from)\s+xlwings\.(pro|server|reports)|from\s+xlwings\s+import\s+.*\b(pro|server|reports)\b"
+                           r"|Book\(\s*json\s*=|mode\s*=\s*[\"']r[\"']")
+    for path in (ROOT / "opsbook").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not forbidden.search(text), path
+        if "excel" not in path.relative_to(ROOT / "opsbook").parts:
+            assert not re.search(r"^\s*(import xlwings|from xlwings)", text, re.M), f"{path} imports xlwings"
+
+
+def test_every_button_macro_calls_an_importable_callable():
+    subs = re.findall(r"^Sub (\w+)\(", MACROS, re.M)
+    assert {"OpsValidate", "OpsSummarize", "OpsClear"} <= set(subs)
+    targets = re.findall(r'RunPython "import ([\w.]+) as (\w+); \2\.(\w+)\(\)"', MACROS)
+    assert len(targets) == 3
+    for module, _, function in targets:
+        assert callable(getattr(importlib.import_module(module), function))
+    ribbon = (ROOT / "macros" / "customUI.xml").read_text(encoding="utf-8")
+    assert set(re.findall(r'onAction="(\w+)"', ribbon)) <= set(subs)
+    from opsbook.excel.template import BUTTONS
+
+    assert {macro for _, macro in BUTTONS} <= set(subs)
+
+
+def test_udfs_answer_and_never_raise():
+    from opsbook.excel import udfs
+
+    assert udfs.OPS_WORKDAYS_AFTER(dt.datetime(2026, 9, 30), 3) == dt.datetime(2026, 10, 10)
+    assert udfs.OPS_IS_WORKDAY(dt.datetime(2026, 10, 10)) is True
+    assert udfs.OPS_WORKDAYS_AFTER("not a date", 3).startswith("#OPS")
+    assert udfs.OPS_WORKDAYS_AFTER(dt.datetime(2099, 1, 1), 3).startswith("#OPS")
+    headers = [["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字", "佩戴工作牌"]]
+    bad = udfs.OPS_CHECK_ROW([["C1", dt.datetime(2026, 3, 2), "劉", "合格", None, "否"]], headers)
+    assert "R2-2.7: 檢查合格後須請用戶簽字確認" in bad.split("; ") and any(p.startswith("R2-3.2: ") for p in bad.split("; "))
+    assert udfs.OPS_CHECK_ROW([["C1", dt.datetime(2026, 3, 2), "劉", "合格", "王", "是"]], headers) == "✓"
+    assert udfs.OPS_CHECK_ROW([["a", "b"]], [["x", "y"]]).startswith("#OPS")
+    ids, dates = ["C1", "C1", "C2"], [dt.datetime(2026, 5, 1), dt.datetime(2026, 7, 31), dt.datetime(2026, 11, 1)]
+    assert udfs.OPS_BLACKLISTED("C1", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(2026, 10, 31)
+    assert udfs.OPS_BLACKLISTED("C2", ids, dates, dt.datetime(2026, 11, 26)) == "否"
+    assert udfs.OPS_BLACKLISTED("C9", ids, dates).startswith("#OPS")
+
+
+def test_xlwings_generates_the_vba_wrappers(monkeypatch):
+    """xlwings' own wrapper generator runs over the module, so a bad decorator fails here.
+    xlwings.udfs imports the Windows COM modules at its top; the generator itself uses none
+    of them, so stand-in modules let it import on Linux."""
+    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    sys.modules["win32com.client"].Dispatch = None
+    sys.modules["pythoncom"].CoInitialize = lambda: None
+    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
+    import xlwings
+    from xlwings import udfs as xludfs
+
+    # Off Windows xw.func/arg/ret are no-ops; use the decorators Excel's runtime uses.
+    monkeypatch.setattr(xlwings, "func", xludfs.xlfunc, raising=False)
+    monkeypatch.setattr(xlwings, "arg", xludfs.xlarg, raising=False)
+    monkeypatch.setattr(xlwings, "ret", xludfs.xlret, raising=False)
+    import opsbook.excel.udfs
+
+    udfs = importlib.reload(opsbook.excel.udfs)
+    generate_vba_wrapper = xludfs.generate_vba_wrapper
+
+    class Out:
+        text = ""
+
+        def write(self, s):
+            self.text += s
+
+    out = Out()
+    generate_vba_wrapper("opsbook.excel.udfs", udfs, out, types.SimpleNamespace(Name="book.xlsm"))
+    for name in ("OPS_WORKDAYS_AFTER", "OPS_IS_WORKDAY", "OPS_CHECK_ROW", "OPS_BLACKLISTED"):
+        assert f"Function {name}(" in out.text
+    assert "Optional as_of" in out.text
+    assert "OPS_CHECK_ROW" in out.text and udfs.OPS_CHECK_ROW.__xlfunc__["args"][0]["name"] == "row"
+    monkeypatch.undo()
+    importlib.reload(opsbook.excel.udfs)  # back to the plain functions for the other tests
+
+
+@pytest.mark.parametrize("kind", ["posts", "inspections", "design_costs"])
+def test_templates_have_headers_dropdowns_and_buttons(tmp_path, kind):
+    from openpyxl import load_workbook
+
+    path = tmp_path / f"{kind}.xlsm"
+    result = CliRunner().invoke(cli, ["excel", "template", kind, "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(path, keep_vba=True)
+    main = wb.worksheets[0]
+    lists = [dv.formula1 for dv in main.data_validations.dataValidation]
+    assert any("是" in (f or "") for f in lists)
+    with zipfile.ZipFile(path) as zf:
+        assert "xl/vbaProject.bin" in zf.namelist()
+        vml = b"".join(zf.read(n) for n in zf.namelist() if n.endswith(".vml"))
+    for macro in ("OpsValidate", "OpsSummarize", "OpsClear"):
+        assert macro.encode() in vml
+    from opsbook.validate import read_sheets
+    from opsbook.workbook.tables import find_header
+
+    assert find_header(read_sheets(path)[0]).spec.kind == kind  # opsbook recognises its own template
+
+
+def test_install_needs_excel_and_doctor_reports():
+    result = CliRunner().invoke(cli, ["excel", "install", str(ROOT / "workbooks" / "發布日誌.xlsx")])
+    if sys.platform not in ("win32", "darwin"):
+        assert result.exit_code == 2 and "needs Microsoft Excel" in result.output
+    doctor = CliRunner().invoke(cli, ["doctor"])
+    assert "xlwings  0.37.8" in doctor.output and "open-source only" in doctor.output
+
+
+# The recording stand-in: every property read or write and every method call on these
+# objects is one round trip to Excel.
+
+class Calls:
+    def __init__(self):
+        self.n = 0
+
+
+class FakeRule:
+    def __init__(self, calls, formula):
+        self.calls, self.Formula1 = calls, formula
+        self.Interior = types.SimpleNamespace(Color=None)
+
+
+class FakeConditions:
+    def __init__(self, calls):
+        self.calls, self.rules = calls, []
+
+    def Add(self, Type, Formula1):  # noqa: N802, N803 (COM names)
+        self.calls.n += 1
+        self.rules.append(FakeRule(self.calls, Formula1))
+        return self.rules[-1]
+
+
+class FakeRange:
+    def __init__(self, calls, sheet, where):
+        self.calls, self.sheet, self.where = calls, sheet, where
+        self.api = types.SimpleNamespace(FormatConditions=sheet.conditions)
+        self.font = types.SimpleNamespace(bold=False)
+        self.row, self.column = 1, 1
+
+    @property
+    def value(self):
+        self.calls.n += 1
+        return self.sheet.grid
+
+    @value.setter
+    def value(self, v):
+        self.calls.n += 1
+        self.sheet.written.append((self.where, v))
+
+    def options(self, **kw):
+        return self
+
+    @property
+    def note(self):
+        self.calls.n += 1
+        return None
+
+    def add_note(self, text):
+        self.calls.n += 1
+        self.sheet.notes.append(text)
+
+
+class FakeSheet:
+    def __init__(self, calls, name, grid=None):
+        self.calls, self.name, self.grid = calls, name, grid or [[None]]
+        self.conditions, self.written, self.notes, self.visible = FakeConditions(calls), [], [], True
+
+    @property
+    def used_range(self):
+        self.calls.n += 1
+        return FakeRange(self.calls, self, "used")
+
+    def range(self, a, b=None):
+        self.calls.n += 1
+        return FakeRange(self.calls, self, (a, b))
+
+    def delete(self):
+        self.calls.n += 1
+
+
+class FakeSheets(list):
+    def __init__(self, calls, sheets):
+        super().__init__(sheets)
+        self.calls = calls
+
+    def __getitem__(self, key):
+        self.calls.n += 1
+        return super().__getitem__(key) if isinstance(key, int) else next(s for s in self if s.name == key)
+
+    def add(self, name, after=None):
+        self.calls.n += 1
+        self.append(FakeSheet(self.calls, name))
+        return list.__getitem__(self, -1)
+
+
+def fake_book(calls):
+    data = FakeSheet(calls, "入戶安檢記錄")
+    return types.SimpleNamespace(sheets=FakeSheets(calls, [data]), name="live.xlsx",
+                                 app=types.SimpleNamespace(screen_updating=True, calculation="automatic"))
+
+
+def violations(n):
+    rows = [{"file": "live.xlsx", "sheet": "入戶安檢記錄", "row": 2 + i // 5, "column": "x",
+             "cell": f"{'ABCDE'[i % 5]}{2 + i // 5}", "clause": "R2-2.7", "rule": "inspections.signature",
+             "severity": "error" if i % 3 else "warning", "message": "m", "message_en": "m", "value": None,
+             "rows": (2 + i // 5,)} for i in range(n)]
+    return pd.DataFrame(rows, columns=VIOLATION_FIELDS)
+
+
+def calls_to_mark(n):
+    from opsbook.excel.live import XlwingsBook
+
+    calls = Calls()
+    live = XlwingsBook(fake_book(calls))
+    with live.quiet():
+        frame = violations(n)
+        live.mark(frame)
+        live.write_violations(frame)
+        live.save()
+    return calls.n, live
+
+
+def test_marking_takes_the_same_calls_for_10_and_10000_violations():
+    few, _ = calls_to_mark(10)
+    many, live = calls_to_mark(10_000)
+    assert many == calls_to_mark(1_000)[0]  # no growth with the number of violations
+    assert few <= many <= few + live.notes_cap * 2
+    sheet = live.book.sheets["入戶安檢記錄"]
+    assert len(sheet.conditions.rules) == 2  # one rule per severity
+    assert all("_opsbook_0" in r.Formula1 for r in sheet.conditions.rules)
+    assert len(sheet.notes) == live.notes_cap
+
+
+def test_helper_grid_holds_each_cells_severity():
+    _, live = calls_to_mark(10)
+    helper = live.book.sheets["_opsbook_0"]
+    (where, grid), = helper.written
+    assert where == ((2, 1), None) and grid[0] == [1, 2, 2, 1, 2]  # rows from 2, columns from A; i % 3 == 0 warns
+
+
+def test_contract_on_the_file_book(tmp_path):
+    """The BookIO contract, file side: annotate → marks, violations sheet; clear → gone."""
+    from helpers import write_xlsx
+    from openpyxl import load_workbook
+
+    from opsbook.bookio import annotate
+    from opsbook.config import load_config
+    from opsbook.engine import as_of_moment
+    from opsbook.validate import check_file
+    from opsbook.writers.annotate import FileBook, clear_file
+
+    path = write_xlsx(tmp_path / "contract.xlsx", {"入戶安檢記錄": [
+        ["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字"], ["C1", dt.datetime(2026, 3, 2), "劉", "合格", None]]})
+    checked = check_file(path, load_config(), as_of_moment("2026-11-26"))
+    book = FileBook(path)
+    annotate(book, checked)
+    book.save(backup=False)
+    book.close()
+    wb = load_workbook(path)
+    assert wb["入戶安檢記錄"]["E2"].fill.fgColor.rgb == "FFFFC7CE"
+    assert wb["違規清單"].max_row == len(checked.report.frame) + 1
+    clear_file(path, backup=False)
+    assert load_workbook(path).sheetnames == ["入戶安檢記錄"]
+
+
+@pytest.mark.excel
+@pytest.mark.skipif(sys.platform not in ("win32", "darwin"), reason="needs Microsoft Excel")
+def test_contract_on_a_live_workbook(tmp_path):  # pragma: no cover - runs where Excel does
+    import xlwings as xw
+
+    from opsbook.bookio import annotate
+    from opsbook.config import load_config
+    from opsbook.engine import as_of_moment, check_sheets
+    from opsbook.excel.live import XlwingsBook
+
+    book = xw.Book()
+    book.sheets[0].name = "入戶安檢記錄"
+    book.sheets[0].range("A1").value = [["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字"],
+                                        ["C1", dt.datetime(2026, 3, 2), "劉", "合格", None]]
+    live = XlwingsBook(book)
+    checked = check_sheets(live.read_all(), "live", load_config(), as_of_moment("2026-11-26"))
+    annotate(live, checked)
+    live.save()
+    assert "違規清單" in live.sheet_names()
+    live.clear()
+    assert live.sheet_names() == ["入戶安檢記錄"]
+    book.close()
