@@ -19,16 +19,29 @@ from holidays.countries.china import ChinaStaticHolidays
 
 
 class WorkCalendar:
-    """Working days of one region, as a sorted array, for vectorised offsets."""
+    """Working days of one region, as a sorted array, for vectorised offsets.  Years are
+    built when a date needs them (building all of them costs a second at every start)."""
 
-    def __init__(self, region: str = "CN", first_year: int = 2000, last_year: int | None = None):
+    def __init__(self, region: str = "CN"):
         if region.upper() not in {"CN", "CHINA"}:
             raise ValueError(f"unsupported calendar region {region!r}; only CN is built in")
         self.covered_through = max(ChinaStaticHolidays.special_public_holidays)
-        last_year = last_year or self.covered_through + 2
-        self.first_year, self.last_year = first_year, last_year
-        calendar = holidays.China(years=range(first_year, last_year + 1))
-        days = pd.date_range(f"{first_year}-01-01", f"{last_year}-12-31", freq="D")
+        self.first_year = 1990
+        self._years: set[int] = set()
+        self._working_days = np.array([], dtype="datetime64[D]")
+
+    def _ensure(self, dates: pd.Series, spill: int = 1) -> None:
+        """Build the years of ``dates`` (and ``spill`` years after: an offset may cross)."""
+        years = dates.dropna().dt.year
+        if years.empty:
+            return
+        wanted = set(range(max(int(years.min()), self.first_year), int(years.max()) + spill + 1)) - self._years
+        if not wanted:
+            return
+        self._years |= wanted
+        first, last = min(self._years), max(self._years)
+        calendar = holidays.China(years=sorted(self._years))
+        days = pd.date_range(f"{first}-01-01", f"{last}-12-31", freq="D")
         off = pd.DatetimeIndex(sorted(calendar.keys()))
         makeup = pd.DatetimeIndex(sorted(calendar.weekend_workdays))
         working = (days.day_of_week < 5) & ~days.isin(off) | days.isin(makeup)
@@ -39,14 +52,18 @@ class WorkCalendar:
         return dates.dt.year.le(self.covered_through) & dates.dt.year.ge(self.first_year)
 
     def is_working_day(self, dates: pd.Series) -> pd.Series:
+        self._ensure(dates, spill=0)
         days = dates.dt.normalize().values.astype("datetime64[D]")
         pos = np.searchsorted(self._working_days, days)
-        pos = np.clip(pos, 0, len(self._working_days) - 1)
+        pos = np.clip(pos, 0, max(len(self._working_days) - 1, 0))
+        if not len(self._working_days):
+            return pd.Series(False, index=dates.index)
         return pd.Series(self._working_days[pos] == days, index=dates.index)
 
     def add_working_days(self, dates: pd.Series, n: int) -> pd.Series:
         """The n-th working day after each date (n ≥ 1); the date itself never counts.
         NaT stays NaT."""
+        self._ensure(dates, spill=1 + n // 200)
         days = dates.dt.normalize().values.astype("datetime64[D]")
         pos = np.searchsorted(self._working_days, days, side="right") + (n - 1)
         ok = ~pd.isna(dates.values) & (pos < len(self._working_days))
