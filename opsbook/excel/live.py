@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from ..summaries.base import totals
+from ..summaries.base import plain, totals
 from ..workbook.cells import column_index, column_letter, quote_sheet
 from ..workbook.reader import SheetValues
 from ..writers.annotate import SEVERITY_ZH, VIOLATION_HEADERS, VIOLATIONS_SHEET, cell_marks
@@ -108,9 +108,9 @@ class XlwingsBook:
             if block.title:
                 rows.append([block.title])
             rows.append(list(block.frame.columns))
-            rows += [[_plain(v) for v in r] for r in block.frame.itertuples(index=False)]
+            rows += [[plain(v, dates="python") for v in r] for r in block.frame.itertuples(index=False)]
             if block.total and len(block.frame):
-                rows.append([_plain(v) for v in totals(block).values()])
+                rows.append([plain(v, dates="python") for v in totals(block).values()])
             if block.note:
                 rows.append([block.note])
         width = max(len(r) for r in rows)
@@ -159,15 +159,3 @@ class XlwingsBook:
         if name != STATE_SHEET and not name.startswith(HELPER_PREFIX):
             self.ours.append(name)
         return sheet
-
-
-def _plain(value):
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item"):
-        return value.item()
-    return value

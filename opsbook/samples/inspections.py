@@ -171,25 +171,22 @@ def _purchases(wb, people, visits, row_of, rng, fast: bool) -> list[Seed]:
             day = day.replace(month=day.month % 12 + 1, year=day.year + (day.month == 12))
         if cid == "C00010":
             rows.append([cid, "2026年7月31日", 120, 20])
-    headers = ["用户编号", "购气日期", "金额", "气量"]
-    if fast:
-        ws = wb.create_sheet("购气记录")
-        ws.append(headers)
-        for r in rows:
-            ws.append(r)
-    else:
-        write_table(wb.create_sheet("购气记录"), None, headers, rows)
+    _sheet(wb, "购气记录", ["用户编号", "购气日期", "金额", "气量"], rows, fast)
     c10 = sorted(row_of[id(v)] for v in visits if v["customer_id"] == "C00010")
     return [Seed(SHEET, c10[0], "R2-1.2", "inspections.blacklist_follow_up", "C00010 listed 2026-08-31")]
 
 
 def _roster(wb, people, fast: bool) -> None:
     rows = [[cid, name, kind, f"幸福路{cid[1:]}號"] for cid, name, kind in people]
-    headers = ["用户编号", "户名", "用户类型", "地址"]
+    _sheet(wb, "用户清单", ["用户编号", "户名", "用户类型", "地址"], rows, fast)
+
+
+def _sheet(wb, name: str, headers: list[str], rows: list[list], fast: bool) -> None:
+    """A companion sheet: streamed as is for big workbooks, laid out as teams do otherwise."""
     if fast:
-        ws = wb.create_sheet("用户清单")
+        ws = wb.create_sheet(name)
         ws.append(headers)
         for r in rows:
             ws.append(r)
     else:
-        write_table(wb.create_sheet("用户清单"), None, headers, rows)
+        write_table(wb.create_sheet(name), None, headers, rows)

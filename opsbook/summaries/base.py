@@ -41,8 +41,8 @@ class SummarySheet:
             "sheet": self.name, "clause": self.clause,
             "blocks": [
                 {"title": b.title, "note": b.note,
-                 "rows": [{k: _plain(v) for k, v in r.items()} for r in b.frame.to_dict("records")],
-                 "total": {k: _plain(v) for k, v in totals(b).items()} if b.total else None,
+                 "rows": [{k: plain(v) for k, v in r.items()} for r in b.frame.to_dict("records")],
+                 "total": {k: plain(v) for k, v in totals(b).items()} if b.total else None,
                  "alerts": [r for blk, r in self.alerts if blk == i]}
                 for i, b in enumerate(self.blocks)
             ],
@@ -61,13 +61,15 @@ def totals(block: Block) -> dict:
     return out
 
 
-def _plain(value):
+def plain(value, dates: str = "text"):
+    """A summary value as JSON or Excel takes it: None for NA, Python numbers, and dates as
+    YYYY-MM-DD text (``dates="text"``) or datetime objects (``dates="python"``)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:
         return None
     if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d") if dates == "text" else pd.Timestamp(value).to_pydatetime()
     if hasattr(value, "item"):
         return value.item()
     return value
