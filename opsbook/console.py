@@ -35,6 +35,8 @@ def summary_lines(report: Report) -> list[str]:
                 lines.append(f"    {n} × {reason}")
         if result.output:
             lines.append(f"  → 已寫入 {result.output}")
+        for warning in result.warnings:
+            lines.append(f"  ! {warning}")
         if result.write_error:
             lines.append(f"  ✗ 未寫入: {result.write_error}")
     total = report.summary()

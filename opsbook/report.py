@@ -62,6 +62,7 @@ class FileResult:
     error: str | None = None  # the file could not be read at all
     output: str | None = None  # annotated workbook written
     write_error: str | None = None  # the check ran but the workbook could not be written
+    warnings: list[str] = field(default_factory=list)  # things to know about the file
 
 
 @dataclass

@@ -232,3 +232,27 @@ def test_libreoffice_renders_the_annotated_workbook(tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "R1-4.2.3" in text  # the violations sheet rendered
+
+
+def test_a_million_row_sheet_is_skipped_with_one_line(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "發布日誌"
+    ws.append(["平台", "標題", "發布日期"])
+    ws.cell(row=1_048_576, column=1, value="x")  # a sheet filled to Excel's last row
+    path = tmp_path / "million.xlsx"
+    wb.save(path)
+    before = digest(path)
+    result = run("validate", path)
+    assert "超過上限" in result.output and "Traceback" not in result.output
+    assert digest(path) == before
+
+
+def test_over_the_size_limit_is_not_patched(tmp_path):
+    path = write_xlsx(tmp_path / "big.xlsx", LOG)
+    (tmp_path / "opsbook.toml").write_text("[general]\nmax_patch_mb = 0\n", encoding="utf-8")
+    before = digest(path)
+    result = run("validate", path, "--write")
+    assert result.exit_code == 2 and "max_patch_mb" in result.output and digest(path) == before

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine import Checked
-from ..errors import WorkbookLocked
+from ..errors import RefusedToPatch, WorkbookLocked
 from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
@@ -159,8 +159,16 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
     from ..bookio import annotate
 
     backup = settings["general"].get("backup", True) if backup is None else backup
+    limit = settings["general"].get("max_patch_mb", 300)
+    size_mb = Path(source).stat().st_size / 1024 / 1024
+    if size_mb > limit:
+        raise RefusedToPatch(f"{source}: {size_mb:.0f} MB is over the {limit} MB limit for writing into a workbook "
+                             "(general.max_patch_mb); use --report for the results")
     book = FileBook(source)
     try:
+        if book.pkg.shared_with_revisions:
+            checked.report.files[0].warnings.append(
+                "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)")
         annotate(book, checked, marks=marks)
         book.save(target, backup)
     finally:

@@ -102,10 +102,7 @@ class Package:
         self.main_ns = etree.QName(self.workbook).namespace
         self.workbook_rels = self.relationships(self.workbook_part)
         self.sheets = self._sheets()
-        if self.has(self.workbook_part.rsplit("/", 1)[0] + "/revisions/revisionHeaders.xml"):
-            self.shared_with_revisions = True
-        else:
-            self.shared_with_revisions = False
+        self.shared_with_revisions = any(r.type.endswith("/revisionHeaders") for r in self.workbook_rels.values())
 
     # reading -----------------------------------------------------------------------------
     def has(self, part: str) -> bool:
