@@ -7,6 +7,7 @@ hand it ``SheetValues``.  Nothing here prints, writes or keeps state between run
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -241,10 +242,17 @@ def _messages(rule: Rule, params: pd.DataFrame, language: str) -> tuple[list[str
     return zh, en
 
 
+def template_fields(rule: Rule) -> set[str]:
+    """The names a rule's message templates use ({published_at}, {value} …)."""
+    return {name for text in (rule.message, rule.message_en)
+            for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: pd.Index) -> pd.DataFrame:
     target = rule.target_key(table)
     source = table.columns[target]
-    keys = [k for k in table.columns]
+    # Only the columns the templates name are formatted (a row has 20-35 of them).
+    keys = [k for k in table.columns if k in template_fields(rule)]
     params = pd.DataFrame({k: table.data.loc[rows, k].map(_format) for k in keys}, index=rows)
     params["value"] = table.raw.loc[rows, target].map(_format)
     params["header"] = source.header
