@@ -230,6 +230,3 @@ def _sheet_parts(path: Path) -> dict[str, str]:
         return {s.name: s.part for s in pkg.sheets}
     finally:
         pkg.close()
-
-
-CalamineReader = FileReader  # the name the first versions used
