@@ -16,7 +16,7 @@ from ..workbook.cells import split_cell
 from .notes import MARK
 from .package import Package, parse_xml, rels_part, to_bytes
 from .parts import remove_default, remove_override, remove_relationship
-from .sheetxml import _ATTR_R, _ATTR_S, _SHEETDATA
+from .sheetxml import _ATTR_S, _SHEETDATA, cells_in, row_pattern
 from .state import STATE_SHEET, RunState
 from .styles import Styles
 
@@ -62,52 +62,35 @@ def restore_cells(xml: bytes, cells: dict[str, tuple[int | None, int, int]]) -> 
     if found is None or found.group(2):
         return xml
     prefix = found.group(1)
-    cell_re = re.compile(rb"<" + re.escape(prefix) + rb"c\b([^>]*?)(/?)>")
-    close = b"</" + prefix + b"c>"
-    wanted = {split_cell(ref): (ref, v) for ref, v in cells.items()}
+    wanted = {split_cell(ref): v for ref, v in cells.items()}
     rows = {r for r, _ in wanted}
-    row_re = re.compile(rb"<" + re.escape(prefix) + rb"row\b([^>]*?)(/?)>")
     out, pos, row_number = [], 0, 0
     end = xml.find(b"</" + prefix + b"sheetData>", found.end())
-    for m in row_re.finditer(xml, found.end(), end):
-        r_attr = _ATTR_R.search(m.group(1))
-        row_number = int(r_attr.group(1)) if r_attr else row_number + 1
-        if row_number not in rows or m.group(2):
+    for m in row_pattern(prefix).finditer(xml, found.end(), end):
+        row_number = int(m.group(1)) if m.group(1) else row_number + 1
+        if row_number not in rows or m.group(3):
             continue
         stop = xml.find(b"</" + prefix + b"row>", m.end())
-        col = -1
-        cpos = m.end()
-        while True:
-            c = cell_re.search(xml, cpos, stop)
-            if c is None:
-                break
-            ra = _ATTR_R.search(c.group(1))
-            if ra:
-                from ..workbook.cells import column_index
-
-                col = column_index(re.match(rb"[A-Za-z]+", ra.group(1)).group().decode())
-            else:
-                col += 1
-            element_end = c.end() if c.group(2) else xml.find(close, c.end()) + len(close)
+        for c, col, element_end in cells_in(xml, prefix, m.end(), stop):
             target = wanted.get((row_number, col))
-            if target is not None:
-                _, (before, after, base) = target
-                s = _ATTR_S.search(c.group(0))
-                current = int(s.group(1)) if s and s.group(1) else 0
-                if current == after:  # still opsbook's mark: restore
-                    out.append(xml[pos:c.start()])
-                    if before is None and c.group(2) and not re.search(rb'\st="', c.group(0)):
-                        pass  # an empty cell opsbook created: remove it
-                    else:
-                        tag = c.group(0)
-                        value = before if before is not None else base
-                        # -1: the cell had no s attribute; 0 from a created cell's base: none needed
-                        keep = value > 0 or (value == 0 and before == 0)
-                        tag = tag[: s.start()] + (b' s="%d"' % value if keep else b"") + tag[s.end():]
-                        out.append(tag)
-                        out.append(xml[c.end():element_end])
-                    pos = element_end
-            cpos = element_end
+            if target is None:
+                continue
+            before, after, base = target
+            s = _ATTR_S.search(c.group(0))
+            current = int(s.group(1)) if s and s.group(1) else 0
+            if current != after:
+                continue  # recoloured by the user after the run: left alone
+            out.append(xml[pos:c.start()])
+            if not (before is None and c.group(2) and not re.search(rb'\st="', c.group(0))):
+                tag = c.group(0)
+                value = before if before is not None else base
+                # -1: the cell had no s attribute; 0 from a created cell's base: none needed
+                keep = value > 0 or (value == 0 and before == 0)
+                tag = tag[: s.start()] + (b' s="%d"' % value if keep else b"") + tag[s.end():]
+                out.append(tag)
+                out.append(xml[c.end():element_end])
+            # else: an empty cell opsbook created is removed
+            pos = element_end
     out.append(xml[pos:])
     return b"".join(out)
 

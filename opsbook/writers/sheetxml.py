@@ -37,6 +37,29 @@ class Restyled:
     base: int = 0
 
 
+def row_pattern(prefix: bytes) -> re.Pattern:
+    """<row …> start tags; group 1 the r attribute (captured by a lookahead in the same scan,
+    not a search per row), group 2 the attributes, group 3 "/" for a self-closing row."""
+    return re.compile(rb"<" + re.escape(prefix) + rb"row\b(?=[^>]*?\sr=\"(\d+)\")?([^>]*?)(/?)>")
+
+
+def cells_in(xml: bytes, prefix: bytes, start: int, stop: int):
+    """(start-tag match, 0-based column, end of the element) of each cell in xml[start:stop];
+    a cell without an r attribute follows the one before it."""
+    cell_re = re.compile(rb"<" + re.escape(prefix) + rb"c\b([^>]*?)(/?)>")
+    close = b"</" + prefix + b"c>"
+    col, pos = -1, start
+    while True:
+        m = cell_re.search(xml, pos, stop)
+        if m is None:
+            return
+        r_attr = _ATTR_R.search(m.group(1))
+        col = column_index(re.match(rb"[A-Za-z]+", r_attr.group(1)).group().decode()) if r_attr else col + 1
+        element_end = m.end() if m.group(2) else xml.find(close, m.end()) + len(close)
+        yield m, col, element_end
+        pos = element_end
+
+
 def _column_styles(xml: bytes, upto: int) -> dict[int, int]:
     """Column default styles from <cols> (0-based column → style), for cells we create."""
     styles: dict[int, int] = {}
@@ -73,8 +96,7 @@ def restyle_cells(xml: bytes, marks: dict[int, dict[int, str]], style_for) -> tu
         return b"".join(out), changes
 
     end = xml.find(b"</" + prefix + b"sheetData>", found.end())
-    # The row number is captured by the same scan (a lookahead), not a search per row.
-    row_re = re.compile(rb"<" + re.escape(prefix) + rb"row\b(?=[^>]*?\sr=\"(\d+)\")?([^>]*?)(/?)>")
+    row_re = row_pattern(prefix)
     row_close = b"</" + prefix + b"row>"
     pos = found.end()
     out.append(xml[:pos])
@@ -120,19 +142,10 @@ def _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, chan
 
 
 def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes) -> bytes:
-    cell_re = re.compile(rb"<" + re.escape(prefix) + rb"c\b([^>]*?)(/?)>")
-    cell_close = b"</" + prefix + b"c>"
     out: list[bytes] = []
     pos = 0
-    col = -1
     todo = dict(sorted(row_marks.items()))
-    while True:
-        m = cell_re.search(content, pos)
-        if m is None:
-            break
-        r_attr = _ATTR_R.search(m.group(1))
-        col = column_index(re.match(rb"[A-Za-z]+", r_attr.group(1)).group().decode()) if r_attr else col + 1
-        stop = m.end() if m.group(2) else content.find(cell_close, m.end()) + len(cell_close)
+    for m, col, stop in cells_in(content, prefix, 0, len(content)):
         for missing in [c for c in todo if c < col]:
             out.append(content[pos:m.start()])
             pos = m.start()
