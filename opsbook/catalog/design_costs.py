@@ -25,6 +25,7 @@ from .base import (
     blank,
     in_words,
     later_than,
+    no,
     no_rows,
 )
 
@@ -93,7 +94,7 @@ ROW_RULES = [
         message="申請單未填寫完整，須嚴格退回（狀態：{value}）",
         message_en="an incomplete request form must be returned (status: {value})",
         needs=("form_complete",), target="status",
-        fails=lambda t, ctx: t.data["form_complete"].eq(False).fillna(False).astype(bool) & ~returned(t),
+        fails=lambda t, ctx: no(t, "form_complete") & ~returned(t),
     ),
     RowRule(
         id=f"{T}.returned_but_worked_on", clause="R3-3.2", table=T,
@@ -110,7 +111,7 @@ ROW_RULES = [
         message_en="a complete request must have a designer assigned",
         target="designer",
         fails=lambda t, ctx: active(t) & blank(t, "designer")
-        & (~t.data["form_complete"].eq(False).fillna(False).astype(bool) if t.has("form_complete") else True),
+        & (~no(t, "form_complete") if t.has("form_complete") else True),
     ),
     RowRule(
         id=f"{T}.design_before_request", clause="R3-3.4", table=T,

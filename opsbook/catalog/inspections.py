@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..text import fold_series
-from .base import ERROR, WARNING, AggregateRule, Context, RowRule, blank, in_words, no_rows, yes
+from .base import ERROR, WARNING, AggregateRule, Context, RowRule, blank, in_words, no, no_rows, yes
 
 T = "inspections"
 
@@ -109,7 +109,7 @@ def _row_rules() -> list:
             message="未能入戶檢查，須詳細說明原因（未入戶原因空白）",
             message_en="the visit did not enter: the reason must be stated",
             needs=("entered",), target="not_entered_reason",
-            fails=lambda t, ctx: t.data["entered"].eq(False).fillna(False).astype(bool)
+            fails=lambda t, ctx: no(t, "entered")
             & blank(t, "not_entered_reason"),
         ),
         *[

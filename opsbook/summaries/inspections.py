@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..catalog.base import blank, yes
+from ..catalog.base import blank, no, yes
 from ..catalog.inspections import ALL_HAZARDS, blacklist, entered, passed, residential_customers
 from ..text import fold_series
 from .base import Block, Chart, SummarySheet
@@ -21,7 +21,7 @@ def monthly_summary(t, ctx) -> SummarySheet:
     has = t.has
     frame["檢查次數"] = 1
     frame["入戶"] = entered(t)[ok].astype(int) if has("entered") else 1
-    not_entered = data["entered"].eq(False).fillna(False)[ok] if has("entered") else pd.Series(False, index=frame.index)
+    not_entered = no(t, "entered")[ok] if has("entered") else pd.Series(False, index=frame.index)
     frame["未入戶"] = not_entered.astype(int)
     if has("not_entered_reason"):
         reasons = data["not_entered_reason"][ok].where(not_entered).fillna("")
