@@ -333,11 +333,7 @@ def config(show, config_path, near):
 
     Example: opsbook config --show workbooks/
     """
-    try:
-        settings = load_config(config_path, near=near or Path.cwd())
-    except OpsbookError as exc:
-        _fail(str(exc))
-    click.echo(dump_config(settings), nl=False)
+    click.echo(dump_config(_settings(config_path, near or Path.cwd())), nl=False)
 
 
 @cli.command()

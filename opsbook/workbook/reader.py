@@ -10,6 +10,7 @@ password-protected workbook, an .xls saved under .xlsx or an empty file get one 
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -137,13 +138,20 @@ class FileReader:
         (r1, c1), (r2, c2) = dim
         return r2 + 1, c2 + 1
 
-    def _dimension(self, name: str):
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one reader per file, a few sheets
+    def _head(self, name: str) -> bytes | None:
+        """The start of a sheet part: where <dimension> and the first rows are."""
         part = self._parts.get(name)
         if part is None:
             return None
         with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-            head = fh.read(4096)
-        m = _DIMENSION.search(head)
+            return fh.read(262_144)
+
+    def _dimension(self, name: str):
+        head = self._head(name)
+        if head is None:
+            return None
+        m = _DIMENSION.search(head, 0, 4096)
         if not m:
             return None
         first = (int(m.group(2)) - 1, column_index(m.group(1).decode()))
@@ -189,11 +197,9 @@ class FileReader:
         return row, origin_col
 
     def _first_value_row(self, name: str) -> tuple[int, list[int]] | None:
-        part = self._parts.get(name)
-        if part is None:
+        head = self._head(name)
+        if head is None:
             return None
-        with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-            head = fh.read(262_144)
         start = head.find(b"sheetData")
         for row in _ROW.finditer(head, start if start >= 0 else 0):
             cols = [column_index(m.group(1).decode()) for m in _VALUE_CELL.finditer(row.group(2))]
