@@ -21,9 +21,9 @@ from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
-from .package import Package
-from .save import save_package
-from .sheetxml import find_legacy_drawing, restyle_cells
+from .package import Package, PartSpool
+from .save import deflate_level, save_package
+from .sheetxml import SheetSplicer, find_legacy_drawing
 from .state import STATE_SHEET, RunState, read_state
 from .styles import Styles
 from .summary_sheet import write_summary
@@ -182,18 +182,43 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
         by_row: dict[int, dict[int, str]] = {}
         for row, letters, severity in zip(sheet_marks["row"], sheet_marks["letters"], sheet_marks["severity"]):
             by_row.setdefault(int(row), {})[column_index(letters)] = severity
-        xml, changes = restyle_cells(pkg.read(entry.part), by_row, styles.marked)
-        run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in changes]
         notes = dict(zip(sheet_marks["ref"][:MAX_NOTES_PER_SHEET], sheet_marks["note"][:MAX_NOTES_PER_SHEET]))
-        had_legacy = find_legacy_drawing(xml) is not None
-        existing = _existing_notes(pkg, entry.part)
+        _mark_sheet(pkg, styles, entry.part, sheet_name, by_row, notes, run)
+
+
+SPLICE_CHUNK = 1 << 20  # bytes of sheet XML decompressed, spliced and deflated at a time
+
+
+def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row, notes, run: RunState) -> None:
+    """Restyle the marked cells and add the notes of one sheet.  The sheet part streams from
+    the package through the splicer into a deflating spool: a sheet of hundreds of
+    thousands of rows is never whole in memory (issue 8: memory bounded by the chunk)."""
+    splicer = SheetSplicer(by_row, styles.marked)
+    spool = PartSpool(deflate_level(pkg.size(part)))
+    try:
+        with pkg.open(part) as source:
+            while chunk := source.read(SPLICE_CHUNK):
+                spool.write(splicer.feed(chunk))
+        spool.write(splicer.finish())
+        run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in splicer.changes]
+        # The part without its rows: where the legacyDrawing for notes is found or added.
+        skeleton = splicer.head + splicer.tail
+        had_legacy = find_legacy_drawing(skeleton) is not None
+        existing = _existing_notes(pkg, part)
         created: list[str] = []
-        xml = add_notes(pkg, entry.part, xml, notes, created)
+        skeleton = add_notes(pkg, part, skeleton, notes, created)
         run.parts += created
         run.notes += [(sheet_name, ref, "appended" if ref in existing else "new") for ref in notes]
-        if not had_legacy and find_legacy_drawing(xml) is not None:
-            run.legacy.append((sheet_name, find_legacy_drawing(xml).decode()))
-        pkg.put(entry.part, xml)
+        if not had_legacy and find_legacy_drawing(skeleton) is not None:
+            run.legacy.append((sheet_name, find_legacy_drawing(skeleton).decode()))
+        # Everything added to the skeleton lies after sheetData, so its head is unchanged.
+        if not skeleton.startswith(splicer.head):
+            raise RuntimeError(f"{part}: the notes changed the sheet before its rows")
+        spool.write(skeleton[len(splicer.head):])
+    except BaseException:
+        spool.file.close()
+        raise
+    pkg.put(part, spool.close())
 
 
 def _existing_notes(pkg: Package, sheet_part: str) -> set[str]:

@@ -7,11 +7,15 @@ main namespace are taken from the document, so strict-OOXML files work too.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
+import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -58,6 +62,42 @@ def relative(source_part: str, target_part: str) -> str:
 
 
 @dataclass
+class SpooledPart:
+    """An edited part already deflated into a temporary file, with what its zip entry
+    needs: a big sheet is spliced chunk by chunk into one of these and copied into the
+    saved package from there, never held whole in memory."""
+
+    file: BinaryIO
+    crc: int
+    compress_size: int
+    file_size: int
+
+    def read(self) -> bytes:
+        self.file.seek(0)
+        return zlib.decompress(self.file.read(), -15)
+
+
+class PartSpool:
+    """A file-like sink that deflates what is written to it into a SpooledPart."""
+
+    def __init__(self, level: int):
+        self.file = tempfile.TemporaryFile(prefix="opsbook-part-")
+        self._zip = zlib.compressobj(level, zlib.DEFLATED, -15)
+        self._crc = 0
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self._crc = zlib.crc32(data, self._crc)
+            self._size += len(data)
+            self.file.write(self._zip.compress(data))
+
+    def close(self) -> SpooledPart:
+        self.file.write(self._zip.flush())
+        return SpooledPart(self.file, self._crc & 0xFFFFFFFF, self.file.tell(), self._size)
+
+
+@dataclass
 class Relationship:
     id: str
     type: str
@@ -85,7 +125,7 @@ class Package:
             raise UnreadableWorkbook(f"{path}: the workbook is damaged (corrupt zip: {exc})") from exc
         self.infos = self.zip.infolist()
         self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
-        self.edits: dict[str, bytes] = {}  # part name → new bytes (edited or added)
+        self.edits: dict[str, bytes | SpooledPart] = {}  # part name → new content (edited or added)
         self.removed: set[str] = set()
         names = set(self._by_lower)
         if any(n.startswith("_xmlsignatures/") for n in names):
@@ -119,11 +159,33 @@ class Package:
 
     def read(self, part: str) -> bytes:
         if part in self.edits:
-            return self.edits[part]
+            edit = self.edits[part]
+            return edit.read() if isinstance(edit, SpooledPart) else edit
         try:
             return self.zip.read(self.name(part))
         except KeyError as exc:
             raise UnreadableWorkbook(f"{self.path}: part {part} is missing") from exc
+
+    def open(self, part: str) -> BinaryIO:
+        """The part's current content as a stream (decompressed as it is read)."""
+        name = self.name(part)
+        edit = self.edits.get(name)
+        if edit is not None:
+            return io.BytesIO(self.read(name))
+        try:
+            return self.zip.open(name)
+        except KeyError as exc:
+            raise UnreadableWorkbook(f"{self.path}: part {part} is missing") from exc
+
+    def size(self, part: str) -> int:
+        """The part's uncompressed size in bytes."""
+        name = self.name(part)
+        edit = self.edits.get(name)
+        if isinstance(edit, SpooledPart):
+            return edit.file_size
+        if edit is not None:
+            return len(edit)
+        return self.zip.getinfo(name).file_size
 
     def relationships(self, part: str) -> dict[str, Relationship]:
         rels = rels_part(part) if part else "_rels/.rels"
@@ -177,10 +239,19 @@ class Package:
         return pattern.format(n=n)
 
     # writing -----------------------------------------------------------------------------
-    def put(self, part: str, data: bytes) -> None:
+    def put(self, part: str, data: bytes | SpooledPart) -> None:
         name = self.name(part)
         self.removed.discard(name)
+        replaced = self.edits.get(name)
+        if isinstance(replaced, SpooledPart):
+            replaced.file.close()
         self.edits[name] = data
 
+    def put_spooled(self, part: str, spooled: SpooledPart) -> None:
+        self.put(part, spooled)  # type: ignore[arg-type]
+
     def close(self) -> None:
+        for edit in self.edits.values():
+            if isinstance(edit, SpooledPart):
+                edit.file.close()
         self.zip.close()

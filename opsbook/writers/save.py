@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import OpsbookError
-from .package import Package
+from .package import Package, SpooledPart
 from .zipcopy import RawZipWriter
 
 
@@ -22,15 +22,14 @@ def save_package(pkg: Package, target: Path) -> None:
             writer = RawZipWriter(fh)
             for info in pkg.infos:
                 if info.filename in pkg.edits:
-                    writer.write(info.filename, pkg.edits[info.filename], like=info,
-                                 level=_level(pkg.edits[info.filename]))
+                    _write(writer, info.filename, pkg.edits[info.filename], info)
                 elif info.filename in pkg.removed:
                     continue
                 else:
                     writer.copy(pkg.zip, info)
             for name, data in pkg.edits.items():
                 if name not in originals:
-                    writer.write(name, data, level=_level(data))
+                    _write(writer, name, data, None)
             writer.close()
             fh.flush()
             os.fsync(fh.fileno())
@@ -44,10 +43,17 @@ def save_package(pkg: Package, target: Path) -> None:
         raise
 
 
-def _level(data: bytes) -> int:
+def _write(writer: RawZipWriter, name: str, data: bytes | SpooledPart, like) -> None:
+    if isinstance(data, SpooledPart):
+        writer.write_deflated(name, data.file, data.crc, data.compress_size, data.file_size, like=like)
+    else:
+        writer.write(name, data, like=like, level=deflate_level(len(data)))
+
+
+def deflate_level(size: int) -> int:
     """Deflate level: 6 (Excel's own) for small parts; 1 for big sheets, where compression
     is most of the save time and level 1 costs a few percent in size."""
-    return 1 if len(data) > 1_000_000 else 6
+    return 1 if size > 1_000_000 else 6
 
 
 def _verify(path: Path, expected: set[str]) -> None:

@@ -73,64 +73,144 @@ def _column_styles(xml: bytes, upto: int) -> dict[int, int]:
 
 def restyle_cells(xml: bytes, marks: dict[int, dict[int, str]], style_for) -> tuple[bytes, list[Restyled]]:
     """Give every marked cell (row → {0-based column → severity}) the style
-    ``style_for(original_style, severity)``; create missing cells and rows."""
-    found = _SHEETDATA.search(xml)
-    if found is None:
-        raise ValueError("worksheet has no sheetData")
-    prefix = found.group(1)
-    col_styles = _column_styles(xml, found.start())
-    out: list[bytes] = []
-    changes: list[Restyled] = []
-    pending = dict(sorted(marks.items()))
+    ``style_for(original_style, severity)``; create missing cells and rows.  The whole
+    part at once: SheetSplicer fed one chunk."""
+    splicer = SheetSplicer(marks, style_for)
+    body = splicer.feed(xml) + splicer.finish()
+    return body + splicer.tail, splicer.changes
 
-    def new_row(r: int) -> bytes:
-        cells = b"".join(_new_cell(prefix, r, c, sev, col_styles, None, style_for, changes)
-                         for c, sev in sorted(pending.pop(r).items()))
+
+class SheetSplicer:
+    """restyle_cells over a stream: ``feed`` decompressed chunks of the worksheet part, in
+    order, and write out what each returns; after ``finish``, ``tail`` holds the rest of
+    the part (from ``</sheetData>`` on) for the caller to edit (a legacyDrawing) and write.
+
+    A big sheet is never whole in memory: the buffer holds one chunk plus the row it
+    ended in.  Rows are cut at the last ``<row`` start tag in the buffer (rows never nest
+    and Excel escapes '<' in text), so every row is spliced whole.  ``head`` (up to and
+    including the ``<sheetData>`` start tag) is kept: ``head + tail`` is the part without
+    its rows, enough to find or add the legacyDrawing."""
+
+    def __init__(self, marks: dict[int, dict[int, str]], style_for):
+        self.style_for = style_for
+        self.changes: list[Restyled] = []
+        self.head: bytes | None = None
+        self.tail = b""
+        self._pending = dict(marks)          # rows still to splice (any order in the XML)
+        self._order = sorted(marks)          # the same rows ascending, for rows the XML lacks
+        self._next = 0
+        self._buf = b""
+        self._done = False                   # </sheetData> seen
+        self._row_number = 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._done:
+            self.tail += chunk
+            return b""
+        self._buf += chunk
+        if self.head is None:
+            return self._start()
+        return self._rows()
+
+    def finish(self) -> bytes:
+        """Everything up to ``</sheetData>``; raises ValueError for a part without sheetData."""
+        if self.head is None:
+            raise ValueError("worksheet has no sheetData")
+        if not self._done:
+            raise ValueError("worksheet ends inside sheetData")
+        return b""
+
+    # the part's start: everything before the rows ------------------------------------------
+    def _start(self) -> bytes:
+        found = _SHEETDATA.search(self._buf)
+        if found is None:
+            return b""
+        self.prefix = prefix = found.group(1)
+        self._col_styles = _column_styles(self._buf, found.start())
+        self._row_re = row_pattern(prefix)
+        self._row_start = b"<" + prefix + b"row"
+        self._row_close = b"</" + prefix + b"row>"
+        self._data_close = b"</" + prefix + b"sheetData>"
+        buf, self._buf = self._buf, b""
+        if found.group(2):  # <sheetData/>: no rows at all
+            self.head = buf[: found.start()] + b"<%ssheetData>" % prefix
+            self.tail = self._data_close + buf[found.end():]
+            self._done = True
+            return self.head + self._remaining_rows()
+        self.head = buf[: found.end()]
+        self._buf = buf[found.end():]
+        return self.head + self._rows()
+
+    # the rows ---------------------------------------------------------------------------------
+    def _rows(self) -> bytes:
+        end = self._buf.find(self._data_close)
+        if end >= 0:
+            body, self.tail, self._buf = self._buf[:end], self._buf[end:], b""
+            self._done = True
+            return self._splice(body) + self._remaining_rows()
+        cut = self._last_row_start()
+        if cut <= 0:
+            return b""  # one row longer than the buffer so far: wait for more
+        body, self._buf = self._buf[:cut], self._buf[cut:]
+        return self._splice(body)
+
+    def _last_row_start(self) -> int:
+        at = len(self._buf)
+        while True:
+            at = self._buf.rfind(self._row_start, 0, at)
+            if at < 0:
+                return -1
+            following = self._buf[at + len(self._row_start): at + len(self._row_start) + 1]
+            # Nothing after the name yet: the tag may go on in the next chunk, so cut earlier.
+            if following in (b" ", b">", b"/", b"\t", b"\r", b"\n"):
+                return at
+
+    def _remaining_rows(self) -> bytes:
+        """Marked rows below the last row in the XML."""
+        return b"".join(self._new_row(r) for r in self._order[self._next:] if r in self._pending)
+
+    def _new_row(self, r: int) -> bytes:
+        prefix = self.prefix
+        cells = b"".join(_new_cell(prefix, r, c, sev, self._col_styles, None, self.style_for, self.changes)
+                         for c, sev in sorted(self._pending.pop(r).items()))
         return b"<%srow r=\"%d\">%s</%srow>" % (prefix, r, cells, prefix)
 
-    if found.group(2):  # <sheetData/>: no rows at all
-        out.append(xml[: found.start()])
-        rows = b"".join(new_row(r) for r in list(pending))
-        out.append(b"<%ssheetData>%s</%ssheetData>" % (prefix, rows, prefix))
-        out.append(xml[found.end():])
-        return b"".join(out), changes
-
-    end = xml.find(b"</" + prefix + b"sheetData>", found.end())
-    row_re = row_pattern(prefix)
-    row_close = b"</" + prefix + b"row>"
-    pos = found.end()
-    out.append(xml[:pos])
-    row_number = 0
-    for m in row_re.finditer(xml, pos, end):
-        row_number = int(m.group(1)) if m.group(1) else row_number + 1
-        while pending and next(iter(pending)) < row_number:  # a marked row missing from the XML
-            out.append(xml[pos:m.start()])
-            pos = m.start()
-            out.append(new_row(next(iter(pending))))
-        if row_number not in pending:
-            continue
-        row_marks = pending.pop(row_number)
-        row_style = None
-        if b'customFormat="1"' in m.group(2):
-            s = _ATTR_S.search(m.group(2))
-            row_style = int(s.group(1)) if s and s.group(1) else None
-        if m.group(3):  # <row .../>: open it to hold the new cells
-            out.append(xml[pos:m.start()])
-            cells = b"".join(_new_cell(prefix, row_number, c, sev, col_styles, row_style, style_for, changes)
-                             for c, sev in sorted(row_marks.items()))
-            out.append(m.group(0)[:-2] + b">" + cells + row_close)
-            pos = m.end()
-            continue
-        close = xml.find(row_close, m.end())
-        out.append(xml[pos:m.end()])
-        out.append(_restyle_row(xml[m.end():close], prefix, row_number, row_marks, col_styles,
-                                row_style, style_for, changes))
-        pos = close
-    out.append(xml[pos:end])
-    for r in list(pending):  # marked rows below the last row in the XML
-        out.append(new_row(r))
-    out.append(xml[end:])
-    return b"".join(out), changes
+    def _splice(self, xml: bytes) -> bytes:
+        """Complete rows (and whitespace between them) in; spliced rows out."""
+        out: list[bytes] = []
+        pos = 0
+        order, prefix = self._order, self.prefix
+        for m in self._row_re.finditer(xml):
+            self._row_number = row_number = int(m.group(1)) if m.group(1) else self._row_number + 1
+            while self._next < len(order) and order[self._next] < row_number:  # a marked row missing from the XML
+                missing = order[self._next]
+                self._next += 1
+                if missing in self._pending:
+                    out.append(xml[pos:m.start()])
+                    pos = m.start()
+                    out.append(self._new_row(missing))
+            if row_number not in self._pending:
+                continue
+            row_marks = self._pending.pop(row_number)
+            row_style = None
+            if b'customFormat="1"' in m.group(2):
+                s = _ATTR_S.search(m.group(2))
+                row_style = int(s.group(1)) if s and s.group(1) else None
+            if m.group(3):  # <row .../>: open it to hold the new cells
+                out.append(xml[pos:m.start()])
+                cells = b"".join(_new_cell(prefix, row_number, c, sev, self._col_styles, row_style,
+                                           self.style_for, self.changes)
+                                 for c, sev in sorted(row_marks.items()))
+                out.append(m.group(0)[:-2] + b">" + cells + self._row_close)
+                pos = m.end()
+                continue
+            close = xml.find(self._row_close, m.end())
+            out.append(xml[pos:m.end()])
+            out.append(_restyle_row(xml[m.end():close], prefix, row_number, row_marks, self._col_styles,
+                                    row_style, self.style_for, self.changes))
+            pos = close
+        out.append(xml[pos:])
+        return b"".join(out)
 
 
 def _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, changes) -> bytes:

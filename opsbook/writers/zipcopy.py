@@ -78,6 +78,20 @@ class RawZipWriter:
                      len(packed), len(data), like.external_attr if like else 0)
         self._out.write(packed)
 
+    def write_deflated(self, name: str, source: BinaryIO, crc: int, compress_size: int, file_size: int,
+                       like: zipfile.ZipInfo | None = None) -> None:
+        """Write a member whose deflated data is already in ``source`` (copied in chunks)."""
+        date_time = like.date_time if like else (1980, 1, 1, 0, 0, 0)
+        self._header(name, 0, zipfile.ZIP_DEFLATED, date_time, crc, compress_size, file_size,
+                     like.external_attr if like else 0)
+        source.seek(0)
+        copied = 0
+        while chunk := source.read(1 << 20):
+            self._out.write(chunk)
+            copied += len(chunk)
+        if copied != compress_size:
+            raise ValueError(f"{name}: {copied} deflated bytes, {compress_size} expected")
+
     def close(self) -> None:
         start = self._out.tell()
         for entry in self._central:
