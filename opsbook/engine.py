@@ -71,6 +71,7 @@ def check_sheets(
                 {"sheet": sheet.name, "reason": f"另一個{header.spec.title}已在「{found[header.spec.name][0].sheet}」"})
             continue
         table = build_table(sheet, header, default_year=as_of.year)
+        del sheet  # the whole grid is freed before the next sheet is read; the table keeps its columns
         found.setdefault(table.name, []).append(table)
         result.tables.append(TableInfo(
             sheet=table.sheet, table=table.name, header_row=table.header_row, rows=len(table),

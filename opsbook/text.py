@@ -15,8 +15,8 @@ import numpy as np
 import opencc
 import pandas as pd
 
+# Only Traditional→Simplified is loaded: the s2t dictionaries alone cost ~27 MB of memory.
 _T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
 _SPACE = re.compile(r"\s+")
 # Marks teams put around headers: "*發布日期", "發布日期：", "【平台】".
 _HEADER_MARKS = re.compile(r"[*＊:：【】\[\]「」]")
@@ -51,7 +51,3 @@ def fold_series(values: pd.Series) -> pd.Series:
 
 def to_simplified(text: str) -> str:
     return _T2S.convert(text)
-
-
-def to_traditional(text: str) -> str:
-    return _S2T.convert(text)
