@@ -19,7 +19,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .text import fold
+from .text import fold, python_values
 
 # Excel's day 0 for the 1900 date system (serial 60 is the fictitious 1900-02-29).
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -45,7 +45,7 @@ def _by_distinct(values: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
     """Run ``parse`` (on a Series of distinct values) once per distinct value and spread the
     result back: a 100k-row column has a few thousand distinct dates or a handful of 是/否."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    typed_u, bad_u = parse(pd.Series(list(uniques), dtype=object))
+    typed_u, bad_u = parse(pd.Series(python_values(uniques), dtype=object))
     typed = pd.Series(typed_u.array.take(codes, allow_fill=True), index=values.index)
     present = codes >= 0
     bad = np.asarray(bad_u, dtype=bool).take(np.where(present, codes, 0)) & present if len(uniques) \
@@ -63,7 +63,7 @@ def blank_mask(values: pd.Series) -> pd.Series:
     if values.dtype != object and not pd.api.types.is_string_dtype(values):
         return values.isna()
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    empty_u = pd.Series([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+    empty_u = pd.Series([isinstance(u, str) and not u.strip() for u in python_values(uniques)], dtype=bool)
     out = codes < 0
     if len(empty_u):
         out = out | (empty_u.values.take(codes, mode="clip") & (codes >= 0))

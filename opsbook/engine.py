@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from .catalog import AggregateRule, Context, RowRule, Rule, rules_for
 from .report import VIOLATION_FIELDS, FileResult, Report, TableInfo, empty_violations
@@ -175,7 +173,12 @@ def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str
     """Run the row rules as one lazy pandera schema; its failure cases are the violations."""
     if not rules or table.data.empty:
         return {}
-    checks: dict[str, list[pa.Check]] = {}
+    # Imported here, after the sheets are read: the parse of a big sheet is the peak of a
+    # run's memory, and pandera (with pydantic and typeguard) adds ~17 MB under it.
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
+
+    checks: dict[str, list] = {}
     for rule in rules:
         target = rule.target_key(table)
 

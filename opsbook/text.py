@@ -42,10 +42,16 @@ def fold_header(text: str) -> tuple[str, ...]:
     return (base,) if bare == base or not bare else (base, bare)
 
 
+def python_values(values) -> list:
+    """A column's values (often the distinct values from ``pd.factorize``) as a Python list;
+    through NumPy, which is ~5× faster than iterating an Arrow-backed array."""
+    return np.asarray(values, dtype=object).tolist()
+
+
 def fold_series(values: pd.Series) -> pd.Series:
     """Fold every value of a column; the work is done once per distinct value, not per cell."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    folded = np.array([fold(u) for u in uniques] + [None], dtype=object)
+    folded = np.array([fold(u) for u in python_values(uniques)] + [None], dtype=object)
     return pd.Series(folded.take(np.where(codes >= 0, codes, len(uniques))), index=values.index)
 
 

@@ -10,12 +10,10 @@ instead of guessing.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-import holidays
 import numpy as np
 import pandas as pd
-from holidays.countries.china import ChinaStaticHolidays
 
 
 class WorkCalendar:
@@ -25,10 +23,17 @@ class WorkCalendar:
     def __init__(self, region: str = "CN"):
         if region.upper() not in {"CN", "CHINA"}:
             raise ValueError(f"unsupported calendar region {region!r}; only CN is built in")
-        self.covered_through = max(ChinaStaticHolidays.special_public_holidays)
         self.first_year = 1990
         self._years: set[int] = set()
         self._working_days = np.array([], dtype="datetime64[D]")
+
+    @cached_property
+    def covered_through(self) -> int:
+        """The last year whose holiday schedule (with make-up days) the package carries."""
+        # holidays is imported when a rule needs working days, not at every start (~0.15 s).
+        from holidays.countries.china import ChinaStaticHolidays
+
+        return max(ChinaStaticHolidays.special_public_holidays)
 
     def _ensure(self, dates: pd.Series, spill: int = 1) -> None:
         """Build the years of ``dates`` (and ``spill`` years after: an offset may cross)."""
@@ -40,6 +45,8 @@ class WorkCalendar:
             return
         self._years |= wanted
         first, last = min(self._years), max(self._years)
+        import holidays
+
         calendar = holidays.China(years=sorted(self._years))
         days = pd.date_range(f"{first}-01-01", f"{last}-12-31", freq="D")
         off = pd.DatetimeIndex(sorted(calendar.keys()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from ..coerce import PARSERS, blank_mask
@@ -21,6 +22,8 @@ from .reader import SheetValues
 from .specs import TABLES, TableSpec
 
 TOTAL_WORDS = frozenset(fold(w) for w in ("合計", "總計", "小計", "合計:", "total", "totals", "sum"))
+# Every totals word, in any width or case, has one of these characters.
+_TOTAL_HINT = r"[計计TtＴｔSsＳｓ]"
 
 
 @dataclass(frozen=True)
@@ -179,8 +182,13 @@ def _totals_rows(body: pd.DataFrame, index: pd.Index) -> pd.Series:
     flags = pd.Series(False, index=index)
     for c in range(min(3, body.shape[1])):
         codes, uniques = pd.factorize(body.iloc[:, c], use_na_sentinel=True)
-        is_total = [isinstance(u, str) and fold(u).rstrip(":") in TOTAL_WORDS for u in uniques]
-        if any(is_total):
-            hit = pd.Series(is_total).values.take(codes.clip(min=0)) & (codes >= 0)
+        # An ID or name column has tens of thousands of distinct values: only those with a
+        # character of a totals word (one vectorised match) are folded and looked up.
+        candidates = pd.Series(uniques).astype("str").str.contains(_TOTAL_HINT, regex=True, na=False)
+        is_total = np.zeros(len(uniques), dtype=bool)
+        for i in np.flatnonzero(candidates.to_numpy(dtype=bool)):
+            is_total[i] = isinstance(uniques[i], str) and fold(uniques[i]).rstrip(":") in TOTAL_WORDS
+        if is_total.any():
+            hit = is_total.take(codes.clip(min=0)) & (codes >= 0)
             flags |= pd.Series(hit, index=index)
     return flags
