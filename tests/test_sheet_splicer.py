@@ -145,3 +145,42 @@ def test_a_big_sheet_is_marked_without_holding_it_whole(tmp_path):
         start = xml.index(f'<c r="C{r}"'.encode())
         assert b' s="' in xml[start: xml.index(b">", start)]
     assert xml.count(b"<row ") == 150_000
+
+
+class ScanOnly(SheetSplicer):
+    """The splicer without its direct path: every row scanned."""
+
+    def _splice_direct(self, xml):
+        return None
+
+
+@st.composite
+def sheets_and_marks(draw):
+    rows = sorted(draw(st.sets(st.integers(1, 60), min_size=1, max_size=40)))
+    body = []
+    for r in rows:
+        if draw(st.booleans()) and r % 3 == 0:
+            body.append(b'<row r="%d" spans="1:3"/>' % r)
+        else:
+            cells = b"".join(b'<c r="%s%d" s="%d"><v>%d</v></c>' % (col, r, r % 4, r)
+                             for col in draw(st.sets(st.sampled_from([b"A", b"B", b"D"]), min_size=1)))
+            body.append(b'<row r="%d">%s</row>' % (r, cells))
+    xml = HEAD + b"<sheetData>" + b"".join(body) + b"</sheetData></worksheet>"
+    marks = draw(st.dictionaries(st.integers(1, 70), st.dictionaries(st.integers(0, 4), st.sampled_from(["error", "warning"]),
+                                                                     min_size=1, max_size=3), max_size=15))
+    chunk = draw(st.integers(20, 400))
+    return xml, marks, chunk
+
+
+def _run(cls, xml, marks, chunk):
+    splicer = cls(marks, style_for)
+    out = [splicer.feed(xml[i:i + chunk]) for i in range(0, len(xml), chunk)]
+    out.append(splicer.finish())
+    return b"".join(out) + splicer.tail, splicer.changes
+
+
+@settings(max_examples=300, deadline=None)
+@given(sheets_and_marks())
+def test_the_direct_path_writes_what_the_row_scan_writes(case):
+    xml, marks, chunk = case
+    assert _run(SheetSplicer, xml, marks, chunk) == _run(ScanOnly, xml, marks, chunk)

@@ -77,7 +77,10 @@ def _short_of_two(t, ctx) -> pd.DataFrame:
     if visits.empty or customers.empty:
         return pd.DataFrame(columns=["月份", "民用戶數", "未達兩次"])
     months = pd.period_range(visits["m"].min(), min(visits["m"].max(), ctx.as_of.to_period("M")), freq="M")
-    per = visits[visits["in"] & visits["id"].isin(customers["id"])].groupby(["id", "m"]).size()
+    # Membership through a hash index: Series.isin on Arrow strings converts each of tens of
+    # thousands of customer ids to an Arrow scalar first (0.16 s at 100k rows).
+    known = pd.Index(customers["id"].unique()).get_indexer(visits["id"]) >= 0
+    per = visits[visits["in"] & known].groupby(["id", "m"]).size()
     matrix = per.unstack("m").reindex(index=customers["id"], columns=months).fillna(0)
     # Cumulative within each calendar year: the count restarts in January.
     years = pd.Index([m.year for m in months])

@@ -22,7 +22,7 @@ from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
 from .package import Package, PartSpool
-from .save import deflate_level, save_package
+from .save import save_package
 from .sheetxml import SheetSplicer, find_legacy_drawing
 from .state import STATE_SHEET, RunState, read_state
 from .styles import Styles
@@ -186,19 +186,15 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
         _mark_sheet(pkg, styles, entry.part, sheet_name, by_row, notes, run)
 
 
-SPLICE_CHUNK = 1 << 20  # bytes of sheet XML decompressed, spliced and deflated at a time
-
-
 def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row, notes, run: RunState) -> None:
     """Restyle the marked cells and add the notes of one sheet.  The sheet part streams from
     the package through the splicer into a deflating spool: a sheet of hundreds of
     thousands of rows is never whole in memory (issue 8: memory bounded by the chunk)."""
     splicer = SheetSplicer(by_row, styles.marked)
-    spool = PartSpool(deflate_level(pkg.size(part)))
+    spool = PartSpool(pkg.size(part))
     try:
-        with pkg.open(part) as source:
-            while chunk := source.read(SPLICE_CHUNK):
-                spool.write(splicer.feed(chunk))
+        for chunk in pkg.chunks(part):
+            spool.write(splicer.feed(chunk))
         spool.write(splicer.finish())
         run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in splicer.changes]
         # The part without its rows: where the legacyDrawing for notes is found or added.

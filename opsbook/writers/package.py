@@ -7,12 +7,11 @@ main namespace are taken from the document, so strict-OOXML files work too.
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 import tempfile
 import zipfile
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +19,8 @@ from typing import BinaryIO
 from lxml import etree
 
 from ..errors import RefusedToPatch, UnreadableWorkbook
+from .deflate import compressor, crc32, inflate_chunks
+from .zipcopy import member_chunks
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -74,26 +75,26 @@ class SpooledPart:
 
     def read(self) -> bytes:
         self.file.seek(0)
-        return zlib.decompress(self.file.read(), -15)
+        return b"".join(inflate_chunks(self.file, self.compress_size))
 
 
 class PartSpool:
     """A file-like sink that deflates what is written to it into a SpooledPart."""
 
-    def __init__(self, level: int):
+    def __init__(self, size_hint: int):
         self.file = tempfile.TemporaryFile(prefix="opsbook-part-")
-        self._zip = zlib.compressobj(level, zlib.DEFLATED, -15)
+        self._packer = compressor(size_hint)
         self._crc = 0
         self._size = 0
 
     def write(self, data: bytes) -> None:
         if data:
-            self._crc = zlib.crc32(data, self._crc)
+            self._crc = crc32(data, self._crc)
             self._size += len(data)
-            self.file.write(self._zip.compress(data))
+            self.file.write(self._packer.compress(data))
 
     def close(self) -> SpooledPart:
-        self.file.write(self._zip.flush())
+        self.file.write(self._packer.flush())
         return SpooledPart(self.file, self._crc & 0xFFFFFFFF, self.file.tell(), self._size)
 
 
@@ -166,16 +167,20 @@ class Package:
         except KeyError as exc:
             raise UnreadableWorkbook(f"{self.path}: part {part} is missing") from exc
 
-    def open(self, part: str) -> BinaryIO:
-        """The part's current content as a stream (decompressed as it is read)."""
+    def chunks(self, part: str) -> Iterator[bytes]:
+        """The part's current content in chunks (a stored member is inflated as it is read)."""
         name = self.name(part)
-        edit = self.edits.get(name)
-        if edit is not None:
-            return io.BytesIO(self.read(name))
+        if name in self.edits:
+            yield self.read(name)
+            return
         try:
-            return self.zip.open(name)
+            info = self.zip.getinfo(name)
         except KeyError as exc:
             raise UnreadableWorkbook(f"{self.path}: part {part} is missing") from exc
+        try:
+            yield from member_chunks(self.path, info)
+        except zipfile.BadZipFile as exc:
+            raise UnreadableWorkbook(f"{self.path}: the workbook is damaged ({exc})") from exc
 
     def size(self, part: str) -> int:
         """The part's uncompressed size in bytes."""

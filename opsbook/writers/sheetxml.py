@@ -177,6 +177,49 @@ class SheetSplicer:
 
     def _splice(self, xml: bytes) -> bytes:
         """Complete rows (and whitespace between them) in; spliced rows out."""
+        direct = self._splice_direct(xml)
+        return direct if direct is not None else self._splice_scan(xml)
+
+    def _splice_direct(self, xml: bytes) -> bytes | None:
+        """The common case without a Python loop over rows: every row tag starts with its r
+        attribute (as Excel, openpyxl and XlsxWriter write them), so the last row number is
+        read off the last tag and each marked row is found with one bytes search.  None
+        when that does not hold or a marked row is not where ascending order puts it (a
+        missing or out-of-order row): the row-by-row scan decides those."""
+        tagged = self._row_start + b' r="'
+        count = xml.count(self._row_start)
+        if count == 0 or xml.count(tagged) != count:
+            return None
+        at = xml.rfind(tagged)
+        last = int(xml[at + len(tagged): xml.index(b'"', at + len(tagged))])
+        order, end = self._order, self._next
+        while end < len(order) and order[end] <= last:
+            end += 1
+        places: list[int] = []  # where each marked row here starts
+        pos = 0
+        for row in order[self._next:end]:
+            if row not in self._pending:
+                continue
+            found = xml.find(tagged + b'%d"' % row, pos)
+            if found < 0:
+                return None
+            places.append(found)
+            pos = found + 1
+        if not places:
+            self._next, self._row_number = end, last
+            return xml
+        out: list[bytes] = []
+        pos = 0
+        for found in places:
+            out.append(xml[pos:found])
+            pos = xml.index(self._row_start, found + 1) if found != at else len(xml)
+            out.append(self._splice_scan(xml[found:pos]))
+        out.append(xml[pos:])
+        self._next, self._row_number = end, last
+        return b"".join(out)
+
+    def _splice_scan(self, xml: bytes) -> bytes:
+        """The row-by-row scan: any row order, rows with or without r, rows to create."""
         out: list[bytes] = []
         pos = 0
         order, prefix = self._order, self.prefix

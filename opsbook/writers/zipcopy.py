@@ -11,7 +11,11 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
+
+from .deflate import crc32, deflate, inflate_chunks
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -68,13 +72,11 @@ class RawZipWriter:
                      info.CRC, info.compress_size, info.file_size, info.external_attr)
         self._out.write(data)
 
-    def write(self, name: str, data: bytes, like: zipfile.ZipInfo | None = None,
-              level: int = 6) -> None:
+    def write(self, name: str, data: bytes, like: zipfile.ZipInfo | None = None) -> None:
         """Write a new or edited member, deflated."""
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-        packed = compressor.compress(data) + compressor.flush()
+        packed = deflate(data)
         date_time = like.date_time if like else (1980, 1, 1, 0, 0, 0)
-        self._header(name, 0, zipfile.ZIP_DEFLATED, date_time, zlib.crc32(data) & 0xFFFFFFFF,
+        self._header(name, 0, zipfile.ZIP_DEFLATED, date_time, crc32(data) & 0xFFFFFFFF,
                      len(packed), len(data), like.external_attr if like else 0)
         self._out.write(packed)
 
@@ -101,3 +103,45 @@ class RawZipWriter:
         if count > 0xFFFF:
             raise ValueError("too many zip members (zip64 not supported)")
         self._out.write(_END.pack(_END_SIG, 0, 0, count, count, size, start, 0))
+
+
+def member_chunks(path: str | Path, info: zipfile.ZipInfo, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The uncompressed bytes of one member, in chunks, inflated by ISA-L where it can (a
+    stored member is read as it is; other methods go through zipfile).  The CRC and size
+    are checked at the end: a damaged member raises zipfile.BadZipFile."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        with zipfile.ZipFile(path) as zf, zf.open(info) as fh:
+            while data := fh.read(chunk):
+                yield data
+        return
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        local = fh.read(_LOCAL.size)
+        if local[:4] != _LOCAL_SIG:
+            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        name_len, extra_len = struct.unpack("<2H", local[26:30])
+        fh.seek(info.header_offset + _LOCAL.size + name_len + extra_len)
+        if info.compress_type == zipfile.ZIP_STORED:
+            pieces = _stored_chunks(fh, info.compress_size, chunk)
+        else:
+            pieces = inflate_chunks(fh, info.compress_size, chunk)
+        crc, size = 0, 0
+        try:
+            for data in pieces:
+                crc = crc32(data, crc)
+                size += len(data)
+                yield data
+        except zlib.error as exc:
+            raise zipfile.BadZipFile(f"{info.filename}: {exc}") from exc
+        if crc & 0xFFFFFFFF != info.CRC or size != info.file_size:
+            raise zipfile.BadZipFile(f"bad CRC or size for {info.filename}")
+
+
+def _stored_chunks(fh: BinaryIO, size: int, chunk: int) -> Iterator[bytes]:
+    left = size
+    while left > 0:
+        data = fh.read(min(chunk, left))
+        if not data:
+            raise zipfile.BadZipFile("member ends early")
+        left -= len(data)
+        yield data
