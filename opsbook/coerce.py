@@ -62,6 +62,8 @@ def blank_mask(values: pd.Series) -> pd.Series:
     """True where a cell holds nothing (None, NaN or only white space)."""
     if values.dtype != object and not pd.api.types.is_string_dtype(values):
         return values.isna()
+    if values.dtype != object:  # text read as text: strip in Arrow (see parse_text)
+        return (values.isna() | values.str.strip().eq("")).fillna(True).astype(bool)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     empty_u = pd.Series([isinstance(u, str) and not u.strip() for u in python_values(uniques)], dtype=bool)
     out = codes < 0
@@ -183,6 +185,13 @@ def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Text as written, stripped; numbers and dates are turned into their text form."""
+    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
+        # A column read as text (fastexcel): strip in Arrow, no Python call per distinct
+        # value (names and addresses have tens of thousands).  Arrow's whitespace is
+        # Python's (tests/test_coerce.py checks every whitespace character).
+        text = values.str.strip()
+        blank = text.isna() | text.eq("")
+        return text.where(~blank).astype("string"), pd.Series(False, index=values.index)
     typed, bad = _by_distinct(values, _parse_text)
     return typed.astype("string"), bad
 

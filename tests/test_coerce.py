@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsbook.coerce import parse_bools, parse_dates, parse_numbers
+from opsbook.coerce import parse_bools, parse_dates, parse_numbers, parse_text
 
 D = pd.Timestamp
 
@@ -84,3 +84,33 @@ def test_numbers(raw, expected):
 def test_chinese_numerals_are_unreadable_not_zero():
     typed, bad = parse_numbers(pd.Series(["五十"], dtype=object))
     assert pd.isna(typed.iloc[0]) and bad.iloc[0]
+
+
+WHITESPACE = [chr(c) for c in range(0x110000) if not chr(c).strip()]
+
+
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(WHITESPACE + list("ab 客戶\t")), max_size=6)), max_size=30))
+def test_text_read_as_text_is_parsed_as_the_per_value_path_parses_it(cells):
+    as_read = pd.Series(cells, dtype="str")        # how fastexcel hands a column over
+    as_objects = pd.Series(cells, dtype=object)     # how the exact (calamine) path does
+    fast, fast_bad = parse_text(as_read)
+    slow, slow_bad = parse_text(as_objects)
+    pd.testing.assert_series_equal(fast, slow)
+    assert not fast_bad.any() and not slow_bad.any()
+
+
+def test_every_whitespace_character_is_stripped_on_both_paths():
+    cells = ["甲" + w for w in WHITESPACE] + [w + "乙" for w in WHITESPACE] + WHITESPACE
+    fast, _ = parse_text(pd.Series(cells, dtype="str"))
+    slow, _ = parse_text(pd.Series(cells, dtype=object))
+    pd.testing.assert_series_equal(fast, slow)
+    assert fast.isna().sum() == len(WHITESPACE)
+
+
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(WHITESPACE[:40] + list("ab客")), max_size=4)), max_size=30))
+def test_blank_cells_are_the_same_on_both_paths(cells):
+    from opsbook.coerce import blank_mask
+
+    fast = blank_mask(pd.Series(cells, dtype="str"))
+    slow = blank_mask(pd.Series(cells, dtype=object))
+    assert fast.tolist() == slow.tolist()

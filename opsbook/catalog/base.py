@@ -117,7 +117,10 @@ def no(t: Table, key: str) -> pd.Series:
 
 
 def folded(t: Table, key: str) -> pd.Series:
-    return fold_series(t.data[key])
+    """The column folded for comparison (computed once per table and column)."""
+    if key not in t.folded:
+        t.folded[key] = fold_series(t.data[key])
+    return t.folded[key]
 
 
 def in_words(t: Table, key: str, words) -> pd.Series:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..text import fold_series
 from .base import (
     ERROR,
     WARNING,
@@ -23,6 +22,7 @@ from .base import (
     Context,
     RowRule,
     blank,
+    folded,
     in_words,
     later_than,
     no,
@@ -54,9 +54,9 @@ def due_dates(t, ctx: Context) -> pd.Series:
     if cycle is None or not t.has("item_type"):
         return due
     days = pd.Series(cycle.data["days"].values,
-                     index=fold_series(cycle.data["item_type"]))
+                     index=folded(cycle, "item_type"))
     days = days[~days.index.duplicated()]
-    item_days = fold_series(t.data["item_type"]).map(days)
+    item_days = folded(t, "item_type").map(days)
     start = t.data["design_started_on"] if t.has("design_started_on") else pd.Series(pd.NaT, index=t.data.index)
     if t.has("requested_on"):
         start = start.fillna(t.data["requested_on"])
@@ -285,12 +285,12 @@ def _settle_params(t, ctx, rows) -> pd.DataFrame:
 def budget_use(t, ctx: Context) -> pd.DataFrame:
     """Spend per department and year (by order date) against the 年度預算 sheet."""
     budgets = ctx.tables["budgets"]
-    key = fold_series(budgets.data["department"])
+    key = folded(budgets, "department")
     plan = pd.DataFrame({"dept": key, "shown": budgets.data["department"], "year": budgets.data["year"],
                          "budget": budgets.data["budget"]}).dropna(subset=["dept", "year"])
     plan["year"] = plan["year"].astype(int)
     spend = pd.DataFrame({
-        "dept": fold_series(t.data["department"]),
+        "dept": folded(t, "department"),
         "year": t.data["ordered_on"].dt.year, "day": t.data["ordered_on"],
         "cost": t.data["actual_cost"].fillna(0) if t.has("actual_cost") else 0.0,
     })[ordered(t)].dropna(subset=["dept", "year"]).sort_values("day")

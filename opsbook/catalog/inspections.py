@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..text import fold_series
-from .base import ERROR, WARNING, AggregateRule, Context, RowRule, blank, in_words, no, no_rows, yes
+from .base import (
+    ERROR,
+    WARNING,
+    AggregateRule,
+    Context,
+    RowRule,
+    blank,
+    folded,
+    in_words,
+    no,
+    no_rows,
+    yes,
+)
 
 T = "inspections"
 
@@ -199,7 +210,7 @@ def _row_rules() -> list:
 # Cross-row rules ---------------------------------------------------------------------------
 
 def _customer_frame(t) -> pd.DataFrame:
-    ids = fold_series(t.data["customer_id"])
+    ids = folded(t, "customer_id")
     return pd.DataFrame({"id": ids, "shown": t.data["customer_id"], "day": t.data["inspected_on"].dt.normalize(),
                          "entered": entered(t) if t.has("entered") else True})
 
@@ -207,10 +218,17 @@ def _customer_frame(t) -> pd.DataFrame:
 def residential_customers(t, ctx: Context) -> pd.DataFrame:
     """The customers R2-2.1 counts: the 用戶清單 roster when present, else those inspected;
     residential only when a 用戶類型 column says so."""
+    key = ("residential", t.sheet)  # the twice-a-year rule and the monthly summary share it
+    if key not in ctx.cache:
+        ctx.cache[key] = _residential_customers(t, ctx)
+    return ctx.cache[key]
+
+
+def _residential_customers(t, ctx: Context) -> pd.DataFrame:
     types = ctx.cfg("inspections", "residential_types")
     roster = ctx.tables.get("customers")
     source = roster if roster is not None else t
-    ids = fold_series(source.data["customer_id"])
+    ids = folded(source, "customer_id")
     keep = ids.notna()
     if source.has("customer_type"):
         typed = ~blank(source, "customer_type")
@@ -279,7 +297,7 @@ def blacklist(t, ctx: Context) -> pd.DataFrame:
         return ctx.cache[key]
     purchases = ctx.tables["purchases"]
     months = ctx.cfg("inspections", "blacklist_months")
-    ids = fold_series(purchases.data["customer_id"])
+    ids = folded(purchases, "customer_id")
     bought = pd.DataFrame({"id": ids, "shown": purchases.data["customer_id"],
                            "day": purchases.data["purchased_on"].dt.normalize()}).dropna(subset=["id", "day"])
     bought = bought[bought["day"] <= ctx.as_of]
@@ -332,7 +350,7 @@ def _key_customers(t, ctx: Context) -> pd.DataFrame:
     period = {"month": "M", "quarter": "Q", "year": "Y"}[ctx.cfg("inspections", "key_customer_period")]
     roster = ctx.tables.get("customers")
     source = roster if roster is not None and roster.has("customer_type") else t
-    ids = fold_series(source.data["customer_id"])
+    ids = folded(source, "customer_id")
     keyed = in_words(source, "customer_type", ctx.cfg("inspections", "key_customer_types"))
     customers = pd.DataFrame({"id": ids[keyed], "shown": source.data["customer_id"][keyed]}).drop_duplicates("id")
     visits = _customer_frame(t).dropna(subset=["id", "day"])

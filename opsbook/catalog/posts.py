@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..text import fold, fold_series
+from ..text import fold
 from .base import (
     WARNING,
     AggregateRule,
@@ -20,6 +20,7 @@ from .base import (
     RowRule,
     blank,
     day,
+    folded,
     in_words,
     later_than,
     no_rows,
@@ -62,7 +63,7 @@ def _roster_names(ctx: Context, roles_key: str) -> set[str]:
 
 
 def _is_named(t, key: str, names: set[str]) -> pd.Series:
-    values = fold_series(t.data[key])
+    values = folded(t, key)
     return values.isin(names)
 
 
@@ -351,8 +352,8 @@ def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
     if months.empty:
         return no_rows()
     sections = pd.DataFrame({
-        "platform": fold_series(t.data["platform"]),
-        "section": fold_series(t.data["section"]),
+        "platform": folded(t, "platform"),
+        "section": folded(t, "section"),
         "month": t.data["published_at"].dt.to_period("M"),
         "shown_platform": t.data["platform"], "shown_section": t.data["section"],
     })
@@ -397,12 +398,12 @@ def _self_check_rules() -> list:
 def _account_registered(t, ctx: Context) -> pd.Series:
     accounts = ctx.tables["accounts"]
     registered_pairs = set(zip(
-        fold_series(accounts.data["platform"]),
-        fold_series(accounts.data["account"]),
+        folded(accounts, "platform"),
+        folded(accounts, "account"),
     ))
-    platform = fold_series(t.data["platform"])
+    platform = folded(t, "platform")
     if t.has("account"):
-        account = fold_series(t.data["account"])
+        account = folded(t, "account")
         known = pd.Series([(p, a) in registered_pairs for p, a in zip(platform, account)],
                           index=t.data.index)
         return known | blank(t, "account")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..catalog.base import blank, no, yes
+from ..catalog.base import blank, folded, no, yes
 from ..catalog.inspections import ALL_HAZARDS, blacklist, entered, passed, residential_customers
-from ..text import fold_series
 from .base import Block, Chart, SummarySheet
 
 MONTHLY, BLACKLIST = "月度彙總", "黑名單"
@@ -71,7 +70,7 @@ def _short_of_two(t, ctx) -> pd.DataFrame:
     entered inspections by that month's end (the count restarts every January)."""
     minimum = ctx.cfg("inspections", "min_yearly_visits")
     customers = residential_customers(t, ctx)
-    ids = fold_series(t.data["customer_id"])
+    ids = folded(t, "customer_id")
     visits = pd.DataFrame({"id": ids, "m": t.data["inspected_on"].dt.to_period("M"),
                            "in": entered(t) if t.has("entered") else True}).dropna()
     if visits.empty or customers.empty:

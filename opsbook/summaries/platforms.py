@@ -16,8 +16,8 @@ import re
 
 import pandas as pd
 
+from ..catalog.base import folded
 from ..coerce import parse_dates
-from ..text import fold_series
 from .base import Block, Chart, SummarySheet
 
 FLOWS = {"new_followers": "新增粉絲", "reads": "閱讀量", "interactions": "互動量", "inquiries": "諮詢量"}
@@ -75,7 +75,7 @@ def metric_rows(t, default_year: int) -> pd.DataFrame:
         "grain": pd.Series(None, index=raw.index, dtype=object).mask(is_day, "day").mask(is_month, "month")
         .mask(is_week, "week"),
         "start": pd.to_datetime(days).mask(is_month, pd.to_datetime(months)).mask(is_week, pd.to_datetime(weeks)),
-        "platform": fold_series(t.data["platform"]),
+        "platform": folded(t, "platform"),
         "shown": t.data["platform"],
     }, index=t.data.index)
     for key in list(FLOWS) + list(STOCK):
@@ -122,7 +122,7 @@ def _posts(tables, ctx, grain: str) -> pd.Series:
         return pd.Series(dtype=float)
     t = posts[0]
     frame = pd.DataFrame({"period": period_start(t.data["published_at"], grain),
-                          "platform": fold_series(t.data["platform"])})
+                          "platform": folded(t, "platform")})
     return frame.dropna().groupby(["period", "platform"]).size()
 
 

@@ -49,6 +49,9 @@ class Table:
     extra_headers: tuple[str, ...] = ()
     skipped_rows: dict[str, int] = field(default_factory=dict)
     blanks: pd.DataFrame | None = None  # True where a cell is empty as written, per key
+    # Folded text columns (opsbook.catalog.base.folded): several rules and the summaries
+    # compare the same customer or platform column, which is folded once.
+    folded: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
