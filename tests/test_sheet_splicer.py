@@ -184,3 +184,34 @@ def _run(cls, xml, marks, chunk):
 def test_the_direct_path_writes_what_the_row_scan_writes(case):
     xml, marks, chunk = case
     assert _run(SheetSplicer, xml, marks, chunk) == _run(ScanOnly, xml, marks, chunk)
+
+
+def test_a_big_sheet_is_cleared_and_marked_again_without_holding_it_whole(tmp_path):
+    from opsbook.writers.annotate import clear_file
+
+    src, marked, cleared = tmp_path / "big.xlsx", tmp_path / "marked.xlsx", tmp_path / "cleared.xlsx"
+    part_size = _big_workbook(src, 150_000)
+    frame = pd.DataFrame({"sheet": "Big", "cell": ["C9", "D120000"], "rows": [[9], [120_000]],
+                          "severity": "error", "clause": "R2-3.1", "message": "日期無法辨識"})
+    book = FileBook(src)
+    book.mark(frame)
+    book.save(marked, backup=False)
+    book.close()
+    tracemalloc.start()
+    try:
+        assert clear_file(marked, cleared, backup=False)
+        _, clear_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        again = FileBook(marked)          # an earlier run is cleared in memory, then marked anew
+        again.mark(frame)
+        again.save(tmp_path / "again.xlsx", backup=False)
+        again.close()
+        _, again_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert clear_peak < part_size / 4 and again_peak < part_size / 4, (clear_peak, again_peak, part_size)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(cleared) as b, zipfile.ZipFile(tmp_path / "again.xlsx") as c:
+        original = a.read("xl/worksheets/sheet1.xml")
+        assert b.read("xl/worksheets/sheet1.xml") == original  # clear gives the sheet back byte for byte
+        with zipfile.ZipFile(marked) as m:
+            assert c.read("xl/worksheets/sheet1.xml") == m.read("xl/worksheets/sheet1.xml")

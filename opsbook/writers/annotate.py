@@ -21,9 +21,9 @@ from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
-from .package import Package, PartSpool
+from .package import Package
 from .save import save_package
-from .sheetxml import SheetSplicer, find_legacy_drawing
+from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
 from .state import STATE_SHEET, RunState, read_state
 from .styles import Styles
 from .summary_sheet import write_summary
@@ -191,14 +191,9 @@ def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row
     the package through the splicer into a deflating spool: a sheet of hundreds of
     thousands of rows is never whole in memory (issue 8: memory bounded by the chunk)."""
     splicer = SheetSplicer(by_row, styles.marked)
-    spool = PartSpool(pkg.size(part))
-    try:
-        for chunk in pkg.chunks(part):
-            spool.write(splicer.feed(chunk))
-        spool.write(splicer.finish())
+
+    def add_notes_to(skeleton: bytes) -> bytes:  # the part without its rows
         run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in splicer.changes]
-        # The part without its rows: where the legacyDrawing for notes is found or added.
-        skeleton = splicer.head + splicer.tail
         had_legacy = find_legacy_drawing(skeleton) is not None
         existing = _existing_notes(pkg, part)
         created: list[str] = []
@@ -207,14 +202,9 @@ def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row
         run.notes += [(sheet_name, ref, "appended" if ref in existing else "new") for ref in notes]
         if not had_legacy and find_legacy_drawing(skeleton) is not None:
             run.legacy.append((sheet_name, find_legacy_drawing(skeleton).decode()))
-        # Everything added to the skeleton lies after sheetData, so its head is unchanged.
-        if not skeleton.startswith(splicer.head):
-            raise RuntimeError(f"{part}: the notes changed the sheet before its rows")
-        spool.write(skeleton[len(splicer.head):])
-    except BaseException:
-        spool.file.close()
-        raise
-    pkg.put(part, spool.close())
+        return skeleton
+
+    rewrite_sheet(pkg, part, splicer, add_notes_to)
 
 
 def _existing_notes(pkg: Package, sheet_part: str) -> set[str]:

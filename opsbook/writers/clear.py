@@ -16,7 +16,7 @@ from ..workbook.cells import split_cell
 from .notes import MARK
 from .package import Package, parse_xml, rels_part, to_bytes
 from .parts import remove_default, remove_override, remove_relationship
-from .sheetxml import _ATTR_S, _SHEETDATA, cells_in, row_pattern
+from .sheetxml import _ATTR_S, RowStream, cells_in, rewrite_sheet
 from .state import STATE_SHEET, RunState
 from .styles import Styles
 
@@ -38,12 +38,12 @@ def clear_package(pkg: Package, state: RunState) -> None:
             continue
         if entry.name not in marks and entry.name not in notes:
             continue
-        xml = pkg.read(entry.part)
-        if entry.name in marks:
-            xml = restore_cells(xml, marks[entry.name])
+        restorer = CellRestorer(marks.get(entry.name, {}))
+        edit = None
         if entry.name in notes:
-            xml = _remove_notes(pkg, entry.part, xml, state, legacy.get(entry.name))
-        pkg.put(entry.part, xml)
+            def edit(skeleton: bytes, entry=entry) -> bytes:  # the part without its rows
+                return _remove_notes(pkg, entry.part, skeleton, state, legacy.get(entry.name))
+        rewrite_sheet(pkg, entry.part, restorer, edit)
     for name in [s.name for s in pkg.sheets if s.name in state.sheets or s.name == STATE_SHEET]:
         remove_sheet(pkg, name)
     live = {i.filename for i in pkg.infos if i.filename not in pkg.removed} | set(pkg.edits)
@@ -55,44 +55,48 @@ def clear_package(pkg: Package, state: RunState) -> None:
         styles.save()
 
 
-def restore_cells(xml: bytes, cells: dict[str, tuple[int | None, int, int]]) -> bytes:
-    """Give each cell back its style when it still has opsbook's; drop the empty cells
-    opsbook created."""
-    found = _SHEETDATA.search(xml)
-    if found is None or found.group(2):
-        return xml
-    prefix = found.group(1)
-    wanted = {split_cell(ref): v for ref, v in cells.items()}
-    rows = {r for r, _ in wanted}
-    out, pos, row_number = [], 0, 0
-    end = xml.find(b"</" + prefix + b"sheetData>", found.end())
-    for m in row_pattern(prefix).finditer(xml, found.end(), end):
-        row_number = int(m.group(1)) if m.group(1) else row_number + 1
-        if row_number not in rows or m.group(3):
-            continue
-        stop = xml.find(b"</" + prefix + b"row>", m.end())
-        for c, col, element_end in cells_in(xml, prefix, m.end(), stop):
-            target = wanted.get((row_number, col))
-            if target is None:
+class CellRestorer(RowStream):
+    """Gives each marked cell back its style when it still has opsbook's and drops the
+    empty cells opsbook created, streaming (see RowStream).  ``cells``: A1 ref → (style
+    before, style opsbook gave, base style of a created cell)."""
+
+    def __init__(self, cells: dict[str, tuple[int | None, int, int]]):
+        by_row: dict[int, dict[int, tuple]] = {}
+        for ref, value in cells.items():
+            row, col = split_cell(ref)
+            by_row.setdefault(row, {})[col] = value
+        super().__init__(by_row)
+
+    def _splice_scan(self, xml: bytes) -> bytes:
+        out, pos = [], 0
+        prefix = self.prefix
+        for m, row_number in self._numbered_rows(xml):
+            wanted = self._pending.pop(row_number, None)
+            if wanted is None or m.group(3):
                 continue
-            before, after, base = target
-            s = _ATTR_S.search(c.group(0))
-            current = int(s.group(1)) if s and s.group(1) else 0
-            if current != after:
-                continue  # recoloured by the user after the run: left alone
-            out.append(xml[pos:c.start()])
-            if not (before is None and c.group(2) and not re.search(rb'\st="', c.group(0))):
-                tag = c.group(0)
-                value = before if before is not None else base
-                # -1: the cell had no s attribute; 0 from a created cell's base: none needed
-                keep = value > 0 or (value == 0 and before == 0)
-                tag = tag[: s.start()] + (b' s="%d"' % value if keep else b"") + tag[s.end():]
-                out.append(tag)
-                out.append(xml[c.end():element_end])
-            # else: an empty cell opsbook created is removed
-            pos = element_end
-    out.append(xml[pos:])
-    return b"".join(out)
+            stop = xml.find(self._row_close, m.end())
+            for c, col, element_end in cells_in(xml, prefix, m.end(), stop):
+                target = wanted.get(col)
+                if target is None:
+                    continue
+                before, after, base = target
+                s = _ATTR_S.search(c.group(0))
+                current = int(s.group(1)) if s and s.group(1) else 0
+                if current != after:
+                    continue  # recoloured by the user after the run: left alone
+                out.append(xml[pos:c.start()])
+                if not (before is None and c.group(2) and not re.search(rb'\st="', c.group(0))):
+                    tag = c.group(0)
+                    value = before if before is not None else base
+                    # -1: the cell had no s attribute; 0 from a created cell's base: none needed
+                    keep = value > 0 or (value == 0 and before == 0)
+                    tag = tag[: s.start()] + (b' s="%d"' % value if keep else b"") + tag[s.end():]
+                    out.append(tag)
+                    out.append(xml[c.end():element_end])
+                # else: an empty cell opsbook created is removed
+                pos = element_end
+        out.append(xml[pos:])
+        return b"".join(out)
 
 
 def _remove_notes(pkg: Package, sheet_part: str, xml: bytes, state: RunState, legacy_rel: str | None) -> bytes:
@@ -258,7 +262,10 @@ def _styles_in_use(pkg: Package, first_added: int) -> bool:
     for entry in pkg.sheets:
         if not pkg.has(entry.part):
             continue
-        for m in pattern.finditer(pkg.read(entry.part)):
-            if int(m.group(1)) >= first_added:
+        carry = b""  # the end of the chunk before: an attribute may straddle two chunks
+        for chunk in pkg.chunks(entry.part):
+            data = carry + chunk
+            if any(int(m.group(1)) >= first_added for m in pattern.finditer(data)):
                 return True
+            carry = data[-32:]
     return False

@@ -170,8 +170,13 @@ class Package:
     def chunks(self, part: str) -> Iterator[bytes]:
         """The part's current content in chunks (a stored member is inflated as it is read)."""
         name = self.name(part)
-        if name in self.edits:
-            yield self.read(name)
+        edit = self.edits.get(name)
+        if isinstance(edit, SpooledPart):  # streamed from its deflated temporary file
+            edit.file.seek(0)
+            yield from inflate_chunks(edit.file, edit.compress_size)
+            return
+        if edit is not None:
+            yield edit
             return
         try:
             info = self.zip.getinfo(name)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..workbook.cells import column_index, column_letter
+from .package import Package, PartSpool
 
 _SHEETDATA = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b[^>]*?(/?)>")
 _ATTR_R = re.compile(rb'\sr="([^"]*)"')
@@ -80,24 +81,46 @@ def restyle_cells(xml: bytes, marks: dict[int, dict[int, str]], style_for) -> tu
     return body + splicer.tail, splicer.changes
 
 
-class SheetSplicer:
-    """restyle_cells over a stream: ``feed`` decompressed chunks of the worksheet part, in
-    order, and write out what each returns; after ``finish``, ``tail`` holds the rest of
-    the part (from ``</sheetData>`` on) for the caller to edit (a legacyDrawing) and write.
+def rewrite_sheet(pkg: Package, part: str, stream: RowStream, edit_skeleton=None) -> None:
+    """Stream a sheet part through ``stream`` into a deflating spool that replaces the part.
+    ``edit_skeleton(head + tail)`` (the part without its rows) may change what follows the
+    rows, such as the legacyDrawing that notes hang on."""
+    spool = PartSpool(pkg.size(part))
+    try:
+        for chunk in pkg.chunks(part):
+            spool.write(stream.feed(chunk))
+        spool.write(stream.finish())
+        skeleton = stream.head + stream.tail
+        if edit_skeleton is not None:
+            skeleton = edit_skeleton(skeleton)
+        if not skeleton.startswith(stream.head):  # everything editable lies after sheetData
+            raise RuntimeError(f"{part}: an edit changed the sheet before its rows")
+        spool.write(skeleton[len(stream.head):])
+    except BaseException:
+        spool.file.close()
+        raise
+    pkg.put(part, spool.close())
+
+
+class RowStream:
+    """Row-wise editing of a worksheet part as a stream: ``feed`` decompressed chunks of the
+    part, in order, and write out what each returns; after ``finish``, ``tail`` holds the
+    rest of the part (from ``</sheetData>`` on) for the caller to edit and write.
 
     A big sheet is never whole in memory: the buffer holds one chunk plus the row it
     ended in.  Rows are cut at the last ``<row`` start tag in the buffer (rows never nest
-    and Excel escapes '<' in text), so every row is spliced whole.  ``head`` (up to and
+    and Excel escapes '<' in text), so every row is edited whole.  ``head`` (up to and
     including the ``<sheetData>`` start tag) is kept: ``head + tail`` is the part without
-    its rows, enough to find or add the legacyDrawing."""
+    its rows, enough to find, add or remove the legacyDrawing.
 
-    def __init__(self, marks: dict[int, dict[int, str]], style_for):
-        self.style_for = style_for
-        self.changes: list[Restyled] = []
+    Subclasses say what to do with the rows in ``pending`` (row number → what to do there)
+    in ``_splice_scan``; rows are found directly when every row tag carries its number."""
+
+    def __init__(self, pending: dict[int, object]):
         self.head: bytes | None = None
         self.tail = b""
-        self._pending = dict(marks)          # rows still to splice (any order in the XML)
-        self._order = sorted(marks)          # the same rows ascending, for rows the XML lacks
+        self._pending = dict(pending)        # rows still to edit (any order in the XML)
+        self._order = sorted(pending)        # the same rows ascending
         self._next = 0
         self._buf = b""
         self._done = False                   # </sheetData> seen
@@ -126,20 +149,26 @@ class SheetSplicer:
         if found is None:
             return b""
         self.prefix = prefix = found.group(1)
-        self._col_styles = _column_styles(self._buf, found.start())
         self._row_re = row_pattern(prefix)
         self._row_start = b"<" + prefix + b"row"
         self._row_close = b"</" + prefix + b"row>"
         self._data_close = b"</" + prefix + b"sheetData>"
         buf, self._buf = self._buf, b""
+        self._begin(buf, found.start())
         if found.group(2):  # <sheetData/>: no rows at all
-            self.head = buf[: found.start()] + b"<%ssheetData>" % prefix
-            self.tail = self._data_close + buf[found.end():]
             self._done = True
-            return self.head + self._remaining_rows()
+            return self._no_rows(buf, found)
         self.head = buf[: found.end()]
         self._buf = buf[found.end():]
         return self.head + self._rows()
+
+    def _begin(self, head: bytes, sheet_data_at: int) -> None:
+        """Look at the part before sheetData (column styles, say) once it is complete."""
+
+    def _no_rows(self, buf: bytes, found: re.Match) -> bytes:
+        """A ``<sheetData/>``: by default nothing to edit, the part passes unchanged."""
+        self.head, self.tail = buf[: found.end()], buf[found.end():]
+        return self.head
 
     # the rows ---------------------------------------------------------------------------------
     def _rows(self) -> bytes:
@@ -166,25 +195,19 @@ class SheetSplicer:
                 return at
 
     def _remaining_rows(self) -> bytes:
-        """Marked rows below the last row in the XML."""
-        return b"".join(self._new_row(r) for r in self._order[self._next:] if r in self._pending)
-
-    def _new_row(self, r: int) -> bytes:
-        prefix = self.prefix
-        cells = b"".join(_new_cell(prefix, r, c, sev, self._col_styles, None, self.style_for, self.changes)
-                         for c, sev in sorted(self._pending.pop(r).items()))
-        return b"<%srow r=\"%d\">%s</%srow>" % (prefix, r, cells, prefix)
+        """What goes after the last row in the XML (rows to create, for the splicer)."""
+        return b""
 
     def _splice(self, xml: bytes) -> bytes:
-        """Complete rows (and whitespace between them) in; spliced rows out."""
+        """Complete rows (and whitespace between them) in; edited rows out."""
         direct = self._splice_direct(xml)
         return direct if direct is not None else self._splice_scan(xml)
 
     def _splice_direct(self, xml: bytes) -> bytes | None:
         """The common case without a Python loop over rows: every row tag starts with its r
         attribute (as Excel, openpyxl and XlsxWriter write them), so the last row number is
-        read off the last tag and each marked row is found with one bytes search.  None
-        when that does not hold or a marked row is not where ascending order puts it (a
+        read off the last tag and each pending row is found with one bytes search.  None
+        when that does not hold or a pending row is not where ascending order puts it (a
         missing or out-of-order row): the row-by-row scan decides those."""
         tagged = self._row_start + b' r="'
         count = xml.count(self._row_start)
@@ -195,7 +218,7 @@ class SheetSplicer:
         order, end = self._order, self._next
         while end < len(order) and order[end] <= last:
             end += 1
-        places: list[int] = []  # where each marked row here starts
+        places: list[int] = []  # where each pending row here starts
         pos = 0
         for row in order[self._next:end]:
             if row not in self._pending:
@@ -219,12 +242,49 @@ class SheetSplicer:
         return b"".join(out)
 
     def _splice_scan(self, xml: bytes) -> bytes:
+        raise NotImplementedError
+
+    def _numbered_rows(self, xml: bytes):
+        """(start-tag match, row number) of each row in ``xml``, numbering rows without r."""
+        for m in self._row_re.finditer(xml):
+            self._row_number = int(m.group(1)) if m.group(1) else self._row_number + 1
+            yield m, self._row_number
+
+
+class SheetSplicer(RowStream):
+    """restyle_cells over a stream (see RowStream): marks are row → {0-based column →
+    severity}; a marked cell or row missing from the XML is created."""
+
+    def __init__(self, marks: dict[int, dict[int, str]], style_for):
+        super().__init__(marks)
+        self.style_for = style_for
+        self.changes: list[Restyled] = []
+
+    def _begin(self, head: bytes, sheet_data_at: int) -> None:
+        self._col_styles = _column_styles(head, sheet_data_at)
+
+    def _no_rows(self, buf: bytes, found: re.Match) -> bytes:
+        # Opened, to hold the rows the marks need.
+        self.head = buf[: found.start()] + b"<%ssheetData>" % self.prefix
+        self.tail = self._data_close + buf[found.end():]
+        return self.head + self._remaining_rows()
+
+    def _remaining_rows(self) -> bytes:
+        """Marked rows below the last row in the XML."""
+        return b"".join(self._new_row(r) for r in self._order[self._next:] if r in self._pending)
+
+    def _new_row(self, r: int) -> bytes:
+        prefix = self.prefix
+        cells = b"".join(_new_cell(prefix, r, c, sev, self._col_styles, None, self.style_for, self.changes)
+                         for c, sev in sorted(self._pending.pop(r).items()))
+        return b"<%srow r=\"%d\">%s</%srow>" % (prefix, r, cells, prefix)
+
+    def _splice_scan(self, xml: bytes) -> bytes:
         """The row-by-row scan: any row order, rows with or without r, rows to create."""
         out: list[bytes] = []
         pos = 0
         order, prefix = self._order, self.prefix
-        for m in self._row_re.finditer(xml):
-            self._row_number = row_number = int(m.group(1)) if m.group(1) else self._row_number + 1
+        for m, row_number in self._numbered_rows(xml):
             while self._next < len(order) and order[self._next] < row_number:  # a marked row missing from the XML
                 missing = order[self._next]
                 self._next += 1
