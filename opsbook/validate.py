@@ -42,7 +42,7 @@ def check_file(
     except UnreadableWorkbook as exc:
         return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
     skipped: list[dict[str, str]] = []
-    ours = _own_sheets(reader)
+    ours = _own_sheets(path, reader.sheet_names())
 
     def sheets():
         for name in reader.sheet_names():
@@ -72,11 +72,12 @@ def read_sheets(path: Path) -> list[SheetValues]:
         reader.close()
 
 
-def _own_sheets(reader: FileReader) -> set[str]:
-    """Sheets an earlier opsbook run wrote (listed in its _opsbook state sheet)."""
-    from .writers.state import STATE_SHEET, RunState
+def _own_sheets(path: Path, names: list[str]) -> set[str]:
+    """Sheets an earlier opsbook run wrote (listed in its _opsbook state sheet), read by the
+    same parser that clearing uses."""
+    from .writers.state import STATE_SHEET, read_state
 
-    if STATE_SHEET not in reader.sheet_names():
+    if STATE_SHEET not in names:
         return set()
-    state = RunState.from_rows(reader.read(STATE_SHEET).rows)
-    return {STATE_SHEET, *state.sheets}
+    state = read_state(Path(path))
+    return {STATE_SHEET, *(state.sheets if state else [])}

@@ -97,14 +97,19 @@ def _shown(value):
     return value
 
 
-def _open_cleared(source: Path) -> Package:
-    """The package with any earlier opsbook run undone (in memory)."""
+def _open_cleared(source: Path) -> tuple[Package, bool]:
+    """The package with any earlier opsbook run undone (in memory), and whether there was
+    one.  A state sheet whose content cannot be read still goes (with nothing else), so a
+    new run never finds a second one."""
     pkg = Package(source)
-    if any(s.name == STATE_SHEET for s in pkg.sheets):
-        state = read_state(source)
-        if state is not None:
-            clear_package(pkg, state)
-    return pkg
+    try:
+        if not any(s.name == STATE_SHEET for s in pkg.sheets):
+            return pkg, False
+        clear_package(pkg, read_state(source) or RunState())
+    except BaseException:
+        pkg.close()
+        raise
+    return pkg, True
 
 
 def _save(pkg: Package, source: Path, target: Path, backup: bool) -> None:
@@ -121,7 +126,7 @@ class FileBook:
 
     def __init__(self, source: Path):
         self.source = Path(source)
-        self.pkg = _open_cleared(self.source)
+        self.pkg, _ = _open_cleared(self.source)
         self.styles = Styles(self.pkg)
         self.run = RunState(styles=dict(self.styles.original_counts))
 
@@ -225,14 +230,11 @@ def write_summaries_only(source: Path, target: Path, checked: Checked) -> None:
 def clear_file(path: Path, target: Path | None = None, backup: bool = True) -> bool:
     """Undo opsbook's last run in ``path`` (into ``target``, default in place).  False when
     opsbook never wrote into it."""
-    pkg = Package(path)
+    pkg, had_run = _open_cleared(path)
     try:
-        if not any(s.name == STATE_SHEET for s in pkg.sheets):
-            return False
-        state = read_state(path)
-        clear_package(pkg, state or RunState())
-        _save(pkg, path, target or path, backup)
-        return True
+        if had_run:
+            _save(pkg, path, target or path, backup)
+        return had_run
     finally:
         pkg.close()
 
