@@ -364,7 +364,9 @@ def coverage(check, path):
 
     text = render_coverage()
     if check:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not path.exists():
+            _fail(f"{path} not found (run from the project folder, or give the path)")
+        if path.read_text(encoding="utf-8") != text:
             _fail(f"{path} is stale: run `opsbook coverage`")
         click.echo(f"{path} is up to date")
         return
