@@ -40,16 +40,22 @@ def deflate(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
+def raw_chunks(raw: BinaryIO, size: int, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """Exactly ``size`` bytes from ``raw``, ``chunk`` at a time."""
+    left = size
+    while left > 0:
+        data = raw.read(min(chunk, left))
+        if not data:
+            raise zlib.error("data ends early")
+        left -= len(data)
+        yield data
+
+
 def inflate_chunks(raw: BinaryIO, compress_size: int, chunk: int = 1 << 16, most: int = 1 << 20) -> Iterator[bytes]:
     """Inflate ``compress_size`` bytes of raw deflate read from ``raw`` (``chunk`` at a time),
     yielding at most ``most`` bytes at once however well the part compressed."""
     unpacker = _fast.decompressobj(-15)
-    left = compress_size
-    while left > 0:
-        data = raw.read(min(chunk, left))
-        if not data:
-            raise zlib.error("deflate stream ends early")
-        left -= len(data)
+    for data in raw_chunks(raw, compress_size, chunk):
         while data:
             out = unpacker.decompress(data, most)
             if out:

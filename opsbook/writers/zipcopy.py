@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .deflate import crc32, deflate, inflate_chunks
+from .deflate import crc32, deflate, inflate_chunks, raw_chunks
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -61,12 +61,7 @@ class RawZipWriter:
         """Copy one member of ``source`` as it is, compressed bytes included."""
         fp = source.fp
         assert fp is not None
-        fp.seek(info.header_offset)
-        local = fp.read(_LOCAL.size)
-        if local[:4] != _LOCAL_SIG:
-            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-        name_len, extra_len = struct.unpack("<2H", local[26:30])
-        fp.seek(info.header_offset + _LOCAL.size + name_len + extra_len)
+        _seek_data(fp, info)
         data = fp.read(info.compress_size)
         self._header(info.filename, info.flag_bits, info.compress_type, info.date_time,
                      info.CRC, info.compress_size, info.file_size, info.external_attr)
@@ -115,14 +110,9 @@ def member_chunks(path: str | Path, info: zipfile.ZipInfo, chunk: int = 1 << 16)
                 yield data
         return
     with open(path, "rb") as fh:
-        fh.seek(info.header_offset)
-        local = fh.read(_LOCAL.size)
-        if local[:4] != _LOCAL_SIG:
-            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-        name_len, extra_len = struct.unpack("<2H", local[26:30])
-        fh.seek(info.header_offset + _LOCAL.size + name_len + extra_len)
+        _seek_data(fh, info)
         if info.compress_type == zipfile.ZIP_STORED:
-            pieces = _stored_chunks(fh, info.compress_size, chunk)
+            pieces = raw_chunks(fh, info.compress_size, chunk)
         else:
             pieces = inflate_chunks(fh, info.compress_size, chunk)
         crc, size = 0, 0
@@ -137,11 +127,11 @@ def member_chunks(path: str | Path, info: zipfile.ZipInfo, chunk: int = 1 << 16)
             raise zipfile.BadZipFile(f"bad CRC or size for {info.filename}")
 
 
-def _stored_chunks(fh: BinaryIO, size: int, chunk: int) -> Iterator[bytes]:
-    left = size
-    while left > 0:
-        data = fh.read(min(chunk, left))
-        if not data:
-            raise zipfile.BadZipFile("member ends early")
-        left -= len(data)
-        yield data
+def _seek_data(fh: BinaryIO, info: zipfile.ZipInfo) -> None:
+    """Put ``fh`` at the start of the member's compressed data, past its local header."""
+    fh.seek(info.header_offset)
+    local = fh.read(_LOCAL.size)
+    if local[:4] != _LOCAL_SIG:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack("<2H", local[26:30])
+    fh.seek(info.header_offset + _LOCAL.size + name_len + extra_len)
