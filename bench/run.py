@@ -1,19 +1,21 @@
 """The benchmark: opsbook's `validate --output` against the naive pipeline on the same
 workbooks, alternating runs in one session, each a whole process; medians, ratio, peak memory.
 
-    python bench/run.py                 # every target of issue 8 (about 80 minutes)
-    python bench/run.py --reference 100000 --full --files 0 --repeat 1   # a quick look
+    python bench/run.py              # every workbook kind and every target of issue 8 (~1.5 h)
+    python bench/run.py --reference 100000 --full --posts --design-costs --files 0 --repeat 1
 
-By default: the reference shape at 10k, 100k and 500k rows, the full shape at 10k and 100k
-rows (its naive run at 500k takes over 20 minutes a time), and 200 small post logs with
-`--jobs 2` against `--jobs 1`; each comparison three times.
+By default: inspection sheets of the reference shape at 10k, 100k and 500k rows and of the
+full shape at 10k and 100k rows (its naive run at 500k takes over 20 minutes a time), post
+logs and design-cost ledgers at 10k and 100k rows (--posts 500000 adds that size), and 200
+small post logs with `--jobs 2` against `--jobs 1`; each comparison three times.  The naive
+pipeline is bench/naive.py; the workbooks are made by bench/workbooks.py.
 
 Two shapes of inspection workbook: "reference" is the issue's sheet (18 columns, one sheet);
 "full" has all 35 columns of the contract plus the 购气记录 purchase log (4.5 rows per
 inspection row) and the 用户清单 roster that the twice-a-year and blacklist rules read.
 
-Workbooks are generated once into bench/out/ (seeded violations, text dates, Chinese headers:
-opsbook.samples).  Not part of the test suite; results go in bench/RESULTS.md by hand.
+Workbooks are generated once into bench/out/ (seeded violations, text dates, Chinese headers).
+Not part of the test suite; results go in bench/RESULTS.md by hand.
 """
 
 from __future__ import annotations
@@ -26,53 +28,12 @@ import sys
 import time
 from pathlib import Path
 
-OUT = Path(__file__).parent / "out"
+HERE = Path(__file__).parent
+OUT = HERE / "out"
 PY = sys.executable
+sys.path.insert(0, str(HERE))
 
-NAIVE = r'''
-import sys, warnings
-warnings.simplefilter("ignore")
-import pandas as pd, pandera.pandas as pa, openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-src, dst = sys.argv[1], sys.argv[2]
-df = pd.read_excel(src, sheet_name=0, header=2, engine="openpyxl")   # the header row is known here
-yes = lambda s: s.astype(str).isin(["是", "Y", "✓"])
-checks = {
-    "统一着装": [pa.Check(lambda s: yes(s), name="uniform")],
-    "佩戴工作牌": [pa.Check(lambda s: yes(s), name="badge")],
-    "用户签字": [pa.Check(lambda s: ~(df["检查结果"].eq("合格") & s.isna()), name="signature")],
-    "收取费用": [pa.Check(lambda s: pd.to_numeric(s, errors="coerce").fillna(0).eq(0), name="fee")],
-    "私自安装改装": [pa.Check(lambda s: ~s.astype(str).eq("是"), name="unapproved")],
-    "已填写用户使用证": [pa.Check(lambda s: ~(df["是否入户"].eq("是") & ~yes(s)), name="certificate")],
-    "未入户原因": [pa.Check(lambda s: ~(df["是否入户"].eq("否") & s.isna()), name="reason")],
-    "气表正常": [pa.Check(lambda s: ~(df["是否入户"].eq("是") & s.isna()), name="meter")],
-    "灶前压力正常": [pa.Check(lambda s: ~(df["是否入户"].eq("是") & s.isna()), name="stove")],
-    "燃气泄漏": [pa.Check(lambda s: ~(df["是否入户"].eq("是") & s.isna()), name="leak")],
-    "加装防盗封": [pa.Check(lambda s: ~(df["防盗封"].eq("缺失") & ~yes(s)), name="seal")],
-    "停止供气": [pa.Check(lambda s: ~(df["发现盗气"].eq("是") & ~yes(s)), name="theft")],
-    "整改意见": [pa.Check(lambda s: ~(df["锈蚀"].eq("是") & s.isna()), name="rect")],
-    "检查结果": [pa.Check(lambda s: ~(df["胶管破损"].isin(["是", "✓"]) & s.eq("合格")), name="hose")],
-    "已上报": [pa.Check(lambda s: ~(df["设备损坏"].eq("是") & ~yes(s)), name="reported")],
-}
-schema = pa.DataFrameSchema({c: pa.Column(checks=v, nullable=True, required=False) for c, v in checks.items()})
-try:
-    schema.validate(df, lazy=True)
-    cases = pd.DataFrame(columns=["column", "index", "check"])
-except pa.errors.SchemaErrors as e:
-    cases = e.failure_cases
-wb = openpyxl.load_workbook(src)
-ws = wb.worksheets[0]
-fill = PatternFill("solid", fgColor="FFFFC7CE")
-cols = {c: i + 1 for i, c in enumerate(df.columns)}
-for column, index, check in zip(cases["column"], cases["index"], cases["check"]):
-    if index is None or index != index:
-        continue
-    cell = ws.cell(row=int(index) + 4, column=cols[column])
-    cell.fill = fill
-    cell.comment = Comment(str(check), "naive")
-wb.save(dst)
-'''
+from workbooks import KIND, workbook  # noqa: E402
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
@@ -86,37 +47,28 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return wall, peak_kb / 1024 / 1024
 
 
-def workbook(rows: int, shape: str) -> Path:
-    OUT.mkdir(exist_ok=True)
-    path = OUT / (f"inspections-{rows}.xlsx" if shape == "full" else f"inspections-{shape}-{rows}.xlsx")
-    if not path.exists():
-        from opsbook.samples.inspections import REFERENCE_HEADERS, build_inspections
-
-        print(f"generating {path} …", flush=True)
-        build_inspections(path, customers=max(rows // 4, 2001),
-                          headers=REFERENCE_HEADERS if shape == "reference" else None)
-    return path
-
-
 def compare(rows: int, repeat: int, shape: str) -> dict:
-    src = workbook(rows, shape)
+    src, header_row = workbook(rows, shape)
     ours, naive = [], []
     for _ in range(repeat):  # alternate, so both see the same machine state
         ours.append(timed([PY, "-m", "opsbook", "validate", str(src), "--as-of", "2026-11-26",
                            "--output", str(OUT / f"ours-{src.name}")]))
-        naive.append(timed([PY, "-c", NAIVE, str(src), str(OUT / f"naive-{src.name}")]))
+        naive.append(timed([PY, str(HERE / "naive.py"), str(src), str(OUT / f"naive-{src.name}"),
+                            KIND[shape], str(header_row)]))
     med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
     result = {"rows": rows, "shape": shape, "ours_s": med(ours, 0), "ours_gb": med(ours, 1),
               "naive_s": med(naive, 0), "naive_gb": med(naive, 1)}
     result["ratio"] = result["naive_s"] / result["ours_s"]
-    print(f"{shape:>9} {rows:>7,} rows  opsbook {result['ours_s']:6.1f} s {result['ours_gb']:.2f} GB   "
+    print(f"{shape:>12} {rows:>7,} rows  opsbook {result['ours_s']:6.1f} s {result['ours_gb']:.2f} GB   "
           f"naive {result['naive_s']:6.1f} s {result['naive_gb']:.2f} GB   {result['ratio']:.1f}×   "
           f"{_verdict(result)}", flush=True)
     return result
 
 
 def _verdict(r: dict) -> str:
-    """The issue's targets: 100k ≥ 15× and ≤ 0.3 GB; 500k ≥ 20×."""
+    """The issue's targets (for inspection sheets): 100k ≥ 15× and ≤ 0.3 GB; 500k ≥ 20×."""
+    if KIND[r["shape"]] != "inspections":
+        return ""
     if r["rows"] == 100_000:
         return (f"target ≥15×: {'met' if r['ratio'] >= 15 else 'NOT met'}; "
                 f"≤0.3 GB: {'met' if r['ours_gb'] <= 0.3 else 'NOT met'}")
@@ -148,16 +100,16 @@ def many_files(n: int, repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reference", type=int, nargs="*", default=[10_000, 100_000, 500_000],
-                        help="rows of the reference-shape workbooks")
-    parser.add_argument("--full", type=int, nargs="*", default=[10_000, 100_000],
-                        help="rows of the full-shape workbooks")
+    sizes = {"reference": [10_000, 100_000, 500_000], "full": [10_000, 100_000],
+             "posts": [10_000, 100_000], "design_costs": [10_000, 100_000]}
+    for shape, default in sizes.items():
+        parser.add_argument(f"--{shape.replace('_', '-')}", type=int, nargs="*", default=default,
+                            help=f"rows of the {shape} workbooks (default: {' '.join(map(str, default))})")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--files", type=int, default=200, help="time N small files, --jobs 2 vs 1 (0: skip)")
     args = parser.parse_args()
-    results = [compare(rows, args.repeat, "reference") for rows in args.reference]
-    results += [compare(rows, args.repeat, "full") for rows in args.full]
-    for shape in ("reference", "full"):
+    results = [compare(rows, args.repeat, shape) for shape in sizes for rows in getattr(args, shape)]
+    for shape in sizes:
         base = next((r for r in results if r["rows"] == 100_000 and r["shape"] == shape), None)
         for r in results:
             if base and r["shape"] == shape and r["rows"] > base["rows"]:

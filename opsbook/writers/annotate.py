@@ -13,6 +13,7 @@ import shutil
 import stat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..engine import Checked
@@ -70,10 +71,14 @@ def cell_marks(frame: pd.DataFrame) -> pd.DataFrame:
     }).explode("rows").rename(columns={"rows": "row"})
     marks["row"] = marks["row"].astype(int)
     marks["ref"] = marks["letters"] + marks["row"].astype(str)
+    # Built-in aggregations only: a workbook with thousands of marked cells had a Python
+    # lambda per cell here (1.2 s for 5,000 cells).
+    marks = marks.drop_duplicates(["sheet", "ref", "line"])  # the same line once per note
+    marks["is_error"] = marks["severity"].eq("error")
     grouped = marks.groupby(["sheet", "ref"], sort=False)
-    out = grouped.agg(row=("row", "first"), letters=("letters", "first"),
-                      severity=("severity", lambda s: "error" if (s == "error").any() else "warning"),
-                      note=("line", lambda s: "\n".join(dict.fromkeys(s))))
+    out = grouped.agg(row=("row", "first"), letters=("letters", "first"), is_error=("is_error", "any"),
+                      note=("line", "\n".join))
+    out.insert(2, "severity", np.where(out.pop("is_error"), "error", "warning"))
     return out.reset_index()
 
 

@@ -85,7 +85,7 @@ class CellRestorer(RowStream):
                 if current != after:
                     continue  # recoloured by the user after the run: left alone
                 out.append(xml[pos:c.start()])
-                if not (before is None and c.group(2) and not re.search(rb'\st="', c.group(0))):
+                if not (before is None and c.group(3) and not re.search(rb'\st="', c.group(0))):
                     tag = c.group(0)
                     value = before if before is not None else base
                     # -1: the cell had no s attribute; 0 from a created cell's base: none needed

@@ -8,6 +8,7 @@ nests them and escapes '<' in text), and only the start tags of marked cells are
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -47,18 +48,29 @@ def row_pattern(prefix: bytes) -> re.Pattern:
 def cells_in(xml: bytes, prefix: bytes, start: int, stop: int):
     """(start-tag match, 0-based column, end of the element) of each cell in xml[start:stop];
     a cell without an r attribute follows the one before it."""
-    cell_re = re.compile(rb"<" + re.escape(prefix) + rb"c\b([^>]*?)(/?)>")
+    cell_re = _cell_pattern(prefix)
     close = b"</" + prefix + b"c>"
     col, pos = -1, start
     while True:
         m = cell_re.search(xml, pos, stop)
         if m is None:
             return
-        r_attr = _ATTR_R.search(m.group(1))
-        col = column_index(re.match(rb"[A-Za-z]+", r_attr.group(1)).group().decode()) if r_attr else col + 1
-        element_end = m.end() if m.group(2) else xml.find(close, m.end()) + len(close)
+        col = _column_of(m.group(1)) if m.group(1) else col + 1
+        element_end = m.end() if m.group(3) else xml.find(close, m.end()) + len(close)
         yield m, col, element_end
         pos = element_end
+
+
+@functools.lru_cache(maxsize=16)
+def _cell_pattern(prefix: bytes) -> re.Pattern:
+    """<c …> start tags; group 1 the column letters of r (by lookahead), group 2 the
+    attributes, group 3 "/" for an empty cell."""
+    return re.compile(rb"<" + re.escape(prefix) + rb"c\b(?=[^>]*?\sr=\"([A-Za-z]+)\d+\")?([^>]*?)(/?)>")
+
+
+@functools.lru_cache(maxsize=16384)
+def _column_of(letters: bytes) -> int:
+    return column_index(letters.decode())
 
 
 def _column_styles(xml: bytes, upto: int) -> dict[int, int]:
@@ -329,6 +341,8 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
     pos = 0
     todo = dict(sorted(row_marks.items()))
     for m, col, stop in cells_in(content, prefix, 0, len(content)):
+        if not todo:
+            break  # the rest of the row stays as it is
         for missing in [c for c in todo if c < col]:
             out.append(content[pos:m.start()])
             pos = m.start()
@@ -342,7 +356,7 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
             if s:
                 tag = tag[: s.start(1)] + str(after).encode() + tag[s.end(1):]
             else:
-                cut = -2 if m.group(2) else -1
+                cut = -2 if m.group(3) else -1
                 tag = tag[:cut] + b' s="%d"' % after + tag[cut:]
             changes.append(Restyled(f"{column_letter(col)}{row}", before, after))
             out.append(content[pos:m.start()])
