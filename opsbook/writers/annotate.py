@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..engine import Checked
 from ..errors import RefusedToPatch, WorkbookLocked
+from ..text import python_values
 from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
@@ -76,20 +77,27 @@ def cell_marks(frame: pd.DataFrame) -> pd.DataFrame:
     marks = marks.drop_duplicates(["sheet", "ref", "line"])  # the same line once per note
     marks["is_error"] = marks["severity"].eq("error")
     grouped = marks.groupby(["sheet", "ref"], sort=False)
-    out = grouped.agg(row=("row", "first"), letters=("letters", "first"), is_error=("is_error", "any"),
-                      note=("line", "\n".join))
-    out.insert(2, "severity", np.where(out.pop("is_error"), "error", "warning"))
+    out = grouped.agg(row=("row", "first"), letters=("letters", "first"), is_error=("is_error", "any"))
+    out["severity"] = np.where(out.pop("is_error"), "error", "warning")
+    # The lines of a note joined in plain Python: pandas' per-group join makes a Series a cell.
+    notes: dict[tuple, str] = {}
+    for key, line in zip(zip(python_values(marks["sheet"]), python_values(marks["ref"])), python_values(marks["line"])):
+        notes[key] = notes[key] + "\n" + line if key in notes else line
+    out["note"] = [notes[key] for key in out.index]
     return out.reset_index()
 
 
 def violations_content(frame: pd.DataFrame, styles: Styles) -> SheetContent:
     rows: list[list] = [VIOLATION_HEADERS]
     links = {}
-    for i, v in enumerate(frame.itertuples(index=False), start=1):
-        rows.append([v.sheet, v.cell, v.row, v.column, v.clause, v.rule,
-                     SEVERITY_ZH.get(v.severity, v.severity), v.message, _shown(v.value)])
-        if v.cell:
-            links[(i, 1)] = f"'{v.sheet.replace(chr(39), chr(39) * 2)}'!{v.cell}"
+    # Columns as Python lists first: iterating Arrow-backed columns value by value is slow.
+    columns = [python_values(frame[c]) for c in ("sheet", "cell", "row", "column", "clause", "rule",
+                                                  "severity", "message", "value")]
+    for i, (sheet, cell, row, column, clause, rule, severity, message, value) in enumerate(zip(*columns), start=1):
+        rows.append([sheet, cell, row, column, clause, rule, SEVERITY_ZH.get(severity, severity), message,
+                     _shown(value)])
+        if cell:
+            links[(i, 1)] = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
     return SheetContent(
         rows=rows, links=links, row_styles={0: styles.bold()},
         widths={0: 14, 1: 8, 2: 6, 3: 14, 4: 10, 5: 34, 6: 8, 7: 70, 8: 18},
@@ -190,9 +198,10 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
     for sheet_name, sheet_marks in marks.groupby("sheet", sort=False):
         entry = pkg.sheet(sheet_name)
         by_row: dict[int, dict[int, str]] = {}
-        for row, letters, severity in zip(sheet_marks["row"], sheet_marks["letters"], sheet_marks["severity"]):
+        for row, letters, severity in zip(*(python_values(sheet_marks[c]) for c in ("row", "letters", "severity"))):
             by_row.setdefault(int(row), {})[column_index(letters)] = severity
-        notes = dict(zip(sheet_marks["ref"][:MAX_NOTES_PER_SHEET], sheet_marks["note"][:MAX_NOTES_PER_SHEET]))
+        head = sheet_marks.head(MAX_NOTES_PER_SHEET)
+        notes = dict(zip(python_values(head["ref"]), python_values(head["note"])))
         _mark_sheet(pkg, styles, entry.part, sheet_name, by_row, notes, run)
 
 

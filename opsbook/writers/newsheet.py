@@ -45,25 +45,36 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
             f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
             for c, w in sorted(content.widths.items())) + "</cols>")
     parts.append("<sheetData>")
+    letters = [column_letter(c) for c in range(width)]
+    styles, row_styles = content.styles, content.row_styles
     for r, row in enumerate(rows):
         cells = []
+        add = cells.append
+        row_style = row_styles.get(r)
+        number = str(r + 1)
         for c, value in enumerate(row):
-            style = content.styles.get((r, c), content.row_styles.get(r))
+            style = styles.get((r, c), row_style) if styles else row_style
             s = f' s="{style}"' if style else ""
-            ref = f"{column_letter(c)}{r + 1}"
-            if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+            ref = letters[c] + number
+            if type(value) is str:  # most cells: no isinstance chain
+                if not value:
+                    if s:
+                        add(f'<c r="{ref}"{s}/>')
+                    continue
+                space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text(value)}</t></is></c>')
+            elif value is None or (isinstance(value, float) and not math.isfinite(value)) or value == "":
                 if s:
-                    cells.append(f'<c r="{ref}"{s}/>')
-                continue
-            if isinstance(value, bool):
-                cells.append(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
+                    add(f'<c r="{ref}"{s}/>')
+            elif isinstance(value, bool):
+                add(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
-                cells.append(f'<c r="{ref}"{s}><v>{repr(float(value)) if isinstance(value, float) else value}</v></c>')
+                add(f'<c r="{ref}"{s}><v>{repr(float(value)) if isinstance(value, float) else value}</v></c>')
             else:
                 value = str(value)
                 space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-                cells.append(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text(value)}</t></is></c>')
-        parts.append(f'<row r="{r + 1}">' + "".join(cells) + "</row>")
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text(value)}</t></is></c>')
+        parts.append(f'<row r="{number}">' + "".join(cells) + "</row>")
     parts.append("</sheetData>")
     if content.autofilter and len(rows) > 1:
         parts.append(f'<autoFilter ref="A1:{last}"/>')

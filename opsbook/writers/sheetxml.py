@@ -68,6 +68,12 @@ def _cell_pattern(prefix: bytes) -> re.Pattern:
     return re.compile(rb"<" + re.escape(prefix) + rb"c\b(?=[^>]*?\sr=\"([A-Za-z]+)\d+\")?([^>]*?)(/?)>")
 
 
+@functools.lru_cache(maxsize=16)
+def _cell_refs(prefix: bytes) -> re.Pattern:
+    """The column letters of each cell whose start tag begins with its reference."""
+    return re.compile(rb"<" + re.escape(prefix) + rb'c r="([A-Z]+)\d+"')
+
+
 @functools.lru_cache(maxsize=16384)
 def _column_of(letters: bytes) -> int:
     return column_index(letters.decode())
@@ -337,6 +343,43 @@ def _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, chan
 
 
 def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes) -> bytes:
+    """One row's marked cells restyled and its missing marked cells created.  When every
+    cell tag starts with its reference (as Excel writes them), each marked cell is found by
+    ``<c r="D12"`` and only a cell to create looks at the cells after it; otherwise every
+    cell of the row is scanned."""
+    if not _cells_numbered(content, prefix):
+        return _restyle_row_scan(content, prefix, row, row_marks, col_styles, row_style, style_for, changes)
+    out: list[bytes] = []
+    pos = 0
+    for col, severity in sorted(row_marks.items()):
+        ref = f"{column_letter(col)}{row}"
+        at = content.find(b'<%sc r="%s"' % (prefix, ref.encode()), pos)
+        if at >= 0:
+            end = content.index(b">", at) + 1
+            tag, before, after = _restyled(content[at:end], severity, style_for)
+            changes.append(Restyled(ref, before, after))
+            out += [content[pos:at], tag]
+            pos = end
+            continue
+        insert = len(content)  # a cell to create: before the first cell to its right
+        for letters in _cell_refs(prefix).findall(content, pos):
+            if _column_of(letters) > col:
+                insert = content.find(b'<%sc r="%s%d"' % (prefix, letters, row), pos)
+                break
+        out += [content[pos:insert], _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, changes)]
+        pos = insert
+    out.append(content[pos:])
+    return b"".join(out)
+
+
+def _cells_numbered(content: bytes, prefix: bytes) -> bool:
+    """Every cell start tag of the row begins with its r attribute."""
+    start = b"<" + prefix + b"c"
+    return content.count(start + b" ") + content.count(start + b">") == content.count(start + b' r="')
+
+
+def _restyle_row_scan(content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes) -> bytes:
+    """The scan of every cell: cells without r (numbered from the one before), any attribute order."""
     out: list[bytes] = []
     pos = 0
     todo = dict(sorted(row_marks.items()))
@@ -348,16 +391,7 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
             pos = m.start()
             out.append(_new_cell(prefix, row, missing, todo.pop(missing), col_styles, row_style, style_for, changes))
         if col in todo:
-            severity = todo.pop(col)
-            tag = m.group(0)
-            s = _ATTR_S.search(tag)
-            before = int(s.group(1)) if s and s.group(1) else -1
-            after = style_for(max(before, 0), severity)
-            if s:
-                tag = tag[: s.start(1)] + str(after).encode() + tag[s.end(1):]
-            else:
-                cut = -2 if m.group(3) else -1
-                tag = tag[:cut] + b' s="%d"' % after + tag[cut:]
+            tag, before, after = _restyled(m.group(0), todo.pop(col), style_for)
             changes.append(Restyled(f"{column_letter(col)}{row}", before, after))
             out.append(content[pos:m.start()])
             out.append(tag)
@@ -368,6 +402,18 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
     for missing in list(todo):
         out.append(_new_cell(prefix, row, missing, todo.pop(missing), col_styles, row_style, style_for, changes))
     return b"".join(out)
+
+
+def _restyled(tag: bytes, severity: str, style_for) -> tuple[bytes, int, int]:
+    """A cell's start tag with opsbook's style for ``severity``; its style before (-1 when
+    it had no s attribute) and after."""
+    s = _ATTR_S.search(tag)
+    before = int(s.group(1)) if s and s.group(1) else -1
+    after = style_for(max(before, 0), severity)
+    if s:
+        return tag[: s.start(1)] + str(after).encode() + tag[s.end(1):], before, after
+    cut = -2 if tag.endswith(b"/>") else -1
+    return tag[:cut] + b' s="%d"' % after + tag[cut:], before, after
 
 
 def root_prefix_for(xml: bytes, namespace: str) -> bytes | None:
