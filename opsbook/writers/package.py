@@ -73,9 +73,12 @@ class SpooledPart:
     compress_size: int
     file_size: int
 
-    def read(self) -> bytes:
+    def chunks(self) -> Iterator[bytes]:
         self.file.seek(0)
-        return b"".join(inflate_chunks(self.file, self.compress_size))
+        return inflate_chunks(self.file, self.compress_size)
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks())
 
 
 class PartSpool:
@@ -172,8 +175,7 @@ class Package:
         name = self.name(part)
         edit = self.edits.get(name)
         if isinstance(edit, SpooledPart):  # streamed from its deflated temporary file
-            edit.file.seek(0)
-            yield from inflate_chunks(edit.file, edit.compress_size)
+            yield from edit.chunks()
             return
         if edit is not None:
             yield edit
