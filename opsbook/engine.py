@@ -18,7 +18,7 @@ from .report import VIOLATION_FIELDS, FileResult, Report, TableInfo, empty_viola
 from .text import to_simplified
 from .workbook.reader import SheetValues
 from .workbook.specs import BY_NAME, KINDS, TABLES
-from .workbook.tables import Table, build_table, find_header
+from .workbook.tables import Table, anchor_merged, build_table, find_header, not_records
 from .workcalendar import calendar_for
 
 TYPE_ZH = {"date": "日期", "datetime": "日期時間", "bool": "是/否", "number": "數字", "text": "文字"}
@@ -70,6 +70,10 @@ def check_sheets(
             continue
         table = build_table(sheet, header, default_year=as_of.year)
         del sheet  # the whole grid is freed before the next sheet is read; the table keeps its columns
+        reason = not_records(table)
+        if reason:  # header words match, values do not: a printed summary or pivot
+            result.skipped_sheets.append({"sheet": table.sheet, "reason": reason})
+            continue
         found.setdefault(table.name, []).append(table)
         result.tables.append(TableInfo(
             sheet=table.sheet, table=table.name, header_row=table.header_row, rows=len(table),
@@ -145,7 +149,9 @@ def _check_table(table: Table, ctx: Context, file: str, report: Report) -> pd.Da
         if isinstance(rule, AggregateRule):
             frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
     frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else empty_violations()
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
+    # A cell hidden under a merge is marked on the merge's top-left cell.
+    return anchor_merged(frame, table, ctx.cfg("general", "language"))
 
 
 def _why_not(rule: Rule, table: Table, ctx: Context) -> str | None:

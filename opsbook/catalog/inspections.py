@@ -8,6 +8,7 @@ follow-up (R2-1.2) and the optional minimum for key customers (R2-1.6).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .base import (
@@ -256,35 +257,56 @@ def shortfalls(visits: pd.DataFrame, customers: pd.DataFrame, periods, minimum: 
 
 def rows_for(visits: pd.DataFrame, wanted: pd.DataFrame, keys: list[str]) -> list[list[int]]:
     """The worksheet rows of each wanted group (only those: building row lists for every
-    customer of a 100k-row sheet would be the slowest step)."""
+    customer of a 100k-row sheet would be the slowest step).  One join and one group-by; a
+    wanted group without rows gets an empty list."""
     if wanted.empty:
         return []
     hit = visits.reset_index().merge(wanted[keys].drop_duplicates(), on=keys)
     groups = hit.groupby(keys)["row"].agg(list)
     index = pd.MultiIndex.from_frame(wanted[keys]) if len(keys) > 1 else pd.Index(wanted[keys[0]])
-    return [groups.get(k, []) for k in index]
+    found = groups.reindex(index).to_numpy(dtype=object, copy=True)
+    missing = pd.isna(found)
+    if missing.any():
+        none = np.empty(1, dtype=object)
+        none[0] = []
+        found[missing] = np.repeat(none, int(missing.sum()))
+    return list(found)
+
+
+def judged_span(ctx: Context, days: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The span a calendar-period rule judges: --from/--to where given, else the log's first
+    and last record (never past as-of).  A log of 2023 checked in 2026 is judged for 2023,
+    not for every year up to 2026; the period in progress at as-of is judged only when the
+    log (or --to) reaches into it."""
+    days = days.dropna()
+    days = days[days <= ctx.as_of]
+    if days.empty and (ctx.period_from is None or ctx.period_to is None):
+        return None
+    start = ctx.period_from if ctx.period_from is not None else days.min()
+    end = ctx.period_to if ctx.period_to is not None else days.max()
+    end = min(end, ctx.as_of)
+    return (start, end) if start <= end else None
 
 
 def _twice_a_year(t, ctx: Context) -> pd.DataFrame:
     minimum = ctx.cfg("inspections", "min_yearly_visits")
     visits = _customer_frame(t).dropna(subset=["id", "day"])
     customers = residential_customers(t, ctx)
-    if customers.empty or visits.empty:
+    span = judged_span(ctx, visits["day"])
+    if customers.empty or visits.empty or span is None:
         return no_rows()
-    first_year = int((ctx.period_from or visits["day"].min()).year)
-    last_year = int(min(ctx.period_to or ctx.as_of, ctx.as_of).year)
     visits = visits[visits["day"] <= ctx.as_of]
     visits = visits.assign(p=visits["day"].dt.year, counted=visits["entered"])
-    short = shortfalls(visits, customers, range(first_year, last_year + 1), minimum)
+    short = shortfalls(visits, customers, range(span[0].year, span[1].year + 1), minimum)
     if short.empty:
         return no_rows()
-    in_progress = short["p"] == ctx.as_of.year
-    due = minimum - short["count"]
+    in_progress = short["p"].eq(ctx.as_of.year)
+    due = (minimum - short["count"]).astype(str)
     return pd.DataFrame({
         "rows": short["rows"], "key": "customer_id", "customer": short["customer"], "year": short["p"],
         "count": short["count"], "minimum": minimum,
-        "status": ["尚需 " + str(d) + " 次" if p else "全年不足" for d, p in zip(due, in_progress)],
-        "severity": [WARNING if p else ERROR for p in in_progress],
+        "status": ("尚需 " + due + " 次").where(in_progress, "全年不足"),
+        "severity": np.where(in_progress, WARNING, ERROR),
     })
 
 
@@ -356,8 +378,13 @@ def _key_customers(t, ctx: Context) -> pd.DataFrame:
     visits = _customer_frame(t).dropna(subset=["id", "day"])
     if customers.empty or visits.empty:
         return no_rows()
-    closed = pd.period_range(visits["day"].min().to_period(period),
-                             ctx.as_of.normalize().to_period(period) - 1, freq=period)
+    span = judged_span(ctx, visits["day"])
+    if span is None:
+        return no_rows()
+    # Closed periods only (a quarter in progress is not yet short), within the judged span.
+    last = min(span[1].to_period(period), ctx.as_of.normalize().to_period(period) - 1)
+    closed = pd.period_range(span[0].to_period(period), last, freq=period) \
+        if span[0].to_period(period) <= last else pd.PeriodIndex([], freq=period)
     visits = visits.assign(p=visits["day"].dt.to_period(period), counted=True)
     short = shortfalls(visits, customers, closed, minimum)
     if short.empty:

@@ -10,6 +10,7 @@ post a week is enough (R3-4.6.1).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..text import fold
@@ -268,8 +269,9 @@ def _promo_deadline(t, ctx) -> pd.Series:
 
 
 def _period(t, ctx, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The span a cadence rule checks: --from/--to, else the dates in the table; never past
-    the day before as-of (today is still in progress)."""
+    """The span a cadence rule checks: --from/--to, else the log's first and last record
+    (so the periods after the log ends are not judged); never past the day before as-of
+    (today is still in progress)."""
     dates = dates.dropna()
     if dates.empty:
         return None
@@ -277,6 +279,17 @@ def _period(t, ctx, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | Non
     end = ctx.period_to or dates.max().normalize()
     end = min(end, ctx.as_of.normalize() - pd.Timedelta(days=1))
     return (start, end) if start <= end else None
+
+
+def _lists(values: pd.Series) -> list:
+    """A Series of lists (NaN where a group had no rows) as a list of lists: no row → []."""
+    found = values.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(found)
+    if missing.any():
+        none = np.empty(1, dtype=object)
+        none[0] = []
+        found[missing] = np.repeat(none, int(missing.sum()))
+    return list(found)
 
 
 def _weekly_website(t, ctx: Context) -> pd.DataFrame:
@@ -295,18 +308,22 @@ def _weekly_website(t, ctx: Context) -> pd.DataFrame:
         return no_rows()
     published = day(t.data["published_at"][web]).dropna()
     week_of = published - pd.to_timedelta(published.dt.day_of_week, unit="D")
-    counts = week_of.value_counts()
+    counts = week_of.value_counts().reindex(mondays, fill_value=0)
+    short = counts[counts < minimum]
+    if short.empty:
+        return no_rows()
     rows_by_week = pd.Series(published.index, index=week_of.values).groupby(level=0).agg(list)
-    short = [m for m in mondays if counts.get(m, 0) < minimum]
+    weeks = short.index
+    iso = weeks.isocalendar()
     return pd.DataFrame({
-        "rows": [rows_by_week.get(m, []) for m in short],
+        "rows": _lists(rows_by_week.reindex(weeks)),
         "key": "published_at",
-        "week": [f"{m.isocalendar().year}-W{m.isocalendar().week:02d}" for m in short],
-        "start": [m.strftime("%Y-%m-%d") for m in short],
-        "end": [(m + pd.Timedelta(days=6)).strftime("%Y-%m-%d") for m in short],
-        "count": [int(counts.get(m, 0)) for m in short],
+        "week": iso["year"].astype(str).values + "-W" + iso["week"].astype(str).str.zfill(2).values,
+        "start": weeks.strftime("%Y-%m-%d"),
+        "end": (weeks + pd.Timedelta(days=6)).strftime("%Y-%m-%d"),
+        "count": short.astype(int).values,
         "minimum": minimum,
-    }) if short else no_rows()
+    })
 
 
 def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
@@ -315,29 +332,33 @@ def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
     if period is None or not new_media.any():
         return no_rows()
     start, end = period
-    platform_key = t.data["platform"][new_media].map(fold)
+    platform_key = folded(t, "platform")[new_media]
     shown = t.data["platform"][new_media].groupby(platform_key).first()
     wanted = ctx.cfg("posts", "daily_platforms")
-    platforms = [fold(p) for p in wanted] if wanted else list(shown.index)
+    platforms = pd.Index([fold(p) for p in wanted] if wanted else list(shown.index), name="p").unique()
     days = pd.date_range(start, end, freq="D")
     if not ctx.cfg("posts", "daily_includes_weekends"):
         days = days[ctx.calendar.is_working_day(pd.Series(days)).values]
+    if days.empty or platforms.empty:
+        return no_rows()
     posted = pd.DataFrame({"p": platform_key, "d": day(t.data["published_at"][new_media])}).dropna()
-    lines = []
-    for platform in platforms:  # a handful of platforms; the days are vectorised
-        have = pd.DatetimeIndex(posted["d"][posted["p"] == platform].unique())
-        missing = days[~days.isin(have)]
-        if missing.empty:
-            continue
-        # Consecutive missing days make one line: "7 days without a post", not seven lines.
-        run_id = (pd.Series(missing).diff() != pd.Timedelta(days=1)).cumsum()
-        for _, run in pd.Series(missing).groupby(run_id.values):
-            lines.append({
-                "rows": [], "key": None, "platform": shown.get(platform, platform),
-                "start": run.iloc[0].strftime("%Y-%m-%d"), "end": run.iloc[-1].strftime("%Y-%m-%d"),
-                "days": len(run),
-            })
-    return pd.DataFrame(lines) if lines else no_rows()
+    posted = posted.drop_duplicates().assign(posted=True)
+    # Every (platform, day) of the period, then those without a post: one join, no loop.
+    grid = pd.MultiIndex.from_product([platforms, days], names=["p", "d"]).to_frame(index=False)
+    grid = grid.merge(posted, on=["p", "d"], how="left")
+    missing = grid[grid["posted"].isna()].sort_values(["p", "d"])
+    if missing.empty:
+        return no_rows()
+    # Consecutive missing days of one platform make one line: "7 days without a post".
+    step = missing["d"].diff().ne(pd.Timedelta(days=1)) | missing["p"].ne(missing["p"].shift())
+    runs = missing.assign(run=step.cumsum()).groupby("run").agg(p=("p", "first"), start=("d", "first"),
+                                                                 end=("d", "last"), days=("d", "size"))
+    return pd.DataFrame({
+        "rows": _lists(pd.Series(np.nan, index=runs.index, dtype=object)), "key": None,
+        "platform": runs["p"].map(shown).fillna(runs["p"]).values,
+        "start": runs["start"].dt.strftime("%Y-%m-%d").values, "end": runs["end"].dt.strftime("%Y-%m-%d").values,
+        "days": runs["days"].astype(int).values,
+    })
 
 
 def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
@@ -357,15 +378,20 @@ def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
         "month": t.data["published_at"].dt.to_period("M"),
         "shown_platform": t.data["platform"], "shown_section": t.data["section"],
     })
-    fixed = sections[rows].drop_duplicates(["platform", "section"])
-    all_posts = sections[on(t, ctx)].dropna(subset=["month"])
-    have = set(zip(all_posts["platform"], all_posts["section"], all_posts["month"]))
-    lines = [
-        {"rows": [], "key": None, "platform": f.shown_platform, "section": f.shown_section,
-         "month": str(m)}
-        for f in fixed.itertuples() for m in months if (f.platform, f.section, m) not in have
-    ]
-    return pd.DataFrame(lines) if lines else no_rows()
+    fixed = sections[rows].drop_duplicates(["platform", "section"])[
+        ["platform", "section", "shown_platform", "shown_section"]]
+    have = sections[on(t, ctx)].dropna(subset=["month"])[["platform", "section", "month"]].drop_duplicates()
+    # Every fixed section × every judged month, less those with a post: a join, no loop.
+    wanted = fixed.merge(pd.DataFrame({"month": months}), how="cross")
+    wanted = wanted.merge(have.assign(posted=True), on=["platform", "section", "month"], how="left")
+    absent = wanted[wanted["posted"].isna()]
+    if absent.empty:
+        return no_rows()
+    return pd.DataFrame({
+        "rows": _lists(pd.Series(np.nan, index=absent.index, dtype=object)), "key": None,
+        "platform": absent["shown_platform"].values, "section": absent["shown_section"].values,
+        "month": absent["month"].astype(str).values,
+    })
 
 
 def _self_check_rules() -> list:

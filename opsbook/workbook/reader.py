@@ -4,7 +4,13 @@ Files are read with fastexcel (Arrow, every column as text: its type guessing fr
 rows would silently turn a later 「五十」 into an empty number, so types are decided by opsbook's
 own parsers) and python-calamine where fastexcel cannot place the cells exactly.  The
 live-Excel reader (opsbook.excel) gives the same ``SheetValues`` from a used range, so
-everything after reading is shared.  Reading checks what the file really is first, so a
+everything after reading is shared.
+
+Besides values, a file gives what the values alone do not say: the merged ranges
+(``<mergeCells>``), the Excel tables on the sheet (``xl/tables/*.xml``: range, header and totals
+rows) and the cells holding an in-cell picture (WPS ``DISPIMG`` backed by ``xl/cellimages.xml``,
+Excel 365 rich-value images).  Sheet parts are scanned as a stream of bytes (never parsed into a
+tree), and only for what the package says may be there.  Reading checks what the file really is first, so a
 password-protected workbook, an .xls saved under .xlsx or an empty file get one clear line.
 """
 
@@ -13,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -21,14 +27,37 @@ import pandas as pd
 import python_calamine
 
 from ..errors import UnreadableWorkbook
-from .cells import column_index
+from .cells import column_index, split_cell
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d+)"[^>]*?>(.*?)</(?:[\w.-]+:)?row>', re.S)
 # A cell holding a value: an inline string, or a <v> that is not an empty shared/inline text.
 _VALUE_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})\d+"[^>]*?>(?:<(?:[\w.-]+:)?f\b.*?</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*/>)?\s*<(?:[\w.-]+:)?(?:v>[^<]|is>)', re.S)
+_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+# A cell whose value is a rich value (Excel 365 "Place in Cell" picture): the vm attribute.
+_VM_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?\svm="\d+"|'
+                      rb'<(?:[\w.-]+:)?c\b[^>]*?\svm="\d+"[^>]*?\sr="([A-Z]{1,3})(\d+)"')
+# WPS in-cell picture: <c r="P2" t="str"><f>_xlfn.DISPIMG("ID_…",1)</f><v>=DISPIMG("ID_…",1)</v></c>
+_DISPIMG_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:[\w.-]+:)?f\b[^>]*>'
+                           rb'[^<]*?DISPIMG\(\s*(?:&quot;|")([^"&]+)')
+_CELL_IMAGE_NAME = re.compile(rb'<(?:[\w.-]+:)?cNvPr\b[^>]*?\sname="([^"]+)"')
+_SCAN_OVERLAP = 4096  # longer than any element the scans look for
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """An Excel table (ListObject) on a sheet, from its xl/tables part.  Coordinates are
+    0-based worksheet (row, column), inclusive."""
+
+    name: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    header_rows: int = 1  # headerRowCount (0: the table has no header row)
+    totals_rows: int = 0  # totalsRowCount
 
 
 @dataclass
@@ -43,6 +72,11 @@ class SheetValues:
     origin_col: int = 0
     visible: bool = True
     frame: pd.DataFrame | None = None
+    # Merged ranges, 0-based worksheet (first_row, first_col, last_row, last_col), inclusive.
+    merges: tuple[tuple[int, int, int, int], ...] = ()
+    tables: tuple[TablePart, ...] = ()
+    # 0-based worksheet (row, column) of every cell holding an in-cell picture.
+    pictures: frozenset[tuple[int, int]] = frozenset()
 
     def grid(self) -> pd.DataFrame:
         if self.frame is None:
@@ -125,7 +159,8 @@ class FileReader:
             raise UnreadableWorkbook(f"{path}: the workbook cannot be read ({exc})") from exc
         visible = python_calamine.SheetVisibleEnum.Visible
         self._visible = {m.name: m.visible == visible for m in self._book.sheets_metadata}
-        self._parts = _sheet_parts(Path(path))
+        self._package = _package_facts(Path(path))
+        self._parts = self._package.parts
 
     def sheet_names(self) -> list[str]:
         return list(self._book.sheet_names)
@@ -159,6 +194,56 @@ class FileReader:
         return first, last
 
     def read(self, name: str) -> SheetValues:
+        values = self._read_values(name)
+        values.tables = self._package.tables.get(name, ())
+        values.merges, values.pictures = self._scan(name)
+        return values
+
+    def _scan(self, name: str) -> tuple[tuple, frozenset]:
+        """Merged ranges and picture cells of a sheet, from one streaming pass over its part:
+        chunks are searched for a fixed string first (fast), and a regular expression runs
+        only on a chunk that has it.  Pictures are looked for only when the package has a
+        picture store (xl/cellimages.xml, xl/richData)."""
+        part = self._parts.get(name)
+        facts = self._package
+        if part is None or facts.package is None:
+            return (), frozenset()
+        merges: list[tuple[int, int, int, int]] = []
+        pictures: set[tuple[int, int]] = set()
+        want_vm, want_wps = facts.rich_images, bool(facts.cell_images)
+        carry = b""
+        try:
+            chunks = facts.package.chunks(part)
+            for chunk in _with_last(chunks):
+                piece, last = chunk
+                data = carry + piece
+                cut = len(data) if last else max(len(data) - _SCAN_OVERLAP, 0)
+                if b"mergeCell" in data:
+                    for m in _MERGE.finditer(data, 0, len(data)):
+                        if m.start() >= cut:
+                            break
+                        r1, c1 = int(m.group(2)) - 1, column_index(m.group(1).decode())
+                        r2, c2 = (int(m.group(4)) - 1, column_index(m.group(3).decode())) if m.group(3) else (r1, c1)
+                        if (r1, c1) != (r2, c2):
+                            merges.append((r1, c1, r2, c2))
+                if want_vm and b' vm="' in data:
+                    for m in _VM_CELL.finditer(data):
+                        if m.start() >= cut:
+                            break
+                        letters, row = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+                        pictures.add((int(row) - 1, column_index(letters.decode())))
+                if want_wps and b"DISPIMG" in data:
+                    for m in _DISPIMG_CELL.finditer(data):
+                        if m.start() >= cut:
+                            break
+                        if m.group(3) in facts.cell_images:
+                            pictures.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
+                carry = data[cut:]
+        except Exception:  # a damaged part: its values were read; nothing more to learn
+            return tuple(merges), frozenset(pictures)
+        return tuple(merges), frozenset(pictures)
+
+    def _read_values(self, name: str) -> SheetValues:
         try:
             # Eager: calamine's borrowed cells straight into Arrow, no lazy sheet object
             # holding a second copy of the grid while pandas takes it (~80 MB less at 100k rows).
@@ -220,6 +305,8 @@ class FileReader:
 
     def close(self) -> None:
         self._book.close()
+        if self._package.package is not None:
+            self._package.package.close()
 
 
 def _release_freed_memory() -> None:
@@ -244,15 +331,73 @@ def _first_cell_matches(frame: pd.DataFrame) -> bool:
     return bool(frame.iloc[0].notna().any() and frame.iloc[:, 0].notna().any())
 
 
-def _sheet_parts(path: Path) -> dict[str, str]:
-    """Sheet name → worksheet part, through the workbook's relationships."""
+def _with_last(chunks):
+    """(chunk, is_last) for each chunk of an iterator."""
+    previous = None
+    for chunk in chunks:
+        if previous is not None:
+            yield previous, False
+        previous = chunk
+    if previous is not None:
+        yield previous, True
+
+
+@dataclass
+class _PackageFacts:
+    package: object | None = None  # the open Package (its zip handle), None when unreadable
+    parts: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part
+    tables: dict[str, tuple[TablePart, ...]] = field(default_factory=dict)  # sheet name → its tables
+    cell_images: frozenset[bytes] = frozenset()  # the picture names (ID_…) in xl/cellimages.xml
+    rich_images: bool = False  # the package keeps Excel rich-value images (xl/richData)
+
+
+def _package_facts(path: Path) -> _PackageFacts:
+    """What the package says about its sheets, from its small parts only (relationships,
+    table parts, the picture stores); the sheet parts are not read here."""
     from ..writers.package import Package
 
     try:
         pkg = Package(path)
     except Exception:
-        return {}
+        return _PackageFacts()
+    facts = _PackageFacts(package=pkg, parts={s.name: s.part for s in pkg.sheets})
     try:
-        return {s.name: s.part for s in pkg.sheets}
-    finally:
-        pkg.close()
+        for sheet in pkg.sheets:
+            parts = [r.target for r in pkg.relationships(sheet.part).values()
+                     if not r.external and r.type.endswith("/table") and pkg.has(r.target)]
+            tables = tuple(t for t in (_table_part(pkg.read(p)) for p in parts) if t is not None)
+            if tables:
+                facts.tables[sheet.name] = tables
+        # WPS: workbook → xl/cellimages.xml (http://www.wps.cn/officeDocument/2020/cellImage);
+        # the picture a DISPIMG formula names is the cNvPr name of one of its cellImage entries.
+        stores = [r.target for r in pkg.workbook_rels.values()
+                  if not r.external and r.target.lower().endswith(".xml") and "cellimage" in r.target.lower()]
+        names: set[bytes] = set()
+        for store in stores:
+            if pkg.has(store):
+                names.update(m.group(1) for m in _CELL_IMAGE_NAME.finditer(pkg.read(store)))
+        facts.cell_images = frozenset(names)
+        # Excel 365 "Place in Cell": cells carry vm="n" into xl/metadata.xml, whose rich values
+        # (xl/richData/rdrichvalue.xml, structure _localImage) point at xl/media images.
+        facts.rich_images = any(i.filename.lower().startswith("xl/richdata/") for i in pkg.infos) and any(
+            pkg.has(p) and b"_localImage" in pkg.read(p)
+            for p in ("xl/richData/rdrichvaluestructure.xml", "xl/richData/richValueStructure.xml"))
+    except Exception:  # a damaged small part: read the values without these facts
+        return facts
+    return facts
+
+
+def _table_part(xml: bytes) -> TablePart | None:
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(xml)
+        first, _, last = root.get("ref", "").partition(":")
+        r1, c1 = split_cell(first)
+        r2, c2 = split_cell(last or first)
+        return TablePart(name=root.get("displayName") or root.get("name") or "",
+                         first_row=r1 - 1, first_col=c1, last_row=r2 - 1, last_col=c2,
+                         header_rows=int(root.get("headerRowCount", "1")),
+                         totals_rows=int(root.get("totalsRowCount", "0")))
+    except (etree.XMLSyntaxError, ValueError):
+        return None
