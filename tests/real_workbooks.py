@@ -352,3 +352,101 @@ def excel365_pictures_in_cells(folder: Path) -> tuple[Path, set]:
                 ws.embed_image(i + 1, 7, "pic.png", {"image_data": BytesIO(png())})
     wb.close()
     return path, {(sheet, 6, "R1-4.5.2")}
+
+
+# One log over several sheets -----------------------------------------------------------------
+
+SECTION_HEADERS = ["平台", "欄目", "固定欄目", "標題", "撰稿人", "發布日期", "審核人", "審核時間"]
+
+
+def _section_post(day: dt.date, section: str = "公司動態", fixed: str = "否") -> list:
+    at = dt.datetime.combine(day, dt.time(9, 30))
+    return ["官網", section, fixed, f"{section}{day:%m%d}", "李文", at, "陳經理", at - dt.timedelta(hours=1)]
+
+
+def _mwf(monday: dt.date) -> list[dt.date]:
+    return [monday + dt.timedelta(days=d) for d in (0, 2, 4)]
+
+
+def one_sheet_per_month(folder: Path) -> tuple[Path, set]:
+    """A post log kept as 2026年9月 and 2026年10月 with the same header.  The week of
+    9/28-10/4 has one post in each sheet (two, three are due): one violation, named on both
+    sheets with its own rows.  The fixed section 行業動態 is updated in September and never in
+    October (a line with no row)."""
+    september = [_section_post(d, "行業動態", "是") if d == dt.date(2026, 9, 9) else _section_post(d)
+                 for m in (dt.date(2026, 9, 7), dt.date(2026, 9, 14), dt.date(2026, 9, 21)) for d in _mwf(m)]
+    september.append(_section_post(dt.date(2026, 9, 28)))  # row 11 of 2026年9月
+    october = [_section_post(dt.date(2026, 10, 2))]  # row 2 of 2026年10月
+    october += [_section_post(d) for m in (dt.date(2026, 10, 5), dt.date(2026, 10, 12), dt.date(2026, 10, 19),
+                                           dt.date(2026, 10, 26)) for d in _mwf(m)]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2026年9月"
+    _write(ws, [SECTION_HEADERS] + september)
+    # The October sheet has the same header with two columns swapped: letters differ per sheet.
+    swapped = [SECTION_HEADERS[1], SECTION_HEADERS[0]] + SECTION_HEADERS[2:]
+    _write(wb.create_sheet("2026年10月"), [swapped] + [[r[1], r[0]] + r[2:] for r in october])
+    path = folder / "one_sheet_per_month.xlsx"
+    wb.save(path)
+    return path, {("2026年9月", 11, "R1-4.5.1"), ("2026年10月", 2, "R1-4.5.1"), ("2026年9月", None, "R1-4.5.4")}
+
+
+def one_sheet_per_quarter(folder: Path) -> tuple[Path, set]:
+    """Inspections kept as Q1 and Q3: every customer once in each, so twice a year, except
+    C004 (only in Q1, row 5): one R2-2.1 line on its Q1 row."""
+    q1 = [inspection(f"C{n:03d}", dt.date(2026, 2, n)) for n in range(1, 5)]
+    q3 = [inspection(f"C{n:03d}", dt.date(2026, 8, n)) for n in range(1, 4)]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Q1"
+    _write(ws, [INSPECTION_HEADERS] + q1)
+    _write(wb.create_sheet("Q3"), [INSPECTION_HEADERS] + q3)
+    path = folder / "one_sheet_per_quarter.xlsx"
+    wb.save(path)
+    return path, {("Q1", 5, "R2-2.1")}
+
+
+def wps_months_grouped_header(folder: Path) -> tuple[Path, set]:
+    """The combination: a WPS file (app.xml, custom.xml, xl/cellimages.xml) kept as one sheet
+    per month, each with the two-row header (審核 above 審核人 / 日期, the rest merged down both
+    rows), news with DISPIMG pictures in 配圖.  Planted: the week of 9/28-10/4 has two posts
+    (row 12 of 9月, row 3 of 10月), 9月 row 6 reviewed after publication, 10月 row 8 news
+    without a picture (否)."""
+    path = folder / "wps_months_grouped_header.xlsx"
+    wb = _wps_workbook(path)
+    dates = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    merged = wb.add_format({"align": "center", "valign": "vcenter", "text_wrap": True})
+    pictures: list[str] = []
+    months = {"9月": [dt.date(2026, 9, 7), dt.date(2026, 9, 14), dt.date(2026, 9, 21), dt.date(2026, 9, 28)],
+              "10月": [dt.date(2026, 10, 2), dt.date(2026, 10, 5), dt.date(2026, 10, 12), dt.date(2026, 10, 19)]}
+    for sheet, mondays in months.items():
+        ws = wb.add_worksheet(sheet)
+        for c, (top, sub) in enumerate(zip(POST_GROUP_ROW, POST_SUB_ROW)):
+            if top and sub is None:
+                ws.merge_range(0, c, 1, c, top, merged)
+        ws.merge_range(0, 5, 0, 6, "審核", merged)
+        ws.write(1, 5, "審核人")
+        ws.write(1, 6, "日期")
+        days = []
+        for m in mondays:
+            if m == dt.date(2026, 9, 28) or m == dt.date(2026, 10, 2):
+                days.append(m)  # one post in each sheet that week
+            else:
+                days += _mwf(m)
+        for i, day in enumerate(days):
+            r = i + 2  # 0-based row; worksheet row r + 1
+            at = dt.datetime.combine(day, dt.time(10, 0))
+            news = day.weekday() == 2
+            reviewed = at + dt.timedelta(days=1) if (sheet, r + 1) == ("9月", 6) else at - dt.timedelta(hours=2)
+            values = ["官網", f"{sheet}稿{i}", "公司新聞" if news else "行業資訊", "李文", at, "陳經理", reviewed]
+            for c, v in enumerate(values):
+                (ws.write_datetime(r, c, v, dates) if isinstance(v, dt.datetime) else ws.write(r, c, v))
+            if news and (sheet, r + 1) != ("10月", 8):
+                pictures.append(f"ID_{len(pictures) + 1:04d}9F3C0B5A4E2D1C8B7A6F5E4D3C2B")
+                _dispimg(ws, r, 7, pictures[-1])
+            else:
+                ws.write(r, 7, "否")
+            ws.write_row(r, 8, ["否", "否", "否"])
+    wb.close()
+    wps_package(path, pictures)
+    return path, {("9月", 12, "R1-4.5.1"), ("10月", 3, "R1-4.5.1"), ("9月", 6, "R1-4.2.3"), ("10月", 8, "R1-4.5.2")}
