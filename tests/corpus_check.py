@@ -13,11 +13,10 @@ import pandas as pd
 import python_calamine
 from lxml import etree
 
-from opsbook.engine import Checked
-from opsbook.report import VIOLATION_FIELDS, FileResult, Report
+from opsbook.ooxml.package import Package, rels_part
+from opsbook.report import VIOLATION_FIELDS, Checked, FileResult, Report
 from opsbook.workbook.cells import column_letter
 from opsbook.writers.annotate import clear_file, write_annotated
-from opsbook.writers.package import Package, rels_part
 
 SETTINGS = {"general": {"backup": False}}
 

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from opsbook.writers.deflate import compressor, deflate, inflate_chunks
-from opsbook.writers.zipcopy import RawZipWriter, member_chunks
+from opsbook.ooxml.deflate import compressor, deflate, inflate_chunks
+from opsbook.ooxml.zipcopy import RawZipWriter, member_chunks
 
 SHEET = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(1, 60_000))
 

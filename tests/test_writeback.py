@@ -149,7 +149,7 @@ def test_dtd_in_a_part_is_refused(tmp_path):
 def test_interrupted_write_leaves_the_original(tmp_path, monkeypatch):
     path = write_xlsx(tmp_path / "ctrl-c.xlsx", LOG)
     before = digest(path)
-    from opsbook.writers import zipcopy
+    from opsbook.ooxml import zipcopy
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
@@ -158,7 +158,7 @@ def test_interrupted_write_leaves_the_original(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         from opsbook.config import load_config
         from opsbook.engine import as_of_moment
-        from opsbook.validate import check_file
+        from opsbook.pipeline import check_file
         from opsbook.writers.annotate import write_annotated
 
         write_annotated(path, path, check_file(path, load_config(), as_of_moment("2026-11-26")), load_config())

@@ -354,7 +354,7 @@ class _PackageFacts:
 def _package_facts(path: Path) -> _PackageFacts:
     """What the package says about its sheets, from its small parts only (relationships,
     table parts, the picture stores); the sheet parts are not read here."""
-    from ..writers.package import Package
+    from ..ooxml.package import Package
 
     try:
         pkg = Package(path)

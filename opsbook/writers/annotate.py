@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine import Checked
 from ..errors import RefusedToPatch, WorkbookLocked
+from ..ooxml.package import Package
+from ..report import Checked
 from ..text import python_values
 from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
-from .package import Package
 from .save import save_package
 from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
 from .state import STATE_SHEET, RunState, read_state
@@ -227,7 +227,7 @@ def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row
 
 
 def _existing_notes(pkg: Package, sheet_part: str) -> set[str]:
-    from .package import parse_xml
+    from ..ooxml.package import parse_xml
 
     rel = next((r for r in pkg.relationships(sheet_part).values() if r.type.endswith("/comments")), None)
     if rel is None or not pkg.has(rel.target):

@@ -3,8 +3,8 @@ series reference the sheet's cells (Excel and LibreOffice compute them on open).
 
 from __future__ import annotations
 
-from .package import Package
-from .parts import add_relationship, ensure_override
+from ..ooxml.package import Package
+from ..ooxml.parts import add_relationship, ensure_override
 from .xmltext import text
 
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"

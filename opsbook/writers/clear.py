@@ -12,10 +12,10 @@ from collections import defaultdict
 
 from lxml import etree
 
+from ..ooxml.package import Package, parse_xml, rels_part, to_bytes
+from ..ooxml.parts import remove_default, remove_override, remove_relationship
 from ..workbook.cells import split_cell
 from .notes import MARK
-from .package import Package, parse_xml, rels_part, to_bytes
-from .parts import remove_default, remove_override, remove_relationship
 from .sheetxml import _ATTR_S, RowStream, cells_in, rewrite_sheet
 from .state import STATE_SHEET, RunState
 from .styles import Styles

@@ -8,9 +8,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from ..ooxml.package import CT_WORKSHEET, Package
+from ..ooxml.parts import add_relationship, ensure_override
 from ..workbook.cells import column_letter
-from .package import CT_WORKSHEET, Package
-from .parts import add_relationship, ensure_override
 from .xmltext import attr, text
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -114,7 +114,7 @@ def add_sheet(pkg: Package, name: str, xml: bytes, state: str = "visible") -> st
     if close < 0:
         raise ValueError("workbook.xml has no </sheets>")
     pkg.put(pkg.workbook_part, wb[:close] + element + wb[close:])
-    from .package import SheetEntry
+    from ..ooxml.package import SheetEntry
 
     pkg.sheets.append(SheetEntry(name, sheet_id, rel_id, part, state))
     return part

@@ -8,9 +8,9 @@ import re
 
 from lxml import etree
 
+from ..ooxml.package import CT_COMMENTS, CT_VML, Package, parse_xml, to_bytes
+from ..ooxml.parts import add_relationship, ensure_default, ensure_override
 from ..workbook.cells import split_cell
-from .package import CT_COMMENTS, CT_VML, Package, parse_xml, to_bytes
-from .parts import add_relationship, ensure_default, ensure_override
 from .sheetxml import find_legacy_drawing, insert_legacy_drawing
 
 MARK = "【opsbook】"
@@ -137,7 +137,7 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
 
 
 def _note_rels_file(pkg: Package, part: str, created: list[str]) -> None:
-    from .package import rels_part
+    from ..ooxml.package import rels_part
 
     rels = rels_part(part)
     if not pkg.has(rels) and rels not in created:

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 from ..errors import OpsbookError
-from .package import Package, SpooledPart
-from .zipcopy import RawZipWriter, member_chunks
+from ..ooxml.package import Package, SpooledPart
+from ..ooxml.zipcopy import RawZipWriter, member_chunks
 
 
 def save_package(pkg: Package, target: Path) -> None:

@@ -12,8 +12,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..ooxml.package import Package, PartSpool
 from ..workbook.cells import column_index, column_letter
-from .package import Package, PartSpool
 
 _SHEETDATA = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b[^>]*?(/?)>")
 _ATTR_R = re.compile(rb'\sr="([^"]*)"')

@@ -8,8 +8,8 @@ import copy
 
 from lxml import etree
 
-from .package import CT_STYLES, Package, parse_xml, to_bytes
-from .parts import add_relationship, ensure_override
+from ..ooxml.package import CT_STYLES, Package, parse_xml, to_bytes
+from ..ooxml.parts import add_relationship, ensure_override
 
 FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}  # Excel's light red / light yellow
 

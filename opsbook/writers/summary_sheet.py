@@ -8,11 +8,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..ooxml.package import Package
 from ..summaries.base import SummarySheet, totals
 from ..workbook.cells import column_letter, quote_sheet
 from .charts import add_charts, chart_xml
 from .newsheet import SheetContent, add_sheet, render
-from .package import Package
 from .styles import Styles
 
 
