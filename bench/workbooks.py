@@ -37,8 +37,8 @@ def _tiled(path: Path, rows: int, kind: str) -> int:
 
     from opsbook.config import load_config
     from opsbook.engine import as_of_moment
+    from opsbook.pipeline import check_file
     from opsbook.samples.bundled import BUILDERS
-    from opsbook.validate import check_file
 
     sample = OUT / f"sample-{kind}.xlsx"
     if not sample.exists():

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from .engine import Checked
+from .report import Checked
 
 
 class BookIO(Protocol):

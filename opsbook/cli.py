@@ -62,8 +62,7 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     """
     from .console import summary_lines
     from .engine import as_of_moment
-    from .report import Report
-    from .validate import workbook_files
+    from .pipeline import check_files, workbook_files
 
     try:
         moment = as_of_moment(as_of)
@@ -76,13 +75,9 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
         _fail(f"--output {output}: several workbooks are checked, give a folder")
     if output and write:
         _fail("--output and --write: choose one (a copy, or the workbook itself)")
-    report = Report(as_of=moment)
-    tasks = [(path, dict(moment=moment, kind=kind, period=(period_from, period_to), config_path=config_path,
-                         lang=lang, output=output, write=write, no_backup=no_backup, several=len(files) > 1))
-             for path in files]
-    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
-    for done in _run_tasks(tasks, jobs):
-        report.add(done)
+    report = check_files(files, moment, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(),
+                         kind=kind, period=(period_from, period_to), config_path=config_path, lang=lang,
+                         output=output, write=write, no_backup=no_backup)
     for line in summary_lines(report):
         click.echo(line)
     if report_path:
@@ -101,7 +96,7 @@ def clear(paths, no_backup):
     Example: opsbook clear 發布日誌.xlsx
     """
     from .errors import OpsbookError
-    from .validate import workbook_files
+    from .pipeline import workbook_files
     from .workbook.reader import check_workbook_file
     from .writers.annotate import clear_file
 
@@ -129,9 +124,10 @@ def settle(path, month, as_of, config_path, output):
 
     Example: opsbook settle workbooks/平面設計費用.xlsx --month 2026-09
     """
-    from .engine import Checked, as_of_moment
+    from .engine import as_of_moment
+    from .pipeline import check_file
+    from .report import Checked
     from .summaries.design_costs import settlement
-    from .validate import check_file
     from .writers.annotate import write_summaries_only
 
     try:
@@ -168,9 +164,10 @@ def report(grain, path, week, month, as_of, config_path, output):
 
     Example: opsbook report weekly workbooks/發布日誌.xlsx --week 2026-W43
     """
-    from .engine import Checked, as_of_moment
+    from .engine import as_of_moment
+    from .pipeline import check_file
+    from .report import Checked
     from .summaries.platforms import parse_period, platform_report
-    from .validate import check_file
     from .writers.annotate import write_summaries_only
 
     unit = "week" if grain == "weekly" else "month"
@@ -242,68 +239,6 @@ def doctor():
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)
-
-
-def check_and_write(path: Path, moment, kind, period, config_path, lang, output, write, no_backup, several):
-    """One workbook of `validate`: check it, write the annotated copy or the file itself.
-    Runs in a worker process for folders; returns the (picklable) report."""
-    from .validate import check_file
-    from .writers.annotate import annotated_path, write_annotated
-
-    settings = load_config(config_path, near=path)
-    if lang:
-        settings["general"]["language"] = lang
-    checked = check_file(path, settings, moment, kind, period)
-    result = checked.report.files[0]
-    if (output or write) and not result.error:
-        target = path if write else annotated_path(path, output, several=several)
-        try:
-            write_annotated(path, target, checked, settings, backup=False if no_backup else None)
-            result.output = str(target)
-        except OpsbookError as exc:
-            result.write_error = str(exc)
-    return checked.report
-
-
-def _run_tasks(tasks, jobs):
-    """Reports in the order of the files; parallel processes when jobs > 1, each handling one
-    workbook at a time (memory grows with the largest file, not the number of files); a
-    progress bar on a terminal."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    show = sys.stderr.isatty() and len(tasks) > 1
-    progress = None
-    if show:
-        from rich.progress import Progress
-
-        progress = Progress(transient=True)
-        progress.start()
-        bar = progress.add_task("opsbook", total=len(tasks))
-    try:
-        if jobs <= 1:
-            for path, kwargs in tasks:
-                yield _safe(path, kwargs)
-                if progress:
-                    progress.advance(bar)
-            return
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_safe, path, kwargs) for path, kwargs in tasks]
-            for future in futures:
-                yield future.result()
-                if progress:
-                    progress.advance(bar)
-    finally:
-        if progress:
-            progress.stop()
-
-
-def _safe(path, kwargs):
-    from .report import FileResult, Report
-
-    try:
-        return check_and_write(path, **kwargs)
-    except OpsbookError as exc:
-        return Report(as_of=kwargs["moment"], files=[FileResult(file=str(path), error=str(exc))])
 
 
 def _print_summary(summary) -> None:

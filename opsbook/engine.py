@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .catalog import AggregateRule, Context, RowRule, Rule, rules_for
-from .report import VIOLATION_FIELDS, FileResult, Report, TableInfo, empty_violations
+from .report import VIOLATION_FIELDS, Checked, FileResult, Report, TableInfo, empty_violations
 from .text import to_simplified
 from .workbook.reader import SheetValues
 from .workbook.specs import BY_NAME, KINDS, TABLES
@@ -22,17 +21,6 @@ from .workbook.tables import Table, anchor_merged, build_table, find_header, not
 from .workcalendar import calendar_for
 
 TYPE_ZH = {"date": "日期", "datetime": "日期時間", "bool": "是/否", "number": "數字", "text": "文字"}
-
-
-@dataclass
-class Checked:
-    """A checked workbook: the report plus the tables it was made from (for summaries)."""
-
-    report: Report
-    tables: dict[str, list[Table]] = field(default_factory=dict)
-    kind: str | None = None
-    context: Context | None = None
-    summaries: list = field(default_factory=list)  # SummarySheet objects for the workbook
 
 
 def as_of_moment(as_of: dt.date | dt.datetime | str | None) -> pd.Timestamp:
@@ -115,11 +103,8 @@ def check_sheets(
     frame["row"] = pd.Series([None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object,
                              index=frame.index)
     report.frame = frame
-    checked = Checked(report=report, tables=tables, kind=kind, context=ctx)
-    from .summaries import build_summaries
-
-    checked.summaries = build_summaries(checked)
-    return checked
+    # Summaries are an output: the pipeline builds them (opsbook.pipeline.check_book).
+    return Checked(report=report, tables=tables, kind=kind, context=ctx)
 
 
 def _rule(rule_id: str) -> Rule:

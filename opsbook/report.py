@@ -12,11 +12,15 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .catalog import Context
+    from .workbook.tables import Table
 
 
 @dataclass(frozen=True)
@@ -162,3 +166,14 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     raise TypeError(type(value))
+
+
+@dataclass
+class Checked:
+    """A checked workbook: the report plus the tables it was made from (for summaries)."""
+
+    report: Report
+    tables: dict[str, list[Table]] = field(default_factory=dict)
+    kind: str | None = None
+    context: Context | None = None
+    summaries: list = field(default_factory=list)  # SummarySheet objects for the workbook

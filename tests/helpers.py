@@ -1,4 +1,4 @@
-"""Small in-line tables for rule tests, run through the same engine as real files."""
+"""Small in-line tables for rule tests, run through the same pipeline as real files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pandas as pd
 from openpyxl import Workbook
 
 from opsbook.config import DEFAULTS
-from opsbook.engine import as_of_moment, check_sheets
+from opsbook.engine import as_of_moment
+from opsbook.pipeline import check_book
 from opsbook.workbook.reader import SheetValues
 
 AS_OF = "2026-11-26"
@@ -27,7 +28,7 @@ def check(sheets: dict[str, list[list]], as_of: str = AS_OF, cfg: dict | None = 
           period=(None, None)):
     """Run the engine over {sheet name: [header row, *rows]}; returns the Checked result."""
     values = [SheetValues(name, rows) for name, rows in sheets.items()]
-    return check_sheets(values, "test.xlsx", cfg or settings(), as_of_moment(as_of), period=period)
+    return check_book(values, "test.xlsx", cfg or settings(), as_of_moment(as_of), period=period)
 
 
 def found(checked, rule_prefix: str = "") -> set[tuple[int | None, str]]:

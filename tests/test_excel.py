@@ -121,7 +121,7 @@ def test_templates_have_headers_dropdowns_and_buttons(tmp_path, kind):
         vml = b"".join(zf.read(n) for n in zf.namelist() if n.endswith(".vml"))
     for macro in ("OpsValidate", "OpsSummarize", "OpsClear"):
         assert macro.encode() in vml
-    from opsbook.validate import read_sheets
+    from opsbook.pipeline import read_sheets
     from opsbook.workbook.tables import find_header
 
     assert find_header(read_sheets(path)[0]).spec.kind == kind  # opsbook recognises its own template
@@ -275,7 +275,7 @@ def test_contract_on_the_file_book(tmp_path):
     from opsbook.bookio import annotate
     from opsbook.config import load_config
     from opsbook.engine import as_of_moment
-    from opsbook.validate import check_file
+    from opsbook.pipeline import check_file
     from opsbook.writers.annotate import FileBook, clear_file
 
     path = write_xlsx(tmp_path / "contract.xlsx", {"入戶安檢記錄": [
@@ -299,15 +299,16 @@ def test_contract_on_a_live_workbook(tmp_path):  # pragma: no cover - runs where
 
     from opsbook.bookio import annotate
     from opsbook.config import load_config
-    from opsbook.engine import as_of_moment, check_sheets
+    from opsbook.engine import as_of_moment
     from opsbook.excel.live import XlwingsBook
+    from opsbook.pipeline import check_book
 
     book = xw.Book()
     book.sheets[0].name = "入戶安檢記錄"
     book.sheets[0].range("A1").value = [["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字"],
                                         ["C1", dt.datetime(2026, 3, 2), "劉", "合格", None]]
     live = XlwingsBook(book)
-    checked = check_sheets(live.read_all(), "live", load_config(), as_of_moment("2026-11-26"))
+    checked = check_book(live.read_all(), "live", load_config(), as_of_moment("2026-11-26"))
     annotate(live, checked)
     live.save()
     assert "違規清單" in live.sheet_names()

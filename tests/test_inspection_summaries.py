@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
-from opsbook.validate import check_file
+from opsbook.pipeline import check_file
 from opsbook.writers.annotate import write_annotated
 
 H = ["用戶編號", "檢查日期", "檢查員", "是否入戶", "未入戶原因", "檢查結果", "銹蝕", "整改意見", "加裝防盜封", "已上報", "收取費用"]

@@ -7,8 +7,8 @@ from conftest import ROOT
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
+from opsbook.pipeline import check_file, read_sheets
 from opsbook.samples.bundled import BUILDERS
-from opsbook.validate import check_file, read_sheets
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))

@@ -64,7 +64,7 @@ def test_real_file_with_merged_title(tmp_path):
     wb = load_workbook(path)
     wb["發布日誌"].merge_cells("A1:C1")
     wb.save(path)
-    from opsbook.validate import read_sheets
+    from opsbook.pipeline import read_sheets
 
     sheet = read_sheets(path)[0]
     table = build_table(sheet, find_header(sheet), 2026)
@@ -80,7 +80,7 @@ def test_type_guessing_trap_text_after_row_2000_is_reported(tmp_path):
     path = write_xlsx(tmp_path / "type-guessing-trap.xlsx", {"入戶安檢記錄": rows})
     from opsbook.config import load_config
     from opsbook.engine import as_of_moment
-    from opsbook.validate import check_file
+    from opsbook.pipeline import check_file
 
     checked = check_file(path, load_config(), as_of_moment("2026-11-26"))
     f = checked.report.frame
@@ -93,7 +93,7 @@ def test_type_guessing_trap_text_after_row_2000_is_reported(tmp_path):
 def test_coordinates_when_the_data_starts_below_and_right_of_a1(tmp_path):
     from openpyxl import Workbook
 
-    from opsbook.validate import read_sheets
+    from opsbook.pipeline import read_sheets
 
     for write_only in (False, True):  # with and without a <dimension> element
         wb = Workbook(write_only=write_only)

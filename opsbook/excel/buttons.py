@@ -14,8 +14,9 @@ import xlwings as xw
 
 from ..bookio import annotate
 from ..config import load_config
-from ..engine import as_of_moment, check_sheets
+from ..engine import as_of_moment
 from ..errors import OpsbookError
+from ..pipeline import check_book
 from .live import XlwingsBook
 
 
@@ -33,7 +34,7 @@ def _run(action) -> None:
 
 def _check(live: XlwingsBook, book):
     settings = load_config(near=None)
-    return check_sheets(live.read_all(), book.name, settings, as_of_moment(None)), settings
+    return check_book(live.read_all(), book.name, settings, as_of_moment(None)), settings
 
 
 def validate() -> None:

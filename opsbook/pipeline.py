@@ -1,0 +1,179 @@
+"""The run of a workbook — read, check, summarise, write, report — in one place.
+
+The CLI, the Excel buttons and the batch runner all come through here, so a file checked
+from the command line and a workbook checked by its button go the same way.  Nothing here
+prints or exits: a file that cannot be read or written becomes a line in its FileResult.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from .config import load_config
+from .engine import check_sheets
+from .errors import OpsbookError, UnreadableWorkbook
+from .report import Checked, FileResult, Report
+from .summaries import build_summaries
+from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
+
+MAX_ROWS = 1_048_576  # Excel's own limit; a sheet filled to it is skipped with a message
+
+
+def workbook_files(paths: list[Path]) -> list[Path]:
+    """Files to check: those named, plus the workbooks inside named folders (not recursive,
+    skipping Excel's ~$ lock files and opsbook's own backups)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.iterdir()
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", "."))
+                and ".opsbook-backup" not in p.name
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def check_book(
+    sheets: Iterable[SheetValues], file: str, settings: dict, as_of: pd.Timestamp,
+    kind: str | None = None, period=(None, None),
+) -> Checked:
+    """Check a workbook's sheets (from a file or a live book) and build its summaries."""
+    checked = check_sheets(sheets, file, settings, as_of, kind, period)
+    checked.summaries = build_summaries(checked)
+    return checked
+
+
+def check_file(
+    path: Path, settings: dict, as_of: pd.Timestamp, kind: str | None = None,
+    period=(None, None), max_rows: int = MAX_ROWS - 1,
+) -> Checked:
+    """Check one workbook file.  A file that cannot be read gives a report whose FileResult
+    carries the one-line reason; nothing is raised."""
+    label = str(path)
+    try:
+        reader = FileReader(path)
+    except UnreadableWorkbook as exc:
+        return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
+    skipped: list[dict[str, str]] = []
+    ours = _own_sheets(path, reader.sheet_names())
+
+    def sheets():
+        for name in reader.sheet_names():
+            if name in ours:
+                continue  # opsbook's own sheets from an earlier run are not data
+            height, _ = reader.dimensions(name)
+            if height > max_rows:
+                skipped.append({"sheet": name, "reason": f"{height:,} 行，超過上限 {max_rows:,} 行 (sheet too large)"})
+                continue
+            yield reader.read(name)
+
+    try:
+        checked = check_book(sheets(), label, settings, as_of, kind, period)
+    except UnreadableWorkbook as exc:
+        return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
+    finally:
+        reader.close()
+    checked.report.files[0].skipped_sheets += skipped
+    return checked
+
+
+def read_sheets(path: Path) -> list[SheetValues]:
+    """Every sheet of a workbook file, as values."""
+    reader = FileReader(path)
+    try:
+        return [reader.read(n) for n in reader.sheet_names()]
+    finally:
+        reader.close()
+
+
+def _own_sheets(path: Path, names: list[str]) -> set[str]:
+    """Sheets an earlier opsbook run wrote (listed in its _opsbook state sheet), read by the
+    same parser that clearing uses."""
+    from .writers.state import STATE_SHEET, read_state
+
+    if STATE_SHEET not in names:
+        return set()
+    state = read_state(Path(path))
+    return {STATE_SHEET, *(state.sheets if state else [])}
+
+
+def check_and_write(path: Path, moment, kind=None, period=(None, None), config_path=None, lang=None,
+                    output=None, write=False, no_backup=False, several=False) -> Report:
+    """One workbook of a batch: check it, write the annotated copy or the file itself.
+    Runs in a worker process for folders; returns the (picklable) report."""
+    from .writers.annotate import annotated_path, write_annotated
+
+    settings = load_config(config_path, near=path)
+    if lang:
+        settings["general"]["language"] = lang
+    checked = check_file(path, settings, moment, kind, period)
+    result = checked.report.files[0]
+    if (output or write) and not result.error:
+        target = path if write else annotated_path(path, output, several=several)
+        try:
+            write_annotated(path, target, checked, settings, backup=False if no_backup else None)
+            result.output = str(target)
+        except OpsbookError as exc:
+            result.write_error = str(exc)
+    return checked.report
+
+
+def check_files(files: list[Path], moment: pd.Timestamp, jobs: int = 1, progress: bool = False,
+                **options) -> Report:
+    """Check (and with ``output``/``write``, annotate) every file; one report in the order
+    of the files.  ``options`` are check_and_write's."""
+    report = Report(as_of=moment)
+    tasks = [(path, dict(moment=moment, several=len(files) > 1, **options)) for path in files]
+    for done in run_tasks(tasks, min(jobs, len(tasks)) or 1, progress):
+        report.add(done)
+    return report
+
+
+def run_tasks(tasks, jobs: int, progress: bool = False) -> Iterator[Report]:
+    """Reports in the order of the files; parallel processes when jobs > 1, each handling one
+    workbook at a time (memory grows with the largest file, not the number of files); a
+    progress bar on stderr when asked (the CLI asks on a terminal)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    bar_owner = None
+    if progress and len(tasks) > 1:
+        from rich.progress import Progress
+
+        bar_owner = Progress(transient=True, console=_stderr_console())
+        bar_owner.start()
+        bar = bar_owner.add_task("opsbook", total=len(tasks))
+    try:
+        if jobs <= 1:
+            for path, kwargs in tasks:
+                yield _safe(path, kwargs)
+                if bar_owner:
+                    bar_owner.advance(bar)
+            return
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_safe, path, kwargs) for path, kwargs in tasks]
+            for future in futures:
+                yield future.result()
+                if bar_owner:
+                    bar_owner.advance(bar)
+    finally:
+        if bar_owner:
+            bar_owner.stop()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
+
+
+def _safe(path, kwargs) -> Report:
+    try:
+        return check_and_write(path, **kwargs)
+    except OpsbookError as exc:
+        return Report(as_of=kwargs["moment"], files=[FileResult(file=str(path), error=str(exc))])
