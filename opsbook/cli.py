@@ -15,6 +15,8 @@ import pandas as pd
 from . import __version__
 from .config import dump_config, load_config
 from .errors import OpsbookError
+from .excel.commands import doctor as doctor_command
+from .excel.commands import excel as excel_group
 
 KIND_CHOICE = click.Choice(["posts", "inspections", "design_costs"])
 
@@ -191,56 +193,6 @@ def report(grain, path, week, month, as_of, config_path, output):
         click.echo(f"\n→ 已寫入 {output}")
 
 
-@cli.group()
-def excel():
-    """The Excel side: workbook templates with buttons, and wiring a workbook's buttons."""
-
-
-@excel.command("template")
-@click.argument("kind", type=KIND_CHOICE)
-@click.option("--output", "output", type=click.Path(path_type=Path),
-              help="Where to write it (default: KIND.xlsm; .xlsx gives a workbook without VBA).")
-def excel_template(kind, output):
-    """Build a ready workbook for KIND: headers, dropdowns, an instruction sheet, buttons.
-
-    Example: opsbook excel template inspections --output 入戶安檢.xlsm
-    """
-    from .excel.template import build_template
-
-    path = build_template(kind, output or Path(f"{kind}.xlsm"))
-    click.echo(f"wrote {path}")
-
-
-@excel.command("install")
-@click.argument("book", type=click.Path(path_type=Path, exists=True))
-def excel_install(book):
-    """Import opsbook's button macros (and xlwings' module) into BOOK; needs Excel.
-
-    Example: opsbook excel install 發布日誌.xlsm
-    """
-    from .excel.install import install
-
-    try:
-        click.echo(install(book))
-    except OpsbookError as exc:
-        _fail(str(exc))
-
-
-@cli.command()
-def doctor():
-    """Report the Python, xlwings and opsbook versions, the interpreter Excel will use, and
-    what is missing for the buttons and formulas.
-
-    Example: opsbook doctor
-    """
-    from .excel.doctor import report_lines
-
-    lines, ok = report_lines()
-    for line in lines:
-        click.echo(line)
-    sys.exit(0 if ok else 1)
-
-
 def _print_summary(summary) -> None:
     from .summaries.base import block_text
 
@@ -308,6 +260,10 @@ def coverage(check, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     click.echo(f"wrote {path}")
+
+
+cli.add_command(excel_group)  # opsbook/excel/commands.py; imports no xlwings until a command runs
+cli.add_command(doctor_command)
 
 
 def _fail(message: str, code: int = 2):

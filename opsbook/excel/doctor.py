@@ -1,14 +1,17 @@
-"""`opsbook doctor`: what the Excel side needs, and what is missing."""
+"""`opsbook doctor`: what the Excel side needs, and what is missing, on one screen."""
 
 from __future__ import annotations
 
-import csv
 import os
 import platform
+import shutil
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from .. import __version__
+from .addin import xlconf
 
 PINNED_XLWINGS = "0.37.8"  # the version whose RunPython the shipped macros call
 
@@ -26,26 +29,82 @@ def report_lines() -> tuple[list[str], bool]:
     except ImportError:
         lines.append("xlwings  ✗ missing: pip install \"opsbook[excel]\"")
         ok = False
-    conf = Path.home() / ".xlwings" / "xlwings.conf"
-    key = "INTERPRETER_WIN" if sys.platform == "win32" else "INTERPRETER_MAC"
-    interpreter = _conf_value(conf, key)
-    lines.append(f"Excel's Python ({conf}): {interpreter or '(not set: Excel uses the default python)'}")
-    if sys.platform not in ("win32", "darwin"):
-        lines.append("Excel    ✗ not available on this system (buttons and formulas need Windows or macOS)")
+    interpreter_lines, interpreter_ok = interpreter_report()
+    lines += interpreter_lines
+    addin_lines, addin_ok = addin_report()
+    lines += addin_lines
+    if sys.platform == "win32":
+        ok &= interpreter_ok and addin_ok
+    elif sys.platform == "darwin":
+        lines.append("Excel for Mac: the add-in is not installed by opsbook (untried); use `opsbook validate`")
+    else:
+        lines.append("Excel    ✗ not available on this system (buttons and formulas need Excel on Windows); "
+                     "`opsbook validate` works here")
     if "XLWINGS_LICENSE_KEY" in os.environ:
         lines.append("XLWINGS_LICENSE_KEY is set: opsbook does not need or use it")
     return lines, ok
 
 
-def _conf_value(path: Path, key: str) -> str | None:
-    """A value of xlwings.conf, whose lines are "KEY","VALUE" pairs."""
-    if not path.exists():
+def interpreter_report() -> tuple[list[str], bool]:
+    """Which Python Excel's RunPython will start (xlwings.bas: INTERPRETER_WIN/MAC of the user
+    config, else "python" from PATH), and whether it can import opsbook."""
+    conf = Path(xlconf.user_config_file())
+    key = xlconf.interpreter_key()
+    interpreter = xlconf.read_value(conf, key)
+    if not interpreter:
+        found = shutil.which("python")
+        lines = [f"Excel's Python: {key} not set in {conf}; Excel runs `python` from PATH "
+                 f"({found or 'none found'})  ✗ run `opsbook excel addin install`"]
+        return lines, False
+    lines = [f"Excel's Python: {interpreter} ({key} in {conf})"]
+    if not Path(interpreter).exists():
+        lines.append("  ✗ that file does not exist: run `opsbook excel addin install` from the Python to use")
+        return lines, False
+    if Path(interpreter).resolve() == Path(sys.executable).resolve():
+        lines.append("  ✓ this Python")
+        return lines, True
+    probe = subprocess.run([interpreter, "-c", "import opsbook, xlwings; print(xlwings.__version__)"],
+                           capture_output=True, text=True, timeout=60)
+    if probe.returncode:
+        lines.append("  ✗ it cannot import opsbook and xlwings: pip install \"opsbook[excel]\" there, or run "
+                     "`opsbook excel addin install` from this Python")
+        return lines, False
+    lines.append(f"  ✓ it has opsbook and xlwings {probe.stdout.strip()}")
+    return lines, True
+
+
+def installed_addin() -> Path | None:
+    """Where `opsbook excel addin install` put opsbook.xlam: Excel's per-user XLSTART folder
+    (asked of a running Excel; else the default %APPDATA%\\Microsoft\\Excel\\XLSTART).  Doctor
+    never starts Excel itself."""
+    if sys.platform != "win32":
         return None
+    folder = None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    for row in csv.reader(lines):
-        if len(row) >= 2 and row[0].strip().upper() == key:
-            return row[1].strip()
-    return None
+        import xlwings as xw
+
+        if xw.apps:
+            folder = Path(xw.apps.active.startup_path)
+    except Exception:
+        folder = None
+    if folder is None:
+        folder = Path(os.environ.get("APPDATA", "")) / "Microsoft" / "Excel" / "XLSTART"
+    return folder / "opsbook.xlam"
+
+
+def addin_report() -> tuple[list[str], bool]:
+    path = installed_addin()
+    if path is None:
+        return [], True
+    if not path.exists():
+        return [f"add-in   ✗ not installed ({path}): run `opsbook excel addin install`"], False
+    try:
+        from .addin.build import vba_project_bin
+
+        with zipfile.ZipFile(path) as zf:
+            current = zf.read("xl/vbaProject.bin") == vba_project_bin(["Sheet1"])
+    except Exception as exc:  # a damaged or foreign file: say so, do not crash
+        return [f"add-in   ✗ {path} cannot be read ({type(exc).__name__}): run `opsbook excel addin install`"], False
+    if not current:
+        return [f"add-in   ✗ {path} is from another opsbook/xlwings version: run `opsbook excel addin install`"], False
+    return [f"add-in   ✓ installed ({path})"], True

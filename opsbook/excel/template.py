@@ -1,19 +1,18 @@
 """`opsbook excel template KIND`: a ready workbook for each kind — the headers, dropdowns
 (data-validation lists for 是/否, 用戶類型, 類別 …), an instruction sheet and the three
-buttons (驗證, 月結/彙總, 清除標記) wired to the macros of macros/opsbook.bas.
+buttons (驗證, 月結/彙總, 清除標記) wired to the macros of opsbook.bas.
 
-The .xlsm carries the VBA project of the installed xlwings package (its RunPython module,
-BSD-licensed, taken at run time from xlwings' own quickstart workbook; none is committed
-here).  opsbook's three macros are imported once with `opsbook excel install BOOK` (needs
-Excel) or by hand (Developer → Visual Basic → File → Import File → macros/opsbook.bas).
+The .xlsm carries the same VBA project as opsbook.xlam (opsbook/excel/addin/build.py):
+opsbook's module, and xlwings' RunPython module and Dictionary class read from the installed
+xlwings package (BSD-licensed; none is committed here) — so the buttons' macros are there.
 """
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
+import io
 from pathlib import Path
 
+from ..errors import OpsbookError
 from ..workbook.specs import BY_NAME
 
 YES_NO = ["是", "否"]
@@ -29,19 +28,10 @@ LISTS = {
 BUTTONS = [("驗證", "OpsValidate"), ("月結 / 彙總", "OpsSummarize"), ("清除標記", "OpsClear")]
 HELP = [
     "opsbook 範本",
-    "1. 安裝：pip install \"opsbook[excel]\"，然後 xlwings addin install（或本工作簿已含 xlwings 模組）",
-    "2. 首次使用：opsbook excel install 本檔案（或 開發工具 → Visual Basic → 匯入 macros/opsbook.bas）",
+    "1. 安裝：pip install \"opsbook[excel]\"，然後 opsbook excel addin install（設定 Excel 使用的 Python）",
+    "2. 開啟本檔案時按「啟用內容」（巨集）；從網路下載的檔案先在檔案內容中勾選「解除封鎖」",
     "3. 在資料工作表填寫記錄，按「驗證」標出違規；按「月結 / 彙總」產生彙總表；按「清除標記」還原",
 ]
-
-
-def xlwings_vba_project() -> bytes:
-    """vbaProject.bin of the installed xlwings package's quickstart workbook."""
-    import xlwings
-
-    source = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
-    with zipfile.ZipFile(source) as zf:
-        return zf.read("xl/vbaProject.bin")
 
 
 def build_template(kind: str, path: Path) -> Path:
@@ -49,12 +39,13 @@ def build_template(kind: str, path: Path) -> Path:
 
     if kind not in ("posts", "inspections", "design_costs"):
         raise ValueError(kind)
+    from .addin.build import attach_vba, write_atomically
+
     path = Path(path)
-    workbook = xlsxwriter.Workbook(str(path))
-    if path.suffix.lower() == ".xlsm":
-        with tempfile.NamedTemporaryFile(suffix=".bin", delete=False) as fh:
-            fh.write(xlwings_vba_project())
-        workbook.add_vba_project(fh.name)
+    if path.suffix.lower() != ".xlsm":
+        raise OpsbookError(f"{path}: a template's buttons need macros, so it must be an .xlsm")
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     tables = [t for t in BY_NAME.values() if t.kind == kind]
     for spec in sorted(tables, key=lambda t: not t.main):
@@ -78,5 +69,7 @@ def build_template(kind: str, path: Path) -> Path:
     for r, line in enumerate(HELP):
         guide.write(r, 0, line, bold if r == 0 else None)
     guide.set_column(0, 0, 100)
+    attach_vba(workbook, workbook.worksheets())
     workbook.close()
+    write_atomically(path, buffer.getvalue())
     return path

@@ -1,0 +1,98 @@
+"""Build opsbook.xlam, and the VBA project of the templates.
+
+The workbook parts come from xlsxwriter (which also writes the vbaProject relationship and the
+sheets' codeName attributes); this module adds what xlsxwriter cannot write:
+- the VBA project itself (ovba.py + cfb.py; xlsxwriter only embeds a given vbaProject.bin);
+- for an add-in, the workbook content type application/vnd.ms-excel.addin.macroEnabled.main+xml
+  ([MS-OFFMACRO2] / ECMA-376 Part 1 Annex: the .xlam main part) — Excel opens such a workbook as
+  an add-in (hidden, IsAddin) — and the ribbon: customUI/customUI14.xml, targeted from the
+  package root by a relationship of type
+  http://schemas.microsoft.com/office/2007/relationships/ui/extensibility ([MS-CUSTOMUI2] §1.3;
+  the same type xlwings' own quickstart_addin_ribbon.xlam uses, with the 2009/07 customUI
+  namespace that the "14" part carries).
+Nothing is written to disk but the finished file (written beside its target, then renamed).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+
+from ...errors import OpsbookError
+from . import cfb, ovba
+from .sources import PROJECT_NAME, project_modules, ribbon_xml
+
+ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+RIBBON_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+RIBBON_PART = "customUI/customUI14.xml"
+
+
+def vba_project_bin(sheet_codenames: list[str]) -> bytes:
+    """vbaProject.bin for a workbook whose sheets have these code names."""
+    return cfb.write(ovba.vba_project_streams(PROJECT_NAME, project_modules(sheet_codenames)))
+
+
+def attach_vba(workbook, worksheets) -> None:
+    """Give an xlsxwriter workbook (all sheets added) opsbook's VBA project."""
+    names = []
+    for i, sheet in enumerate(worksheets, 1):
+        sheet.set_vba_name(f"Sheet{i}")
+        names.append(f"Sheet{i}")
+    workbook.set_vba_name("ThisWorkbook")
+    workbook.add_vba_project(io.BytesIO(vba_project_bin(names)), is_stream=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write the finished file in one go; a failure leaves neither a partial file nor a temp."""
+    tmp = path.with_name(f".{path.name}.opsbook-tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def build_addin(path: Path) -> Path:
+    """opsbook.xlam: one (hidden) sheet, the VBA project, the ribbon."""
+    import xlsxwriter
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlam":
+        raise OpsbookError(f"{path}: an add-in is an .xlam file")
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("opsbook")
+    sheet.write(0, 0, "opsbook add-in: its ribbon tab acts on the active workbook.")
+    attach_vba(workbook, [sheet])
+    workbook.close()
+    write_atomically(path, as_addin(buffer.getvalue()))
+    return path
+
+
+def as_addin(xlsm: bytes) -> bytes:
+    """An .xlsm package turned into an .xlam with the ribbon part."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsm)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                text = data.decode("utf-8")
+                if XLSM_TYPE not in text:
+                    raise OpsbookError("unexpected workbook content type from xlsxwriter")
+                data = text.replace(XLSM_TYPE, ADDIN_TYPE).encode("utf-8")
+            elif info.filename == "_rels/.rels":
+                data = _add_root_relationship(data.decode("utf-8")).encode("utf-8")
+            dst.writestr(info.filename, data)
+        dst.writestr(RIBBON_PART, ribbon_xml())
+    return out.getvalue()
+
+
+def _add_root_relationship(rels: str) -> str:
+    ids = {int(n) for n in re.findall(r'Id="rId(\d+)"', rels)}
+    new_id = max(ids, default=0) + 1
+    rel = f'<Relationship Id="rId{new_id}" Type="{RIBBON_REL}" Target="{RIBBON_PART}"/>'
+    return rels.replace("</Relationships>", rel + "</Relationships>")

@@ -1,0 +1,102 @@
+"""The modules of opsbook's VBA project, read from the installed packages.
+
+opsbook's own module ships inside the wheel (opsbook/excel/addin/vba/, package data read with
+importlib.resources); xlwings' module and its Dictionary class come from the installed xlwings
+package, which must be the pinned version whose RunPython the module calls.  Nothing fetched
+from xlwings is committed here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from importlib import resources
+from pathlib import Path
+
+from ...errors import OpsbookError
+from .ovba import Module
+
+XLWINGS_VERSION = "0.37.8"  # pyproject.toml pins the same; opsbook.bas calls its RunPython
+PROJECT_NAME = "OpsbookVBA"  # distinct from the module names ("opsbook", "xlwings")
+
+# The attribute lines Excel stores for each kind of document and class module: read from the
+# Excel-made projects in the xlwings wheel (quickstart_standalone.xlsm: ThisWorkbook, Sheet1,
+# Dictionary), the same set LibreOffice's export writes for documents (vbaexport.cxx,
+# exportModuleStream).  VB_Base names the object the module extends: the Workbook
+# (00020819), a Worksheet (00020820), or a plain class (FCFB3D2A).
+WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
+SHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
+CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"
+
+
+def crlf(text: str) -> str:
+    """Line endings as the VBA editor writes and expects them (CRLF), whatever git checked out."""
+    return re.sub(r"\r\n|\r|\n", "\r\n", text)
+
+
+def resource_text(name: str) -> str:
+    """A file of opsbook/excel/addin/vba/ from the installed package."""
+    return (resources.files("opsbook.excel.addin") / "vba" / name).read_text(encoding="utf-8")
+
+
+def opsbook_module() -> Module:
+    return Module("opsbook", "module", crlf(resource_text("opsbook.bas")))
+
+
+def ribbon_xml() -> bytes:
+    return resource_text("customUI14.xml").encode("utf-8")
+
+
+def xlwings_dir() -> Path:
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or spec.origin is None:
+        raise OpsbookError('xlwings is not installed: pip install "opsbook[excel]"')
+    return Path(spec.origin).parent
+
+
+def xlwings_modules() -> list[Module]:
+    """xlwings' standalone VBA module (xlwings.bas, RunPython) and the Dictionary class it
+    uses on a Mac (addin/Dictionary.cls), from the installed xlwings."""
+    folder = xlwings_dir()
+    try:
+        bas = (folder / "xlwings.bas").read_text(encoding="utf-8")
+        cls = (folder / "addin" / "Dictionary.cls").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OpsbookError(f"xlwings' VBA sources not found in {folder}: {exc}") from exc
+    found = re.search(r"^'Version: (\S+)", bas, re.M)
+    if not found or found.group(1) != XLWINGS_VERSION:
+        raise OpsbookError(f"xlwings {found.group(1) if found else '?'} is installed; opsbook's macros "
+                           f'need {XLWINGS_VERSION}: pip install "opsbook[excel]"')
+    return [Module("xlwings", "module", crlf(bas)), Module("Dictionary", "class", class_source(cls))]
+
+
+def class_source(cls_file: str) -> str:
+    """A class module's stream source from a .cls file: without the VERSION/BEGIN...END header
+    (that is the export format, not part of the source), with the attributes Excel adds on
+    import (VB_Base after VB_Name; VB_TemplateDerived and VB_Customizable after VB_Exposed)."""
+    text = crlf(cls_file)
+    body = text[text.index("Attribute VB_Name"):]
+    lines = body.split("\r\n")
+    out = []
+    for line in lines:
+        out.append(line)
+        if line.startswith("Attribute VB_Name"):
+            out.append(f'Attribute VB_Base = "{CLASS_BASE}"')
+        elif line.startswith("Attribute VB_Exposed"):
+            out += ["Attribute VB_TemplateDerived = False", "Attribute VB_Customizable = False"]
+    return "\r\n".join(out)
+
+
+def document_module(name: str, base: str) -> Module:
+    """The code module behind the workbook or a worksheet: attributes only, no code."""
+    attrs = [f'VB_Name = "{name}"', f'VB_Base = "{base}"', "VB_GlobalNameSpace = False",
+             "VB_Creatable = False", "VB_PredeclaredId = True", "VB_Exposed = True",
+             "VB_TemplateDerived = False", "VB_Customizable = True"]
+    return Module(name, "document", "".join(f"Attribute {a}\r\n" for a in attrs))
+
+
+def project_modules(sheet_codenames: list[str]) -> list[Module]:
+    """ThisWorkbook, one document module per sheet, then opsbook, xlwings and Dictionary."""
+    documents = [document_module("ThisWorkbook", WORKBOOK_BASE)]
+    documents += [document_module(name, SHEET_BASE) for name in sheet_codenames]
+    return documents + [opsbook_module(), *xlwings_modules()]
