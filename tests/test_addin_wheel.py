@@ -1,0 +1,53 @@
+"""The wheel carries the add-in's sources: build it, install it (no dependencies) into a fresh
+virtual environment whose other packages come from this one, and build opsbook.xlam from
+there, in a folder with no checkout nearby."""
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+from addin_read import sources, vba_bin
+from conftest import ROOT
+
+from opsbook.excel.addin.sources import crlf
+
+
+def run(*args, **kwargs):
+    out = subprocess.run(list(map(str, args)), capture_output=True, text=True, timeout=300, **kwargs)
+    assert out.returncode == 0, (args, out.stdout[-1500:], out.stderr[-1500:])
+    return out.stdout
+
+
+def test_installed_wheel_builds_the_addin(tmp_path):
+    src = tmp_path / "src"  # a copy, so the build leaves nothing in the checkout
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "opsbook", src / "opsbook", ignore=shutil.ignore_patterns("__pycache__"))
+    dist = tmp_path / "dist"
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", dist, src)
+    wheel = next(dist.glob("opsbook-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        bas = zf.read("opsbook/excel/addin/vba/opsbook.bas")
+        assert "opsbook/excel/addin/vba/customUI14.xml" in zf.namelist()
+    assert b"\r\n" in bas and b"\n" not in bas.replace(b"\r\n", b"")  # CRLF in the package
+
+    env_dir = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", "--without-pip", env_dir)
+    python = env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", wheel)
+    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
+    # the dependencies (pandas, xlwings, xlsxwriter …) from this environment; its editable
+    # opsbook is a .pth import hook there, which a path added this way does not run
+    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    location = run(python, "-c", "import opsbook; print(opsbook.__file__)", cwd=work)
+    assert Path(location.strip()).is_relative_to(env_dir), location
+    opsbook_cli = env_dir / ("Scripts/opsbook.exe" if sys.platform == "win32" else "bin/opsbook")
+    run(opsbook_cli, "excel", "addin", "build", "--output", "X.xlam", cwd=work)
+    built = sources(vba_bin(work / "X.xlam"))
+    assert built["opsbook"] == crlf(bas.decode("ascii")) and "xlwings" in built and "Dictionary" in built
