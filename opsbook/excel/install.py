@@ -63,13 +63,14 @@ def _close_open_addin() -> None:
 def install_addin() -> list[str]:
     _refuse_off_windows()
     _close_open_addin()
-    lines = install_into(startup_dir(), Path(xlconf.user_config_file()), sys.executable)
+    folder = startup_dir()
+    lines = install_into(folder, Path(xlconf.user_config_file()), sys.executable)
     import xlwings as xw
 
     opened = False
-    for app in xw.apps:
+    for app in xw.apps:  # as xlwings' _addin_install: load it in every running Excel
         try:
-            app.books.open(str(startup_dir() / ADDIN_NAME))
+            app.books.open(str(folder / ADDIN_NAME))
             opened = True
         except Exception:
             pass
