@@ -25,6 +25,8 @@ def summary_lines(report: Report) -> list[str]:
             counts = Counter(zip(mine["clause"], mine["severity"]))
             for (clause, severity), n in sorted(counts.items()):
                 lines.append(f"    {clause:<10} {severity:<7} {n}")
+        for log in result.logs:
+            lines.append(f"  讀作同一個記錄表 ({log['table']}): {'、'.join(log['sheets'])}")
         for skipped in result.skipped_sheets:
             lines.append(f"  跳過 {skipped['sheet']}: {skipped['reason']}")
         not_checked = [n for n in report.not_checked if n["file"] == result.file]

@@ -17,7 +17,16 @@ from .report import VIOLATION_FIELDS, Checked, FileResult, Report, TableInfo, em
 from .text import to_simplified
 from .workbook.reader import SheetValues
 from .workbook.specs import BY_NAME, KINDS, TABLES
-from .workbook.tables import Table, anchor_merged, build_table, find_header, not_records
+from .workbook.tables import (
+    Table,
+    anchor_merged,
+    build_table,
+    find_header,
+    not_records,
+    one_log,
+    place,
+    same_header_logs,
+)
 from .workcalendar import calendar_for
 
 TYPE_ZH = {"date": "日期", "datetime": "日期時間", "bool": "是/否", "number": "數字", "text": "文字"}
@@ -52,10 +61,6 @@ def check_sheets(
         if header is None:
             result.skipped_sheets.append({"sheet": sheet.name, "reason": "不是可識別的表格 (no known table)"})
             continue
-        if not header.spec.main and header.spec.name in found:
-            result.skipped_sheets.append(
-                {"sheet": sheet.name, "reason": f"另一個{header.spec.title}已在「{found[header.spec.name][0].sheet}」"})
-            continue
         table = build_table(sheet, header, default_year=as_of.year)
         del sheet  # the whole grid is freed before the next sheet is read; the table keeps its columns
         reason = not_records(table)
@@ -69,6 +74,7 @@ def check_sheets(
             extra_columns=table.extra_headers, skipped_rows=table.skipped_rows,
         ))
 
+    found = _logs(found, result)
     kinds_found = [k for k in KINDS if k in found]
     if kind is None and len(kinds_found) > 1:
         # One workbook, one kind: the main table with most rows decides.
@@ -82,7 +88,7 @@ def check_sheets(
     for name, ts in found.items():
         if BY_NAME[name].kind != kind:
             for t in ts:
-                result.skipped_sheets.append({"sheet": t.sheet, "reason": f"屬於 {BY_NAME[name].kind}，不是本工作簿的類型 {kind}"})
+                result.skipped_sheets.append({"sheet": t.label, "reason": f"屬於 {BY_NAME[name].kind}，不是本工作簿的類型 {kind}"})
 
     calendar = calendar_for(settings["general"]["calendar"])
     companions = {n: ts[0] for n, ts in tables.items() if not BY_NAME[n].main}
@@ -94,7 +100,7 @@ def check_sheets(
         for table in ts:
             frames.append(_check_table(table, ctx, file, report))
             for note in ctx.notes:
-                report.not_checked.append({"file": file, "sheet": table.sheet, **note,
+                report.not_checked.append({"file": file, "sheet": table.label, **note,
                                            "clause": _rule(note["rule"]).clause})
             ctx.notes.clear()
     frames = [f for f in frames if len(f)]
@@ -105,6 +111,26 @@ def check_sheets(
     report.frame = frame
     # Summaries are an output: the pipeline builds them (opsbook.pipeline.check_book).
     return Checked(report=report, tables=tables, kind=kind, context=ctx)
+
+
+def _logs(found: dict[str, list[Table]], result: FileResult) -> dict[str, list[Table]]:
+    """Same-header sheets of one kind (one per month, quarter, inspector) read as one log; the
+    report says which.  A companion (roster, purchases …) is one table: a second one with other
+    columns is skipped."""
+    out: dict[str, list[Table]] = {}
+    for name, tables in found.items():
+        logs = [one_log(group) for group in same_header_logs(tables)]
+        if not BY_NAME[name].main:
+            for other in logs[1:]:
+                for sheet in other.sheets or (other.sheet,):
+                    result.skipped_sheets.append(
+                        {"sheet": sheet, "reason": f"另一個{BY_NAME[name].title}已在「{logs[0].sheet}」"})
+            logs = logs[:1]
+        for log in logs:
+            if len(log.sheets) > 1:
+                result.logs.append({"table": name, "sheets": list(log.sheets)})
+        out[name] = logs
+    return out
 
 
 def _rule(rule_id: str) -> Rule:
@@ -119,7 +145,7 @@ def _check_table(table: Table, ctx: Context, file: str, report: Report) -> pd.Da
     for rule in rules:
         reason = _why_not(rule, table, ctx)
         if reason:
-            report.not_checked.append({"file": file, "sheet": table.sheet, "rule": rule.id,
+            report.not_checked.append({"file": file, "sheet": table.label, "rule": rule.id,
                                        "clause": rule.clause, "reason": reason})
         else:
             runnable.append(rule)
@@ -135,8 +161,9 @@ def _check_table(table: Table, ctx: Context, file: str, report: Report) -> pd.Da
             frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
-    # A cell hidden under a merge is marked on the merge's top-left cell.
-    return anchor_merged(frame, table, ctx.cfg("general", "language"))
+    # A log over several sheets: each violation back on its own sheet and row; then a cell
+    # hidden under a merge is marked on the merge's top-left cell.
+    return anchor_merged(place(frame, table), table, ctx.cfg("general", "language"))
 
 
 def _why_not(rule: Rule, table: Table, ctx: Context) -> str | None:

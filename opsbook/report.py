@@ -67,6 +67,7 @@ class FileResult:
     output: str | None = None  # annotated workbook written
     write_error: str | None = None  # the check ran but the workbook could not be written
     warnings: list[str] = field(default_factory=list)  # things to know about the file
+    logs: list[dict[str, Any]] = field(default_factory=list)  # sheets read as one log: table, sheets
 
 
 @dataclass

@@ -383,9 +383,10 @@ def one_sheet_per_month(folder: Path) -> tuple[Path, set]:
     ws = wb.active
     ws.title = "2026年9月"
     _write(ws, [SECTION_HEADERS] + september)
-    # The October sheet has the same header with two columns swapped: letters differ per sheet.
-    swapped = [SECTION_HEADERS[1], SECTION_HEADERS[0]] + SECTION_HEADERS[2:]
-    _write(wb.create_sheet("2026年10月"), [swapped] + [[r[1], r[0]] + r[2:] for r in october])
+    # The October sheet has the same columns in another order (發布日期 first): letters differ.
+    order = [5, 0, 1, 2, 3, 4, 6, 7]
+    _write(wb.create_sheet("2026年10月"), [[SECTION_HEADERS[i] for i in order]] + [[r[i] for i in order]
+                                                                                   for r in october])
     path = folder / "one_sheet_per_month.xlsx"
     wb.save(path)
     return path, {("2026年9月", 11, "R1-4.5.1"), ("2026年10月", 2, "R1-4.5.1"), ("2026年9月", None, "R1-4.5.4")}

@@ -106,6 +106,16 @@ def test_grouped_header_without_merge_information():
     assert list(table.data.index) == [3] and table.header_row == 2
 
 
+def test_group_word_names_a_sub_header_that_says_nothing_alone():
+    rows = [["平台", "標題", "發布日期", "總經理確認", None],
+            [None, None, None, "簽字", "日期"],
+            ["官網", "a", "2026-10-05", "張總", "2026-10-04"]]
+    sheet = SheetValues("s", rows, merges=((0, 3, 0, 4), (0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2)))
+    header = find_header(sheet)
+    assert header.header_rows == 2
+    assert header.found["gm_confirmed_by"][0] == 3 and header.found["gm_confirmed_at"][0] == 4
+
+
 def test_title_row_is_not_a_group_row():
     rows = [["2026年10月發布日誌", None, None], ["平台", "標題", "發布日期"], ["官網", "a", "2026-10-05"]]
     header = find_header(SheetValues("s", rows))
@@ -251,3 +261,37 @@ def test_reading_merges_stays_fast(tmp_path):
     finally:
         reader.close()
     assert scan < values
+
+
+def test_one_sheet_per_month(tmp_path):
+    path, planted = rw.one_sheet_per_month(tmp_path)
+    report, out = validate(path)
+    assert found(report) == planted
+    week = [v for v in report["violations"] if v["clause"] == "R1-4.5.1"]
+    assert {(v["sheet"], v["cell"]) for v in week} == {("2026年9月", "F11"), ("2026年10月", "A2")}
+    assert len({v["message"] for v in week}) == 1  # one week short, told on both sheets
+    (log,) = report["files"][0]["logs"]
+    assert log["sheets"] == ["2026年9月", "2026年10月"] and log["table"] == "posts"
+    book = load_workbook(out)
+    assert "R1-4.5.1" in book["2026年10月"]["A2"].comment.text
+
+
+def test_one_sheet_per_quarter(tmp_path):
+    path, planted = rw.one_sheet_per_quarter(tmp_path)
+    report, _ = validate(path, "2027-01-10")
+    assert found(report) == planted
+
+
+def test_wps_months_grouped_header(tmp_path):
+    path, planted = rw.wps_months_grouped_header(tmp_path)
+    report, out = validate(path)
+    assert found(report) == planted
+    assert [t["header_row"] for t in report["files"][0]["tables"]] == [2, 2]
+    assert report["files"][0]["logs"][0]["sheets"] == ["9月", "10月"]
+    assert_no_mark_under_a_merge(out)
+    with zipfile.ZipFile(path) as before, zipfile.ZipFile(out) as after:
+        for name in before.namelist():
+            if not name.startswith("xl/worksheets/") and name not in ("[Content_Types].xml", "xl/workbook.xml",
+                                                                       "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+                                                                       "docProps/app.xml"):
+                assert after.read(name) == before.read(name), name

@@ -71,6 +71,16 @@ class Table:
     merges: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     header_rows: int = 1  # 2 for a grouped header (header_row is its last row)
     part: str | None = None  # the Excel table (ListObject) the rows come from
+    # A log kept over several same-header sheets (one per month …) is one table: its index is
+    # then sheet_number * ROW_BASE + worksheet row (the first sheet's ids are its rows), and
+    # ``letters`` gives each later sheet's column letters (columns may move between sheets).
+    sheets: tuple[str, ...] = ()
+    letters: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The sheet, or the sheets of a log read as one (2026年9月、2026年10月)."""
+        return "、".join(self.sheets) if len(self.sheets) > 1 else self.sheet
 
     @property
     def name(self) -> str:
@@ -373,6 +383,98 @@ def _totals_rows(body: pd.DataFrame, index: pd.Index) -> pd.Series:
 def _is_total_label(text: str) -> bool:
     folded = fold(text).rstrip(":")
     return folded in TOTAL_WORDS or bool(_TOTAL_LABEL.match(folded))
+
+
+# One log over several sheets ------------------------------------------------------------
+
+ROW_BASE = 10_000_000  # > Excel's 1,048,576 rows: id // ROW_BASE is the sheet, id % ROW_BASE the row
+
+
+def one_log(tables: list[Table]) -> Table:
+    """Same-header tables of one kind (one sheet per month, quarter or inspector) as one
+    logical table, so period and per-customer rules judge across them.  Every record keeps
+    its sheet and row through its id (sheet number × ROW_BASE + row)."""
+    if len(tables) == 1:
+        return tables[0]
+    first = tables[0]
+
+    def shifted(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+        out = frame.copy(deep=False)
+        out.index = pd.Index(frame.index.to_numpy(dtype=np.int64) + n * ROW_BASE, name="row")
+        return out
+
+    keys = list(first.columns)
+    unreadable = pd.concat([t.unreadable.assign(row=t.unreadable["row"].astype(np.int64) + n * ROW_BASE)
+                            for n, t in enumerate(tables)], ignore_index=True)
+    skipped: dict[str, int] = {}
+    for t in tables:
+        for k, v in t.skipped_rows.items():
+            skipped[k] = skipped.get(k, 0) + v
+    merges: dict[str, np.ndarray] = {}
+    for t in tables:
+        merges.update(t.merges)
+    return Table(
+        spec=first.spec, sheet=first.sheet, header_row=first.header_row, columns=first.columns,
+        data=pd.concat([shifted(t.data[keys], n) for n, t in enumerate(tables)]),
+        raw=pd.concat([shifted(t.raw[keys], n) for n, t in enumerate(tables)]),
+        unreadable=unreadable, extra_headers=first.extra_headers, skipped_rows=skipped,
+        blanks=pd.concat([shifted(t.blanks[keys], n) for n, t in enumerate(tables)]),
+        merges=merges, header_rows=first.header_rows, part=first.part,
+        sheets=tuple(t.sheet for t in tables),
+        letters={t.sheet: {k: c.letter for k, c in t.columns.items()} for t in tables},
+    )
+
+
+def same_header_logs(tables: list[Table]) -> list[list[Table]]:
+    """Tables of one kind grouped by their columns: the sheets of one log have the same."""
+    groups: dict[frozenset, list[Table]] = {}
+    for t in tables:
+        groups.setdefault(frozenset(t.columns), []).append(t)
+    return list(groups.values())
+
+
+def place(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Violations of a log read over several sheets, put back on their own sheet and row.
+    The rules speak in record ids; a line whose rows lie on two sheets (a week that starts
+    in the September sheet and ends in the October one) becomes one line per sheet, each
+    naming its own sheet, rows and cell."""
+    if len(table.sheets) <= 1 or frame.empty:
+        return frame
+    f = frame.reset_index(drop=True)
+    exploded = pd.DataFrame({"v": f.index, "id": f["rows"].values}).explode("id").dropna()
+    if exploded.empty:
+        return f
+    ids = exploded["id"].to_numpy(dtype=np.int64)
+    exploded = exploded.assign(n=ids // ROW_BASE, r=ids % ROW_BASE)
+    pieces = exploded.groupby(["v", "n"], sort=True)["r"].agg(lambda r: tuple(sorted(r)))
+    v = pieces.index.get_level_values("v").to_numpy()
+    n = pieces.index.get_level_values("n").to_numpy()
+    out = f.loc[v].reset_index(drop=True)
+    own = pd.to_numeric(out["row"], errors="coerce")
+    own_sheet = (own // ROW_BASE).to_numpy()
+    rows = pd.Series(list(pieces.values), dtype=object)
+    first = rows.map(lambda r: r[0]).to_numpy()  # one call per violation line, not per cell
+    out["row"] = np.where(own_sheet == n, own.to_numpy() % ROW_BASE, first).astype(object)
+    out["rows"] = rows.values
+    out["sheet"] = np.asarray(table.sheets, dtype=object)[n]
+    # The cell: the same column, by its letter on that sheet, on the line's row there.
+    by_letter = {c.letter: k for k, c in table.columns.items()}
+    letters = out["cell"].str.extract(r"^([A-Z]+)", expand=False)
+    new_letters = [table.letters.get(sheet, {}).get(by_letter.get(letter), letter) if isinstance(letter, str)
+                   else None for sheet, letter in zip(out["sheet"], letters)]
+    out["cell"] = [f"{lt}{int(r)}" if lt else None for lt, r in zip(new_letters, out["row"])]
+    moved = own_sheet != n  # a piece on another sheet than the line's own row: its first value
+    if moved.any():
+        from ..engine import json_value
+
+        keys = [by_letter.get(lt) for lt in letters[moved]]
+        ids_moved = n[moved] * ROW_BASE + first[moved]
+        out.loc[moved, "value"] = [json_value(table.raw.at[int(i), k]) if k else None
+                                   for i, k in zip(ids_moved, keys)]
+    lone = f.index.difference(pd.Index(np.unique(v)))  # lines with no rows (a day without posts)
+    if len(lone):
+        out = pd.concat([out, f.loc[lone]], ignore_index=True)
+    return out
 
 
 # The record-table test -----------------------------------------------------------------
