@@ -163,7 +163,7 @@ def _check_table(table: Table, ctx: Context, file: str, report: Report) -> pd.Da
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
     # A log over several sheets: each violation back on its own sheet and row; then a cell
     # hidden under a merge is marked on the merge's top-left cell.
-    return anchor_merged(place(frame, table), table, ctx.cfg("general", "language"))
+    return anchor_merged(place(frame, table, json_value), table, ctx.cfg("general", "language"))
 
 
 def _why_not(rule: Rule, table: Table, ctx: Context) -> str | None:

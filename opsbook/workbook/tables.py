@@ -433,11 +433,12 @@ def same_header_logs(tables: list[Table]) -> list[list[Table]]:
     return list(groups.values())
 
 
-def place(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+def place(frame: pd.DataFrame, table: Table, shown=lambda value: value) -> pd.DataFrame:
     """Violations of a log read over several sheets, put back on their own sheet and row.
     The rules speak in record ids; a line whose rows lie on two sheets (a week that starts
     in the September sheet and ends in the October one) becomes one line per sheet, each
-    naming its own sheet, rows and cell."""
+    naming its own sheet, rows and cell (``shown`` turns its first cell's value into the
+    report's form)."""
     if len(table.sheets) <= 1 or frame.empty:
         return frame
     f = frame.reset_index(drop=True)
@@ -465,11 +466,9 @@ def place(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     out["cell"] = [f"{lt}{int(r)}" if lt else None for lt, r in zip(new_letters, out["row"])]
     moved = own_sheet != n  # a piece on another sheet than the line's own row: its first value
     if moved.any():
-        from ..engine import json_value
-
         keys = [by_letter.get(lt) for lt in letters[moved]]
         ids_moved = n[moved] * ROW_BASE + first[moved]
-        out.loc[moved, "value"] = [json_value(table.raw.at[int(i), k]) if k else None
+        out.loc[moved, "value"] = [shown(table.raw.at[int(i), k]) if k else None
                                    for i, k in zip(ids_moved, keys)]
     lone = f.index.difference(pd.Index(np.unique(v)))  # lines with no rows (a day without posts)
     if len(lone):
