@@ -3,8 +3,12 @@ oletools (independent of opsbook's writer), and MS-OVBA's records walked by hand
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import io
 import struct
+import sys
+import types
 import zipfile
 
 import olefile
@@ -77,3 +81,29 @@ def decrypt(hex_text: str) -> tuple[int, bytes]:
     data = bytes(plain[ignored + 4:])
     assert len(data) == length
     return key, data
+
+
+@contextlib.contextmanager
+def windows_udfs(monkeypatch):
+    """opsbook.excel.udfs decorated as on Windows, and xlwings.udfs importable: it imports the
+    Windows COM modules at its top, which its VBA generator does not use, so stand-ins do."""
+    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    sys.modules["win32com.client"].Dispatch = None
+    sys.modules["pythoncom"].CoInitialize = lambda: None
+    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
+    import xlwings
+    from xlwings import udfs as xludfs
+
+    monkeypatch.setattr(xlwings, "func", xludfs.xlfunc, raising=False)  # the decorators Excel uses
+    monkeypatch.setattr(xlwings, "arg", xludfs.xlarg, raising=False)
+    monkeypatch.setattr(xlwings, "ret", xludfs.xlret, raising=False)
+    import opsbook.excel.udfs
+
+    importlib.reload(opsbook.excel.udfs)
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        sys.modules.pop("xlwings.udfs", None)
+        importlib.reload(opsbook.excel.udfs)  # back to the plain functions for the other tests

@@ -11,7 +11,7 @@ import zipfile
 
 import olefile
 import pytest
-from addin_read import decompress, decrypt, dir_records, modules, sources, vba_bin
+from addin_read import decompress, decrypt, dir_records, modules, sources, vba_bin, windows_udfs
 from click.testing import CliRunner
 from oletools.olevba import VBA_Parser
 
@@ -212,3 +212,27 @@ def test_xlwings_own_excel_files_are_source_only_too():
         header = ole.openstream("VBA/_VBA_PROJECT").read()
         assert len(header) == 7 and header[2:4] == b"\xff\xff", name
         assert {m["name"]: m["offset"] for m in modules(data)}["xlwings"] == 0, name
+
+
+def test_addin_built_on_windows_carries_the_worksheet_functions(tmp_path, monkeypatch):
+    """Where xlwings can generate the UDF module (Windows; stand-ins for its COM imports here),
+    opsbook.xlam carries it: every @xw.func of opsbook.excel.udfs as a VBA Function calling
+    XLPy.CallUDF with the active workbook, as xlwings' own import does for an .xlam."""
+    from opsbook.excel.addin import build
+    from opsbook.excel.addin import sources as addin_sources
+
+    with windows_udfs(monkeypatch):
+        path = build.build_addin(tmp_path / "opsbook.xlam")
+        expected = addin_sources.udf_module()
+        import opsbook.excel.udfs as udfs
+
+        functions = sorted(name for name in dir(udfs) if hasattr(getattr(udfs, name), "__xlfunc__"))
+    assert build.has_formulas(path) and functions
+    code = sources(vba_bin(path))
+    assert list(code) == [*EXPECTED_MODULES, "xlwings_udfs"] and code["xlwings_udfs"] == expected.source
+    assert sorted(re.findall(r"^Function (\w+)\(", code["xlwings_udfs"], re.M)) == functions
+    assert all(f'XLPy.CallUDF("opsbook.excel.udfs", "{f}"' in code["xlwings_udfs"] for f in functions)
+    assert "ThisWorkbook, Application.Caller" not in code["xlwings_udfs"]
+    # off Windows the same command builds it without them, and says so
+    result = CliRunner().invoke(cli, ["excel", "addin", "build", "--output", str(tmp_path / "plain.xlam")])
+    assert "without the worksheet functions" in result.output and not build.has_formulas(tmp_path / "plain.xlam")

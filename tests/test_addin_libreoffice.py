@@ -13,10 +13,12 @@ import subprocess
 import uuid
 
 import pytest
+from addin_read import windows_udfs
 from click.testing import CliRunner
 from conftest import ROOT
 
 from opsbook.cli import cli
+from opsbook.excel.addin.build import build_addin
 from opsbook.excel.addin.sources import xlwings_dir
 
 LISTING = r'''
@@ -87,10 +89,12 @@ def uno_python() -> str:
     pytest.fail("no Python with LibreOffice's UNO bridge (apt-get install python3-uno; .ci/run does)")
 
 
-def test_libreoffice_lists_the_modules_and_procedures(tmp_path):
+def test_libreoffice_lists_the_modules_and_procedures(tmp_path, monkeypatch):
     assert shutil.which("soffice"), "LibreOffice (soffice) is needed; .ci/run installs it"
     books = [tmp_path / "opsbook.xlam"]
     assert CliRunner().invoke(cli, ["excel", "addin", "build", "--output", str(books[0])]).exit_code == 0
+    with windows_udfs(monkeypatch):  # the add-in as built on Windows, with the worksheet functions
+        books.append(build_addin(tmp_path / "opsbook-formulas.xlam"))
     for kind in ("posts", "inspections", "design_costs"):
         books.append(tmp_path / f"{kind}.xlsm")
         assert CliRunner().invoke(cli, ["excel", "template", kind, "--output", str(books[-1])]).exit_code == 0
@@ -109,6 +113,10 @@ def test_libreoffice_lists_the_modules_and_procedures(tmp_path):
         assert modules["opsbook"] == "VBAModule" and modules["xlwings"] == "VBAModule", path
         assert modules["Dictionary"] == "VBAClassModule" and modules["ThisWorkbook"] == "VBADocumentModule", path
         assert all(kind == "VBADocumentModule" for name, kind in modules.items() if name.startswith("Sheet"))
+        if path.endswith("opsbook-formulas.xlam"):
+            assert modules["xlwings_udfs"] == "VBAModule"
+            udfs = {p: v for p, v in found["procedures"].items() if p.startswith("xlwings_udfs.")}
+            assert "xlwings_udfs.OPS_CHECK_ROW" in udfs and set(udfs.values()) == {"found"}, udfs
         ours = {p: v for p, v in found["procedures"].items() if p.startswith("opsbook.")}
         assert {"opsbook.OpsValidate", "opsbook.OpsSummarize", "opsbook.OpsClear", "opsbook.OpsSettings",
                 "opsbook.OpsHelp", "opsbook.OpsValidateRibbon"} <= set(ours)

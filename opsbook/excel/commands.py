@@ -42,12 +42,16 @@ def addin_build(output):
 
     Example: opsbook excel addin build --output opsbook.xlam
     """
-    from .addin.build import build_addin
+    from .addin.build import build_addin, has_formulas
 
     try:
-        click.echo(f"wrote {build_addin(output)}")
+        path = build_addin(output)
     except OpsbookError as exc:
         _fail(str(exc))
+    click.echo(f"wrote {path}")
+    if not has_formulas(path):
+        click.echo("  (without the worksheet functions: xlwings generates their VBA on Windows only; "
+                   "`opsbook excel addin install` there builds them in)")
 
 
 @addin.command("install")

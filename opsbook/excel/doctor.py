@@ -102,7 +102,7 @@ def addin_report() -> tuple[list[str], bool]:
         from .addin.build import vba_project_bin
 
         with zipfile.ZipFile(path) as zf:
-            current = zf.read("xl/vbaProject.bin") == vba_project_bin(["Sheet1"])
+            current = zf.read("xl/vbaProject.bin") == vba_project_bin(["Sheet1"], formulas=True)
     except Exception as exc:  # a damaged or foreign file: say so, do not crash
         return [f"add-in   ✗ {path} cannot be read ({type(exc).__name__}): run `opsbook excel addin install`"], False
     if not current:

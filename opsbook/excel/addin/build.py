@@ -31,19 +31,22 @@ RIBBON_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensib
 RIBBON_PART = "customUI/customUI14.xml"
 
 
-def vba_project_bin(sheet_codenames: list[str]) -> bytes:
-    """vbaProject.bin for a workbook whose sheets have these code names."""
-    return cfb.write(ovba.vba_project_streams(PROJECT_NAME, project_modules(sheet_codenames)))
+def vba_project_bin(sheet_codenames: list[str], formulas: bool = False) -> bytes:
+    """vbaProject.bin for a workbook whose sheets have these code names (with `formulas`, the
+    worksheet functions' module where it can be generated: sources.udf_module)."""
+    return cfb.write(ovba.vba_project_streams(PROJECT_NAME, project_modules(sheet_codenames, formulas)))
 
 
-def attach_vba(workbook, worksheets) -> None:
-    """Give an xlsxwriter workbook (all sheets added) opsbook's VBA project."""
+def attach_vba(workbook, worksheets, formulas: bool = False) -> bytes:
+    """Give an xlsxwriter workbook (all sheets added) opsbook's VBA project; returns it."""
     names = []
     for i, sheet in enumerate(worksheets, 1):
         sheet.set_vba_name(f"Sheet{i}")
         names.append(f"Sheet{i}")
     workbook.set_vba_name("ThisWorkbook")
-    workbook.add_vba_project(io.BytesIO(vba_project_bin(names)), is_stream=True)
+    project = vba_project_bin(names, formulas)
+    workbook.add_vba_project(io.BytesIO(project), is_stream=True)
+    return project
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -57,7 +60,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def build_addin(path: Path) -> Path:
-    """opsbook.xlam: one (hidden) sheet, the VBA project, the ribbon."""
+    """opsbook.xlam: one (hidden) sheet, the VBA project, the ribbon; and the worksheet
+    functions where xlwings can generate their module (Windows; has_formulas tells)."""
     import xlsxwriter
 
     path = Path(path)
@@ -67,10 +71,16 @@ def build_addin(path: Path) -> Path:
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet("opsbook")
     sheet.write(0, 0, "opsbook add-in: its ribbon tab acts on the active workbook.")
-    attach_vba(workbook, [sheet])
+    attach_vba(workbook, [sheet], formulas=True)
     workbook.close()
     write_atomically(path, as_addin(buffer.getvalue()))
     return path
+
+
+def has_formulas(path: Path) -> bool:
+    """Whether a built add-in carries the worksheet functions' module."""
+    with zipfile.ZipFile(path) as zf:
+        return "xlwings_udfs".encode("utf-16-le") in zf.read("xl/vbaProject.bin")
 
 
 def as_addin(xlsm: bytes) -> bytes:

@@ -7,7 +7,7 @@ TEXT = """opsbook：按公司規章檢查營運活頁簿。
 清除標記：移除 opsbook 寫入的一切，您自己的內容不變。
 設定：開啟活頁簿所在資料夾的 opsbook.toml。
 
-公式（需 xlwings 增益集匯入 opsbook.excel.udfs）：
+公式（隨增益集提供，Windows）：
 =OPS_WORKDAYS_AFTER(A2, 3)、=OPS_IS_WORKDAY(A2)、=OPS_CHECK_ROW(A2:T2, A$1:T$1)、
 =OPS_BLACKLISTED(B2, 購氣記錄!A:A, 購氣記錄!B:B)
 
