@@ -165,8 +165,10 @@ def test_addin_package_is_an_addin_with_the_ribbon(addin):
     labels = re.findall(r'<button [^>]*label="([^"]+)"', ribbon)
     assert labels == ["驗證", "月結·彙總", "清除標記", "設定", "說明"]
     opsbook = sources(vba_bin(addin))["opsbook"]
-    for callback in re.findall(r'onAction="(\w+)"', ribbon):
-        assert re.search(rf"^Sub {callback}\(control As Object\)", opsbook, re.M), callback
+    callbacks = re.findall(r'onAction="([\w.]+)"', ribbon)
+    assert len(callbacks) == 5 and all(c.startswith("opsbook.") for c in callbacks)  # Module.Sub
+    for callback in callbacks:
+        assert re.search(rf"^Sub {callback.split('.')[1]}\(control As Object\)", opsbook, re.M), callback
 
 
 def test_build_refuses_other_extensions_and_leaves_no_temp_files(tmp_path):
