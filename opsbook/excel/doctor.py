@@ -107,4 +107,7 @@ def addin_report() -> tuple[list[str], bool]:
         return [f"add-in   ✗ {path} cannot be read ({type(exc).__name__}): run `opsbook excel addin install`"], False
     if not current:
         return [f"add-in   ✗ {path} is from another opsbook/xlwings version: run `opsbook excel addin install`"], False
-    return [f"add-in   ✓ installed ({path})"], True
+    from .addin.build import has_formulas
+
+    formulas = "with the worksheet functions" if has_formulas(path) else "✗ without the worksheet functions"
+    return [f"add-in   ✓ installed ({path}), {formulas}"], True

@@ -15,6 +15,12 @@ Private Function HasWorkbook() As Boolean
     End If
 End Function
 
+' For a first check in Excel: Application.Run "'opsbook.xlam'!opsbook.OpsAddinCheck" compiles
+' this module and xlwings' (it reads xlwings' version constant) without starting Python.
+Public Function OpsAddinCheck() As String
+    OpsAddinCheck = "opsbook " & XLWINGS_VERSION
+End Function
+
 Sub OpsValidate()
     If HasWorkbook() Then RunPython "import opsbook.excel.addin.ribbon as b; b.validate()"
 End Sub
