@@ -84,3 +84,88 @@ def test_doctor_checks_the_installed_addin(tmp_path, monkeypatch):
             zf.writestr(name, data)
     lines, ok = doctor.addin_report()
     assert not ok and "opsbook excel addin install" in lines[0]
+
+
+class _Code:
+    def __init__(self):
+        self.lines = []
+
+    @property
+    def CountOfLines(self):  # noqa: N802 - the VBIDE name
+        return len(self.lines)
+
+    def DeleteLines(self, start, count):  # noqa: N802
+        del self.lines[start - 1:start - 1 + count]
+
+    def AddFromString(self, text):  # noqa: N802
+        self.lines += text.split("\r\n")
+
+
+class _Component:
+    def __init__(self, name, kind):
+        self.Name, self.Type, self.CodeModule = name, kind, _Code()
+
+
+class _Components:
+    def __init__(self, names):
+        self.items = [_Component(n, 100) for n in names]
+
+    @property
+    def Count(self):  # noqa: N802
+        return len(self.items)
+
+    def Item(self, i):  # noqa: N802
+        return self.items[i - 1]
+
+    def Add(self, kind):  # noqa: N802
+        self.items.append(_Component("Module1", kind))
+        return self.items[-1]
+
+
+def test_install_one_workbook_imports_the_modules_and_saves_macro_enabled(tmp_path, monkeypatch):
+    """`opsbook excel install BOOK.xlsm` with a stand-in for Excel's VBA project (VBIDE):
+    modules added by kind, code without the Attribute lines, saved with FileFormat 52."""
+    import types
+
+    import xlwings as xw
+
+    book_path = tmp_path / "log.xlsm"
+    book_path.write_bytes(b"")
+    components = _Components(["ThisWorkbook", "Sheet1"])
+    saved = []
+    app = types.SimpleNamespace(display_alerts=True)
+    api = types.SimpleNamespace(VBProject=types.SimpleNamespace(VBComponents=components),
+                                SaveAs=lambda path, fmt: saved.append((path, fmt, app.display_alerts)))
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(xw, "Book", lambda path: types.SimpleNamespace(api=api, app=app))
+    message = install.install(book_path)
+    added = {c.Name: c for c in components.items}
+    assert {"opsbook", "xlwings", "Dictionary"} <= set(added) and "OpsValidate" in message
+    assert added["opsbook"].Type == 1 and added["Dictionary"].Type == 2
+    assert not any(line.startswith("Attribute ") for line in added["Dictionary"].CodeModule.lines)
+    assert any(line.startswith("Sub OpsValidate()") for line in added["opsbook"].CodeModule.lines)
+    assert saved == [(str(book_path.resolve()), 52, False)] and app.display_alerts is True
+    install.install(book_path)  # again: replaced, not doubled
+    assert added["opsbook"].CodeModule.lines.count("Sub OpsValidate()") == 1
+
+
+def test_install_one_workbook_explains_the_trust_setting(tmp_path, monkeypatch):
+    import types
+
+    import xlwings as xw
+
+    class Refusing:
+        @property
+        def VBProject(self):  # noqa: N802
+            raise RuntimeError("Programmatic access to Visual Basic Project is not trusted")
+
+    book_path = tmp_path / "log.xlsm"
+    book_path.write_bytes(b"")
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(xw, "Book", lambda path: types.SimpleNamespace(api=Refusing(), app=None))
+    try:
+        install.install(book_path)
+    except install.OpsbookError as exc:
+        assert "Trust access to the VBA project object model" in str(exc) and "not trusted" in str(exc)
+    else:
+        raise AssertionError("no refusal")

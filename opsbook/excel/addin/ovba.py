@@ -20,8 +20,13 @@ Why source-only, and why it is safe (the two risks issue 12 names):
   and, closest to us, the Excel files shipped inside the pinned xlwings 0.37.8 wheel:
   quickstart_standalone.xlsm, quickstart_addin.xlam and quickstart_addin_ribbon.xlam all have a
   7-byte `_VBA_PROJECT` with Version 0xFFFF and an `xlwings` module stream at TextOffset 0 (no
-  cache prefix at all) — every xlwings user opens those in Excel.  tests/test_addin_evidence.py
-  re-checks these facts on the installed xlwings.
+  cache prefix at all) — every xlwings user opens those in Excel.  test_addin_build.py
+  (test_xlwings_own_excel_files_are_source_only_too) re-checks these facts on the installed xlwings.
+* The alternative the issue weighs — building on xlwings' Excel-made quickstart_addin_ribbon.xlam
+  — gains nothing: its project's Version is 0xFFFF too, so Excel ignores the caches of its other
+  modules as well and compiles everything from source; and its one callback,
+  ``RibbonMyAddin.RunMain``, ignores the control and runs ``import <add-in name>;
+  <add-in name>.main()``, so five buttons with five actions would need a changed module anyway.
 """
 
 from __future__ import annotations
