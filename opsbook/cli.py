@@ -32,7 +32,8 @@ def _date(ctx, param, value):
 
 @click.group()
 @click.version_option(__version__, prog_name="opsbook")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Print the traceback of an unexpected failure.")
+def cli(debug) -> None:
     """Check operations workbooks against the company's regulations."""
 
 
@@ -54,8 +55,10 @@ def cli() -> None:
 @click.option("--lang", type=click.Choice(["zh-Hant", "zh-Hans", "en"]), help="Message language.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Workbooks checked in parallel processes (default: the number of cores).")
+@click.option("--debug", is_flag=True,
+              help="Print the traceback of a file that failed unexpectedly (the batch goes on either way).")
 def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, output, write, no_backup, lang,
-             jobs):
+             jobs, debug):
     """Check workbooks and report every violation.
 
     Exit code: 0 no error-severity violations, 1 there are some, 2 a file could not be read.
@@ -80,8 +83,11 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     report = check_files(files, moment, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(),
                          kind=kind, period=(period_from, period_to), config_path=config_path, lang=lang,
                          output=output, write=write, no_backup=no_backup)
-    for line in summary_lines(report):
+    for line in summary_lines(report, lang):
         click.echo(line)
+    if debug:
+        for trace in report.debug:
+            click.echo(trace, err=True)
     if report_path:
         report_path.write_text(report.to_json(), encoding="utf-8")
     sys.exit(report.exit_code())
@@ -109,7 +115,10 @@ def clear(paths, no_backup):
             done = clear_file(path, backup=not no_backup)
             click.echo(f"{path}: {'已清除標記' if done else '沒有 opsbook 的標記 (nothing to clear)'}")
         except OpsbookError as exc:
-            click.echo(f"✗ {exc}")
+            click.echo(f"✗ {exc}", err=True)
+            failed = True
+        except Exception as exc:  # noqa: BLE001 - the other files are still cleared
+            click.echo(f"✗ {path}: not cleared ({type(exc).__name__}: {exc})", err=True)
             failed = True
     sys.exit(2 if failed else 0)
 
@@ -271,10 +280,28 @@ def _fail(message: str, code: int = 2):
     sys.exit(code)
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
+    """The console script.  Exit codes: 0 clean, 1 error-severity violations, 2 a file could
+    not be read or written (or opsbook failed), 130 interrupted (Ctrl-C)."""
+    args = sys.argv[1:] if args is None else list(args)
     try:
-        cli(standalone_mode=True)
-    except OpsbookError as exc:  # a library error that escaped a command: one line, no traceback
-        _fail(str(exc))
+        # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit code 1.
+        code = cli.main(args, prog_name="opsbook", standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _fail("interrupted", 130)
+        _fail("aborted", 1)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    except click.ClickException as exc:  # a usage error: click's own message and exit code 2
+        exc.show()
+        sys.exit(exc.exit_code)
+    except OpsbookError as exc:  # a library error that escaped a command: one line, no traceback
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a crash is exit 2 and one line, never exit 1
+        if "--debug" in args:
+            import traceback
+
+            traceback.print_exc()
+        _fail(f"unexpected failure ({type(exc).__name__}: {exc}); run with --debug for the traceback")
+    sys.exit(code if isinstance(code, int) else 0)

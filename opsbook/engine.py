@@ -2,6 +2,11 @@
 
 The same function serves files (the batch command) and live books (the Excel buttons): both
 hand it ``SheetValues``.  Nothing here prints, writes or keeps state between runs.
+
+The engine decides, it does not present: violations come out as one columnar table
+(``VIOLATION_DATA``: message templates and their parameters, no language chosen) and rules
+that could not run as ``NotChecked`` records with a reason code.  opsbook.messages renders
+them; the pipeline builds summaries when an output wants them.
 """
 
 from __future__ import annotations
@@ -13,8 +18,17 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .catalog import AggregateRule, Context, RowRule, Rule, rules_for
-from .report import VIOLATION_FIELDS, Checked, FileResult, Report, TableInfo, empty_violations
-from .text import to_simplified
+from .report import (
+    VIOLATION_DATA,
+    Checked,
+    FileResult,
+    NotChecked,
+    Reason,
+    Report,
+    TableInfo,
+    empty_violations,
+)
+from .values import json_value, shown
 from .workbook.reader import SheetValues
 from .workbook.specs import BY_NAME, KINDS, TABLES
 from .workbook.tables import (
@@ -93,24 +107,25 @@ def check_sheets(
     calendar = calendar_for(settings["general"]["calendar"])
     companions = {n: ts[0] for n, ts in tables.items() if not BY_NAME[n].main}
     frames = []
+    not_checked: list[NotChecked] = []
     # One context for the workbook: the rules of every table and the summaries share it.
     ctx = Context(as_of=as_of, settings=settings, calendar=calendar, tables=companions,
                   period_from=period[0], period_to=period[1])
     for ts in tables.values():
         for table in ts:
-            frames.append(_check_table(table, ctx, file, report))
+            frames.append(_check_table(table, ctx, file, not_checked))
             for note in ctx.notes:
-                report.not_checked.append({"file": file, "sheet": table.label, **note,
-                                           "clause": _rule(note["rule"]).clause})
+                not_checked.append(NotChecked(file, table.label, note["rule"], _rule(note["rule"]).clause,
+                                              Reason.ROWS_NOT_JUDGED, (note["reason"],)))
             ctx.notes.clear()
     frames = [f for f in frames if len(f)]
-    frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
     # Rows are whole numbers or None (a violation with no row), never 12.0.
     frame["row"] = pd.Series([None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object,
                              index=frame.index)
-    report.frame = frame
-    # Summaries are an output: the pipeline builds them (opsbook.pipeline.check_book).
-    return Checked(report=report, tables=tables, kind=kind, context=ctx)
+    # Messages and summaries are outputs: opsbook.messages and the pipeline make them.
+    return Checked(report=report, tables=tables, kind=kind, context=ctx, violations=frame,
+                   not_checked=not_checked)
 
 
 def _logs(found: dict[str, list[Table]], result: FileResult) -> dict[str, list[Table]]:
@@ -139,14 +154,13 @@ def _rule(rule_id: str) -> Rule:
     return next(r for r in all_rules() if r.id == rule_id)
 
 
-def _check_table(table: Table, ctx: Context, file: str, report: Report) -> pd.DataFrame:
+def _check_table(table: Table, ctx: Context, file: str, not_checked: list[NotChecked]) -> pd.DataFrame:
     rules = [r for r in rules_for({table.name}, ctx.settings)]
     runnable: list[Rule] = []
     for rule in rules:
-        reason = _why_not(rule, table, ctx)
-        if reason:
-            report.not_checked.append({"file": file, "sheet": table.label, "rule": rule.id,
-                                       "clause": rule.clause, "reason": reason})
+        why = _why_not(rule, table, ctx)
+        if why:
+            not_checked.append(NotChecked(file, table.label, rule.id, rule.clause, *why))
         else:
             runnable.append(rule)
     frames = [_unreadable(table, rules, ctx, file)]
@@ -160,15 +174,19 @@ def _check_table(table: Table, ctx: Context, file: str, report: Report) -> pd.Da
         if isinstance(rule, AggregateRule):
             frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
     frames = [f for f in frames if len(f)]
-    frame = pd.concat(frames, ignore_index=True) if frames else empty_violations()
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
     # A log over several sheets: each violation back on its own sheet and row; then a cell
-    # hidden under a merge is marked on the merge's top-left cell.
-    return anchor_merged(place(frame, table, json_value), table, ctx.cfg("general", "language"))
+    # hidden under a merge is marked on the merge's top-left cell.  The note that adds is
+    # appended to the templates (zh to zh, en to en: the language is chosen when rendering).
+    frame = place(frame, table, json_value)
+    frame = frame.rename(columns={"template": "message", "template_en": "message_en"})
+    frame = anchor_merged(frame, table, "zh-Hant")
+    return frame.rename(columns={"message": "template", "message_en": "template_en"})
 
 
-def _why_not(rule: Rule, table: Table, ctx: Context) -> str | None:
+def _why_not(rule: Rule, table: Table, ctx: Context) -> tuple[Reason, tuple] | None:
     if not rule.enabled(ctx):
-        return "已在設定中關閉 (disabled in settings)"
+        return Reason.DISABLED, ()
     needed = list(rule.needs)
     if isinstance(rule, RowRule):
         target = rule.target_key(table)
@@ -179,11 +197,10 @@ def _why_not(rule: Rule, table: Table, ctx: Context) -> str | None:
     if rule.needs_any and not any(table.has(k) for k in rule.needs_any):
         missing.append(rule.needs_any[0])
     if missing:
-        headers = "、".join(f"{table.spec.column(k).aliases[1]} ({k})" for k in missing)
-        return f"欄位缺失：{headers}"
+        return Reason.MISSING_COLUMN, tuple((table.spec.column(k).aliases[1], k) for k in missing)
     absent = [c for c in rule.companions if c not in ctx.tables]
     if absent:
-        return "缺少工作表：" + "、".join(f"{BY_NAME[c].title} ({c})" for c in absent)
+        return Reason.MISSING_TABLE, tuple((BY_NAME[c].title, c) for c in absent)
     return None
 
 
@@ -221,53 +238,17 @@ def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str
     return {}
 
 
-def _format(value) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return "（空白）"
-    if isinstance(value, float) and value != value:
-        return "（空白）"
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        stamp = pd.Timestamp(value)
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def json_value(value):
-    """A raw cell value as it goes into JSON and the violations sheet."""
-    if value is None or value is pd.NA or value is pd.NaT or value == "":
-        return None
-    if isinstance(value, float):
-        if value != value:
-            return None
-        return int(value) if value.is_integer() else value
-    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
-        return _format(value)
-    if isinstance(value, (bool, int, str)):
-        return value.strip() if isinstance(value, str) else value
-    return str(value)
-
-
-def _messages(rule: Rule, params: pd.DataFrame, language: str) -> tuple[list[str], list[str]]:
-    records = params.to_dict("records")
-    zh = [rule.message.format_map(r) for r in records]
-    en = [rule.message_en.format_map(r) for r in records]
-    if language == "zh-Hans":
-        zh = [to_simplified(m) for m in zh]
-    elif language == "en":
-        zh = en
-    return zh, en
-
-
 def template_fields(rule: Rule) -> set[str]:
     """The names a rule's message templates use ({published_at}, {value} …)."""
     return {name for text in (rule.message, rule.message_en)
             for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _params(frame: pd.DataFrame) -> list[tuple]:
+    """Each row's template parameters as (name, value) pairs: hashable, so equal messages
+    are rendered once."""
+    names = list(frame.columns)
+    return [tuple(zip(names, values)) for values in frame.itertuples(index=False, name=None)]
 
 
 def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: pd.Index) -> pd.DataFrame:
@@ -275,31 +256,29 @@ def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: 
     source = table.columns[target]
     # Only the columns the templates name are formatted (a row has 20-35 of them).
     keys = [k for k in table.columns if k in template_fields(rule)]
-    params = pd.DataFrame({k: table.data.loc[rows, k].map(_format) for k in keys}, index=rows)
-    params["value"] = table.raw.loc[rows, target].map(_format)
+    params = pd.DataFrame({k: table.data.loc[rows, k].map(shown) for k in keys}, index=rows)
+    params["value"] = table.raw.loc[rows, target].map(shown)
     params["header"] = source.header
     if rule.params is not None:
         extra = rule.params(table, ctx, rows)
         for col in extra.columns:
-            params[col] = extra[col].map(_format) if extra[col].dtype != object else extra[col]
-    zh, en = _messages(rule, params, ctx.cfg("general", "language"))
+            params[col] = extra[col].map(shown) if extra[col].dtype != object else extra[col]
     return pd.DataFrame({
         "file": file, "sheet": table.sheet, "row": rows.astype(object), "column": source.header,
         "cell": [f"{source.letter}{r}" for r in rows], "clause": rule.clause, "rule": rule.id,
-        "severity": rule.severity, "message": zh, "message_en": en,
+        "severity": rule.severity,
         "value": table.raw.loc[rows, target].map(json_value).astype(object).values,
-        "rows": [(int(r),) for r in rows],
-    })[VIOLATION_FIELDS]
+        "rows": [(int(r),) for r in rows], "template": rule.message, "template_en": rule.message_en,
+        "params": _params(params),
+    })[VIOLATION_DATA]
 
 
 def _aggregate_violations(rule: AggregateRule, table: Table, ctx: Context, file: str,
                           lines: pd.DataFrame) -> pd.DataFrame:
     if lines.empty:
-        return empty_violations()
+        return empty_violations(VIOLATION_DATA)
     lines = lines.reset_index(drop=True)
     params = lines.drop(columns=["rows", "key"]).astype(object)
-    zh, en = _messages(rule, params if len(params.columns) else pd.DataFrame(index=lines.index),
-                       ctx.cfg("general", "language"))
     first_rows, cells, headers, values = [], [], [], []
     for rows, key in zip(lines["rows"], lines["key"]):
         rows = sorted(int(r) for r in rows)
@@ -312,10 +291,15 @@ def _aggregate_violations(rule: AggregateRule, table: Table, ctx: Context, file:
     severity = lines["severity"] if "severity" in lines else rule.severity
     return pd.DataFrame({
         "file": file, "sheet": table.sheet, "row": first_rows, "column": headers, "cell": cells,
-        "clause": rule.clause, "rule": rule.id, "severity": severity, "message": zh,
-        "message_en": en, "value": values,
+        "clause": rule.clause, "rule": rule.id, "severity": severity, "value": values,
         "rows": [tuple(sorted(int(r) for r in rows)) for rows in lines["rows"]],
-    })[VIOLATION_FIELDS]
+        "template": rule.message, "template_en": rule.message_en, "params": _params(params),
+    })[VIOLATION_DATA]
+
+
+# The reader's own "rule": a value that cannot be read as its column's type.
+UNREADABLE = ("「{header}」的值「{value}」無法讀取為{type_zh}，{clause} 無法檢查此格",
+              "'{value}' in '{header}' cannot be read as a {type}; {clause} cannot be checked here")
 
 
 def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.DataFrame:
@@ -323,8 +307,7 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
     citing the first clause that needs the column."""
     bad = table.unreadable
     if bad.empty:
-        return empty_violations()
-    lang = ctx.cfg("general", "language")
+        return empty_violations(VIOLATION_DATA)
     lines = []
     for key, group in bad.groupby("key"):
         users = [r for r in rules if key in r.needs or key in r.needs_any or (isinstance(r, RowRule) and key in
@@ -341,12 +324,12 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
         expected = table.spec.column(key).type
         for row in rows:
             raw = table.raw.at[row, key]
-            zh = f"「{source.header}」的值「{_format(raw)}」無法讀取為{TYPE_ZH[expected]}，{clause[row]} 無法檢查此格"
-            en = f"'{_format(raw)}' in '{source.header}' cannot be read as a {expected}; {clause[row]} cannot be checked here"
             lines.append({
                 "file": file, "sheet": table.sheet, "row": int(row), "column": source.header,
                 "cell": f"{source.letter}{row}", "clause": clause[row], "rule": f"read.unreadable_{expected}",
-                "severity": "error", "message": to_simplified(zh) if lang == "zh-Hans" else en if lang == "en" else zh,
-                "message_en": en, "value": json_value(raw), "rows": (int(row),),
+                "severity": "error", "value": json_value(raw), "rows": (int(row),),
+                "template": UNREADABLE[0], "template_en": UNREADABLE[1],
+                "params": (("header", source.header), ("value", shown(raw)), ("type", expected),
+                           ("type_zh", TYPE_ZH[expected]), ("clause", clause[row])),
             })
-    return pd.DataFrame(lines, columns=VIOLATION_FIELDS) if lines else empty_violations()
+    return pd.DataFrame(lines, columns=VIOLATION_DATA) if lines else empty_violations(VIOLATION_DATA)

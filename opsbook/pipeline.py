@@ -16,6 +16,7 @@ import pandas as pd
 from .config import load_config
 from .engine import check_sheets
 from .errors import OpsbookError, UnreadableWorkbook
+from .messages import render
 from .report import Checked, FileResult, Report
 from .summaries import build_summaries
 from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
@@ -41,11 +42,14 @@ def workbook_files(paths: list[Path]) -> list[Path]:
 
 def check_book(
     sheets: Iterable[SheetValues], file: str, settings: dict, as_of: pd.Timestamp,
-    kind: str | None = None, period=(None, None),
+    kind: str | None = None, period=(None, None), summaries: bool = True,
 ) -> Checked:
-    """Check a workbook's sheets (from a file or a live book) and build its summaries."""
-    checked = check_sheets(sheets, file, settings, as_of, kind, period)
-    checked.summaries = build_summaries(checked)
+    """Check a workbook's sheets (from a file or a live book): the report's messages in the
+    settings' language, and its summaries unless ``summaries=False`` (a single-row check)."""
+    checked = render(check_sheets(sheets, file, settings, as_of, kind, period),
+                     settings["general"]["language"])
+    if summaries:
+        checked.summaries = build_summaries(checked)
     return checked
 
 
@@ -106,14 +110,15 @@ def _own_sheets(path: Path, names: list[str]) -> set[str]:
 def check_and_write(path: Path, moment, kind=None, period=(None, None), config_path=None, lang=None,
                     output=None, write=False, no_backup=False, several=False) -> Report:
     """One workbook of a batch: check it, write the annotated copy or the file itself.
-    Runs in a worker process for folders; returns the (picklable) report."""
+    Runs in a worker process for folders; returns the (picklable) report.  A write that
+    fails — refused on purpose or a writer fault — is the file's ``write_error``."""
     from .writers.annotate import annotated_path, write_annotated
 
     settings = load_config(config_path, near=path)
     if lang:
         settings["general"]["language"] = lang
     checked = check_file(path, settings, moment, kind, period)
-    result = checked.report.files[0]
+    report, result = checked.report, checked.report.files[0]
     if (output or write) and not result.error:
         target = path if write else annotated_path(path, output, several=several)
         try:
@@ -121,13 +126,19 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
             result.output = str(target)
         except OpsbookError as exc:
             result.write_error = str(exc)
-    return checked.report
+        except Exception as exc:  # noqa: BLE001 - a writer fault must not cost the batch
+            # The splicer and zip copier raise ValueError/RuntimeError on a package they
+            # cannot patch; the check itself stands, the file is left as it was.
+            result.write_error = f"{target}: not written ({_one_line(exc)})"
+            report.debug.append(_trace(path))
+    return report
 
 
 def check_files(files: list[Path], moment: pd.Timestamp, jobs: int = 1, progress: bool = False,
                 **options) -> Report:
     """Check (and with ``output``/``write``, annotate) every file; one report in the order
-    of the files.  ``options`` are check_and_write's."""
+    of the files.  ``options`` are check_and_write's.  A file that fails in any way is one
+    line in its FileResult; the others are still checked."""
     report = Report(as_of=moment)
     tasks = [(path, dict(moment=moment, several=len(files) > 1, **options)) for path in files]
     for done in run_tasks(tasks, min(jobs, len(tasks)) or 1, progress):
@@ -139,8 +150,6 @@ def run_tasks(tasks, jobs: int, progress: bool = False) -> Iterator[Report]:
     """Reports in the order of the files; parallel processes when jobs > 1, each handling one
     workbook at a time (memory grows with the largest file, not the number of files); a
     progress bar on stderr when asked (the CLI asks on a terminal)."""
-    from concurrent.futures import ProcessPoolExecutor
-
     bar_owner = None
     if progress and len(tasks) > 1:
         from rich.progress import Progress
@@ -149,21 +158,67 @@ def run_tasks(tasks, jobs: int, progress: bool = False) -> Iterator[Report]:
         bar_owner.start()
         bar = bar_owner.add_task("opsbook", total=len(tasks))
     try:
-        if jobs <= 1:
-            for path, kwargs in tasks:
-                yield _safe(path, kwargs)
-                if bar_owner:
-                    bar_owner.advance(bar)
-            return
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_safe, path, kwargs) for path, kwargs in tasks]
-            for future in futures:
-                yield future.result()
-                if bar_owner:
-                    bar_owner.advance(bar)
+        done = (_safe(p, k) for p, k in tasks) if jobs <= 1 else _in_processes(tasks, jobs)
+        for report in done:
+            yield report
+            if bar_owner:
+                bar_owner.advance(bar)
     finally:
         if bar_owner:
             bar_owner.stop()
+
+
+def _in_processes(tasks, jobs: int) -> Iterator[Report]:
+    """Run tasks in a process pool.  A worker that dies (killed, out of memory) breaks the
+    whole pool: the first unfinished file is then retried alone, so the file that kills a
+    worker is the one reported, and the rest go on in a fresh pool."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = list(tasks)
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), initializer=_ignore_sigint)
+        try:
+            futures = [pool.submit(_safe, path, kwargs) for path, kwargs in pending]
+            for index, future in enumerate(futures):
+                try:
+                    report = future.result()
+                except BrokenProcessPool:
+                    yield _alone(*pending[index])
+                    pending = pending[index + 1:]
+                    break
+                yield report
+            else:
+                pending = []
+        except BaseException:
+            _stop(pool)  # Ctrl-C: workers are ended, not waited for
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _alone(path, kwargs) -> Report:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, initializer=_ignore_sigint) as pool:
+        try:
+            return pool.submit(_safe, path, kwargs).result()
+        except BrokenProcessPool:
+            return _failed(path, kwargs["moment"], "the process checking it stopped (out of memory, or killed)")
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process (which ends them): one line, no traceback
+    from each worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):  # no public terminate()
+        process.terminate()
 
 
 def _stderr_console():
@@ -173,7 +228,28 @@ def _stderr_console():
 
 
 def _safe(path, kwargs) -> Report:
+    """check_and_write that never raises: any failure is one line for this file."""
     try:
         return check_and_write(path, **kwargs)
     except OpsbookError as exc:
-        return Report(as_of=kwargs["moment"], files=[FileResult(file=str(path), error=str(exc))])
+        return _failed(path, kwargs["moment"], str(exc), prefixed=True)
+    except Exception as exc:  # noqa: BLE001 - one broken file must not end the batch
+        report = _failed(path, kwargs["moment"], f"opsbook failed on this file ({_one_line(exc)})")
+        report.debug.append(_trace(path))
+        return report
+
+
+def _failed(path, moment, message: str, prefixed: bool = False) -> Report:
+    text = message if prefixed else f"{path}: {message}"
+    return Report(as_of=moment, files=[FileResult(file=str(path), error=text)])
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _trace(path) -> str:
+    import traceback
+
+    return f"{path}:\n{traceback.format_exc()}"

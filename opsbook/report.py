@@ -1,15 +1,24 @@
 """The report: one violation record feeding every output.
 
-``VIOLATION_FIELDS`` is the record.  Internally violations are one DataFrame with exactly
-these columns (a 100k-row sheet can have tens of thousands of violations, and every writer
-works on them column-wise); ``Report.violations()`` yields them as ``Violation`` objects.
+Two forms of the same violations:
+
+* ``VIOLATION_DATA`` — what the engine decides, one columnar table: where (file, sheet, row,
+  cell, column header), which rule and clause, the severity, the cell's value, and the
+  message templates with their parameters (``params``: a tuple of (name, value) pairs, so
+  equal messages can be rendered once).  No language is chosen here.
+* ``VIOLATION_FIELDS`` — the record every output shows (messages rendered in the run's
+  language by ``opsbook.messages``); ``Report.frame`` holds it, ``Report.violations()``
+  yields it as ``Violation`` objects.
+
+A rule that could not run is a ``NotChecked`` record with a ``Reason`` code, apart from the
+violations (a missing column is not a broken row).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
-import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import __version__
+from .values import record_value
 
 if TYPE_CHECKING:
     from .catalog import Context
@@ -42,8 +52,35 @@ class Violation:
 VIOLATION_FIELDS = [f.name for f in Violation.__dataclass_fields__.values()]
 
 
-def empty_violations() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=object) for name in VIOLATION_FIELDS})
+# The engine's columns: the record without the rendered messages, plus the templates and
+# their parameters.
+VIOLATION_DATA = [f for f in VIOLATION_FIELDS if f not in ("message", "message_en")] + \
+    ["template", "template_en", "params"]
+
+
+def empty_violations(columns: list[str] = VIOLATION_FIELDS) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+
+
+class Reason(str, enum.Enum):
+    """Why a rule was not checked (as pandera's SchemaErrorReason names schema problems)."""
+
+    DISABLED = "disabled"  # switched off in the settings
+    MISSING_COLUMN = "missing_column"  # a column the rule reads is not in the table
+    MISSING_TABLE = "missing_table"  # a companion sheet the rule needs is not in the workbook
+    ROWS_NOT_JUDGED = "rows_not_judged"  # the rule ran, but some rows it could not judge
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    file: str
+    sheet: str
+    rule: str
+    clause: str
+    reason: Reason
+    # MISSING_COLUMN: (header, key) pairs; MISSING_TABLE: (title, table) pairs;
+    # ROWS_NOT_JUDGED: the rule's own words, as one text.
+    detail: tuple = ()
 
 
 @dataclass
@@ -77,9 +114,12 @@ class Report:
     frame: pd.DataFrame = field(default_factory=empty_violations)
     not_checked: list[dict[str, Any]] = field(default_factory=list)
     summaries: dict[str, Any] = field(default_factory=dict)
+    # Tracebacks of unexpected failures, shown by --debug; never in the JSON report.
+    debug: list[str] = field(default_factory=list)
 
     def add(self, other: Report) -> None:
         self.files += other.files
+        self.debug += other.debug
         self.frame = pd.concat([self.frame, other.frame], ignore_index=True) if len(other.frame) \
             else self.frame
         self.not_checked += other.not_checked
@@ -88,7 +128,7 @@ class Report:
 
     def violations(self) -> Iterator[Violation]:
         for record in self.frame.to_dict("records"):
-            yield Violation(**{k: _clean(record[k]) for k in VIOLATION_FIELDS})
+            yield Violation(**{k: record_value(record[k]) for k in VIOLATION_FIELDS})
 
     @property
     def errors(self) -> int:
@@ -147,18 +187,6 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=_json_default)
 
 
-def _clean(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, list):
-        return tuple(int(v) for v in value)
-    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
-        return value.item()
-    return value
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, (pd.Timestamp, dt.date, dt.datetime)):
         return value.isoformat()
@@ -178,3 +206,7 @@ class Checked:
     kind: str | None = None
     context: Context | None = None
     summaries: list = field(default_factory=list)  # SummarySheet objects for the workbook
+    # What the engine decided (VIOLATION_DATA, NotChecked records); ``report`` shows them
+    # rendered once an output asked (opsbook.messages.render).
+    violations: pd.DataFrame = field(default_factory=lambda: empty_violations(VIOLATION_DATA))
+    not_checked: list[NotChecked] = field(default_factory=list)

@@ -11,7 +11,8 @@ import pandas as pd
 
 from .catalog import RowRule, all_rules
 from .config import load_config
-from .engine import as_of_moment, check_sheets
+from .engine import as_of_moment
+from .pipeline import check_book
 from .workbook.reader import SheetValues
 from .workcalendar import calendar_for
 
@@ -26,7 +27,7 @@ def check_row(headers: list, values: list, as_of=None, kind: str | None = None,
     Raises ValueError when the headers are no known table."""
     settings = settings or load_config()
     sheet = SheetValues("row", rows=[list(headers), list(values)])
-    checked = check_sheets([sheet], "", settings, as_of_moment(as_of), kind=kind)
+    checked = check_book([sheet], "", settings, as_of_moment(as_of), kind=kind, summaries=False)
     if not checked.report.files[0].tables:
         raise ValueError("表頭不是可識別的表格")
     f = checked.report.frame

@@ -17,11 +17,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "opsbook"
 # Bottom-up.  Each entry: the layer's name and the module prefixes it holds.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("opsbook.errors", "opsbook.text", "opsbook.config", "opsbook.workcalendar",
-              "opsbook.regulations")),
+              "opsbook.regulations", "opsbook.values")),
     ("ooxml", ("opsbook.ooxml",)),
     ("workbook", ("opsbook.workbook", "opsbook.coerce")),
     ("catalog", ("opsbook.catalog",)),
-    ("report", ("opsbook.report",)),
+    ("report", ("opsbook.report", "opsbook.messages")),
     ("engine", ("opsbook.engine",)),
     ("summaries", ("opsbook.summaries",)),
     ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),

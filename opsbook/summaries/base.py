@@ -4,10 +4,11 @@ console and the sheet written into the workbook."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from ..values import plain
 
 
 @dataclass
@@ -59,20 +60,6 @@ def totals(block: Block) -> dict:
         if pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
             out[col] = frame[col].sum()
     return out
-
-
-def plain(value, dates: str = "text"):
-    """A summary value as JSON or Excel takes it: None for NA, Python numbers, and dates as
-    YYYY-MM-DD text (``dates="text"``) or datetime objects (``dates="python"``)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.strftime("%Y-%m-%d") if dates == "text" else pd.Timestamp(value).to_pydatetime()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def block_text(block: Block) -> str:

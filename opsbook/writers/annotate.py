@@ -20,6 +20,7 @@ from ..errors import RefusedToPatch, WorkbookLocked
 from ..ooxml.package import Package
 from ..report import Checked
 from ..text import python_values
+from ..values import is_na
 from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
@@ -95,19 +96,13 @@ def violations_content(frame: pd.DataFrame, styles: Styles) -> SheetContent:
                                                   "severity", "message", "value")]
     for i, (sheet, cell, row, column, clause, rule, severity, message, value) in enumerate(zip(*columns), start=1):
         rows.append([sheet, cell, row, column, clause, rule, SEVERITY_ZH.get(severity, severity), message,
-                     _shown(value)])
+                     None if is_na(value) else value])
         if cell:
             links[(i, 1)] = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
     return SheetContent(
         rows=rows, links=links, row_styles={0: styles.bold()},
         widths={0: 14, 1: 8, 2: 6, 3: 14, 4: 10, 5: 34, 6: 8, 7: 70, 8: 18},
     )
-
-
-def _shown(value):
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return value
 
 
 def _open_cleared(source: Path) -> tuple[Package, bool]:

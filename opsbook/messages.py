@@ -1,0 +1,72 @@
+"""Messages: what the engine decided, rendered in the run's language.
+
+The engine leaves message templates and their parameters in its violations table; here each
+distinct (template, parameters) pair is formatted once (a rule that fails the same way on
+20,000 rows formats one message), and the not-checked records get their words.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .report import VIOLATION_FIELDS, Checked, NotChecked, Reason, empty_violations
+from .text import to_simplified
+
+LANGUAGES = ("zh-Hant", "zh-Hans", "en")
+
+# Words for the not-checked reasons: (zh-Hant, en).
+REASONS = {
+    Reason.DISABLED: ("已在設定中關閉 (disabled in settings)", "disabled in settings"),
+    Reason.MISSING_COLUMN: ("欄位缺失：", "missing column: "),
+    Reason.MISSING_TABLE: ("缺少工作表：", "missing sheet: "),
+}
+
+
+def render(checked: Checked, language: str) -> Checked:
+    """Fill ``checked.report`` (violations, not-checked) from the engine's data."""
+    checked.report.frame = violation_frame(checked.violations, language)
+    checked.report.not_checked += [not_checked_record(n, language) for n in checked.not_checked]
+    return checked
+
+
+def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:
+    """VIOLATION_DATA → VIOLATION_FIELDS: messages in ``language`` plus English."""
+    if not len(data):
+        return empty_violations()
+    done: dict = {}
+    shown, english = [], []
+    for template, template_en, params in zip(data["template"], data["template_en"], data["params"]):
+        key = (template, template_en, params)
+        try:
+            pair = done.get(key)
+        except TypeError:  # a parameter that cannot be hashed: formatted every time
+            key, pair = None, None
+        if pair is None:
+            values = dict(params)
+            en = template_en.format_map(values)
+            zh = template.format_map(values)
+            pair = (en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh, en)
+            if key is not None:
+                done[key] = pair
+        shown.append(pair[0])
+        english.append(pair[1])
+    frame = data.drop(columns=["template", "template_en", "params"])
+    frame["message"] = shown
+    frame["message_en"] = english
+    return frame[VIOLATION_FIELDS]
+
+
+def reason_text(record: NotChecked, language: str) -> str:
+    if record.reason is Reason.ROWS_NOT_JUDGED:
+        return str(record.detail[0]) if record.detail else ""
+    zh, en = REASONS[record.reason]
+    if record.reason is not Reason.DISABLED:
+        names = [f"{shown} ({key})" for shown, key in record.detail]
+        zh, en = zh + "、".join(names), en + ", ".join(names)
+    return en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh
+
+
+def not_checked_record(record: NotChecked, language: str) -> dict[str, str]:
+    """The JSON report's not_checked entry."""
+    return {"file": record.file, "sheet": record.sheet, "rule": record.rule, "clause": record.clause,
+            "reason": reason_text(record, language)}

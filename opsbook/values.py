@@ -1,0 +1,78 @@
+"""One value normaliser: what counts as blank, how a cell value is shown in a message, and
+how it goes into JSON, the violations sheet and summary sheets.
+
+Before this module each layer had its own (engine, report, summaries, writers); a value
+shown one way in a message and another in the violations sheet was the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+BLANK_SHOWN = "（空白）"  # how an empty cell reads inside a message
+
+
+def is_na(value: Any) -> bool:
+    """None, pandas' NA/NaT or a float NaN: no value at all (an empty string is a value here;
+    see ``json_value`` for cell semantics)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def shown(value: Any) -> str:
+    """A cell value as a message quotes it: dates as YYYY-MM-DD (with the time when it has
+    one), yes/no as 是/否, whole floats without ``.0``, blanks as （空白）."""
+    if is_na(value):
+        return BLANK_SHOWN
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def json_value(value: Any) -> Any:
+    """A raw cell value as it goes into JSON and the violations sheet: None for a blank
+    cell, whole floats as int, dates as ``shown`` text."""
+    if is_na(value) or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return shown(value)
+    if isinstance(value, (bool, int, str)):
+        return value.strip() if isinstance(value, str) else value
+    return str(value)
+
+
+def plain(value: Any, dates: str = "text") -> Any:
+    """A summary value as JSON or Excel takes it: None for NA, Python numbers, and dates as
+    YYYY-MM-DD text (``dates="text"``) or datetime objects (``dates="python"``)."""
+    if is_na(value):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.strftime("%Y-%m-%d") if dates == "text" else pd.Timestamp(value).to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def record_value(value: Any) -> Any:
+    """A field of a violation record: None for NA, Python scalars for numpy ones, a list of
+    rows as a tuple of ints."""
+    if is_na(value):
+        return None
+    if isinstance(value, list):
+        return tuple(int(v) for v in value)
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
+        return value.item()
+    return value

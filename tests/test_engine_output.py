@@ -1,0 +1,71 @@
+"""The engine decides, the outputs present: violations as one columnar table of templates and
+parameters, not-checked items as records with a reason code, messages rendered per language."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from helpers import AS_OF, settings
+
+from opsbook.catalog import all_rules
+from opsbook.cli import cli
+from opsbook.engine import as_of_moment, check_sheets
+from opsbook.messages import render, violation_frame
+from opsbook.report import VIOLATION_DATA, VIOLATION_FIELDS, NotChecked, Reason
+from opsbook.workbook.reader import SheetValues
+
+H = ["平台", "標題", "發布日期", "審核人", "負責人"]
+ROWS = [["官網", "a", "2026-10-05", None, "張"], ["官網", "b", "2026-10-06", None, "張"]]
+
+
+def engine(lang="zh-Hant", rows=ROWS):
+    return check_sheets([SheetValues("發布日誌", [H, *rows])], "t.xlsx", settings(general__language=lang),
+                        as_of_moment(AS_OF))
+
+
+def test_violations_are_data_without_a_language():
+    checked = engine()
+    data = checked.violations
+    assert list(data.columns) == VIOLATION_DATA and "message" not in data
+    missing = data[data["rule"] == "posts.website.review_missing"]
+    assert list(missing["row"]) == [2, 3] and set(missing["clause"]) == {"R1-4.2.3"}
+    rule = next(r for r in all_rules() if r.id == "posts.website.review_missing")
+    assert set(missing["template"]) == {rule.message} and set(missing["template_en"]) == {rule.message_en}
+    assert dict(missing["params"].iloc[0])["header"] == "審核人"
+    assert len(checked.report.frame) == 0  # nothing rendered until an output asks
+
+
+def test_not_checked_is_a_record_with_a_reason_code():
+    checked = engine()
+    reasons = {n.reason for n in checked.not_checked}
+    assert all(isinstance(n, NotChecked) for n in checked.not_checked)
+    assert Reason.MISSING_COLUMN in reasons or Reason.MISSING_TABLE in reasons
+    roster = next(n for n in checked.not_checked if n.reason is Reason.MISSING_TABLE)
+    assert ("人員表", "roster") in roster.detail
+
+
+def test_messages_rendered_in_each_language():
+    data = engine().violations
+    zh, en, hans = (violation_frame(data, lang) for lang in ("zh-Hant", "en", "zh-Hans"))
+    assert list(zh.columns) == VIOLATION_FIELDS
+    assert (zh["message_en"] == en["message"]).all() and (en["message"] == en["message_en"]).all()
+    assert zh["message"].str.contains("審核").any() and hans["message"].str.contains("审核").any()
+
+
+def test_not_checked_reasons_follow_the_language():
+    en = render(engine(), "en").report.not_checked
+    zh = render(engine(), "zh-Hant").report.not_checked
+    assert any(n["reason"].startswith("missing sheet: 人員表 (roster)") for n in en)
+    assert any(n["reason"].startswith("缺少工作表：人員表 (roster)") for n in zh)
+    assert all(set(n) == {"file", "sheet", "rule", "clause", "reason"} for n in en)
+
+
+def test_lang_en_makes_the_console_english(tmp_path):
+    from helpers import write_xlsx
+
+    path = write_xlsx(tmp_path / "p.xlsx", {"發布日誌": [H, *ROWS]})
+    out = CliRunner().invoke(cli, ["validate", str(path), "--as-of", AS_OF, "--lang", "en"]).output
+    summary = [ln for ln in out.splitlines() if "errors" in ln]
+    assert any("header on row 1, 2 data rows" in ln for ln in summary)
+    assert out.splitlines()[-1].startswith("Total: 1 files,")
+    assert "錯誤" not in out and "未檢查" not in out and "rules not checked:" in out
+    assert "missing sheet: 人員表 (roster)" in out
