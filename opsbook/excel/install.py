@@ -22,8 +22,9 @@ ADDIN_NAME = "opsbook.xlam"
 MAC_REFUSAL = (
     "opsbook excel addin install works on Windows only. Excel for Mac has not been tried: "
     "build the add-in with `opsbook excel addin build --output opsbook.xlam`, then in Excel "
-    "Tools → Excel Add-ins → Browse… pick it, and run `xlwings runpython install` once; or "
-    "check workbooks with `opsbook validate` (see README, In Excel)")
+    "Tools → Excel Add-ins → Browse… pick it, run `xlwings runpython install` once and put "
+    "\"INTERPRETER_MAC\",\"<this python>\" into ~/Library/Containers/com.microsoft.Excel/Data/"
+    "xlwings.conf; or check workbooks with `opsbook validate` (see README, In Excel)")
 OTHER_REFUSAL = ("opsbook excel addin install needs Microsoft Excel on Windows; on this system "
                  "check workbooks with `opsbook validate`, or build the add-in file with "
                  "`opsbook excel addin build --output opsbook.xlam` and copy it to a Windows PC")
