@@ -4,12 +4,12 @@ The workbook parts come from xlsxwriter (which also writes the vbaProject relati
 sheets' codeName attributes); this module adds what xlsxwriter cannot write:
 - the VBA project itself (ovba.py + cfb.py; xlsxwriter only embeds a given vbaProject.bin);
 - for an add-in, the workbook content type application/vnd.ms-excel.addin.macroEnabled.main+xml
-  ([MS-OFFMACRO2] / ECMA-376 Part 1 Annex: the .xlam main part) — Excel opens such a workbook as
-  an add-in (hidden, IsAddin) — and the ribbon: customUI/customUI14.xml, targeted from the
-  package root by a relationship of type
-  http://schemas.microsoft.com/office/2007/relationships/ui/extensibility ([MS-CUSTOMUI2] §1.3;
-  the same type xlwings' own quickstart_addin_ribbon.xlam uses, with the 2009/07 customUI
-  namespace that the "14" part carries).
+  (the one Excel writes for .xlam: xlwings' Excel-made quickstart_addin*.xlam carry it; Open XML
+  SDK's SpreadsheetDocumentType.AddIn) — Excel opens such a workbook as an add-in (IsAddin,
+  hidden) — and the ribbon: customUI/customUI14.xml, targeted from the package root by a
+  relationship of type http://schemas.microsoft.com/office/2007/relationships/ui/extensibility
+  (the type xlwings' Excel-made quickstart_addin_ribbon.xlam uses for its ribbon), in the
+  2009/07 customUI namespace of [MS-CUSTOMUI2] (Office 2010 and later).
 Nothing is written to disk but the finished file (written beside its target, then renamed).
 """
 
