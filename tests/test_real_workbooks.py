@@ -274,6 +274,8 @@ def test_one_sheet_per_month(tmp_path):
     assert log["sheets"] == ["2026年9月", "2026年10月"] and log["table"] == "posts"
     book = load_workbook(out)
     assert "R1-4.5.1" in book["2026年10月"]["A2"].comment.text
+    console = CliRunner().invoke(cli, ["validate", str(path), "--as-of", "2026-11-26"]).output
+    assert "讀作同一個記錄表 (posts): 2026年9月、2026年10月" in console
 
 
 def test_one_sheet_per_quarter(tmp_path):
@@ -295,3 +297,23 @@ def test_wps_months_grouped_header(tmp_path):
                                                                        "xl/_rels/workbook.xml.rels", "xl/styles.xml",
                                                                        "docProps/app.xml"):
                 assert after.read(name) == before.read(name), name
+
+
+def test_an_aggregate_over_merged_rows_is_marked_on_the_top_left_cell():
+    """C001 (its 用戶編號 merged over its two visits, rows 2-3) was never entered: the
+    twice-a-year line concerns rows 2 and 3 and marks A2 only."""
+    from helpers import settings
+
+    from opsbook.engine import as_of_moment
+    from opsbook.pipeline import check_book
+
+    rows = [rw.INSPECTION_HEADERS,
+            rw.inspection("C001", dt.date(2026, 3, 1), 是否入戶="否"),
+            rw.inspection(None, dt.date(2026, 9, 1), 是否入戶="否")]
+    rows += rw.twice(1, dt.date(2026, 3, 2), dt.date(2026, 9, 2), start=2)
+    sheet = SheetValues("入戶安檢記錄", rows, merges=((1, 0, 2, 0),))
+    checked = check_book([sheet], "t.xlsx", settings(), as_of_moment("2027-01-10"))
+    f = checked.report.frame
+    (line,) = f[f["rule"] == "inspections.twice_a_year"].to_dict("records")
+    assert (line["sheet"], line["row"], line["cell"], tuple(line["rows"])) == ("入戶安檢記錄", 2, "A2", (2,))
+    assert "A2:A3" in line["message"]
