@@ -317,3 +317,35 @@ def test_an_aggregate_over_merged_rows_is_marked_on_the_top_left_cell():
     (line,) = f[f["rule"] == "inspections.twice_a_year"].to_dict("records")
     assert (line["sheet"], line["row"], line["cell"], tuple(line["rows"])) == ("入戶安檢記錄", 2, "A2", (2,))
     assert "A2:A3" in line["message"]
+
+
+def test_excel_table_under_a_group_row(tmp_path):
+    """An Excel table whose header is the sub-header row of a grouped header: the merged
+    審核 above the table names its 日期 column (審核日期); the table decides the rest."""
+    import xlsxwriter
+
+    path = tmp_path / "excel_table_under_a_group_row.xlsx"
+    rows = rw.website_posts(dt.date(2026, 9, 7), 3)
+    rows[4][6] = rows[4][4] + dt.timedelta(days=2)  # worksheet row 7: reviewed after publication
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("發布日誌")
+    ws.merge_range(0, 5, 0, 6, "審核")
+    headers = ["平台", "標題", "類別", "撰稿人", "發布日期", "審核人", "日期", "配圖", "含個人觀點", "含未公開信息", "未經核實"]
+    dates = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.add_table(1, 0, 1 + len(rows), len(headers) - 1, {
+        "name": "發布", "columns": [{"header": h, "format": dates if h in ("發布日期", "日期") else None}
+                                  for h in headers], "data": rows})
+    wb.close()
+    report, _ = validate(path)
+    assert found(report) == {("發布日誌", 7, "R1-4.2.3")}
+    assert report["files"][0]["tables"][0]["columns"]["reviewed_at"] == "審核日期"
+
+
+def test_group_cell_typed_once_without_a_merge_on_a_sheet_with_other_merges():
+    rows = [["發布日誌", None, None, None, None],
+            ["平台", "標題", "發布日期", "審核", None],
+            [None, None, None, "審核人", "日期"],
+            ["官網", "a", "2026-10-05", "陳", "2026-10-06"]]
+    sheet = SheetValues("s", rows, merges=((0, 0, 0, 4), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2)))
+    header = find_header(sheet)
+    assert (header.row_offset, header.header_rows) == (1, 2) and header.found["reviewed_at"][0] == 4

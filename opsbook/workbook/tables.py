@@ -158,7 +158,7 @@ def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _grouped_cells(rows: list[list], r: int, merges: np.ndarray, known_merges: bool) -> list:
+def _grouped_cells(rows: list[list], r: int, merges: np.ndarray) -> list:
     """The header alternatives of a two-row header (group row r above sub-header row r+1),
     column by column: group+sub, then sub, then (for a sub-header that says nothing alone,
     or none) the group word."""
@@ -167,17 +167,22 @@ def _grouped_cells(rows: list[list], r: int, merges: np.ndarray, known_merges: b
     bottom = _filled_row(rows, r + 1, merges) + [None] * (width - len(rows[r + 1]))
     raw_top = list(rows[r]) + [None] * (width - len(rows[r]))
     raw_bottom = list(rows[r + 1]) + [None] * (width - len(rows[r + 1]))
-    if not known_merges:
-        # No merge information (a live used range): a group cell spans the blank cells to its
-        # right that have a sub-header, when it has a sub-header itself.
-        group = None
-        for c in range(width):
-            if _text(raw_top[c]):
-                group = raw_top[c] if _text(raw_bottom[c]) else None
-            elif group is not None and _text(raw_bottom[c]):
-                top[c] = group
-            else:
-                group = None
+    # A group cell typed once and not merged (or a range read from live Excel, which gives no
+    # merges): it spans the blank cells to its right that have a sub-header, when it has a
+    # sub-header itself.  Cells inside a merge keep the merge's value.
+    covered = np.zeros(width, dtype=bool)
+    for _r1, c1, _r2, c2 in merges[(merges[:, 0] <= r) & (merges[:, 2] >= r)].tolist():
+        covered[max(c1, 0):max(c2 + 1, 0)] = True
+    group = None
+    for c in range(width):
+        if covered[c]:
+            group = None
+        elif _text(raw_top[c]):
+            group = raw_top[c] if _text(raw_bottom[c]) else None
+        elif group is not None and _text(raw_bottom[c]):
+            top[c] = group
+        else:
+            group = None
     cells = []
     for c in range(width):
         g, sub = _text(top[c]), _text(bottom[c])
@@ -214,7 +219,7 @@ def find_header(
             continue
         candidates = [(1, cells)]
         if offset + 1 < len(rows) and any(isinstance(c, str) and c.strip() for c in rows[offset + 1]):
-            candidates.append((2, _grouped_cells(rows, offset, merges, bool(sheet.merges))))
+            candidates.append((2, _grouped_cells(rows, offset, merges)))
         for header_rows, row_cells in candidates:
             for spec in specs:
                 found = match_headers(row_cells, spec)
@@ -236,10 +241,16 @@ def _part_header(sheet: SheetValues, specs, rows: list[list]) -> HeaderMatch | N
             continue
         first, last = part.first_col - sheet.origin_col, part.last_col - sheet.origin_col
         cells = [c if first <= i <= last else None for i, c in enumerate(rows[offset])]
+        candidates = [(offset, 1, cells)]
+        if offset >= 1 and any(_text(c) for c in rows[offset - 1][first:last + 1]):
+            # A group row above the table's header (審核 over 審核人 / 日期), outside the table.
+            grouped = _grouped_cells(rows, offset - 1, _merges_in_grid(sheet))
+            candidates.append((offset - 1, 2, [c if first <= i <= last else None for i, c in enumerate(grouped)]))
         for spec in specs:
-            found = match_headers(cells, spec)
-            if all(k in found for k in spec.required) and (best is None or len(found) > len(best.found)):
-                best = HeaderMatch(spec, offset, found, 1, part)
+            for start, header_rows, row_cells in candidates:
+                found = match_headers(row_cells, spec)
+                if all(k in found for k in spec.required) and (best is None or len(found) > len(best.found)):
+                    best = HeaderMatch(spec, start, found, header_rows, part)
     return best
 
 
