@@ -18,7 +18,26 @@ from .errors import OpsbookError
 from .excel.commands import doctor as doctor_command
 from .excel.commands import excel as excel_group
 
-KIND_CHOICE = click.Choice(["posts", "inspections", "design_costs"])
+
+class KindChoice(click.Choice):
+    """The registered kinds (opsbook.kinds), read when the option is used: the registry
+    imports the catalog, which ``opsbook --version`` should not pay for."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self):
+        from .kinds import names
+
+        return names()
+
+    @choices.setter
+    def choices(self, value) -> None:  # click.Choice.__init__ sets it
+        pass
+
+
+KIND_CHOICE = KindChoice()
 
 
 def _date(ctx, param, value):
@@ -239,12 +258,9 @@ def rules(kind):
 
     Example: opsbook rules --kind inspections
     """
-    from .catalog import all_rules
-    from .workbook.specs import BY_NAME
+    from .kinds import all_rules, get
 
-    for rule in all_rules():
-        if kind and BY_NAME[rule.table].kind != kind:
-            continue
+    for rule in get(kind).rules if kind else all_rules():
         click.echo(f"{rule.clause:<10} {rule.id:<48} {rule.kind:<4} {rule.severity:<8} {rule.title}")
 
 

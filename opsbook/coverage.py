@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .catalog import all_rules
 from .config import DEFAULTS
+from .kinds import all_rules
 from .regulations import REGULATIONS
 from .summaries import SUMMARY_OUTPUTS
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .catalog import AggregateRule, Context, RowRule, Rule, rules_for
+from . import kinds
+from .catalog import AggregateRule, Context, RowRule, Rule
 from .report import (
     VIOLATION_DATA,
     Checked,
@@ -30,7 +31,6 @@ from .report import (
 )
 from .values import json_value, shown
 from .workbook.reader import SheetValues
-from .workbook.specs import BY_NAME, KINDS, TABLES
 from .workbook.tables import (
     Table,
     anchor_merged,
@@ -67,7 +67,7 @@ def check_sheets(
     """Find the tables in ``sheets``, run every applicable rule and return the report."""
     result = FileResult(file=file)
     report = Report(as_of=as_of, files=[result])
-    specs = TABLES if kind is None else tuple(t for t in TABLES if t.kind == kind)
+    specs = kinds.tables(kind)
     found: dict[str, list[Table]] = {}
     scan = settings["general"]["header_scan_rows"]
     for sheet in sheets:
@@ -89,23 +89,23 @@ def check_sheets(
         ))
 
     found = _logs(found, result)
-    kinds_found = [k for k in KINDS if k in found]
+    kinds_found = [k for k in kinds.names() if k in found]
     if kind is None and len(kinds_found) > 1:
         # One workbook, one kind: the main table with most rows decides.
         kind = max(kinds_found, key=lambda k: sum(len(t) for t in found[k]))
     kind = kind or (kinds_found[0] if kinds_found else None)
     if kind is None:
         # Companion tables alone (a roster without a post log) are not checked.
-        kind = next((BY_NAME[n].kind for n in found), None)
+        kind = next((kinds.table(n).kind for n in found), None)
     result.kind = kind
-    tables = {n: ts for n, ts in found.items() if BY_NAME[n].kind == kind}
+    tables = {n: ts for n, ts in found.items() if kinds.table(n).kind == kind}
     for name, ts in found.items():
-        if BY_NAME[name].kind != kind:
+        if kinds.table(name).kind != kind:
             for t in ts:
-                result.skipped_sheets.append({"sheet": t.label, "reason": f"屬於 {BY_NAME[name].kind}，不是本工作簿的類型 {kind}"})
+                result.skipped_sheets.append({"sheet": t.label, "reason": f"屬於 {kinds.table(name).kind}，不是本工作簿的類型 {kind}"})
 
     calendar = calendar_for(settings["general"]["calendar"])
-    companions = {n: ts[0] for n, ts in tables.items() if not BY_NAME[n].main}
+    companions = {n: ts[0] for n, ts in tables.items() if not kinds.table(n).main}
     frames = []
     not_checked: list[NotChecked] = []
     # One context for the workbook: the rules of every table and the summaries share it.
@@ -135,11 +135,11 @@ def _logs(found: dict[str, list[Table]], result: FileResult) -> dict[str, list[T
     out: dict[str, list[Table]] = {}
     for name, tables in found.items():
         logs = [one_log(group) for group in same_header_logs(tables)]
-        if not BY_NAME[name].main:
+        if not kinds.table(name).main:
             for other in logs[1:]:
                 for sheet in other.sheets or (other.sheet,):
                     result.skipped_sheets.append(
-                        {"sheet": sheet, "reason": f"另一個{BY_NAME[name].title}已在「{logs[0].sheet}」"})
+                        {"sheet": sheet, "reason": f"另一個{kinds.table(name).title}已在「{logs[0].sheet}」"})
             logs = logs[:1]
         for log in logs:
             if len(log.sheets) > 1:
@@ -149,13 +149,11 @@ def _logs(found: dict[str, list[Table]], result: FileResult) -> dict[str, list[T
 
 
 def _rule(rule_id: str) -> Rule:
-    from .catalog import all_rules
-
-    return next(r for r in all_rules() if r.id == rule_id)
+    return kinds.rule(rule_id)
 
 
 def _check_table(table: Table, ctx: Context, file: str, not_checked: list[NotChecked]) -> pd.DataFrame:
-    rules = [r for r in rules_for({table.name}, ctx.settings)]
+    rules = kinds.rules_for({table.name}, ctx.settings)
     runnable: list[Rule] = []
     for rule in rules:
         why = _why_not(rule, table, ctx)
@@ -200,7 +198,7 @@ def _why_not(rule: Rule, table: Table, ctx: Context) -> tuple[Reason, tuple] | N
         return Reason.MISSING_COLUMN, tuple((table.spec.column(k).aliases[1], k) for k in missing)
     absent = [c for c in rule.companions if c not in ctx.tables]
     if absent:
-        return Reason.MISSING_TABLE, tuple((BY_NAME[c].title, c) for c in absent)
+        return Reason.MISSING_TABLE, tuple((kinds.table(c).title, c) for c in absent)
     return None
 
 
@@ -297,7 +295,10 @@ def _aggregate_violations(rule: AggregateRule, table: Table, ctx: Context, file:
     })[VIOLATION_DATA]
 
 
-# The reader's own "rule": a value that cannot be read as its column's type.
+# The reader's own "rule": a value that cannot be read as its column's type (one id per type).
+UNREADABLE_IDS = {"date": "read.unreadable_date", "datetime": "read.unreadable_datetime",
+                  "bool": "read.unreadable_bool", "number": "read.unreadable_number",
+                  "text": "read.unreadable_text"}
 UNREADABLE = ("「{header}」的值「{value}」無法讀取為{type_zh}，{clause} 無法檢查此格",
               "'{value}' in '{header}' cannot be read as a {type}; {clause} cannot be checked here")
 
@@ -326,7 +327,7 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
             raw = table.raw.at[row, key]
             lines.append({
                 "file": file, "sheet": table.sheet, "row": int(row), "column": source.header,
-                "cell": f"{source.letter}{row}", "clause": clause[row], "rule": f"read.unreadable_{expected}",
+                "cell": f"{source.letter}{row}", "clause": clause[row], "rule": UNREADABLE_IDS[expected],
                 "severity": "error", "value": json_value(raw), "rows": (int(row),),
                 "template": UNREADABLE[0], "template_en": UNREADABLE[1],
                 "params": (("header", source.header), ("value", shown(raw)), ("type", expected),

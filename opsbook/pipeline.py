@@ -16,9 +16,9 @@ import pandas as pd
 from .config import load_config
 from .engine import check_sheets
 from .errors import OpsbookError, UnreadableWorkbook
+from .kinds import build_summaries
 from .messages import render
 from .report import Checked, FileResult, Report
-from .summaries import build_summaries
 from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
 
 MAX_ROWS = 1_048_576  # Excel's own limit; a sheet filled to it is skipped with a message

@@ -9,9 +9,10 @@ import re
 
 import pandas as pd
 
-from .catalog import RowRule, all_rules
+from .catalog import RowRule
 from .config import load_config
 from .engine import as_of_moment
+from .kinds import all_rules
 from .pipeline import check_book
 from .workbook.reader import SheetValues
 from .workcalendar import calendar_for

@@ -3,8 +3,8 @@ a real clause; every checkable clause of 運營規章制度1 has a rule."""
 
 from conftest import ROOT
 
-from opsbook.catalog import all_rules
 from opsbook.coverage import render_coverage
+from opsbook.kinds import all_rules
 from opsbook.regulations import CLAUSES, R1, R2, R3
 
 

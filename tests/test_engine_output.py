@@ -6,9 +6,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 from helpers import AS_OF, settings
 
-from opsbook.catalog import all_rules
 from opsbook.cli import cli
 from opsbook.engine import as_of_moment, check_sheets
+from opsbook.kinds import all_rules
 from opsbook.messages import render, violation_frame
 from opsbook.report import VIOLATION_DATA, VIOLATION_FIELDS, NotChecked, Reason
 from opsbook.workbook.reader import SheetValues

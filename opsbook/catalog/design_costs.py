@@ -82,14 +82,14 @@ def _fmt_days(series: pd.Series) -> pd.Series:
 
 ROW_RULES = [
     RowRule(
-        id=f"{T}.head_signature", clause="R3-3.1", table=T,
+        id="design_costs.head_signature", clause="R3-3.1", table=T,
         title="request form signed by the requesting department's head",
         message="《產品設計申請單》須由需求部門負責人簽字後移交運營部（部門負責人簽字空白）",
         message_en="the design request form is not signed by the requesting department's head",
         target="head_signed", fails=lambda t, ctx: blank(t, "head_signed"),
     ),
     RowRule(
-        id=f"{T}.incomplete_not_returned", clause="R3-3.2", table=T,
+        id="design_costs.incomplete_not_returned", clause="R3-3.2", table=T,
         title="an incomplete form is returned (狀態 退回)",
         message="申請單未填寫完整，須嚴格退回（狀態：{value}）",
         message_en="an incomplete request form must be returned (status: {value})",
@@ -97,7 +97,7 @@ ROW_RULES = [
         fails=lambda t, ctx: no(t, "form_complete") & ~returned(t),
     ),
     RowRule(
-        id=f"{T}.returned_but_worked_on", clause="R3-3.2", table=T,
+        id="design_costs.returned_but_worked_on", clause="R3-3.2", table=T,
         title="a returned request is not designed",
         message="申請單已退回，卻安排了設計（設計人員：{value}）",
         message_en="the request was returned but a designer worked on it ({value})",
@@ -105,7 +105,7 @@ ROW_RULES = [
         fails=lambda t, ctx: returned(t) & ~blank(t, "designer"),
     ),
     RowRule(
-        id=f"{T}.designer_missing", clause="R3-3.2", table=T,
+        id="design_costs.designer_missing", clause="R3-3.2", table=T,
         title="a complete request has a designer assigned",
         message="申請單填寫完整，須安排設計人員跟進（設計人員空白）",
         message_en="a complete request must have a designer assigned",
@@ -114,7 +114,7 @@ ROW_RULES = [
         & (~no(t, "form_complete") if t.has("form_complete") else True),
     ),
     RowRule(
-        id=f"{T}.design_before_request", clause="R3-3.4", table=T,
+        id="design_costs.design_before_request", clause="R3-3.4", table=T,
         title="design starts from the signed request, not before it",
         message="開始設計日期 {design_started_on} 早於申請日期 {requested_on}：設計人員須憑簽字後的申請表設計",
         message_en="design started {design_started_on}, before the request of {requested_on}",
@@ -122,7 +122,7 @@ ROW_RULES = [
         fails=lambda t, ctx: later_than(t.data["requested_on"], t.data["design_started_on"]),
     ),
     RowRule(
-        id=f"{T}.design_without_signature", clause="R3-3.4", table=T,
+        id="design_costs.design_without_signature", clause="R3-3.4", table=T,
         title="no design on an unsigned request",
         message="申請單未經部門負責人簽字即開始設計：須憑簽過字的申請表設計",
         message_en="design started on a request the head has not signed",
@@ -130,7 +130,7 @@ ROW_RULES = [
         fails=lambda t, ctx: t.data["design_started_on"].notna() & blank(t, "head_signed"),
     ),
     RowRule(
-        id=f"{T}.budget_missing", clause="R3-3.5", table=T,
+        id="design_costs.budget_missing", clause="R3-3.5", table=T,
         title="the production budget is filled in before ordering",
         message="已下單製作，但未填寫打樣製作費用預算",
         message_en="production was ordered without a budget",
@@ -138,7 +138,7 @@ ROW_RULES = [
         fails=lambda t, ctx: ordered(t) & blank(t, "budget"),
     ),
     RowRule(
-        id=f"{T}.budget_unsigned", clause="R3-3.5", table=T,
+        id="design_costs.budget_unsigned", clause="R3-3.5", table=T,
         title="the production budget is signed by the department head",
         message="打樣製作費用預算須交部門負責人簽字（預算簽字空白）",
         message_en="the production budget is not signed by the department head",
@@ -146,7 +146,7 @@ ROW_RULES = [
         fails=lambda t, ctx: active(t) & ~blank(t, "budget") & blank(t, "budget_signed"),
     ),
     RowRule(
-        id=f"{T}.over_budget", clause="R3-3.5", table=T, severity=WARNING,
+        id="design_costs.over_budget", clause="R3-3.5", table=T, severity=WARNING,
         title="actual cost within the signed budget",
         message="實際費用 {actual_cost} 超出預算 {budget}",
         message_en="actual cost {actual_cost} exceeds the budget {budget}",
@@ -154,7 +154,7 @@ ROW_RULES = [
         fails=lambda t, ctx: (t.data["actual_cost"] > t.data["budget"]).fillna(False).astype(bool),
     ),
     RowRule(
-        id=f"{T}.delivered_late", clause="R3-3.6", table=T,
+        id="design_costs.delivered_late", clause="R3-3.6", table=T,
         title="delivery keeps to the design-cycle table unless an extension was asked in time",
         message="實際完成 {delivered_on} 晚於計劃完成 {due}，且未在到期前提出延期申請（延期申請：{extension}）",
         message_en="delivered {delivered_on}, after the due date {due}, with no extension asked in time",
@@ -165,7 +165,7 @@ ROW_RULES = [
             index=rows),
     ),
     RowRule(
-        id=f"{T}.overdue", clause="R3-3.6", table=T,
+        id="design_costs.overdue", clause="R3-3.6", table=T,
         title="an undelivered design is not past its due date without an extension",
         message="計劃 {due} 完成，至 {as_of} 仍未完成，且未在到期前提出延期申請",
         message_en="due {due}, still not delivered at {as_of}, and no extension asked in time",
@@ -176,7 +176,7 @@ ROW_RULES = [
             {"due": _fmt_days(due_dates(t, ctx)[rows]), "as_of": ctx.as_of.strftime("%Y-%m-%d")}, index=rows),
     ),
     RowRule(
-        id=f"{T}.gm_without_head_approval", clause="R3-3.7", table=T,
+        id="design_costs.gm_without_head_approval", clause="R3-3.7", table=T,
         title="the GM confirms only after the department head approved the design",
         message="總經理已於 {gm_confirmed_on} 確認，但部門負責人未審核：須先經部門負責人審核再交總經理確認",
         message_en="the GM confirmed on {gm_confirmed_on} but the department head has not approved the design",
@@ -184,7 +184,7 @@ ROW_RULES = [
         fails=lambda t, ctx: t.data["gm_confirmed_on"].notna() & blank(t, "design_approved_by"),
     ),
     RowRule(
-        id=f"{T}.gm_before_design_done", clause="R3-3.7", table=T,
+        id="design_costs.gm_before_design_done", clause="R3-3.7", table=T,
         title="the GM confirms the finished design",
         message="總經理確認日期 {gm_confirmed_on} 早於設計完成日期 {delivered_on}：須設計完成並經審核後再交總經理確認",
         message_en="GM confirmation on {gm_confirmed_on} precedes the design's completion on {delivered_on}",
@@ -192,7 +192,7 @@ ROW_RULES = [
         fails=lambda t, ctx: later_than(t.data["delivered_on"], t.data["gm_confirmed_on"]),
     ),
     RowRule(
-        id=f"{T}.ordered_without_gm", clause="R3-3.8", table=T,
+        id="design_costs.ordered_without_gm", clause="R3-3.8", table=T,
         title="production is ordered only on or after the GM's confirmation",
         message="下單日期 {ordered_on}，總經理確認日期 {gm_confirmed_on}：須憑總經理簽字確認單方可下單製作",
         message_en="ordered on {ordered_on} without (or before) the GM's confirmation ({gm_confirmed_on})",
@@ -201,7 +201,7 @@ ROW_RULES = [
                                            | later_than(t.data["gm_confirmed_on"], t.data["ordered_on"])),
     ),
     RowRule(
-        id=f"{T}.received_before_order", clause="R3-3.9", table=T, severity=WARNING,
+        id="design_costs.received_before_order", clause="R3-3.9", table=T, severity=WARNING,
         title="the delivery record follows the order",
         message="到貨日期 {received_on} 早於下單日期 {ordered_on}，請核對跟進記錄",
         message_en="received on {received_on}, before the order of {ordered_on}",
@@ -209,7 +209,7 @@ ROW_RULES = [
         fails=lambda t, ctx: later_than(t.data["ordered_on"], t.data["received_on"]),
     ),
     RowRule(
-        id=f"{T}.not_warehoused", clause="R3-3.10", table=T,
+        id="design_costs.not_warehoused", clause="R3-3.10", table=T,
         title="received items are warehoused",
         message="物品已於 {received_on} 到貨，未辦理入庫（入庫日期空白）",
         message_en="received on {received_on} but not warehoused",
@@ -217,7 +217,7 @@ ROW_RULES = [
         fails=lambda t, ctx: t.data["received_on"].notna() & blank(t, "warehoused_on"),
     ),
     RowRule(
-        id=f"{T}.settled_late", clause="R3-3.12", table=T,
+        id="design_costs.settled_late", clause="R3-3.12", table=T,
         title="items of month M are settled by the configured working day of month M+1",
         message="{month} 的物料須在 {deadline}（次月第 {n} 個工作日）前結算，實際結算 {settled_on}",
         message_en="items of {month} must be settled by {deadline}; settled {settled_on}",
@@ -227,7 +227,7 @@ ROW_RULES = [
         params=lambda t, ctx, rows: _settle_params(t, ctx, rows),
     ),
     RowRule(
-        id=f"{T}.unsettled", clause="R3-3.12", table=T,
+        id="design_costs.unsettled", clause="R3-3.12", table=T,
         title="no item of a past month left unsettled",
         message="{month} 的物料至 {as_of} 仍未結算（結算期限 {deadline}，次月第 {n} 個工作日）",
         message_en="items of {month} still unsettled at {as_of} (due {deadline})",
@@ -237,7 +237,7 @@ ROW_RULES = [
         params=lambda t, ctx, rows: _settle_params(t, ctx, rows),
     ),
     RowRule(
-        id=f"{T}.settlement_head_unsigned", clause="R3-3.12", table=T,
+        id="design_costs.settlement_head_unsigned", clause="R3-3.12", table=T,
         title="a settlement is signed by the department head",
         message="已結算，但結算未經部門負責人簽字",
         message_en="settled without the department head's signature",
@@ -245,7 +245,7 @@ ROW_RULES = [
         fails=lambda t, ctx: t.data["settled_on"].notna() & blank(t, "settlement_head_signed"),
     ),
     RowRule(
-        id=f"{T}.settlement_gm_unapproved", clause="R3-3.12", table=T,
+        id="design_costs.settlement_gm_unapproved", clause="R3-3.12", table=T,
         title="a settlement is approved by the GM",
         message="已結算，但未經總經理審核確認",
         message_en="settled without the GM's approval",
@@ -253,7 +253,7 @@ ROW_RULES = [
         fails=lambda t, ctx: t.data["settled_on"].notna() & blank(t, "settlement_gm_approved"),
     ),
     RowRule(
-        id=f"{T}.paid_before_approval", clause="R3-3.12", table=T,
+        id="design_costs.paid_before_approval", clause="R3-3.12", table=T,
         title="finance pays only after the settlement is approved",
         message="已於 {paid_on} 付款，但結算未經總經理審核或付款早於結算（結算日期 {settled_on}）",
         message_en="paid on {paid_on} before the settlement ({settled_on}) was approved",
@@ -331,7 +331,7 @@ def _budget_rule(t, ctx: Context) -> pd.DataFrame:
 
 AGGREGATES = [
     AggregateRule(
-        id=f"{T}.yearly_budget", clause="R3-2.3.1", table=T, companions=("budgets",),
+        id="design_costs.yearly_budget", clause="R3-2.3.1", table=T, companions=("budgets",),
         title="department spend within its approved yearly budget (warning from 90%)",
         message="{department} {year} 年設計製作費用 {spent}，年度預算 {budget}（{ratio}），{status}",
         message_en="{department} spent {spent} in {year} against a budget of {budget} ({ratio})",

@@ -65,9 +65,20 @@ HAZARDS = [
 ALL_HAZARDS = tuple(k for _, _, keys in HAZARDS for k in keys)
 
 
+# The hazard rules' ids, written out (one pair per hazard group): (no rectification, passed).
+HAZARD_RULE_IDS = {
+    "pipe_altered": ("inspections.pipe_altered.no_rectification", "inspections.pipe_altered.passed"),
+    "pipe_hazard": ("inspections.pipe_hazard.no_rectification", "inspections.pipe_hazard.passed"),
+    "appliance": ("inspections.appliance.no_rectification", "inspections.appliance.passed"),
+    "private_heater": ("inspections.private_heater.no_rectification", "inspections.private_heater.passed"),
+    "occupation": ("inspections.occupation.no_rectification", "inspections.occupation.passed"),
+}
+
+
 def _hazard_rules() -> list:
     rules = []
     for name, clause, keys in HAZARDS:
+        no_rectification_id, passed_id = HAZARD_RULE_IDS[name]
         def found(t, ctx, keys=keys):
             return _any(t, keys)
 
@@ -78,7 +89,7 @@ def _hazard_rules() -> list:
             if name == "private_heater" else (lambda t: ~blank(t, "rectification"))
         rules += [
             RowRule(
-                id=f"{T}.{name}.no_rectification", clause=clause, table=T, scope=found,
+                id=no_rectification_id, clause=clause, table=T, scope=found,
                 title=f"{name}: a rectification note is issued",
                 message="發現{hazards}，未填整改意見：須向用戶提出整改意見並監督整改"
                         + ("（或上報有關部門）" if name == "private_heater" else ""),
@@ -88,7 +99,7 @@ def _hazard_rules() -> list:
                 params=names,
             ),
             RowRule(
-                id=f"{T}.{name}.passed", clause=clause, table=T, scope=found,
+                id=passed_id, clause=clause, table=T, scope=found,
                 title=f"{name}: an inspection with this hazard is not 合格",
                 message="發現{hazards}，檢查結果卻為「{value}」：存在隱患不能判定合格",
                 message_en="hazard found ({hazards}) but the result is '{value}'",
@@ -103,20 +114,20 @@ def _hazard_rules() -> list:
 def _row_rules() -> list:
     return [
         RowRule(
-            id=f"{T}.uniform", clause="R2-2.1", table=T,
+            id="inspections.uniform", clause="R2-2.1", table=T,
             title="inspector in uniform", message="入戶檢查須統一著裝（統一著裝：{value}）",
             message_en="the inspector must wear the uniform (uniform: {value})",
             target="uniform", fails=lambda t, ctx: ~yes(t, "uniform"),
         ),
         RowRule(
-            id=f"{T}.badge", clause="R2-3.2", table=T,
+            id="inspections.badge", clause="R2-3.2", table=T,
             title="inspector wears the work badge (also R2-2.1)",
             message="工作人員上崗必須佩戴工作牌（佩戴工作牌：{value}）",
             message_en="the inspector must wear the work badge (badge: {value})",
             target="badge", fails=lambda t, ctx: ~yes(t, "badge"),
         ),
         RowRule(
-            id=f"{T}.not_entered_reason", clause="R2-2.7", table=T,
+            id="inspections.not_entered_reason", clause="R2-2.7", table=T,
             title="a visit that did not enter states why",
             message="未能入戶檢查，須詳細說明原因（未入戶原因空白）",
             message_en="the visit did not enter: the reason must be stated",
@@ -126,26 +137,28 @@ def _row_rules() -> list:
         ),
         *[
             RowRule(
-                id=f"{T}.{key}_recorded", clause="R2-2.5", table=T, scope=lambda t, ctx: entered(t),
+                id=rule_id, clause="R2-2.5", table=T, scope=lambda t, ctx: entered(t),
                 title=f"an entered visit records {what}",
                 message=f"入戶檢查須檢查{zh}，「{{header}}」未填",
                 message_en=f"an entered inspection must record {what}",
                 needs=("entered",), target=key,
                 fails=lambda t, ctx, key=key: entered(t) & blank(t, key),
             )
-            for key, zh, what in [("leak", "有無燃氣洩漏", "the leak check"),
-                                  ("stove_pressure_ok", "灶前壓力", "the stove pressure"),
-                                  ("meter_ok", "氣表運行", "the meter")]
+            for rule_id, key, zh, what in [
+                ("inspections.leak_recorded", "leak", "有無燃氣洩漏", "the leak check"),
+                ("inspections.stove_pressure_ok_recorded", "stove_pressure_ok", "灶前壓力", "the stove pressure"),
+                ("inspections.meter_ok_recorded", "meter_ok", "氣表運行", "the meter"),
+            ]
         ],
         RowRule(
-            id=f"{T}.leak_passed", clause="R2-2.5", table=T,
+            id="inspections.leak_passed", clause="R2-2.5", table=T,
             title="an inspection that found a leak is not 合格",
             message="發現燃氣洩漏，檢查結果卻為「{value}」",
             message_en="a gas leak was found but the result is '{value}'",
             needs=("leak",), target="result", fails=lambda t, ctx: yes(t, "leak") & passed(t),
         ),
         RowRule(
-            id=f"{T}.signature", clause="R2-2.7", table=T,
+            id="inspections.signature", clause="R2-2.7", table=T,
             title="a passed inspection is signed by the customer",
             message="檢查合格後須請用戶簽字確認（用戶簽字空白）",
             message_en="a passed inspection must be signed by the customer",
@@ -153,7 +166,7 @@ def _row_rules() -> list:
             fails=lambda t, ctx: passed(t) & blank(t, "signature"),
         ),
         RowRule(
-            id=f"{T}.seal_fitted", clause="R2-1.4", table=T,
+            id="inspections.seal_fitted", clause="R2-1.4", table=T,
             title="a missing anti-theft seal is fitted during the visit",
             message="防盜封缺失，安檢時須加裝（加裝防盜封：{value}）",
             message_en="the anti-theft seal is missing and was not fitted (fitted: {value})",
@@ -161,7 +174,7 @@ def _row_rules() -> list:
             fails=lambda t, ctx: in_words(t, "seal", ["缺失", "無", "沒有", "missing"]) & ~yes(t, "seal_fitted"),
         ),
         RowRule(
-            id=f"{T}.seal_damaged_reported", clause="R2-1.4.1", table=T,
+            id="inspections.seal_damaged_reported", clause="R2-1.4.1", table=T,
             title="a damaged seal is reported",
             message="表封損壞，須及時向公司領導反映（已上報：{value}）",
             message_en="the seal is damaged and was not reported (reported: {value})",
@@ -169,7 +182,7 @@ def _row_rules() -> list:
             fails=lambda t, ctx: in_words(t, "seal", ["損壞", "破損", "damaged"]) & ~yes(t, "reported"),
         ),
         RowRule(
-            id=f"{T}.equipment_damage_reported", clause="R2-2.2", table=T,
+            id="inspections.equipment_damage_reported", clause="R2-2.2", table=T,
             title="damaged equipment is reported",
             message="發現設備損壞，須上報公司有關部門處理（已上報：{value}）",
             message_en="damaged equipment was not reported (reported: {value})",
@@ -177,7 +190,7 @@ def _row_rules() -> list:
             fails=lambda t, ctx: yes(t, "equipment_damaged") & ~yes(t, "reported"),
         ),
         RowRule(
-            id=f"{T}.theft_supply_stopped", clause="R2-1.3", table=T,
+            id="inspections.theft_supply_stopped", clause="R2-1.3", table=T,
             title="gas theft found → supply stopped",
             message="發現盜氣，須責令終止並停止供氣（停止供氣：{value}）",
             message_en="gas theft found but supply not stopped (stopped: {value})",
@@ -185,7 +198,7 @@ def _row_rules() -> list:
             fails=lambda t, ctx: yes(t, "theft_found") & ~yes(t, "supply_stopped"),
         ),
         RowRule(
-            id=f"{T}.certificate", clause="R2-2.8", table=T, scope=lambda t, ctx: entered(t),
+            id="inspections.certificate", clause="R2-2.8", table=T, scope=lambda t, ctx: entered(t),
             title="the gas-use certificate is filled in after an entered inspection",
             message="入戶檢查後須填寫「用戶使用證」（{header}：{value}）",
             message_en="the customer's gas-use certificate was not filled in ({value})",
@@ -193,13 +206,13 @@ def _row_rules() -> list:
             fails=lambda t, ctx: entered(t) & ~yes(t, "certificate_filled"),
         ),
         RowRule(
-            id=f"{T}.fee_charged", clause="R2-3.6", table=T,
+            id="inspections.fee_charged", clause="R2-3.6", table=T,
             title="no fee is collected", message="不準擅自向用戶收取額外費用（收取費用：{value}）",
             message_en="no extra fee may be collected (fee: {value})",
             target="fee_charged", fails=lambda t, ctx: t.data["fee_charged"].fillna(0).ne(0),
         ),
         RowRule(
-            id=f"{T}.unapproved_work", clause="R2-3.8", table=T,
+            id="inspections.unapproved_work", clause="R2-3.8", table=T,
             title="no unapproved installation or alteration",
             message="未經審批不得私自為用戶安裝和改裝燃氣設施（{header}：{value}）",
             message_en="gas facilities installed or altered without approval",
@@ -395,7 +408,7 @@ def _key_customers(t, ctx: Context) -> pd.DataFrame:
 
 AGGREGATES = [
     AggregateRule(
-        id=f"{T}.twice_a_year", clause="R2-2.1", table=T,
+        id="inspections.twice_a_year", clause="R2-2.1", table=T,
         title="residential customers: at least two entered inspections a calendar year",
         message="民用戶 {customer} {year} 年入戶檢查 {count} 次，每年至少 {minimum} 次（{status}）",
         message_en="residential customer {customer}: {count} entered inspections in {year}, "
@@ -403,7 +416,7 @@ AGGREGATES = [
         needs=("customer_id", "inspected_on"), run=_twice_a_year,
     ),
     AggregateRule(
-        id=f"{T}.blacklist_follow_up", clause="R2-1.2", table=T, companions=("purchases",),
+        id="inspections.blacklist_follow_up", clause="R2-1.2", table=T, companions=("purchases",),
         title="every blacklisted customer (no purchase for 3 months) is followed up by a visit",
         message="用戶 {customer} 最後購氣 {last_purchase}，逾 {months} 個月未購氣，{listed_on} 列入黑名單，"
                 "之後未有安檢跟進{deadline}",
@@ -412,7 +425,7 @@ AGGREGATES = [
         needs=("customer_id", "inspected_on"), run=_blacklist_follow_up,
     ),
     AggregateRule(
-        id=f"{T}.key_customer_visits", clause="R2-1.6", table=T,
+        id="inspections.key_customer_visits", clause="R2-1.6", table=T,
         title="public-service and industrial customers visited at least N times per period",
         message="重點用戶 {customer} 在 {period} 只檢查 {count} 次，每期至少 {minimum} 次",
         message_en="key customer {customer}: {count} visits in {period}, at least {minimum} required",

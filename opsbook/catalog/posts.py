@@ -68,10 +68,67 @@ def _is_named(t, key: str, names: set[str]) -> pd.Series:
     return values.isin(names)
 
 
+# Every channel rule's id written out, so `grep posts.website.review_missing` lands here; the
+# factory below takes its column of this table.
+CHANNEL_RULE_IDS = {
+    ("R1", WEBSITE): {
+        "owner_missing": "posts.website.owner_missing",
+        "review_missing": "posts.website.review_missing",
+        "reviewer_not_manager": "posts.website.reviewer_not_manager",
+        "reviewed_after_publication": "posts.website.reviewed_after_publication",
+        "gm_missing": "posts.website.gm_missing",
+        "gm_before_review": "posts.website.gm_before_review",
+        "gm_after_publication": "posts.website.gm_after_publication",
+        "gm_not_gm": "posts.website.gm_not_gm",
+        "news_late": "posts.website.news_late",
+        "news_event_end_missing": "posts.website.news_event_end_missing",
+        "news_without_images": "posts.website.news_without_images",
+        "promo_late": "posts.website.promo_late",
+        "promo_start_missing": "posts.website.promo_start_missing",
+        "fixed_section_monthly": "posts.website.fixed_section_monthly",
+        "weekly_posts": "posts.website.weekly_posts",
+    },
+    ("R3", WEBSITE): {
+        "owner_missing": "posts.website_r3.owner_missing",
+        "review_missing": "posts.website_r3.review_missing",
+        "reviewer_not_manager": "posts.website_r3.reviewer_not_manager",
+        "reviewed_after_publication": "posts.website_r3.reviewed_after_publication",
+        "gm_missing": "posts.website_r3.gm_missing",
+        "gm_before_review": "posts.website_r3.gm_before_review",
+        "gm_after_publication": "posts.website_r3.gm_after_publication",
+        "gm_not_gm": "posts.website_r3.gm_not_gm",
+        "news_late": "posts.website_r3.news_late",
+        "news_event_end_missing": "posts.website_r3.news_event_end_missing",
+        "news_without_images": "posts.website_r3.news_without_images",
+        "promo_late": "posts.website_r3.promo_late",
+        "promo_start_missing": "posts.website_r3.promo_start_missing",
+        "fixed_section_monthly": "posts.website_r3.fixed_section_monthly",
+        "weekly_posts": "posts.website_r3.weekly_posts",
+    },
+    ("R1", NEW_MEDIA): {
+        "owner_missing": "posts.new_media.owner_missing",
+        "review_missing": "posts.new_media.review_missing",
+        "reviewer_not_manager": "posts.new_media.reviewer_not_manager",
+        "reviewed_after_publication": "posts.new_media.reviewed_after_publication",
+        "gm_missing": "posts.new_media.gm_missing",
+        "gm_before_review": "posts.new_media.gm_before_review",
+        "gm_after_publication": "posts.new_media.gm_after_publication",
+        "gm_not_gm": "posts.new_media.gm_not_gm",
+        "news_late": "posts.new_media.news_late",
+        "news_event_end_missing": "posts.new_media.news_event_end_missing",
+        "news_without_images": "posts.new_media.news_without_images",
+        "promo_late": "posts.new_media.promo_late",
+        "promo_start_missing": "posts.new_media.promo_start_missing",
+        "fixed_section_monthly": "posts.new_media.fixed_section_monthly",
+        "daily_posts": "posts.new_media.daily_posts",
+    },
+}
+
+
 def _channel_rules(profile: str, channel: str) -> list:
     cl = CLAUSES[(profile, channel)]
     on = channel_mask(channel)
-    prefix = f"posts.{channel}" if profile == "R1" or channel == NEW_MEDIA else f"posts.{channel}_r3"
+    ids = CHANNEL_RULE_IDS[(profile, channel)]
     where = CHANNEL_ZH[channel]
     r3 = profile == "R3"
     p = dict(table="posts", profile=profile if channel == WEBSITE else None, scope=on)
@@ -87,7 +144,7 @@ def _channel_rules(profile: str, channel: str) -> list:
 
     rules = [
         RowRule(
-            id=f"{prefix}.owner_missing", clause=cl["owner"], **p,
+            id=ids["owner_missing"], clause=cl["owner"], **p,
             title=f"{channel} post has a responsible person",
             message=f"{where}稿件未填負責人/撰稿人：每個欄目須有負責人對內容真實性負責",
             message_en=f"{channel} post has no owner or author: every section needs a responsible person",
@@ -95,7 +152,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             fails=lambda t, ctx: on(t, ctx) & blank(t, "owner" if t.has("owner") else "author"),
         ),
         RowRule(
-            id=f"{prefix}.review_missing", clause=cl["review"], **p,
+            id=ids["review_missing"], clause=cl["review"], **p,
             title=f"{channel} post reviewed by the operations manager",
             message=f"{where}稿件未經運營經理審核（審核人空白）：發布前必須經運營經理審核",
             message_en=f"{channel} post has no reviewer: the operations manager must review it before publication",
@@ -103,7 +160,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             fails=lambda t, ctx: on(t, ctx) & blank(t, "reviewer"),
         ),
         RowRule(
-            id=f"{prefix}.reviewer_not_manager", clause=cl["review"], **p,
+            id=ids["reviewer_not_manager"], clause=cl["review"], **p,
             title=f"{channel} post reviewer is an operations manager (roster)",
             message=f"審核人「{{value}}」在人員表中不是運營經理：{where}稿件須由運營經理審核",
             message_en="reviewer '{value}' is not an operations manager in the roster",
@@ -112,7 +169,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             & ~_is_named(t, "reviewer", _roster_names(ctx, "manager_roles")),
         ),
         RowRule(
-            id=f"{prefix}.reviewed_after_publication", clause=cl["review"], **p,
+            id=ids["reviewed_after_publication"], clause=cl["review"], **p,
             title=f"{channel} post reviewed before publication",
             message=f"審核日期 {{reviewed_at}} 晚於發布日期 {{published_at}}：{where}稿件須先審核後發布",
             message_en="reviewed on {reviewed_at}, after publication on {published_at}",
@@ -121,7 +178,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             & later_than(t.data["reviewed_at"], t.data["published_at"]),
         ),
         RowRule(
-            id=f"{prefix}.gm_missing", clause=cl["gm"], **p,
+            id=ids["gm_missing"], clause=cl["gm"], **p,
             title=(f"every {channel} post confirmed by the general manager" if r3
                    else f"{channel} post on a company project confirmed by the general manager"),
             message=(f"{where}稿件未經總經理確認：審核後須交總經理確認方可發布" if r3
@@ -132,7 +189,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             fails=lambda t, ctx: needs_gm(t, ctx) & blank(t, "gm_confirmed_by"),
         ),
         RowRule(
-            id=f"{prefix}.gm_before_review", clause=cl["gm"], **p,
+            id=ids["gm_before_review"], clause=cl["gm"], **p,
             title=f"{channel} post: GM confirmation after the manager's review",
             message="總經理確認日期 {gm_confirmed_at} 早於審核日期 {reviewed_at}：須先經運營經理審核，再交總經理確認",
             message_en="GM confirmed on {gm_confirmed_at}, before the review on {reviewed_at}",
@@ -141,7 +198,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             & later_than(t.data["reviewed_at"], t.data["gm_confirmed_at"]),
         ),
         RowRule(
-            id=f"{prefix}.gm_after_publication", clause=cl["gm"], **p,
+            id=ids["gm_after_publication"], clause=cl["gm"], **p,
             title=f"{channel} post: GM confirmation before publication",
             message="總經理確認日期 {gm_confirmed_at} 晚於發布日期 {published_at}：須經總經理確認方可發布",
             message_en="GM confirmed on {gm_confirmed_at}, after publication on {published_at}",
@@ -150,7 +207,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             & later_than(t.data["gm_confirmed_at"], t.data["published_at"]),
         ),
         RowRule(
-            id=f"{prefix}.gm_not_gm", clause=cl["gm"], **p,
+            id=ids["gm_not_gm"], clause=cl["gm"], **p,
             title=f"{channel} post confirmed by the general manager in person (roster)",
             message="「{value}」在人員表中不是總經理：須由總經理確認",
             message_en="'{value}' is not the general manager in the roster",
@@ -159,19 +216,19 @@ def _channel_rules(profile: str, channel: str) -> list:
             & ~_is_named(t, "gm_confirmed_by", _roster_names(ctx, "gm_roles")),
         ),
         RowRule(
-            id=f"{prefix}.news_late", clause=cl["news"], **p,
+            id=ids["news_late"], clause=cl["news"], **p,
             title=f"{channel}: major news online within 3 working days of the event's end",
             message="重大新聞/活動須在活動結束後 {days} 個工作日內上傳：活動結束 {event_end}，最遲 {deadline}，實際發布 {published_at}",
             message_en="major news must be online within {days} working days of the event's end "
                        "({event_end}): due {deadline}, published {published_at}",
             needs=("platform", "category", "event_end", "published_at"), target="published_at",
-            fails=lambda t, ctx: on(t, ctx) & _news_late(t, ctx, f"{prefix}.news_late"),
+            fails=lambda t, ctx: on(t, ctx) & _news_late(t, ctx, ids["news_late"]),
             params=lambda t, ctx, rows: pd.DataFrame(
                 {"deadline": _news_deadline(t, ctx)[rows].dt.strftime("%Y-%m-%d"),
                  "days": ctx.cfg("posts", "news_working_days")}, index=rows),
         ),
         RowRule(
-            id=f"{prefix}.news_event_end_missing", clause=cl["news"], **p, severity=WARNING,
+            id=ids["news_event_end_missing"], clause=cl["news"], **p, severity=WARNING,
             title=f"{channel}: major news records when the event ended",
             message="重大新聞/活動未填活動結束日期，無法核對 3 個工作日內發布的要求",
             message_en="major news without the event's end date: the 3-working-day limit cannot be checked",
@@ -179,7 +236,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             fails=lambda t, ctx: on(t, ctx) & _is_news(t, ctx) & blank(t, "event_end"),
         ),
         RowRule(
-            id=f"{prefix}.news_without_images", clause=cl["news"], **p,
+            id=ids["news_without_images"], clause=cl["news"], **p,
             title=f"{channel}: major news published with pictures",
             message="重大新聞/活動須配相關圖片上傳（配圖：{value}）",
             message_en="major news must be published with pictures (pictures: {value})",
@@ -187,7 +244,7 @@ def _channel_rules(profile: str, channel: str) -> list:
             fails=lambda t, ctx: on(t, ctx) & _is_news(t, ctx) & ~yes(t, "has_images"),
         ),
         RowRule(
-            id=f"{prefix}.promo_late", clause=cl["promo"], **p,
+            id=ids["promo_late"], clause=cl["promo"], **p,
             title=f"{channel}: promotion announced at least 3 days before it starts",
             message="促銷活動須在開始前 {days} 天發布：促銷開始 {promo_start}，最遲 {deadline}，實際發布 {published_at}",
             message_en="a promotion must be announced {days} days before it starts ({promo_start}): "
@@ -200,7 +257,7 @@ def _channel_rules(profile: str, channel: str) -> list:
                  "days": ctx.cfg("posts", "promo_days_ahead")}, index=rows),
         ),
         RowRule(
-            id=f"{prefix}.promo_start_missing", clause=cl["promo"], **p, severity=WARNING,
+            id=ids["promo_start_missing"], clause=cl["promo"], **p, severity=WARNING,
             title=f"{channel}: promotion records its start date",
             message="促銷活動未填促銷開始日期，無法核對提前 3 天發布的要求",
             message_en="promotion without a start date: the 3-days-ahead rule cannot be checked",
@@ -210,7 +267,7 @@ def _channel_rules(profile: str, channel: str) -> list:
     ]
     rules += [
         AggregateRule(
-            id=f"{prefix}.fixed_section_monthly", clause=cl["fixed"], **p,
+            id=ids["fixed_section_monthly"], clause=cl["fixed"], **p,
             title=f"{channel}: every fixed section updated every month",
             message="固定欄目「{section}」（{platform}）{month} 未更新：固定欄目須每月檢查更新",
             message_en="fixed section '{section}' ({platform}) has no update in {month}",
@@ -220,7 +277,7 @@ def _channel_rules(profile: str, channel: str) -> list:
     ]
     if channel == WEBSITE:
         rules.append(AggregateRule(
-            id=f"{prefix}.weekly_posts", clause=cl["cadence"], **p,
+            id=ids["weekly_posts"], clause=cl["cadence"], **p,
             title="website updated at least N times per ISO week",
             message="官網 {week}（{start}～{end}）只更新 {count} 次，每週最少應更新 {minimum} 次",
             message_en="website updated {count} times in {week} ({start} to {end}); "
@@ -230,7 +287,7 @@ def _channel_rules(profile: str, channel: str) -> list:
         ))
     else:
         rules.append(AggregateRule(
-            id=f"{prefix}.daily_posts", clause=cl["cadence"], **p,
+            id=ids["daily_posts"], clause=cl["cadence"], **p,
             title="each new-media platform updated every day",
             message="{platform} {start}～{end} 共 {days} 天未更新：新媒體平台內容每天需更新一次",
             message_en="{platform} had no post from {start} to {end} ({days} days); new media must post daily",
@@ -396,22 +453,25 @@ def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
 
 def _self_check_rules() -> list:
     checks = [
-        ("personal_opinion", "R1-6.4", "含情緒化的個人觀點", "emotional personal opinions"),
-        ("undisclosed_info", "R1-6.5", "含尚未對外公開的公司信息", "undisclosed company information"),
-        ("unverified", "R1-6.5", "含未經核實的傳言", "unverified rumours"),
+        ("posts.self_check.personal_opinion", "posts.self_check.personal_opinion_blank",
+         "personal_opinion", "R1-6.4", "含情緒化的個人觀點", "emotional personal opinions"),
+        ("posts.self_check.undisclosed_info", "posts.self_check.undisclosed_info_blank",
+         "undisclosed_info", "R1-6.5", "含尚未對外公開的公司信息", "undisclosed company information"),
+        ("posts.self_check.unverified", "posts.self_check.unverified_blank",
+         "unverified", "R1-6.5", "含未經核實的傳言", "unverified rumours"),
     ]
     rules = []
-    for key, clause, zh, en in checks:
+    for rule_id, blank_id, key, clause, zh, en in checks:
         rules += [
             RowRule(
-                id=f"posts.self_check.{key}", clause=clause, table="posts",
+                id=rule_id, clause=clause, table="posts",
                 title=f"post contains no {en}",
                 message=f"自檢欄「{{header}}」為「{{value}}」：稿件不得{zh}",
                 message_en=f"self-check says the post contains {en}; it must not",
                 target=key, fails=lambda t, ctx, k=key: yes(t, k),
             ),
             RowRule(
-                id=f"posts.self_check.{key}_blank", clause=clause, table="posts", severity=WARNING,
+                id=blank_id, clause=clause, table="posts", severity=WARNING,
                 title=f"self-check for {en} filled in",
                 message="自檢欄「{header}」未填：發布前須自檢並填「否」",
                 message_en="self-check column '{header}' is blank: fill in 否 after checking",

@@ -1,7 +1,7 @@
 """Summary sheets the regulations ask for (settlement, inspection totals, meeting reports).
 
 ``SUMMARY_OUTPUTS`` maps a clause to the summary that serves it, for the coverage matrix;
-``build_summaries`` makes the summaries of a checked workbook.
+Each kind names its summaries builder in the kinds registry (opsbook.kinds), which builds them.
 """
 
 from __future__ import annotations
@@ -14,17 +14,3 @@ SUMMARY_OUTPUTS: dict[str, str] = {
     "R3-3.12": "`月度結算` sheet / `opsbook settle`: per month by department and vendor, with a chart",
     "R3-2.3.1": "`月度結算` block 年度預算執行: spend against each department's yearly budget",
 }
-
-
-def build_summaries(checked) -> list:
-    """The summaries of a checked workbook, by its kind; also put into the JSON report."""
-    from . import design_costs, inspections, platforms
-
-    builders = {"inspections": inspections.build, "design_costs": design_costs.build, "posts": platforms.build}
-    builder = builders.get(checked.kind)
-    if builder is None or checked.context is None:
-        return []
-    sheets = builder(checked.tables, checked.context)
-    checked.report.summaries.setdefault("sheets", []).extend(
-        {"file": checked.report.files[0].file, **s.to_json()} for s in sheets)
-    return sheets

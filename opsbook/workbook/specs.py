@@ -241,5 +241,4 @@ TABLES: tuple[TableSpec, ...] = (
     INSPECTIONS, PURCHASES, CUSTOMERS,
     DESIGN_COSTS, CYCLE, BUDGETS,
 )
-KINDS = ("posts", "inspections", "design_costs")
 BY_NAME = {t.name: t for t in TABLES}
