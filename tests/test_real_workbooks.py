@@ -349,3 +349,38 @@ def test_group_cell_typed_once_without_a_merge_on_a_sheet_with_other_merges():
     sheet = SheetValues("s", rows, merges=((0, 0, 0, 4), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2)))
     header = find_header(sheet)
     assert (header.row_offset, header.header_rows) == (1, 2) and header.found["reviewed_at"][0] == 4
+
+
+def test_an_excel_table_below_the_header_scan_is_found(tmp_path):
+    """Notes fill the first 40 rows; the table part says where the log is."""
+    import xlsxwriter
+
+    path = tmp_path / "excel_table_far_down.xlsx"
+    rows = rw.twice(2, dt.date(2026, 4, 1), dt.date(2026, 10, 1))
+    rows[1][rw.COL["收取費用"]] = 10  # worksheet row 44
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("入戶安檢記錄")
+    for r in range(40):
+        ws.write(r, 0, f"說明第 {r + 1} 條")
+    dates = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.add_table(41, 0, 41 + len(rows), len(rw.INSPECTION_HEADERS) - 1, {
+        "name": "安檢", "columns": [{"header": h, "format": dates if h == "檢查日期" else None}
+                                  for h in rw.INSPECTION_HEADERS],
+        "data": [[dt.datetime.combine(v, dt.time()) if isinstance(v, dt.date) else v for v in r] for r in rows]})
+    wb.close()
+    report, _ = validate(path, "2027-01-10")
+    assert found(report) == {("入戶安檢記錄", 44, "R2-3.6")}
+    assert report["files"][0]["tables"][0]["header_row"] == 42
+
+
+def test_section_rows_merged_across_the_log_are_not_records():
+    """A month heading merged across the row between records (十月) is no visit; a note
+    merged over some columns of a real record leaves the record a record."""
+    rows = [rw.INSPECTION_HEADERS,
+            ["2026年9月"] + [None] * 14,
+            rw.inspection("C001", dt.date(2026, 9, 1)),
+            ["十月"] + [None] * 14,
+            rw.inspection("C001", dt.date(2026, 10, 1), 統一著裝="否")]
+    merges = ((1, 0, 1, 14), (3, 0, 3, 14), (4, 8, 4, 10))
+    table = build_table(SheetValues("入戶安檢記錄", rows, merges=merges), find_header(SheetValues("s", rows)), 2026)
+    assert list(table.data.index) == [3, 5] and table.skipped_rows["sections"] == 2

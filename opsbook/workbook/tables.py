@@ -237,8 +237,10 @@ def _part_header(sheet: SheetValues, specs, rows: list[list]) -> HeaderMatch | N
     best = None
     for part in sheet.tables:
         offset = part.first_row - sheet.origin_row
-        if part.header_rows < 1 or not 0 <= offset < len(rows):
+        if part.header_rows < 1 or not 0 <= offset < len(sheet):
             continue
+        if offset >= len(rows):  # a table further down than the header scan: read to its header
+            rows = sheet.head(offset + 2)
         first, last = part.first_col - sheet.origin_col, part.last_col - sheet.origin_col
         cells = [c if first <= i <= last else None for i, c in enumerate(rows[offset])]
         candidates = [(offset, 1, cells)]
@@ -285,8 +287,11 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
                         if header.found[k][0] < body.shape[1] else pd.Series(None, index=index, dtype=object)
                         for k in keys}, index=index)
     merges = _merges_in_grid(sheet)
+    banners = pd.Series(False, index=index)
     if len(merges) and len(raw):
-        _spread_merges(raw, grid, merges, {k: header.found[k][0] for k in keys}, start, stop, sheet)
+        cols = {k: header.found[k][0] for k in keys}
+        banners = _banner_rows(raw, merges, cols, start, stop, sheet)
+        _spread_merges(raw, grid, merges, cols, start, stop, sheet)
     pictures = _picture_rows(sheet, raw, {k: header.found[k][0] for k in keys if spec.column(k).type == "bool"})
     for key, rows in pictures.items():
         raw[key] = raw[key].astype(object)
@@ -296,7 +301,7 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
     totals = _totals_rows(body, index)
     if part is not None and part.totals_rows:
         totals |= pd.Series(index >= part.last_row + 2 - part.totals_rows, index=index)
-    keep = ~blank_rows & ~totals
+    keep = ~blank_rows & ~totals & ~banners
     raw, blanks = raw[keep], blanks[keep]
 
     data = {}
@@ -325,7 +330,8 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
         raw=raw,
         unreadable=unreadable_frame,
         extra_headers=extra,
-        skipped_rows={"blank": int(blank_rows.sum()), "totals": int((totals & ~blank_rows).sum())},
+        skipped_rows={"blank": int(blank_rows.sum()), "totals": int((totals & ~blank_rows).sum()),
+                      **({"sections": int((banners & ~totals).sum())} if banners.any() else {})},
         blanks=blanks,
         merges={sheet.name: worksheet_merges} if len(worksheet_merges) else {},
         header_rows=header.header_rows,
@@ -357,6 +363,32 @@ def _spread_merges(raw: pd.DataFrame, grid: pd.DataFrame, merges: np.ndarray, co
         rows = covered + sheet.origin_row + 1  # worksheet rows (the raw index)
         raw[key] = raw[key].astype(object)
         raw.loc[rows, key] = np.repeat(source, spans)
+
+
+def _banner_rows(raw: pd.DataFrame, merges: np.ndarray, cols: dict[str, int], start: int, stop: int,
+                 sheet: SheetValues) -> pd.Series:
+    """Section rows: one cell merged across the row from the table's first column over at
+    least half of its columns (2026年10月, 第二組) with nothing else in the row.  A heading
+    between records, not a record."""
+    flags = pd.Series(False, index=raw.index)
+    if len(cols) < 3:
+        return flags
+    positions = np.array(sorted(cols.values()))
+    one_row = merges[(merges[:, 0] == merges[:, 2]) & (merges[:, 0] >= start) & (merges[:, 0] < stop)
+                     & (merges[:, 1] <= positions[0])]
+    if not len(one_row):
+        return flags
+    spanned = ((positions[None, :] >= one_row[:, 1:2]) & (positions[None, :] <= one_row[:, 3:4])).sum(axis=1)
+    wide = one_row[spanned * 2 >= len(positions)]
+    if not len(wide):
+        return flags
+    rows = wide[:, 0] + sheet.origin_row + 1
+    filled = pd.DataFrame({k: ~blank_mask(raw[k]) for k in cols}, index=raw.index).loc[rows]
+    at = np.array(list(cols.values()))  # in the order of ``filled``'s columns
+    outside = (at[None, :] < wide[:, 1:2]) | (at[None, :] > wide[:, 3:4])
+    alone = ~(filled.to_numpy() & outside).any(axis=1)
+    flags.loc[rows[alone]] = True
+    return flags
 
 
 def _picture_rows(sheet: SheetValues, raw: pd.DataFrame, cols: dict[str, int]) -> dict[str, np.ndarray]:
