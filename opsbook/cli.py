@@ -80,9 +80,16 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
              jobs, debug):
     """Check workbooks and report every violation.
 
-    Exit code: 0 no error-severity violations, 1 there are some, 2 a file could not be read.
+    \b
+    Exit codes: 0 no error-severity violations, 1 there are some,
+    2 a file could not be read or written (the other files are still checked),
+    130 interrupted.
 
-    Example: opsbook validate 發布日誌.xlsx --as-of 2026-11-26 --report out.json --output checked.xlsx
+    \b
+    Examples:
+      opsbook validate 發布日誌.xlsx --as-of 2026-11-26 --report out.json --output checked.xlsx
+      opsbook validate workbooks/ --output checked/ --jobs 2
+      opsbook validate 入戶安檢記錄.xlsx --write --lang en
     """
     from .console import summary_lines
     from .engine import as_of_moment
@@ -120,7 +127,10 @@ def clear(paths, no_backup):
 
     A cell recoloured by hand after the run keeps its new colour; a user's own note stays.
 
-    Example: opsbook clear 發布日誌.xlsx
+    \b
+    Examples:
+      opsbook clear 發布日誌.xlsx
+      opsbook clear workbooks/ --no-backup
     """
     from .errors import OpsbookError
     from .pipeline import workbook_files
@@ -146,13 +156,17 @@ def clear(paths, no_backup):
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--month", required=True, help="The month to settle, YYYY-MM (items ordered in that month).")
 @click.option("--as-of", "as_of", help="The 'now' of the check (default: now).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True))
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
+              help="Settings file (default: opsbook.toml beside the workbook).")
 @click.option("--output", "output", type=click.Path(path_type=Path),
               help="Write a copy of the workbook with only this month's 月度結算 sheet added.")
 def settle(path, month, as_of, config_path, output):
     """Print one month's design-cost settlement (R3-3.12) by department and vendor.
 
-    Example: opsbook settle workbooks/平面設計費用.xlsx --month 2026-09
+    \b
+    Examples:
+      opsbook settle workbooks/平面設計費用.xlsx --month 2026-09
+      opsbook settle workbooks/平面設計費用.xlsx --month 2026-09 --output 結算.xlsx
     """
     from .engine import as_of_moment
     from .pipeline import check_file
@@ -185,14 +199,18 @@ def settle(path, month, as_of, config_path, output):
 @click.option("--week", help="The ISO week to report, e.g. 2026-W43 (default: the last complete week).")
 @click.option("--month", help="The month to report, e.g. 2026-10 (default: the last complete month).")
 @click.option("--as-of", "as_of", help="The 'now' that picks the default period (default: now).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True))
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
+              help="Settings file (default: opsbook.toml beside the workbook).")
 @click.option("--output", "output", type=click.Path(path_type=Path),
               help="Write a copy of the workbook with only this report's sheet added.")
 def report(grain, path, week, month, as_of, config_path, output):
     """Print the weekly (R1-6.8) or monthly (R1-6.9) platform report: each platform against
     the previous period, post counts, inquiry replies, and the trend.
 
-    Example: opsbook report weekly workbooks/發布日誌.xlsx --week 2026-W43
+    \b
+    Examples:
+      opsbook report weekly workbooks/發布日誌.xlsx --week 2026-W43
+      opsbook report monthly workbooks/發布日誌.xlsx --month 2026-10 --output 月報.xlsx
     """
     from .engine import as_of_moment
     from .pipeline import check_file
@@ -241,22 +259,28 @@ def _settings(config_path, near):
 
 @cli.command()
 @click.option("--show", is_flag=True, help="Print the effective settings as TOML.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True))
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
+              help="Settings file (default: opsbook.toml beside the workbook).")
 @click.argument("near", required=False, type=click.Path(path_type=Path))
 def config(show, config_path, near):
     """Show the settings every rule uses (defaults overlaid with opsbook.toml).
 
-    Example: opsbook config --show workbooks/
+    \b
+    Examples:
+      opsbook config --show workbooks/
     """
     click.echo(dump_config(_settings(config_path, near or Path.cwd())), nl=False)
 
 
 @cli.command()
-@click.option("--kind", type=KIND_CHOICE)
+@click.option("--kind", type=KIND_CHOICE, help="Only the rules of this workbook kind.")
 def rules(kind):
     """List the rule catalog: id, clause, severity, title.
 
-    Example: opsbook rules --kind inspections
+    \b
+    Examples:
+      opsbook rules --kind inspections
+      opsbook rules | grep R2-2.7
     """
     from .kinds import all_rules, get
 
@@ -266,11 +290,15 @@ def rules(kind):
 
 @cli.command()
 @click.option("--check", is_flag=True, help="Fail if docs/coverage.md is stale instead of writing it.")
-@click.option("--path", type=click.Path(path_type=Path), default=Path("docs/coverage.md"), show_default=True)
+@click.option("--path", type=click.Path(path_type=Path), default=Path("docs/coverage.md"), show_default=True,
+              help="Where the coverage matrix is written (or checked).")
 def coverage(check, path):
     """Write the coverage matrix: every clause, the rules that check it, or why not.
 
-    Example: opsbook coverage --check
+    \b
+    Examples:
+      opsbook coverage --check
+      opsbook coverage --path docs/coverage.md
     """
     from .coverage import render_coverage
 

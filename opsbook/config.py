@@ -23,7 +23,8 @@ else:  # pragma: no cover
 
 CONFIG_NAME = "opsbook.toml"
 
-# Each default carries the reason it is what it is (shown by `opsbook config --show --explain`).
+# Each default carries the reason it is what it is, as a comment here (`opsbook config --show`
+# prints the values in effect; the reasons live in this file).
 DEFAULTS: dict[str, dict[str, Any]] = {
     "general": {
         # zh-Hant (default), zh-Hans or en: language of messages written into workbooks.

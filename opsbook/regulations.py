@@ -1,7 +1,8 @@
 """Every clause of the three regulations, with the id scheme of CLAUSES.md.
 
-``CHECKABLE`` clauses are checked by rules in the catalog (docs/coverage.md, generated,
-shows which); the others carry the reason no workbook data can show them kept or broken.
+A clause whose ``check`` is set (row, agg or sum) is checked by rules in the catalog or a
+summary (docs/coverage.md, generated, shows which); the others carry the reason no workbook
+data can show them kept or broken.
 A test fails when a checkable clause has no rule or a rule cites an unknown clause.
 """
 

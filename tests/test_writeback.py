@@ -168,25 +168,48 @@ def test_interrupted_write_leaves_the_original(tmp_path, monkeypatch):
 
 
 def test_killed_mid_save_leaves_the_original(tmp_path):
-    """SIGKILL a real `opsbook validate --write` while it writes: the workbook is the old one."""
+    """SIGKILL a real `opsbook validate --write` in the middle of writing: the workbook is the
+    old one.  The process announces (a marker file) that it has written part of the temporary
+    file and waits there, so the kill lands mid-write every time, not when polling happens to
+    see the temporary file."""
     path = tmp_path / "big.xlsx"
-    from opsbook.samples.inspections import build_inspections
-
-    build_inspections(path, customers=3000, text_dates=False)
+    write_xlsx(path, LOG)
     before = digest(path)
-    proc = subprocess.Popen([sys.executable, "-m", "opsbook", "validate", str(path), "--write", "--no-backup",
-                             "--as-of", "2026-11-26"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and not any(p.name.startswith(".~opsbook") for p in tmp_path.iterdir()):
-        if proc.poll() is not None:
-            break
-        time.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    if any(p.name.startswith(".~opsbook") for p in tmp_path.iterdir()):
-        assert digest(path) == before  # killed while the temporary file was being written
+    marker = tmp_path / "mid-write"
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from opsbook.ooxml import zipcopy\n"
+        "count = [0]\n"
+        "def pause_after_two(method):\n"
+        "    def wrapped(self, *args, **kwargs):\n"
+        "        method(self, *args, **kwargs)\n"
+        "        count[0] += 1\n"
+        "        if count[0] == 2:\n"
+        "            self._out.flush()\n"
+        f"            Path({str(marker)!r}).write_text('x')\n"
+        "            time.sleep(300)\n"
+        "    return wrapped\n"
+        "zipcopy.RawZipWriter.copy = pause_after_two(zipcopy.RawZipWriter.copy)\n"
+        "zipcopy.RawZipWriter.write = pause_after_two(zipcopy.RawZipWriter.write)\n"
+        "from opsbook.cli import main\n"
+        f"main(['validate', {str(path)!r}, '--write', '--no-backup', '--as-of', '2026-11-26'])\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.time() < deadline, "the writer never reached its second member"
+            time.sleep(0.01)
+        temporary = [p for p in tmp_path.iterdir() if p.name.startswith(".~opsbook")]
+        assert temporary and temporary[0].stat().st_size > 0  # a half-written temporary file
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert digest(path) == before
     with zipfile.ZipFile(path) as zf:
-        assert zf.testzip() is None  # either way the workbook is whole
+        assert zf.testzip() is None
 
 
 CELLS = st.lists(st.tuples(st.integers(1, 12), st.integers(1, 6),

@@ -1,8 +1,8 @@
 """The workbook contract: every table opsbook recognises, its canonical column keys,
 the headers teams write for them, and each column's value type.
 
-This is the single alias list (WORKBOOKS.md names it "the full alias list"); docs/columns.md
-is generated from it.  Aliases are folded (Traditional/Simplified, full-width, spaces, case)
+This is the single alias list (WORKBOOKS.md names it "the full alias list"); the registry
+of workbook kinds (opsbook/kinds/) says which tables make up each kind.  Aliases are folded (Traditional/Simplified, full-width, spaces, case)
 before comparing, so each is listed once in either script.
 """
 
