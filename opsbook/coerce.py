@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -173,7 +174,9 @@ def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = blank_mask(values)
     kinds = _kind_of(values)
     out = pd.Series(np.nan, index=values.index, dtype="float64")
-    is_num = kinds.isin([float, int, np.float64, np.int64]) & ~blank
+    # Decimal: xlwings on Windows reads a Currency- or Accounting-formatted cell as Decimal
+    # (Range.Value's Currency type; xlwings issues #65, #640).
+    is_num = kinds.isin([float, int, np.float64, np.int64, Decimal]) & ~blank
     out[is_num] = values[is_num].astype(float)
     is_text = kinds.eq(str) & ~blank
     if is_text.any():

@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("catalog", ("opsbook.catalog",)),
     ("summaries", ("opsbook.summaries",)),
     ("kinds", ("opsbook.kinds",)),
-    ("report", ("opsbook.report", "opsbook.messages")),
+    ("report", ("opsbook.report", "opsbook.messages", "opsbook.layout")),
     ("engine", ("opsbook.engine",)),
     ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
     ("pipeline", ("opsbook.pipeline", "opsbook.coverage", "opsbook.rowcheck")),

@@ -342,7 +342,9 @@ def blacklist(t, ctx: Context) -> pd.DataFrame:
                          + pd.offsets.DateOffset(months=months)) if len(last) else last["last_purchase"]
     listed = last[last["listed_on"] <= ctx.as_of.normalize()].copy()
     visits = _customer_frame(t).dropna(subset=["id", "day"]).reset_index()
-    merged = visits.merge(listed[["listed_on"]], left_on="id", right_index=True)
+    # On a column, not right_index: with empty tables (a fresh template) the merged frame
+    # kept an index named "id" beside the column and groupby("id") refused it.
+    merged = visits.merge(listed[["listed_on"]].reset_index(), on="id")
     after = merged[merged["day"] >= merged["listed_on"]].sort_values("day")
     first_visit = after.groupby("id").agg(followed_up_on=("day", "first"), followed_row=("row", "first"))
     listed = listed.join(first_visit)

@@ -1,14 +1,16 @@
 """What the workbook's buttons run (through xlwings' RunPython; macros/opsbook.bas).
 
 Each is short: Book.caller() → read the sheets → the same core as the batch command →
-write back.  Run one from an IDE with the workbook open: ``python -m opsbook.excel.buttons
-validate 發布日誌.xlsx`` (it uses xlwings' set_mock_caller).  Errors end in a message box,
-never in a traceback.
+write back.  The settings are the ``opsbook.toml`` beside the workbook, as for ``opsbook
+validate``, so a button and the command agree on the same file.  Run one from an IDE
+with the workbook open: ``python -m opsbook.excel.buttons validate 發布日誌.xlsx`` (it
+uses xlwings' set_mock_caller).  Errors end in a message box, never in a traceback.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import xlwings as xw
 
@@ -32,8 +34,15 @@ def _run(action) -> None:
         book.app.alert(f"opsbook 未能完成：{type(exc).__name__}: {exc}", title="opsbook")
 
 
+def settings_for(book) -> dict:
+    """The settings ``opsbook validate`` would use for this workbook: opsbook.toml in its
+    folder.  A workbook never saved has no folder (its fullname is just its name)."""
+    folder = Path(book.fullname).parent
+    return load_config(near=folder if str(folder) not in ("", ".") and folder.is_dir() else None)
+
+
 def _check(live: XlwingsBook, book):
-    settings = load_config(near=None)
+    settings = settings_for(book)
     return check_book(live.read_all(), book.name, settings, as_of_moment(None)), settings
 
 
@@ -50,8 +59,10 @@ def validate() -> None:
 
 
 def summarize() -> None:
-    """月結/彙總: write the summaries of this kind of workbook (月度結算, 月度彙總, 週報 …)."""
+    """月結/彙總: write the summaries of this kind of workbook (月度結算, 月度彙總, 週報 …),
+    replacing the summaries of an earlier press and keeping 驗證's marks."""
     def action(live, book):
+        live.resume()
         checked, _ = _check(live, book)
         annotate(live, checked, marks=False)
         live.save()

@@ -1,103 +1,175 @@
 """A workbook open in Excel, through xlwings: the live side of opsbook.bookio.BookIO.
 
-Round trips to Excel are the cost, so marking takes a fixed number of calls per sheet,
-whatever the number of violations: the severity of every marked cell goes into a hidden
-helper sheet in one 2-D write, and two conditional-format rules per sheet (error, warning)
-colour the cells whose helper cell says so.  Users' own fills stay untouched underneath and
-clearing is deleting the rules and the helper sheet.  Notes are added only for the first
-``notes_cap`` violations of a sheet; the 違規清單 sheet carries every one.
+Round trips to Excel are the cost, so a run takes a number of calls bounded by the number
+of sheets, whatever the number of violations (tests/test_excel.py counts them):
+
+* Marks.  The marked cells of a sheet go, as a sorted list of keys (row × 16384 + column)
+  with their severity, into a very hidden helper sheet in one write, and one
+  conditional-format rule per severity colours the cells the list names.  The rule's
+  formula has no relative reference (see ``rule_formula``): Excel reads relative
+  references in a rule added through FormatConditions.Add relative to the *active cell*
+  (Microsoft, "Conditional formatting may be set incorrectly when you use VBA in Excel",
+  learn.microsoft.com/office/troubleshoot/excel/conditional-formatting-set-incorrectly),
+  and adding a sheet activates it (xlwings main.py Sheets.add: "makes it the active
+  sheet").  Users' own fills stay untouched underneath.
+* Rules are added and deleted through open-source xlwings' ``Range.conditional_formats``
+  (``add_custom`` / ``ConditionalFormat.delete``, new in 0.37.5; _xlwindows.py
+  ConditionalFormats.add_custom calls FormatConditions.Add(Type=xlExpression); _xlmac.py
+  ConditionalFormats.add_custom makes an AppleScript format condition), so the same code
+  runs on Windows and macOS.
+* Notes only for the first ``notes_cap`` marked cells of a sheet; 違規清單 lists every one.
+* Text is written as text: Excel parses a string written into a General cell as if typed
+  (a leading "=" makes a formula, "2/16" a date, "00123" the number 123); a leading
+  apostrophe stores the rest as text (Microsoft, "Format numbers as text").
+* Everything written is remembered in the ``_opsbook`` state sheet, in the format the file
+  writer uses (opsbook.writers.state), so ``opsbook clear`` undoes a button's run and the
+  清除標記 button undoes ``opsbook validate --write``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
 
+from ..layout import (
+    FILL_RGB,
+    LINK_COLUMN,
+    NOTE_MARK,
+    SEVERITY_ORDER,
+    VIOLATION_HEADERS,
+    VIOLATIONS_SHEET,
+    cell_marks,
+    violation_rows,
+)
 from ..summaries.base import plain, totals
-from ..workbook.cells import column_index, column_letter, quote_sheet
+from ..workbook.cells import column_index, quote_sheet
 from ..workbook.reader import SheetValues
-from ..writers.annotate import SEVERITY_ZH, VIOLATION_HEADERS, VIOLATIONS_SHEET, cell_marks
-from ..writers.notes import MARK
-from ..writers.state import STATE_SHEET
+from ..writers.state import STATE_SHEET, RunState
 
 HELPER_PREFIX = "_opsbook_"
 CODES = {"warning": 1, "error": 2}
-COLOURS = {2: 0xCEC7FF, 1: 0x9CEBFF}  # BGR for Excel's COM: light red, light yellow
-XL_EXPRESSION = 2  # xlExpression
+KEY_ROW = 16384  # Excel's column count: row * 16384 + column is unique per cell
+XL_SHEET_VERY_HIDDEN = 2  # XlSheetVisibility.xlSheetVeryHidden (xlwings constants.py)
+MAX_ADDRESS = 250  # Range("A1,B2,…"): Excel refuses an address text over 255 characters
+
+
+def rule_formula(helper: str, rows: int, code: int) -> str:
+    """A conditional-format formula true on the cells the helper sheet lists with ``code``.
+
+    ROW() and COLUMN() in a rule are those of the cell being formatted (Microsoft's own
+    banded-rows rule is =MOD(ROW(),2)=0, "Apply color to alternate rows or columns"); the
+    helper ranges are absolute.  So the rule means the same whatever cell is active when it
+    is added.  LOOKUP finds the largest key ≤ this cell's key in the sorted list; column B
+    holds key × 4 + code, so it equals this cell's key × 4 + code only when the cell is listed
+    with that code (an unlisted cell before the first key gives #N/A: not formatted)."""
+    sheet = quote_sheet(helper)
+    key = f"(ROW()*{KEY_ROW}+COLUMN())"
+    return (f"=LOOKUP({key},{sheet}!$A$1:$A${rows},{sheet}!$B$1:$B${rows})"
+            f"={key}*4+{code}")
+
+
+def as_text(value):
+    """A value as Excel should store it: text stays text (see the module docstring)."""
+    if isinstance(value, str):
+        return "'" + value if value else None
+    return value
 
 
 class XlwingsBook:
-    def __init__(self, book, notes_cap: int = 30):
+    def __init__(self, book, notes_cap: int = 30, platform: str = sys.platform):
         self.book = book
         self.notes_cap = notes_cap
-        self.ours: list[str] = []
+        self.platform = platform
+        self.run = RunState(writer="live")
+        self._names: list[str] | None = None
 
     # reading ---------------------------------------------------------------------------
     def sheet_names(self) -> list[str]:
-        return [s.name for s in self.book.sheets]
+        if self._names is None:
+            self._names = [s.name for s in self.book.sheets]
+        return list(self._names)
 
     def read_sheet(self, name: str) -> SheetValues:
         """One call for the used range's values (2-D), one each for its position."""
-        used = self.book.sheets[name].used_range
+        sheet = self.book.sheets[name]
+        used = sheet.used_range
         rows = used.options(ndim=2).value
-        return SheetValues(name, rows=rows, origin_row=used.row - 1, origin_col=used.column - 1)
+        return SheetValues(name, rows=rows, origin_row=used.row - 1, origin_col=used.column - 1,
+                           visible=bool(sheet.visible))
 
     def read_all(self) -> list[SheetValues]:
-        skip = set(self._our_sheets()) | {STATE_SHEET}
+        state = self.state()
+        skip = {STATE_SHEET, *(state.sheets if state else [])}
         return [self.read_sheet(n) for n in self.sheet_names() if n not in skip and not n.startswith(HELPER_PREFIX)]
+
+    def state(self) -> RunState | None:
+        """What the last run wrote (either writer), or None."""
+        if STATE_SHEET not in self.sheet_names():
+            return None
+        values = self.book.sheets[STATE_SHEET].used_range.options(ndim=2).value
+        return RunState.from_rows(values or [])
 
     # writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
     def quiet(self):
-        """Screen updating and calculation off while opsbook writes."""
+        """Screen updating and calculation off while opsbook writes; afterwards exactly
+        what was there before (a user in Manual calculation stays in Manual)."""
         app = self.book.app
-        app.screen_updating = False
-        app.calculation = "manual"
+        updating, calculation = app.screen_updating, app.calculation
         try:
+            app.screen_updating = False
+            app.calculation = "manual"
             yield
         finally:
-            app.calculation = "automatic"
-            app.screen_updating = True
+            app.calculation = calculation
+            app.screen_updating = updating
 
     def mark(self, frame: pd.DataFrame) -> None:
         marks = cell_marks(frame)
         for index, (sheet_name, m) in enumerate(marks.groupby("sheet", sort=False)):
             sheet = self.book.sheets[sheet_name]
-            rows = m["row"].to_numpy(dtype=int)
-            cols = np.array([column_index(x) for x in m["letters"]])
-            r0, c0 = rows.min(), cols.min()
-            grid = np.zeros((rows.max() - r0 + 1, cols.max() - c0 + 1), dtype=int)
-            grid[rows - r0, cols - c0] = m["severity"].map(CODES).to_numpy()
-            helper_name = f"{HELPER_PREFIX}{index}"
-            helper = self._fresh_sheet(helper_name, visible=False)
-            helper.range((r0, c0 + 1)).value = grid.tolist()
-            target = sheet.range((r0, c0 + 1), (rows.max(), cols.max() + 1))
-            first = f"{quote_sheet(helper_name)}!{column_letter(c0)}{r0}"
-            for code in (2, 1):
-                self._add_rule(target, f"={first}={code}", COLOURS[code])
-            for ref, text in list(zip(m["ref"], m["note"]))[: self.notes_cap]:
-                cell = sheet.range(ref)
-                if cell.note is None:  # a user's own note is never replaced
-                    cell.add_note(f"{MARK}\n{text}")
+            rows = m["row"].to_numpy(dtype=np.int64)
+            cols = np.array([column_index(x) + 1 for x in m["letters"]], dtype=np.int64)
+            keys = rows * KEY_ROW + cols
+            codes = m["severity"].map(CODES).to_numpy(dtype=np.int64)
+            order = np.argsort(keys, kind="stable")
+            helper_name = self._free_name(f"{HELPER_PREFIX}{index}")
+            helper = self._add_sheet(helper_name, very_hidden=True)
+            # Only the marked cells, as (key, key*4+code) pairs: one write, len(marks) rows.
+            helper.range("A1").value = np.column_stack([keys[order], keys[order] * 4 + codes[order]]).tolist()
+            target = sheet.range((int(rows.min()), int(cols.min())), (int(rows.max()), int(cols.max())))
+            rules = target.conditional_formats
+            for severity in reversed(SEVERITY_ORDER):  # each new rule goes first: error ends on top
+                if (codes == CODES[severity]).any():
+                    rules.add_custom(rule_formula(helper_name, len(keys), CODES[severity]),
+                                     fill_color=FILL_RGB[severity])
+            self.run.rules.append((sheet_name, target.address, helper_name))
+            self._add_notes(sheet, sheet_name, m.head(self.notes_cap))
 
-    def _add_rule(self, target, formula: str, colour: int) -> None:
-        if sys.platform == "darwin":  # AppleScript's object model: format conditions by name
-            rule = target.api.format_conditions.make(new="format_condition",
-                                                      with_properties={"type": 2, "formula1": formula})
-            rule.interior_object.color.set(colour)
-            return
-        rule = target.api.FormatConditions.Add(Type=XL_EXPRESSION, Formula1=formula)
-        rule.Interior.Color = colour
+    def _add_notes(self, sheet, sheet_name: str, m: pd.DataFrame) -> None:
+        for ref, text in zip(m["ref"], m["note"]):
+            cell = sheet.range(ref)
+            note = cell.note
+            body = f"{NOTE_MARK}\n{text}"
+            if note is None:
+                cell.add_note(body)
+                self.run.notes.append((sheet_name, ref, "new"))
+            else:  # a user's note keeps its text; ours follows the marker
+                note.text = f"{note.text}\n{body}"
+                self.run.notes.append((sheet_name, ref, "appended"))
 
     def write_violations(self, frame: pd.DataFrame) -> None:
-        rows = [VIOLATION_HEADERS] + [
-            [v.sheet, v.cell, v.row, v.column, v.clause, v.rule, SEVERITY_ZH.get(v.severity, v.severity),
-             v.message, v.value] for v in frame.itertuples(index=False)]
-        sheet = self._fresh_sheet(VIOLATIONS_SHEET)
-        sheet.range("A1").value = rows
+        rows, links = violation_rows(frame)
+        out = [[as_text(v) for v in row] for row in rows]
+        for i, where in links.items():  # a link to the cell, as the file writer's hyperlink
+            shown = rows[i][LINK_COLUMN].replace('"', '""')
+            out[i][LINK_COLUMN] = f'=HYPERLINK("#{where.replace(chr(34), chr(34) * 2)}","{shown}")'
+        sheet = self._add_sheet(self._free_name(VIOLATIONS_SHEET))
+        sheet.range("A1").value = out
         sheet.range((1, 1), (1, len(VIOLATION_HEADERS))).font.bold = True
 
     def write_summary(self, summary) -> None:
@@ -114,48 +186,135 @@ class XlwingsBook:
             if block.note:
                 rows.append([block.note])
         width = max(len(r) for r in rows)
-        sheet = self._fresh_sheet(summary.name)
-        sheet.range("A1").value = [r + [None] * (width - len(r)) for r in rows]
+        sheet = self._add_sheet(self._free_name(summary.name))
+        sheet.range("A1").value = [[as_text(v) for v in r] + [None] * (width - len(r)) for r in rows]
 
     def save(self) -> None:
-        """Record opsbook's sheets (so clear finds them) in the hidden _opsbook sheet."""
-        state = self._fresh_sheet(STATE_SHEET, visible=False)
-        state.range("A1").value = [["kind", "where"]] + [["sheet", n] for n in self.ours]
+        """Record what this run wrote in the very hidden _opsbook sheet (state.py's format)."""
+        if STATE_SHEET in self.sheet_names():
+            self._delete_sheet(STATE_SHEET)
+        state = self._add_sheet(STATE_SHEET, very_hidden=True, ours=False)
+        state.range("A1").value = [[as_text(v) for v in row] for row in self.run.rows()]
+
+    def resume(self) -> None:
+        """Carry on from the last run (月結 after 驗證): its records stay and the summaries it
+        wrote are replaced, so 清除標記 afterwards still finds everything."""
+        state = self.state() or RunState(writer="live")
+        keep = [s for s in state.sheets if s.startswith((VIOLATIONS_SHEET, HELPER_PREFIX))]
+        for name in state.sheets:
+            if name not in keep and name in self.sheet_names():
+                self._delete_sheet(name)
+        state.sheets = keep
+        state.writer = "live"
+        self.run = state
 
     # clearing --------------------------------------------------------------------------
     def clear(self) -> None:
-        """Delete opsbook's rules, notes and sheets; nothing of the user's."""
-        helpers = [n for n in self.sheet_names() if n.startswith(HELPER_PREFIX)]
-        for sheet in self.book.sheets:
-            if sheet.name in helpers or sheet.name == STATE_SHEET:
+        """Undo what the last run wrote, whichever writer it was; nothing of the user's."""
+        state = self.state()
+        if state is not None:
+            for sheet_name, where, helper in state.rules:
+                if sheet_name in self.sheet_names():
+                    self._delete_rules(self.book.sheets[sheet_name].range(where), helper)
+            if state.marks:
+                self._restore_fills(state)
+            for sheet_name, ref, how in state.notes:
+                if sheet_name in self.sheet_names():
+                    self._remove_note(self.book.sheets[sheet_name].range(ref), how)
+            for name in state.sheets:
+                if name in self.sheet_names():
+                    self._delete_sheet(name)
+            self._delete_sheet(STATE_SHEET)
+        self.run = RunState(writer="live")
+
+    @staticmethod
+    def _delete_rules(rng, helper: str) -> None:
+        rules = list(rng.conditional_formats)
+        # From the last: on macOS a rule is an index into the range's format conditions
+        # (_xlmac.py ConditionalFormat(parent, key)), which shift as rules go.
+        for rule in reversed(rules):
+            formula = rule.formula or "" if rule.type == "custom" else ""
+            if f"{helper}'!" in formula or f"{helper}!" in formula:
+                rule.delete()
+
+    def _restore_fills(self, state: RunState) -> None:
+        """Give the cells the file writer filled their fill back (state.py ``mark`` rows
+        carry it): one call per group of cells that share a fill, not one per cell."""
+        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for sheet_name, ref, _before, _after, _base in state.marks:
+            fill = state.fills.get((sheet_name, ref), "none")
+            if fill != "?":  # no plain solid fill: Excel's object model cannot give it back exactly
+                groups[(sheet_name, fill)].append(ref)
+        for (sheet_name, fill), refs in groups.items():
+            if sheet_name not in self.sheet_names():
                 continue
-            self._delete_rules(sheet.used_range)
-            for note in list(sheet.notes):
-                if note.text.startswith(MARK):
-                    note.delete()
-        for name in helpers + self._our_sheets() + [STATE_SHEET]:
-            if name in self.sheet_names():
-                self.book.sheets[name].delete()
+            sheet = self.book.sheets[sheet_name]
+            colour = None if fill == "none" else fill
+            for address in _addresses(refs):
+                sheet.range(address).color = colour
 
-    def _delete_rules(self, rng) -> None:
-        conditions = rng.api.FormatConditions
-        for i in range(conditions.Count, 0, -1):  # a few rules per sheet; ours name the helper
-            rule = conditions.Item(i)
-            if HELPER_PREFIX in str(getattr(rule, "Formula1", "")):
-                rule.Delete()
+    @staticmethod
+    def _remove_note(cell, how: str) -> None:
+        note = cell.note
+        if note is None:
+            return
+        text = note.text or ""
+        at = text.find(NOTE_MARK)
+        if at < 0:
+            return  # not ours (any more)
+        keep = text[:at].rstrip("\n")
+        if how == "new" or not keep.strip():
+            note.delete()
+        else:
+            note.text = keep
 
-    def _our_sheets(self) -> list[str]:
-        if STATE_SHEET not in self.sheet_names():
-            return []
-        values = self.book.sheets[STATE_SHEET].used_range.options(ndim=2).value
-        return [str(r[1]) for r in values[1:] if r and r[0] == "sheet"]
+    # sheets ----------------------------------------------------------------------------
+    def _free_name(self, name: str) -> str:
+        """``name``, or ``name (2)`` … when a sheet of the user's has it (as the file writer)."""
+        taken = {n.lower() for n in self.sheet_names()}
+        if name.lower() not in taken:
+            return name
+        n = 2
+        while f"{name} ({n})".lower() in taken:
+            n += 1
+        return f"{name} ({n})"
 
-    def _fresh_sheet(self, name: str, visible: bool = True):
-        if name in self.sheet_names():
-            self.book.sheets[name].delete()
+    def _add_sheet(self, name: str, very_hidden: bool = False, ours: bool = True):
         sheet = self.book.sheets.add(name, after=self.book.sheets[-1])
-        if not visible:
-            sheet.visible = False
-        if name != STATE_SHEET and not name.startswith(HELPER_PREFIX):
-            self.ours.append(name)
+        self._names = self.sheet_names() + [name]
+        if very_hidden:
+            self._very_hide(sheet)
+        if ours:
+            self.run.sheets.append(name)
         return sheet
+
+    def _very_hide(self, sheet) -> None:
+        """Hidden so that it is not even in Unhide (Microsoft, XlSheetVisibility)."""
+        if self.platform == "darwin":  # AppleScript: the sheet's visible property, by keyword
+            from appscript import k  # xlwings' own Mac dependency (_xlmac.py imports it as kw)
+
+            sheet.api.visible.set(k.sheet_very_hidden)  # mac_dict.py: sheet_very_hidden
+        else:  # _xlwindows.py Sheet.visible sets COM Visible to what it is given
+            sheet.api.Visible = XL_SHEET_VERY_HIDDEN
+
+    def _delete_sheet(self, name: str) -> None:
+        if name not in self.sheet_names():
+            return
+        sheet = self.book.sheets[name]
+        sheet.visible = True  # a very hidden sheet is made visible before it goes
+        sheet.delete()  # _xlwindows.py Sheet.delete turns DisplayAlerts off around Delete
+        self._names = [n for n in self.sheet_names() if n != name]
+
+
+def _addresses(refs: list[str]) -> list[str]:
+    """Cell references joined into Range addresses of at most MAX_ADDRESS characters."""
+    out, current = [], ""
+    for ref in refs:
+        if current and len(current) + 1 + len(ref) > MAX_ADDRESS:
+            out.append(current)
+            current = ""
+        current = f"{current},{ref}" if current else ref
+    if current:
+        out.append(current)
+    return out
+

@@ -13,14 +13,13 @@ import shutil
 import stat
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import RefusedToPatch, WorkbookLocked
+from ..layout import LINK_COLUMN, VIOLATION_WIDTHS, VIOLATIONS_SHEET, cell_marks, violation_rows
 from ..ooxml.package import Package
 from ..report import Checked
 from ..text import python_values
-from ..values import is_na
 from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
@@ -31,9 +30,6 @@ from .state import STATE_SHEET, RunState, read_state
 from .styles import Styles
 from .summary_sheet import write_summary
 
-VIOLATIONS_SHEET = "違規清單"
-SEVERITY_ZH = {"error": "錯誤", "warning": "警告"}
-VIOLATION_HEADERS = ["工作表", "儲存格", "行", "欄位", "條款", "規則", "嚴重程度", "說明", "值"]
 MAX_NOTES_PER_SHEET = 10_000  # past this the violations sheet carries the rest (fills stay)
 
 
@@ -60,49 +56,10 @@ def check_writable(path: Path) -> None:
         raise WorkbookLocked(f"{path}: the file is read-only; nothing was written")
 
 
-def cell_marks(frame: pd.DataFrame) -> pd.DataFrame:
-    """One line per marked cell: sheet, row, col, ref, severity (error wins), note text."""
-    tied = frame[frame["cell"].notna()]
-    if tied.empty:
-        return pd.DataFrame(columns=["sheet", "row", "letters", "ref", "severity", "note"])
-    marks = pd.DataFrame({
-        "sheet": tied["sheet"], "rows": tied["rows"],
-        "letters": tied["cell"].str.extract(r"^([A-Z]+)", expand=False),
-        "severity": tied["severity"],
-        "line": tied["clause"] + " " + tied["message"],
-    }).explode("rows").rename(columns={"rows": "row"})
-    marks["row"] = marks["row"].astype(int)
-    marks["ref"] = marks["letters"] + marks["row"].astype(str)
-    # Built-in aggregations only: a workbook with thousands of marked cells had a Python
-    # lambda per cell here (1.2 s for 5,000 cells).
-    marks = marks.drop_duplicates(["sheet", "ref", "line"])  # the same line once per note
-    marks["is_error"] = marks["severity"].eq("error")
-    grouped = marks.groupby(["sheet", "ref"], sort=False)
-    out = grouped.agg(row=("row", "first"), letters=("letters", "first"), is_error=("is_error", "any"))
-    out["severity"] = np.where(out.pop("is_error"), "error", "warning")
-    # The lines of a note joined in plain Python: pandas' per-group join makes a Series a cell.
-    notes: dict[tuple, str] = {}
-    for key, line in zip(zip(python_values(marks["sheet"]), python_values(marks["ref"])), python_values(marks["line"])):
-        notes[key] = notes[key] + "\n" + line if key in notes else line
-    out["note"] = [notes[key] for key in out.index]
-    return out.reset_index()
-
-
 def violations_content(frame: pd.DataFrame, styles: Styles) -> SheetContent:
-    rows: list[list] = [VIOLATION_HEADERS]
-    links = {}
-    # Columns as Python lists first: iterating Arrow-backed columns value by value is slow.
-    columns = [python_values(frame[c]) for c in ("sheet", "cell", "row", "column", "clause", "rule",
-                                                  "severity", "message", "value")]
-    for i, (sheet, cell, row, column, clause, rule, severity, message, value) in enumerate(zip(*columns), start=1):
-        rows.append([sheet, cell, row, column, clause, rule, SEVERITY_ZH.get(severity, severity), message,
-                     None if is_na(value) else value])
-        if cell:
-            links[(i, 1)] = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
-    return SheetContent(
-        rows=rows, links=links, row_styles={0: styles.bold()},
-        widths={0: 14, 1: 8, 2: 6, 3: 14, 4: 10, 5: 34, 6: 8, 7: 70, 8: 18},
-    )
+    rows, links = violation_rows(frame)  # the layout both writers share (opsbook.layout)
+    return SheetContent(rows=rows, links={(i, LINK_COLUMN): where for i, where in links.items()},
+                        row_styles={0: styles.bold()}, widths=dict(VIOLATION_WIDTHS))
 
 
 def _open_cleared(source: Path) -> tuple[Package, bool]:
@@ -155,6 +112,8 @@ class FileBook:
         self.run.sheets.append(name)
 
     def save(self, target: Path | None = None, backup: bool = True) -> None:
+        self.run.fills = {(sheet, ref): fill_before(self.styles, base if before is None else before)
+                          for sheet, ref, before, _after, base in self.run.marks}
         add_sheet(self.pkg, STATE_SHEET, render(SheetContent(rows=self.run.rows(), freeze_header=False,
                                                              autofilter=False), self.pkg.rel_ns), state="veryHidden")
         self.styles.save()
@@ -162,6 +121,27 @@ class FileBook:
 
     def close(self) -> None:
         self.pkg.close()
+
+
+def fill_before(styles: Styles, index: int, _cache: dict | None = None) -> str:
+    """The fill of cell style ``index`` as the live writer can give it back through Excel
+    (state.py's ``mark`` rows): "none", "#RRGGBB" for a plain solid colour, "?" otherwise."""
+    xfs = [c for c in styles.cell_xfs if isinstance(c.tag, str)]
+    if not 0 <= index < len(xfs):
+        return "none"
+    fills = styles.root.find(styles._q("fills"))
+    entries = [] if fills is None else [f for f in fills if isinstance(f.tag, str)]
+    fill_id = int(xfs[index].get("fillId") or 0)
+    if fill_id >= len(entries):
+        return "none"
+    pattern = entries[fill_id].find(styles._q("patternFill"))
+    kind = None if pattern is None else pattern.get("patternType", "none" if pattern.find(styles._q("fgColor")) is None
+                                                      else "solid")
+    if kind in (None, "none"):
+        return "none"
+    colour = pattern.find(styles._q("fgColor"))
+    rgb = None if colour is None else colour.get("rgb")
+    return f"#{rgb[-6:].upper()}" if kind == "solid" and rgb and len(rgb) in (6, 8) else "?"
 
 
 def write_annotated(source: Path, target: Path, checked: Checked, settings: dict,

@@ -32,17 +32,24 @@ def clear_package(pkg: Package, state: RunState) -> None:
     notes = defaultdict(set)
     for sheet, ref, _how in state.notes:
         notes[sheet].add(ref)
+    rules = defaultdict(set)  # the live writer's conditional formats, by the helper sheet they read
+    for sheet, _where, helper in state.rules:
+        rules[sheet].add(helper)
     legacy = dict(state.legacy)
     for entry in list(pkg.sheets):
         if entry.name in state.sheets or entry.name == STATE_SHEET:
             continue
-        if entry.name not in marks and entry.name not in notes:
+        if entry.name not in marks and entry.name not in notes and entry.name not in rules:
             continue
         restorer = CellRestorer(marks.get(entry.name, {}))
         edit = None
-        if entry.name in notes:
+        if entry.name in notes or entry.name in rules:
             def edit(skeleton: bytes, entry=entry) -> bytes:  # the part without its rows
-                return _remove_notes(pkg, entry.part, skeleton, state, legacy.get(entry.name))
+                if entry.name in rules:
+                    skeleton = remove_rules(skeleton, rules[entry.name])
+                if entry.name in notes:
+                    skeleton = _remove_notes(pkg, entry.part, skeleton, state, legacy.get(entry.name))
+                return skeleton
         rewrite_sheet(pkg, entry.part, restorer, edit)
     for name in [s.name for s in pkg.sheets if s.name in state.sheets or s.name == STATE_SHEET]:
         remove_sheet(pkg, name)
@@ -53,6 +60,30 @@ def clear_package(pkg: Package, state: RunState) -> None:
     if state.styles and not _styles_in_use(pkg, state.styles.get("cellXfs", 0)):
         styles.truncate(state.styles)
         styles.save()
+
+
+_CF = re.compile(rb"<((?:[\w.-]+:)?)conditionalFormatting\b[^>]*>.*?</\1conditionalFormatting>", re.S)
+_EMPTY_X14 = re.compile(rb"<((?:[\w.-]+:)?)conditionalFormattings\b[^>]*>\s*</\1conditionalFormattings>")
+_EMPTY_EXT = re.compile(rb"<((?:[\w.-]+:)?)ext\b[^>]*>\s*</\1ext>")
+_EMPTY_EXTLST = re.compile(rb"<((?:[\w.-]+:)?)extLst\b[^>]*>\s*</\1extLst>")
+
+
+def remove_rules(xml: bytes, helpers: set[str]) -> bytes:
+    """Remove the conditional formats whose formulas read one of the live writer's helper
+    sheets, in either place Excel keeps them: ``<conditionalFormatting>`` (ECMA-376 Part 1
+    §18.3.1.18) or, because a rule there may not refer to another sheet, the Excel 2010
+    extension ``<x14:conditionalFormatting>`` inside ``<extLst>`` ([MS-XLSX] 2.6.2, ext
+    {78C0D931-6437-407d-A8EE-F0AAD7539E65}).  Any other rule, the user's, stays."""
+    names = [h.encode("utf-8") for h in helpers]
+
+    def keep(m: re.Match) -> bytes:
+        return b"" if any(re.search(re.escape(n) + rb"'?!", m.group(0)) for n in names) else m.group(0)
+
+    cleaned = _CF.sub(keep, xml)
+    if cleaned != xml:
+        for empty in (_EMPTY_X14, _EMPTY_EXT, _EMPTY_EXTLST):
+            cleaned = empty.sub(b"", cleaned)
+    return cleaned
 
 
 class CellRestorer(RowStream):

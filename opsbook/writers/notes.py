@@ -8,12 +8,13 @@ import re
 
 from lxml import etree
 
+from ..layout import NOTE_MARK
 from ..ooxml.package import CT_COMMENTS, CT_VML, Package, parse_xml, to_bytes
 from ..ooxml.parts import add_relationship, ensure_default, ensure_override
 from ..workbook.cells import split_cell
 from .sheetxml import find_legacy_drawing, insert_legacy_drawing
 
-MARK = "【opsbook】"
+MARK = NOTE_MARK  # opsbook.layout: one marker for both writers
 AUTHOR = "opsbook"
 SHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _IDMAP = re.compile(rb'(<o:idmap\b[^>]*?\sdata=")([^"]*)(")')

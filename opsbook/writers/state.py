@@ -4,50 +4,80 @@ run can replace the first instead of stacking on it.
 It lives in a very hidden sheet, ``_opsbook``: Excel keeps sheets when it saves a workbook
 (it drops package parts it does not know), and the sheet is read back with the same value
 reader as everything else, whatever Excel did to its strings.
+
+ONE format for both writers: the file writer (``opsbook validate --write``) and the live
+writer (the workbook's buttons, opsbook.excel.live) write the same rows and each clears
+what the other wrote, whichever wrote last.  What each kind of row means:
+
+  version  where=opsbook version, ref=writer ("file" or "live")
+  sheet    where=a sheet opsbook added (違規清單, a summary, a live helper sheet)
+  mark     where=sheet, ref=cell, a=style before (empty: the cell was created), b=style
+           opsbook gave, c=base style of a created cell, d=the fill before as the live side
+           can restore it ("none", an RRGGBB hex, or "?" when it is no plain solid fill)
+  note     where=sheet, ref=cell, a="new" (opsbook's note) or "appended" (the user's note,
+           opsbook's text after the 【opsbook】 marker)
+  rule     where=sheet, ref=the range a conditional-format rule applies to, a=the helper
+           sheet its formula reads (live writer: the rule goes with it)
+  part, legacy, style   package parts, legacy drawings and style counts (file writer)
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .. import __version__
 
 STATE_SHEET = "_opsbook"
-HEADER = ["kind", "where", "ref", "a", "b", "c"]
+HEADER = ["kind", "where", "ref", "a", "b", "c", "d"]
+WIDTH = len(HEADER)
 
 
 @dataclass
 class RunState:
     sheets: list[str] = field(default_factory=list)  # opsbook's own sheets
     marks: list[tuple[str, str, int | None, int, int]] = field(default_factory=list)  # sheet, ref, before, after, base
+    fills: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, ref) → fill before: none|RRGGBB|?
+    rules: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, applies-to range, helper sheet
+    writer: str = "file"
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, ref, new|appended
     parts: list[str] = field(default_factory=list)  # parts created (comments, VML, rels files)
     legacy: list[tuple[str, str]] = field(default_factory=list)  # (sheet, rel id) of inserted legacyDrawing
     styles: dict[str, int] = field(default_factory=dict)  # collection → count before the run
 
     def rows(self) -> list[list]:
-        out: list[list] = [HEADER, ["version", __version__, "", "", "", ""]]
-        out += [["sheet", name, "", "", "", ""] for name in self.sheets]
-        out += [["mark", s, ref, "" if b is None else b, a, base] for s, ref, b, a, base in self.marks]
-        out += [["note", s, ref, how, "", ""] for s, ref, how in self.notes]
-        out += [["part", p, "", "", "", ""] for p in self.parts]
-        out += [["legacy", s, rid, "", "", ""] for s, rid in self.legacy]
-        out += [["style", name, "", count, "", ""] for name, count in self.styles.items()]
-        return out
+        out: list[list] = [HEADER, ["version", __version__, self.writer]]
+        out += [["sheet", name] for name in self.sheets]
+        fills = self.fills
+        out += [["mark", s, ref, "" if b is None else b, a, base, fills.get((s, ref), "?")]
+                for s, ref, b, a, base in self.marks]
+        out += [["note", s, ref, how] for s, ref, how in self.notes]
+        out += [["rule", s, where, helper] for s, where, helper in self.rules]
+        out += [["part", p] for p in self.parts]
+        out += [["legacy", s, rid] for s, rid in self.legacy]
+        out += [["style", name, "", count] for name, count in self.styles.items()]
+        return [(r + [""] * WIDTH)[:WIDTH] for r in out]
 
     @classmethod
     def from_rows(cls, rows: list[list]) -> RunState:
         state = cls()
         for row in rows[1:]:
-            row = (list(row) + [""] * 6)[:6]
-            kind, where, ref, a, b, c = row
-            if kind == "sheet":
+            row = [_plain(v) for v in (list(row) + [""] * WIDTH)[:WIDTH]]
+            kind, where, ref, a, b, c, d = row
+            if kind == "version":
+                state.writer = str(ref or "file")
+            elif kind == "sheet":
                 state.sheets.append(str(where))
             elif kind == "mark":
                 state.marks.append((str(where), str(ref), None if a in ("", None) else int(a), int(b), int(c or 0)))
+                if d not in ("", None):
+                    state.fills[(str(where), str(ref))] = str(d)
             elif kind == "note":
                 state.notes.append((str(where), str(ref), str(a)))
+            elif kind == "rule":
+                state.rules.append((str(where), str(ref), str(a)))
             elif kind == "part":
                 state.parts.append(str(where))
             elif kind == "legacy":
@@ -68,10 +98,16 @@ def read_state(path: Path) -> RunState | None:
         rows = book.get_sheet_by_name(STATE_SHEET).to_python(skip_empty_area=False)
     finally:
         book.close()
-    return RunState.from_rows([[_plain(v) for v in r] for r in rows])
+    return RunState.from_rows(rows)
 
 
 def _plain(value):
-    if isinstance(value, float) and value.is_integer():
+    """A state cell as written: Excel and the readers hand numbers back as floats (or, for
+    a currency-formatted cell on Windows, Decimal) and blanks as None."""
+    if value is None:
+        return ""
+    if isinstance(value, (float, Decimal)) and value == int(value):
         return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+\.0", value):
+        return int(float(value))
     return value

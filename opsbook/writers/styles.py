@@ -8,10 +8,9 @@ import copy
 
 from lxml import etree
 
+from ..layout import FILL_COLOURS
 from ..ooxml.package import CT_STYLES, Package, parse_xml, to_bytes
 from ..ooxml.parts import add_relationship, ensure_override
-
-FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}  # Excel's light red / light yellow
 
 MINIMAL_STYLES = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
