@@ -202,6 +202,14 @@ class Sheet:
         return SheetApi(self)
 
     @property
+    def notes(self):
+        """xlwings main.py Notes: every note of the sheet (one call per note)."""
+        self.book.excel.call()
+        for key in list(self.notes_):
+            self.book.excel.call()
+            yield Note(self, key)
+
+    @property
     def used_range(self):
         self.book.excel.call()
         if not self.cells:

@@ -11,13 +11,11 @@ import sys
 import types
 import zipfile
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
 from opsbook.cli import cli
-from opsbook.report import VIOLATION_FIELDS
 
 MACROS = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "opsbook.bas").read_text(encoding="utf-8")
 
@@ -134,136 +132,7 @@ def test_install_needs_excel_and_doctor_reports():
     assert "xlwings  0.37.8" in doctor.output and "open-source only" in doctor.output
 
 
-# The recording stand-in: every property read or write and every method call on these
-# objects is one round trip to Excel.
-
-class Calls:
-    def __init__(self):
-        self.n = 0
-
-
-class FakeRule:
-    def __init__(self, calls, formula):
-        self.calls, self.Formula1 = calls, formula
-        self.Interior = types.SimpleNamespace(Color=None)
-
-
-class FakeConditions:
-    def __init__(self, calls):
-        self.calls, self.rules = calls, []
-
-    def Add(self, Type, Formula1):  # noqa: N802, N803 (COM names)
-        self.calls.n += 1
-        self.rules.append(FakeRule(self.calls, Formula1))
-        return self.rules[-1]
-
-
-class FakeRange:
-    def __init__(self, calls, sheet, where):
-        self.calls, self.sheet, self.where = calls, sheet, where
-        self.api = types.SimpleNamespace(FormatConditions=sheet.conditions)
-        self.font = types.SimpleNamespace(bold=False)
-        self.row, self.column = 1, 1
-
-    @property
-    def value(self):
-        self.calls.n += 1
-        return self.sheet.grid
-
-    @value.setter
-    def value(self, v):
-        self.calls.n += 1
-        self.sheet.written.append((self.where, v))
-
-    def options(self, **kw):
-        return self
-
-    @property
-    def note(self):
-        self.calls.n += 1
-        return None
-
-    def add_note(self, text):
-        self.calls.n += 1
-        self.sheet.notes.append(text)
-
-
-class FakeSheet:
-    def __init__(self, calls, name, grid=None):
-        self.calls, self.name, self.grid = calls, name, grid or [[None]]
-        self.conditions, self.written, self.notes, self.visible = FakeConditions(calls), [], [], True
-
-    @property
-    def used_range(self):
-        self.calls.n += 1
-        return FakeRange(self.calls, self, "used")
-
-    def range(self, a, b=None):
-        self.calls.n += 1
-        return FakeRange(self.calls, self, (a, b))
-
-    def delete(self):
-        self.calls.n += 1
-
-
-class FakeSheets(list):
-    def __init__(self, calls, sheets):
-        super().__init__(sheets)
-        self.calls = calls
-
-    def __getitem__(self, key):
-        self.calls.n += 1
-        return super().__getitem__(key) if isinstance(key, int) else next(s for s in self if s.name == key)
-
-    def add(self, name, after=None):
-        self.calls.n += 1
-        self.append(FakeSheet(self.calls, name))
-        return list.__getitem__(self, -1)
-
-
-def fake_book(calls):
-    data = FakeSheet(calls, "入戶安檢記錄")
-    return types.SimpleNamespace(sheets=FakeSheets(calls, [data]), name="live.xlsx",
-                                 app=types.SimpleNamespace(screen_updating=True, calculation="automatic"))
-
-
-def violations(n):
-    rows = [{"file": "live.xlsx", "sheet": "入戶安檢記錄", "row": 2 + i // 5, "column": "x",
-             "cell": f"{'ABCDE'[i % 5]}{2 + i // 5}", "clause": "R2-2.7", "rule": "inspections.signature",
-             "severity": "error" if i % 3 else "warning", "message": "m", "message_en": "m", "value": None,
-             "rows": (2 + i // 5,)} for i in range(n)]
-    return pd.DataFrame(rows, columns=VIOLATION_FIELDS)
-
-
-def calls_to_mark(n):
-    from opsbook.excel.live import XlwingsBook
-
-    calls = Calls()
-    live = XlwingsBook(fake_book(calls))
-    with live.quiet():
-        frame = violations(n)
-        live.mark(frame)
-        live.write_violations(frame)
-        live.save()
-    return calls.n, live
-
-
-def test_marking_takes_the_same_calls_for_10_and_10000_violations():
-    few, _ = calls_to_mark(10)
-    many, live = calls_to_mark(10_000)
-    assert many == calls_to_mark(1_000)[0]  # no growth with the number of violations
-    assert few <= many <= few + live.notes_cap * 2
-    sheet = live.book.sheets["入戶安檢記錄"]
-    assert len(sheet.conditions.rules) == 2  # one rule per severity
-    assert all("_opsbook_0" in r.Formula1 for r in sheet.conditions.rules)
-    assert len(sheet.notes) == live.notes_cap
-
-
-def test_helper_grid_holds_each_cells_severity():
-    _, live = calls_to_mark(10)
-    helper = live.book.sheets["_opsbook_0"]
-    (where, grid), = helper.written
-    assert where == ((2, 1), None) and grid[0] == [1, 2, 2, 1, 2]  # rows from 2, columns from A; i % 3 == 0 warns
+# The live writer against the Excel stand-in: tests/test_excel_live.py.
 
 
 def test_contract_on_the_file_book(tmp_path):

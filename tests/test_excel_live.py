@@ -440,3 +440,25 @@ def test_dates_and_text_in_summaries_are_not_reparsed():
     assert as_text("00123") == "'00123" and as_text("") is None and as_text(3.0) == 3.0
     when = dt.datetime(2026, 3, 2)
     assert as_text(when) is when
+
+
+def test_file_clear_finds_rules_in_excels_2010_extension():
+    """Excel keeps a rule that reads another sheet in the x14 extension of the sheet part
+    ([MS-XLSX] 2.6.2), not in <conditionalFormatting>: opsbook clear removes it there too,
+    and leaves the user's rules and other extensions."""
+    from opsbook.writers.clear import remove_rules
+
+    x14 = b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"'
+    xml = (b'<worksheet><sheetData/><conditionalFormatting sqref="A1"><cfRule type="expression" dxfId="0" '
+           b'priority="3"><formula>$A$1=1</formula></cfRule></conditionalFormatting><extLst>'
+           b'<ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" ' + x14 + b'><x14:conditionalFormattings>'
+           b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+           b'<x14:cfRule type="expression" priority="1" id="{0}"><xm:f>LOOKUP((ROW()*16384+COLUMN()),'
+           b"'_opsbook_0'!$A$1:$A$5,'_opsbook_0'!$B$1:$B$5)=(ROW()*16384+COLUMN())*4+2</xm:f><x14:dxf/>"
+           b"</x14:cfRule><xm:sqref>A2:C9</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings>"
+           b'</ext><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" ' + x14 + b'><x14:dataValidations count="0"/>'
+           b"</ext></extLst></worksheet>")
+    out = remove_rules(xml, {"_opsbook_0"})
+    assert b"_opsbook_0" not in out and b"$A$1=1" in out and b"x14:dataValidations" in out
+    assert b"conditionalFormattings" not in out
+    assert remove_rules(xml, {"_opsbook_1"}) == xml  # another run's helper: nothing of ours here
