@@ -48,6 +48,11 @@ def test_every_button_macro_calls_an_importable_callable():
     assert {macro for _, macro in BUTTONS} <= set(subs)
 
 
+def serial(day: dt.date) -> float:
+    """The number Excel passes for a date from DATE(), TODAY(), A2+1 or a General cell."""
+    return float((day - dt.date(1899, 12, 30)).days)
+
+
 def test_udfs_answer_and_never_raise():
     from opsbook.excel import udfs
 
@@ -64,6 +69,96 @@ def test_udfs_answer_and_never_raise():
     assert udfs.OPS_BLACKLISTED("C1", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(2026, 10, 31)
     assert udfs.OPS_BLACKLISTED("C2", ids, dates, dt.datetime(2026, 11, 26)) == "否"
     assert udfs.OPS_BLACKLISTED("C9", ids, dates).startswith("#OPS")
+
+
+def test_udfs_read_dates_as_excel_passes_them():
+    """Issue 13: DATE(), TODAY(), A2+1 and General cells arrive as serial numbers: they
+    became 1970 (「1970 年不在工作日曆範圍內」), and a serial as_of was ignored."""
+    from opsbook.excel import udfs
+
+    assert udfs.OPS_WORKDAYS_AFTER(serial(dt.date(2026, 9, 30)), 3) == dt.datetime(2026, 10, 10)
+    assert udfs.OPS_WORKDAYS_AFTER(serial(dt.date(2026, 9, 30)), 3.0) == dt.datetime(2026, 10, 10)
+    assert udfs.OPS_IS_WORKDAY(serial(dt.date(2026, 10, 10))) is True  # a make-up working Saturday
+    assert udfs.OPS_IS_WORKDAY(serial(dt.date(2026, 10, 1))) is False
+    ids, dates = ["C1", "C1"], [serial(dt.date(2026, 5, 1)), serial(dt.date(2026, 7, 31))]
+    assert udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 11, 26))) == dt.datetime(2026, 10, 31)
+    assert udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 10, 15))) == "否"  # as_of is used
+    headers = [["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字", "佩戴工作牌"]]
+    by_serial = udfs.OPS_CHECK_ROW([["C1", serial(dt.date(2026, 3, 2)), "劉", "合格", None, "否"]], headers,
+                                   serial(dt.date(2026, 11, 26)))
+    by_date = udfs.OPS_CHECK_ROW([["C1", dt.datetime(2026, 3, 2), "劉", "合格", None, "否"]], headers,
+                                 dt.datetime(2026, 11, 26))
+    assert by_serial == by_date and "R2-2.7" in by_serial and "1970" not in by_serial
+
+
+def test_numeric_ids_match_text_ids_and_blanks_answer_shortly():
+    """Issue 13: 1001 (a number cell) did not match "1001"; a blank gave '#OPS: nan…'."""
+    from opsbook.excel import udfs
+
+    ids, dates = ["1001", 1002.0], [dt.datetime(2026, 5, 1), dt.datetime(2026, 5, 1)]
+    assert udfs.OPS_BLACKLISTED(1001.0, ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(2026, 8, 1)
+    assert udfs.OPS_BLACKLISTED("1002", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(2026, 8, 1)
+    for answer in (udfs.OPS_IS_WORKDAY(None), udfs.OPS_WORKDAYS_AFTER(None, 3), udfs.OPS_WORKDAYS_AFTER("", 3),
+                   udfs.OPS_BLACKLISTED(None, ids, dates), udfs.OPS_WORKDAYS_AFTER(dt.datetime(2026, 9, 30), None),
+                   udfs.OPS_CHECK_ROW([[None, None]], [["用戶編號", "檢查日期"]])):
+        assert answer.startswith("#OPS: ") and "nan" not in answer and len(answer) <= 60, answer
+
+
+def test_blacklisted_through_a_purchase_log_handle():
+    """OPS_PURCHASES reads the log once; OPS_BLACKLISTED with its handle gives the same
+    answers as with the columns (the catalog's blacklist both times)."""
+    from opsbook.excel import udfs
+
+    ids = ["C1", "C1", "C2", 1003.0]
+    dates = [dt.datetime(2026, 5, 1), dt.datetime(2026, 7, 31), dt.datetime(2026, 11, 1), dt.datetime(2026, 1, 2)]
+    handle = udfs.OPS_PURCHASES(ids, dates)
+    assert handle.startswith("購氣記錄#")
+    for customer in ("C1", "C2", "1003", "C9", None):
+        assert udfs.OPS_BLACKLISTED(customer, handle, None, dt.datetime(2026, 11, 26)) == \
+            udfs.OPS_BLACKLISTED(customer, ids, dates, dt.datetime(2026, 11, 26))
+    assert udfs.OPS_PURCHASES(ids, dates[:-1]).startswith("#OPS")
+
+
+def test_check_row_checks_a_block_once_and_answers_each_row_alike(monkeypatch):
+    """With the row passed as a range (as Excel does), the rows below are checked in the
+    same engine run; every later formula of the column is a look-up."""
+    from excel_standin import Book
+
+    from opsbook.excel import rowcheck, udfs
+
+    book = Book("x.xlsx")
+    sheet = book._new_sheet("入戶安檢記錄")
+    headers = ["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字", "佩戴工作牌"]
+    rows = [[f"C{i}", dt.datetime(2026, 3, 2), "劉", "合格", None if i % 2 else "王", "否" if i % 3 else "是"]
+            for i in range(40)]
+    for c, h in enumerate(headers, start=1):
+        sheet.cells[(1, c)] = h
+    for r, row in enumerate(rows, start=2):
+        for c, v in enumerate(row, start=1):
+            if v is not None:
+                sheet.cells[(r, c)] = v
+    runs = []
+    real = rowcheck.check_rows
+    monkeypatch.setattr(rowcheck, "check_rows", lambda *a, **k: runs.append(len(a[1])) or real(*a, **k))
+    rowcheck.ANSWERS.tables.clear()
+    as_of = dt.datetime(2026, 11, 26)
+    answers = [udfs.OPS_CHECK_ROW(sheet.range((r, 1), (r, 6)), [headers], as_of) for r in range(2, 42)]
+    assert runs == [40]  # one engine run for the column
+    alone = [udfs.OPS_CHECK_ROW([row], [headers], dt.datetime(2026, 11, 26, 23, 59, 59)) for row in rows]
+    assert answers == alone and "R2-2.7" in answers[1] and answers[0] != answers[1]
+
+
+VBA_RESERVED = set("""
+Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefInt DefLng DefLngLng DefLngPtr DefObj
+DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase Event Exit For Friend Function Get Global GoSub
+GoTo If Implements Input Let Lock Loop LSet Next On Open Option Print Private Public Put RaiseEvent ReDim
+Resume Return RSet Seek Select Set Static Stop Sub Type Unlock Wend While With Write Rem Any As ByRef ByVal
+Each In New Shared Until WithEvents Optional ParamArray Preserve Spc Tab Then To AddressOf And Eqv Imp Is
+Like Mod Not Or TypeOf Xor Abs CBool CByte CCur CDate CDbl CDec CInt CLng CLngLng CLngPtr CSng CStr CVar CVErr
+Date Debug DoEvents Fix Int Len LenB Me PSet Scale Sgn String Array Circle InputB LBound UBound Boolean Byte
+Currency Double Integer Long LongLong LongPtr Single Variant True False Nothing Empty Null Attribute
+LINEINPUT CDecl Decimal DefDec
+""".lower().split())  # MS-VBAL 3.3.5.2 Reserved Identifiers and IDENTIFIER
 
 
 def test_xlwings_generates_the_vba_wrappers(monkeypatch):
@@ -95,9 +190,19 @@ def test_xlwings_generates_the_vba_wrappers(monkeypatch):
 
     out = Out()
     generate_vba_wrapper("opsbook.excel.udfs", udfs, out, types.SimpleNamespace(Name="book.xlsm"))
-    for name in ("OPS_WORKDAYS_AFTER", "OPS_IS_WORKDAY", "OPS_CHECK_ROW", "OPS_BLACKLISTED"):
+    for name in ("OPS_WORKDAYS_AFTER", "OPS_IS_WORKDAY", "OPS_CHECK_ROW", "OPS_BLACKLISTED", "OPS_PURCHASES"):
         assert f"Function {name}(" in out.text
     assert "Optional as_of" in out.text
+    # Issue 13: a parameter named like a VBA reserved word (Date) stopped the generated
+    # module compiling, so Import Functions failed for every formula (xlwings #563).
+    headers = re.findall(r"^Function (\w+)\(([^)]*)\)", out.text, re.M)
+    assert len(headers) == 5
+    for name, params in headers:
+        for param in params.split(","):
+            words = param.split()
+            ident = words[words.index("Optional") + 1] if "Optional" in words else words[0]
+            assert re.fullmatch(r"[A-Za-z]\w*", ident) and ident.lower() not in VBA_RESERVED, (name, ident)
+    assert len(re.findall(r"^End Function$", out.text, re.M)) == len(headers)  # each function is closed
     assert "OPS_CHECK_ROW" in out.text and udfs.OPS_CHECK_ROW.__xlfunc__["args"][0]["name"] == "row"
     monkeypatch.undo()
     importlib.reload(opsbook.excel.udfs)  # back to the plain functions for the other tests

@@ -1,75 +1,262 @@
-"""Checks on one row or one value, for worksheet formulas (opsbook.excel.udfs wraps these).
+"""What the worksheet formulas compute (opsbook.excel.udfs wraps these), without xlwings.
 
-Pure functions: they read their arguments and return text; nothing else is touched.
+Every answer comes from the core: a row is checked by the engine and the catalog's row
+rules, a blacklist date by the catalog's ``blacklist`` (R2-1.2); nothing is re-implemented
+here.  What makes a column of formulas fast is caching what does not change between calls:
+
+* the settings (read once per folder),
+* OPS_CHECK_ROW: the engine runs over a *block* of rows at once and every row's answer is
+  kept under its content, so the next formulas of the column are dictionary look-ups (the
+  answer of a row depends only on its own cells, the headers, as-of and settings);
+* OPS_BLACKLISTED: the catalog's blacklist of a purchase log is computed once per (log,
+  as-of); OPS_PURCHASES gives the log a handle so each call does not even pass the log.
+
+Excel hands dates to a formula as serial numbers when they come from DATE(), TODAY(),
+A2+1 or a General-formatted cell (Microsoft, "DATE function": "Excel stores dates as
+sequential serial numbers"; xlwings converts only cells formatted as dates, xlwings issue
+#1588): ``excel_date`` reads both.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
+from collections import OrderedDict
+from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 
-from .catalog import RowRule
-from .config import load_config
-from .engine import as_of_moment
-from .kinds import all_rules
-from .pipeline import check_book
-from .workbook.reader import SheetValues
-from .workcalendar import calendar_for
+from ..catalog import RowRule
+from ..config import load_config
+from ..engine import as_of_moment
+from ..kinds import all_rules
+from ..pipeline import check_book
+from ..workcalendar import calendar_for
 
-ROW_RULES = {r.id for r in all_rules() if isinstance(r, RowRule)}
-
-
-def check_row(headers: list, values: list, as_of=None, kind: str | None = None,
-              settings: dict | None = None) -> list[tuple[str, str]]:
-    """(clause, short message) for every row rule the row breaks, in catalog order.
-
-    Only row rules apply: a single row says nothing about weekly or yearly counts.
-    Raises ValueError when the headers are no known table."""
-    settings = settings or load_config()
-    sheet = SheetValues("row", rows=[list(headers), list(values)])
-    checked = check_book([sheet], "", settings, as_of_moment(as_of), kind=kind, summaries=False)
-    if not checked.report.files[0].tables:
-        raise ValueError("表頭不是可識別的表格")
-    f = checked.report.frame
-    f = f[f["rule"].isin(ROW_RULES) | f["rule"].str.startswith("read.")]
-    return [(clause, short(message)) for clause, message in zip(f["clause"], f["message"])]
+ROW_RULES = frozenset(r.id for r in all_rules() if isinstance(r, RowRule))
+_EPOCH = pd.Timestamp("1899-12-30")  # Excel's 1900 date system: serial 1 is 1900-01-01
+_MAX_SERIAL = 2958465  # 9999-12-31
+BLOCK_ROWS = 1000  # rows checked together when a formula's row is not cached yet
 
 
+class BlankInput(ValueError):
+    """An argument cell is empty: the formula answers a short text, not an error trace."""
+
+
+def excel_date(value, what: str = "日期") -> pd.Timestamp:
+    """A date as Excel passes it to a formula: a datetime (date-formatted cell), a serial
+    number (DATE(), TODAY(), A2+1, a General cell), or text such as 2026/3/2."""
+    if value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and value != value):
+        raise BlankInput(f"{what}為空")
+    if isinstance(value, bool):
+        raise ValueError(f"{what}不是日期：{value}")
+    if isinstance(value, (int, float, Decimal)):
+        serial = float(value)
+        if not 1 <= serial <= _MAX_SERIAL:
+            raise ValueError(f"{what}不是日期：{value}")
+        return (_EPOCH + pd.Timedelta(days=serial)).round("s")
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return pd.Timestamp(value)
+    from ..coerce import parse_dates
+
+    parsed, bad = parse_dates(pd.Series([value], dtype=object), dt.date.today().year)
+    if bad.iloc[0] or pd.isna(parsed.iloc[0]):
+        raise ValueError(f"{what}無法讀取：{value}")
+    return parsed.iloc[0]
+
+
+def as_of_value(value) -> pd.Timestamp:
+    """The as-of argument: omitted or blank → now; a date or serial → the end of that day
+    (a serial with a time part, e.g. NOW(), is that moment)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return as_of_moment(None)
+    stamp = excel_date(value, "檢查日期")
+    if isinstance(value, (int, float, Decimal)) and float(value) != int(float(value)):
+        return stamp
+    return as_of_moment(stamp.to_pydatetime() if stamp != stamp.normalize() else stamp.date())
+
+
+_SETTINGS: dict[str, dict] = {}
+
+
+def settings_near(folder: str | Path | None = None) -> dict:
+    """The settings for a workbook in ``folder`` (opsbook.toml beside it), read once."""
+    key = str(folder or "")
+    if key not in _SETTINGS:
+        path = Path(folder) if folder else None
+        _SETTINGS[key] = load_config(near=path if path and path.is_dir() else None)
+    return _SETTINGS[key]
+
+
+# calendar ----------------------------------------------------------------------------------
+def workdays_after(day, n, region: str = "CN") -> pd.Timestamp:
+    start = excel_date(day)
+    if n is None or (isinstance(n, str) and not n.strip()):
+        raise BlankInput("工作日數為空")
+    calendar = calendar_for(region)
+    days = pd.Series([start])
+    if not calendar.covers(days).iloc[0]:
+        raise ValueError(f"{start.year} 年不在工作日曆範圍內")
+    return calendar.add_working_days(days, int(n)).iloc[0]
+
+
+def is_workday(day, region: str = "CN") -> bool:
+    start = excel_date(day)
+    calendar = calendar_for(region)
+    days = pd.Series([start])
+    if not calendar.covers(days).iloc[0]:
+        raise ValueError(f"{start.year} 年不在工作日曆範圍內")
+    return bool(calendar.is_working_day(days).iloc[0])
+
+
+# rows ----------------------------------------------------------------------------------------
 def short(message: str) -> str:
     """The part of a message before its details: 「檢查合格後須請用戶簽字確認」."""
     return re.split(r"[（：(]", message, maxsplit=1)[0].strip()
 
 
-def workdays_after(day, n: int, region: str = "CN") -> pd.Timestamp:
-    calendar = calendar_for(region)
-    days = pd.Series([pd.Timestamp(day)])
-    if not calendar.covers(days).iloc[0]:
-        raise ValueError(f"{pd.Timestamp(day).year} 年不在工作日曆範圍內")
-    return calendar.add_working_days(days, int(n)).iloc[0]
+def _key(values) -> tuple:
+    return tuple(None if v == "" else v for v in values)
 
 
-def is_workday(day, region: str = "CN") -> bool:
-    calendar = calendar_for(region)
-    days = pd.Series([pd.Timestamp(day)])
-    if not calendar.covers(days).iloc[0]:
-        raise ValueError(f"{pd.Timestamp(day).year} 年不在工作日曆範圍內")
-    return bool(calendar.is_working_day(days).iloc[0])
+class RowAnswers:
+    """Row answers under (headers, as-of, settings): content of a row → its findings."""
+
+    def __init__(self, limit: int = 8):
+        self.tables: OrderedDict[tuple, dict[tuple, list]] = OrderedDict()
+        self.limit = limit
+
+    def table(self, headers, as_of: pd.Timestamp, settings: dict) -> dict[tuple, list]:
+        key = (_key(headers), as_of, id(settings))
+        if key not in self.tables:
+            self.tables[key] = {}
+            while len(self.tables) > self.limit:
+                self.tables.popitem(last=False)
+        self.tables.move_to_end(key)
+        return self.tables[key]
 
 
-def blacklisted_on(customer, ids: list, dates: list, as_of=None, months: int = 3) -> pd.Timestamp | None:
-    """The day a customer went on the R2-1.2 blacklist (last purchase + months, clipped to
-    the month's end), or None when they bought gas within the months before as-of."""
-    from .coerce import parse_dates
-    from .text import fold
+ANSWERS = RowAnswers()
 
-    moment = as_of_moment(as_of)
-    key = fold(customer)
-    wanted = pd.Series([fold(i) if i is not None else None for i in ids]) == key
-    parsed, _ = parse_dates(pd.Series(list(dates), dtype=object), moment.year)
-    mine = parsed[wanted.values & parsed.notna().values]
-    mine = mine[mine <= moment]
-    if mine.empty:
-        raise ValueError(f"用戶 {customer} 沒有購氣記錄")
-    listed = mine.max().normalize() + pd.DateOffset(months=months)
-    return listed if listed <= moment.normalize() else None
+
+def check_rows(headers: list, rows: list[list], as_of: pd.Timestamp, settings: dict,
+               kind: str | None = None) -> list[list[tuple[str, str]]]:
+    """(clause, short message) for every row rule each row breaks, in catalog order: one
+    engine run for all the rows.  Raises ValueError when the headers are no known table."""
+    width = len(headers)
+    grid = [list(headers)] + [(list(r) + [None] * width)[:width] for r in rows]
+    from ..workbook.reader import SheetValues
+
+    checked = check_book([SheetValues("row", rows=grid)], "", settings, as_of, kind=kind, summaries=False)
+    if not checked.report.files[0].tables:
+        raise ValueError("表頭不是可識別的表格")
+    f = checked.report.frame
+    f = f[f["rule"].isin(ROW_RULES) | f["rule"].str.startswith("read.")]
+    out: list[list[tuple[str, str]]] = [[] for _ in rows]
+    for row, clause, message in zip(f["row"], f["clause"], f["message"]):
+        if row is not None and 2 <= int(row) <= len(rows) + 1:
+            out[int(row) - 2].append((clause, short(message)))
+    return out
+
+
+def check_row(headers: list, values: list, as_of=None, kind: str | None = None,
+              settings: dict | None = None, more=None) -> list[tuple[str, str]]:
+    """The findings of one row.  ``more``: a callable giving the rows that follow it in its
+    sheet (up to BLOCK_ROWS), checked in the same engine run when the row is not cached."""
+    settings = settings or settings_near()
+    moment = as_of_value(as_of)
+    known = ANSWERS.table(headers, moment, settings)
+    key = _key(values)
+    if key in known:
+        return known[key]
+    block = [list(values)]
+    if more is not None:
+        block += [r for r in more() if any(v not in (None, "") for v in r)]
+    for row, found in zip(block, check_rows(headers, block, moment, settings, kind)):
+        known[_key(row)] = found
+    return known[key]
+
+
+# the blacklist -------------------------------------------------------------------------------
+class PurchaseLog:
+    """A purchase log (ids, dates) as the catalog reads it, with its blacklist per as-of."""
+
+    def __init__(self, ids: list, dates: list, settings: dict):
+        from ..catalog.base import Context, folded
+        from ..workbook.reader import SheetValues
+        from ..workbook.specs import BY_NAME
+        from ..workbook.tables import build_table, find_header
+
+        if len(ids) != len(dates):
+            raise ValueError("用戶編號與購氣日期的行數不同")
+        self.settings = settings
+        self._Context = Context
+        year = dt.date.today().year
+        purchases = SheetValues("購氣記錄", rows=[["用戶編號", "購氣日期"]] + [[i, d] for i, d in zip(ids, dates)])
+        visits = SheetValues("入戶安檢記錄", rows=[["用戶編號", "檢查日期", "檢查員"]])
+        self.purchases = build_table(purchases, find_header(purchases, (BY_NAME["purchases"],)), year)
+        self.visits = build_table(visits, find_header(visits, (BY_NAME["inspections"],)), year)
+        self.known = set(folded(self.purchases, "customer_id").dropna())
+        self._listed: OrderedDict[pd.Timestamp, dict] = OrderedDict()
+
+    def listed(self, as_of: pd.Timestamp) -> dict[str, pd.Timestamp]:
+        """Folded id → the day the catalog's R2-1.2 blacklist lists the customer."""
+        if as_of not in self._listed:
+            from ..catalog.inspections import blacklist
+
+            ctx = self._Context(as_of=as_of, settings=self.settings,
+                                calendar=calendar_for(self.settings["general"]["calendar"]),
+                                tables={"purchases": self.purchases})
+            frame = blacklist(self.visits, ctx)
+            self._listed[as_of] = dict(zip(frame.index, frame["listed_on"]))
+            while len(self._listed) > 16:
+                self._listed.popitem(last=False)
+        return self._listed[as_of]
+
+    def blacklisted_on(self, customer, as_of=None) -> pd.Timestamp | None:
+        from ..text import fold
+
+        if customer is None or (isinstance(customer, str) and not customer.strip()):
+            raise BlankInput("用戶編號為空")
+        key = fold(_id_text(customer))
+        if key not in self.known:
+            raise ValueError(f"用戶 {_id_text(customer)} 沒有購氣記錄")
+        return self.listed(as_of_value(as_of)).get(key)
+
+
+def _id_text(value) -> str:
+    """An id as the text reader gives it: 1001.0 (a number cell) is "1001"."""
+    if isinstance(value, (float, Decimal)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+LOGS: OrderedDict[str, PurchaseLog] = OrderedDict()
+HANDLE = "購氣記錄#"
+
+
+def purchase_log(ids: list, dates: list, settings: dict | None = None) -> str:
+    """Read a purchase log once and give it a handle (its content's digest), so formulas
+    that name the handle look it up instead of passing 100k cells each call."""
+    settings = settings or settings_near()
+    digest = hashlib.blake2b(repr((list(ids), list(dates))).encode("utf-8"), digest_size=6).hexdigest()
+    handle = f"{HANDLE}{digest} ({len(ids)} 行)"
+    if handle not in LOGS:
+        LOGS[handle] = PurchaseLog(list(ids), list(dates), settings)
+        while len(LOGS) > 8:
+            LOGS.popitem(last=False)
+    LOGS.move_to_end(handle)
+    return handle
+
+
+def log_for(ids, dates=None, settings: dict | None = None) -> PurchaseLog:
+    """The log a formula names: a handle from OPS_PURCHASES, or the two columns."""
+    if isinstance(ids, str) and ids.startswith(HANDLE):
+        if ids not in LOGS:
+            raise ValueError("購氣記錄已失效，請按 Ctrl+Alt+F9 重新計算")
+        return LOGS[ids]
+    if dates is None:
+        raise BlankInput("缺少購氣日期欄")
+    return LOGS[purchase_log(ids, dates, settings)]

@@ -1,70 +1,114 @@
 """Worksheet formulas.  Import this module in the xlwings add-in's UDF Modules (or run
 `xlwings.import_udfs`): each function below becomes an Excel function, its docstring and
 argument docs shown in Excel's function wizard.  All are pure (they never write other
-cells) and answer bad input with a short text starting with #OPS, never a traceback.
-UDFs work on Windows only in open-source xlwings.
+cells) and answer bad or blank input with a short text starting with #OPS, never a
+traceback.  UDFs work on Windows only in open-source xlwings.
+
+Names: xlwings copies the Python parameter names into the VBA module it generates
+(xlwings udfs.py generate_vba_wrapper), and a VBA reserved word there (Date, Currency,
+String …, MS-VBAL §3.3.5.2) stops the whole module compiling (xlwings issue #563), so no
+parameter is named like one (tests/test_excel.py checks the generated VBA).
+
+Dates: a date argument may be a date cell or a serial number (DATE(), TODAY(), A2+1, a
+General cell); see rowcheck.excel_date.  A date answer is a real Excel date (a serial
+number): format the cell as a date.  ``@xw.ret(date_format=…)`` is not used: it formats
+nothing in a formula's cell on Windows (xlwings cannot format the calling cell).
+
+Today: without ``as_of`` the answer depends on today's date, but Excel recalculates a
+formula only when its arguments change (these functions are not volatile, so a column
+of them does not recompute on every edit).  Pass TODAY() as ``as_of`` to have the answer
+follow the date: TODAY() is volatile and recalculates every day.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import xlwings as xw
 
-from .. import rowcheck
+from . import rowcheck
 
 
 def _fail(exc: Exception) -> str:
+    if isinstance(exc, rowcheck.BlankInput):
+        return f"#OPS: {exc}"[:60]
     return f"#OPS: {exc}"[:120]
 
 
 @xw.func
-@xw.arg("date", doc="起始日期 (start date)")
-@xw.arg("n", numbers=int, doc="工作日數 (working days, 1 or more)")
-@xw.ret(date_format="yyyy-mm-dd")
-def OPS_WORKDAYS_AFTER(date, n):
-    """第 n 個工作日（中國大陸法定節假日及調休補班）。The n-th mainland-China working day after date."""
+@xw.arg("start_date", doc="起始日期，可為日期或序列值 (start date or its serial number)")
+@xw.arg("n", doc="工作日數 (working days, 1 or more)")
+def OPS_WORKDAYS_AFTER(start_date, n):
+    """第 n 個工作日（中國大陸法定節假日及調休補班）。The n-th mainland-China working day after start_date."""
     try:
-        return rowcheck.workdays_after(date, n).to_pydatetime()
+        return rowcheck.workdays_after(start_date, n).to_pydatetime()
     except Exception as exc:
         return _fail(exc)
 
 
 @xw.func
-@xw.arg("date", doc="日期 (date)")
-def OPS_IS_WORKDAY(date):
+@xw.arg("check_date", doc="日期，可為日期或序列值 (a date or its serial number)")
+def OPS_IS_WORKDAY(check_date):
     """是否為工作日（含調休補班）。TRUE when the date is a mainland-China working day."""
     try:
-        return rowcheck.is_workday(date)
+        return rowcheck.is_workday(check_date)
     except Exception as exc:
         return _fail(exc)
 
 
+def _row_values(row):
+    """The row's values and, when Excel passed the range itself, the rows below it."""
+    if hasattr(row, "options"):  # an xlwings Range (the @xw.arg converter below)
+        values = row.options(ndim=2).value[0]
+        sheet, first, column, width = row.sheet, row.row, row.column, len(values)
+
+        def more():
+            return sheet.range((first + 1, column),
+                               (first + rowcheck.BLOCK_ROWS - 1, column + width - 1)).options(ndim=2).value
+        return list(values), more
+    values = row[0] if row and isinstance(row[0], (list, tuple)) else row
+    return list(values), None
+
+
 @xw.func
-@xw.arg("row", ndim=2, doc="要檢查的一行 (the row to check), e.g. A2:T2")
+@xw.arg("row", xw.Range, doc="要檢查的一行 (the row to check), e.g. A2:T2")
 @xw.arg("headers", ndim=2, doc="表頭行 (its header row), e.g. A$1:T$1")
-@xw.arg("as_of", doc="檢查日期，可省略 (as-of date, optional)")
+@xw.arg("as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)")
 def OPS_CHECK_ROW(row, headers, as_of=None):
     """按規章檢查一行，回傳違反的條款，例如「R2-2.7: 檢查合格後須請用戶簽字確認」；沒有違規回傳 ✓。"""
     try:
-        values, names = row[0], headers[0]
+        values, more = _row_values(row)
+        names = headers[0] if headers and isinstance(headers[0], (list, tuple)) else headers
         if len(values) != len(names):
             return "#OPS: 行與表頭的欄數不同"
-        found = rowcheck.check_row(names, values, as_of=as_of if isinstance(as_of, (dt.date, dt.datetime)) else None)
+        if all(v in (None, "") for v in values):
+            return "#OPS: 空行"
+        found = rowcheck.check_row(list(names), values, as_of=as_of, more=more)
         return "; ".join(f"{clause}: {text}" for clause, text in found) or "✓"
     except Exception as exc:
         return _fail(exc)
 
 
 @xw.func
+@xw.arg("ids", ndim=1, doc="購氣記錄的用戶編號欄 (purchase log ids), e.g. 購氣記錄!A2:A5000")
+@xw.arg("dates", ndim=1, doc="購氣記錄的購氣日期欄 (purchase dates), e.g. 購氣記錄!C2:C5000")
+def OPS_PURCHASES(ids, dates):
+    """讀入購氣記錄一次，回傳其代號；OPS_BLACKLISTED 以此代號查詢，不必每格重讀整欄。"""
+    try:
+        return rowcheck.purchase_log(ids, dates)
+    except Exception as exc:
+        return _fail(exc)
+
+
+@xw.func
 @xw.arg("customer", doc="用戶編號 (customer id)")
-@xw.arg("ids", ndim=1, doc="購氣記錄的用戶編號欄 (purchase log ids)")
-@xw.arg("dates", ndim=1, doc="購氣記錄的購氣日期欄 (purchase dates)")
-@xw.arg("as_of", doc="檢查日期，可省略 (as-of date, optional)")
-def OPS_BLACKLISTED(customer, ids, dates, as_of=None):
+@xw.arg("ids", doc="OPS_PURCHASES 的代號，或購氣記錄的用戶編號欄 (a handle from OPS_PURCHASES, or the ids)")
+@xw.arg("dates", ndim=1, doc="購氣日期欄；用代號時省略 (purchase dates; omit with a handle)")
+@xw.arg("as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)")
+def OPS_BLACKLISTED(customer, ids, dates=None, as_of=None):
     """逾 3 個月未購氣列入黑名單的日期；未列入回傳「否」（R2-1.2）。"""
     try:
-        listed = rowcheck.blacklisted_on(customer, ids, dates, as_of=as_of)
+        if not isinstance(ids, str):
+            ids = [i for row in ids for i in (row if isinstance(row, (list, tuple)) else [row])]
+        listed = rowcheck.log_for(ids, dates).blacklisted_on(customer, as_of)
         return "否" if listed is None else listed.to_pydatetime()
     except Exception as exc:
         return _fail(exc)
