@@ -142,8 +142,14 @@ def test_check_row_checks_a_block_once_and_answers_each_row_alike(monkeypatch):
     monkeypatch.setattr(rowcheck, "check_rows", lambda *a, **k: runs.append(len(a[1])) or real(*a, **k))
     rowcheck.ANSWERS.tables.clear()
     as_of = dt.datetime(2026, 11, 26)
-    answers = [udfs.OPS_CHECK_ROW(sheet.range((r, 1), (r, 6)), [headers], as_of) for r in range(2, 42)]
+    order = list(range(41, 1, -1))  # Excel's calculation order is its own: bottom-up here
+    answers = {r: udfs.OPS_CHECK_ROW(sheet.range((r, 1), (r, 6)), sheet.range((1, 1), (1, 6)), as_of) for r in order}
+    answers = [answers[r] for r in range(2, 42)]
     assert runs == [40]  # one engine run for the column
+    del sheet.cells[(30, 5)]  # a row edited (its signature removed): only that row is checked again
+    edited = udfs.OPS_CHECK_ROW(sheet.range((30, 1), (30, 6)), sheet.range((1, 1), (1, 6)), as_of)
+    assert runs == [40, 1]
+    assert edited == udfs.OPS_CHECK_ROW([rows[28][:4] + [None] + rows[28][5:]], [headers], as_of) != answers[28]
     alone = [udfs.OPS_CHECK_ROW([row], [headers], dt.datetime(2026, 11, 26, 23, 59, 59)) for row in rows]
     assert answers == alone and "R2-2.7" in answers[1] and answers[0] != answers[1]
 

@@ -38,7 +38,7 @@ from ..workcalendar import calendar_for
 ROW_RULES = frozenset(r.id for r in all_rules() if isinstance(r, RowRule))
 _EPOCH = pd.Timestamp("1899-12-30")  # Excel's 1900 date system: serial 1 is 1900-01-01
 _MAX_SERIAL = 2958465  # 9999-12-31
-BLOCK_ROWS = 1000  # rows checked together when a formula's row is not cached yet
+BLOCK_ROWS = 10_000  # rows checked together when a formula's row is not cached yet
 
 
 class BlankInput(ValueError):
@@ -126,16 +126,19 @@ class RowAnswers:
 
     def __init__(self, limit: int = 8):
         self.tables: OrderedDict[tuple, dict[tuple, list]] = OrderedDict()
+        self.blocks: dict[tuple, set] = {}  # blocks of a sheet already checked, per table
         self.limit = limit
 
-    def table(self, headers, as_of: pd.Timestamp, settings: dict) -> dict[tuple, list]:
+    def table(self, headers, as_of: pd.Timestamp, settings: dict) -> tuple[dict[tuple, list], set]:
         key = (_key(headers), as_of, id(settings))
         if key not in self.tables:
             self.tables[key] = {}
+            self.blocks[key] = set()
             while len(self.tables) > self.limit:
-                self.tables.popitem(last=False)
+                old, _ = self.tables.popitem(last=False)
+                self.blocks.pop(old, None)
         self.tables.move_to_end(key)
-        return self.tables[key]
+        return self.tables[key], self.blocks[key]
 
 
 ANSWERS = RowAnswers()
@@ -162,20 +165,33 @@ def check_rows(headers: list, rows: list[list], as_of: pd.Timestamp, settings: d
 
 
 def check_row(headers: list, values: list, as_of=None, kind: str | None = None,
-              settings: dict | None = None, more=None) -> list[tuple[str, str]]:
-    """The findings of one row.  ``more``: a callable giving the rows that follow it in its
-    sheet (up to BLOCK_ROWS), checked in the same engine run when the row is not cached."""
+              settings: dict | None = None, fetch=None, row: int | None = None,
+              header_row: int | None = None) -> list[tuple[str, str]]:
+    """The findings of one row, from the cache when a row of the same content was checked.
+
+    ``fetch(first, last)``: the rows ``first``..``last`` of the row's sheet (1-based), given
+    when Excel passed ranges: on a miss the whole block of BLOCK_ROWS rows under the header
+    (``header_row``) that holds ``row`` is checked in one engine run, so a column of formulas
+    costs one run per block whatever order Excel calculates it in.  A miss in a block already
+    checked is a row just edited: only that row is checked."""
     settings = settings or settings_near()
     moment = as_of_value(as_of)
-    known = ANSWERS.table(headers, moment, settings)
+    known, blocks = ANSWERS.table(headers, moment, settings)
     key = _key(values)
     if key in known:
         return known[key]
     block = [list(values)]
-    if more is not None:
-        block += [r for r in more() if any(v not in (None, "") for v in r)]
-    for row, found in zip(block, check_rows(headers, block, moment, settings, kind)):
-        known[_key(row)] = found
+    if fetch is not None and row is not None:
+        top = (header_row or row - 1) + 1
+        first = top + (row - top) // BLOCK_ROWS * BLOCK_ROWS
+        if first not in blocks:
+            blocks.add(first)
+            fetched = [list(r) for r in fetch(first, first + BLOCK_ROWS - 1) or []
+                       if any(v not in (None, "") for v in r)]
+            if any(_key(r) == key for r in fetched):
+                block = fetched
+    for values_, found in zip(block, check_rows(headers, block, moment, settings, kind)):
+        known[_key(values_)] = found
     return known[key]
 
 

@@ -54,34 +54,34 @@ def OPS_IS_WORKDAY(check_date):
         return _fail(exc)
 
 
-def _row_values(row):
-    """The row's values and, when Excel passed the range itself, the rows below it."""
-    if hasattr(row, "options"):  # an xlwings Range (the @xw.arg converter below)
-        values = row.options(ndim=2).value[0]
-        sheet, first, column, width = row.sheet, row.row, row.column, len(values)
-
-        def more():
-            return sheet.range((first + 1, column),
-                               (first + rowcheck.BLOCK_ROWS - 1, column + width - 1)).options(ndim=2).value
-        return list(values), more
-    values = row[0] if row and isinstance(row[0], (list, tuple)) else row
-    return list(values), None
+def _values(rng) -> list:
+    """A one-row range's values, whether Excel passed the range or its values."""
+    if hasattr(rng, "options"):  # an xlwings Range (the @xw.arg converters below)
+        return list(rng.options(ndim=2).value[0])
+    return list(rng[0] if rng and isinstance(rng[0], (list, tuple)) else rng)
 
 
 @xw.func
 @xw.arg("row", xw.Range, doc="要檢查的一行 (the row to check), e.g. A2:T2")
-@xw.arg("headers", ndim=2, doc="表頭行 (its header row), e.g. A$1:T$1")
+@xw.arg("headers", xw.Range, doc="表頭行 (its header row), e.g. A$1:T$1")
 @xw.arg("as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)")
 def OPS_CHECK_ROW(row, headers, as_of=None):
     """按規章檢查一行，回傳違反的條款，例如「R2-2.7: 檢查合格後須請用戶簽字確認」；沒有違規回傳 ✓。"""
     try:
-        values, more = _row_values(row)
-        names = headers[0] if headers and isinstance(headers[0], (list, tuple)) else headers
+        values, names = _values(row), _values(headers)
         if len(values) != len(names):
             return "#OPS: 行與表頭的欄數不同"
         if all(v in (None, "") for v in values):
             return "#OPS: 空行"
-        found = rowcheck.check_row(list(names), values, as_of=as_of, more=more)
+        fetch = position = None
+        if hasattr(row, "options"):  # read the rows of its block once (rowcheck.check_row)
+            sheet, column, width = row.sheet, row.column, len(values)
+
+            def fetch(first, last):
+                return sheet.range((first, column), (last, column + width - 1)).options(ndim=2).value
+            position = (row.row, headers.row if hasattr(headers, "options") and headers.sheet == sheet else None)
+        found = rowcheck.check_row(names, values, as_of=as_of, fetch=fetch, row=position and position[0],
+                                   header_row=position and position[1])
         return "; ".join(f"{clause}: {text}" for clause, text in found) or "✓"
     except Exception as exc:
         return _fail(exc)
