@@ -20,10 +20,10 @@ sequential serial numbers"; xlwings converts only cells formatted as dates, xlwi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections import OrderedDict
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -95,20 +95,30 @@ def workdays_after(day, n, region: str = "CN") -> pd.Timestamp:
     start = excel_date(day)
     if n is None or (isinstance(n, str) and not n.strip()):
         raise BlankInput("工作日數為空")
-    calendar = calendar_for(region)
-    days = pd.Series([start])
-    if not calendar.covers(days).iloc[0]:
-        raise ValueError(f"{start.year} 年不在工作日曆範圍內")
-    return calendar.add_working_days(days, int(n)).iloc[0]
+    return _workdays_after(start, int(n), region)
 
 
 def is_workday(day, region: str = "CN") -> bool:
-    start = excel_date(day)
+    return _is_workday(excel_date(day).normalize(), region)
+
+
+@lru_cache(maxsize=65536)  # the calendar does not change: a day's answer is computed once
+def _workdays_after(start: pd.Timestamp, n: int, region: str) -> pd.Timestamp:
+    calendar = _covering(start, region)
+    return calendar.add_working_days(pd.Series([start]), n).iloc[0]
+
+
+@lru_cache(maxsize=65536)
+def _is_workday(day: pd.Timestamp, region: str) -> bool:
+    calendar = _covering(day, region)
+    return bool(calendar.is_working_day(pd.Series([day])).iloc[0])
+
+
+def _covering(day: pd.Timestamp, region: str):
     calendar = calendar_for(region)
-    days = pd.Series([start])
-    if not calendar.covers(days).iloc[0]:
-        raise ValueError(f"{start.year} 年不在工作日曆範圍內")
-    return bool(calendar.is_working_day(days).iloc[0])
+    if not calendar.covers(pd.Series([day])).iloc[0]:
+        raise ValueError(f"{day.year} 年不在工作日曆範圍內")
+    return calendar
 
 
 # rows ----------------------------------------------------------------------------------------
@@ -232,14 +242,31 @@ class PurchaseLog:
         return self._listed[as_of]
 
     def blacklisted_on(self, customer, as_of=None) -> pd.Timestamp | None:
-        from ..text import fold
-
         if customer is None or (isinstance(customer, str) and not customer.strip()):
             raise BlankInput("用戶編號為空")
-        key = fold(_id_text(customer))
+        key = _folded_id(customer)
         if key not in self.known:
             raise ValueError(f"用戶 {_id_text(customer)} 沒有購氣記錄")
-        return self.listed(as_of_value(as_of)).get(key)
+        return self.listed(_as_of_cached(as_of)).get(key)
+
+
+@lru_cache(maxsize=65536)
+def _folded_id(customer) -> str:
+    from ..text import fold
+
+    return fold(_id_text(customer))
+
+
+def _as_of_cached(as_of) -> pd.Timestamp:
+    """as_of_value, cached for a given date (not for "now", which moves)."""
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        return as_of_value(None)
+    return _as_of_fixed(as_of)
+
+
+@lru_cache(maxsize=1024)
+def _as_of_fixed(as_of) -> pd.Timestamp:
+    return as_of_value(as_of)
 
 
 def _id_text(value) -> str:
@@ -257,7 +284,9 @@ def purchase_log(ids: list, dates: list, settings: dict | None = None) -> str:
     """Read a purchase log once and give it a handle (its content's digest), so formulas
     that name the handle look it up instead of passing 100k cells each call."""
     settings = settings or settings_near()
-    digest = hashlib.blake2b(repr((list(ids), list(dates))).encode("utf-8"), digest_size=6).hexdigest()
+    # A session's handle: Python's hash of the two columns (this process only; after a
+    # restart the handle is unknown and the formula asks for a recalculation).
+    digest = f"{hash((len(ids), tuple(ids), tuple(dates))) & 0xFFFFFFFFFFFF:012x}"
     handle = f"{HANDLE}{digest} ({len(ids)} 行)"
     if handle not in LOGS:
         LOGS[handle] = PurchaseLog(list(ids), list(dates), settings)
