@@ -99,7 +99,7 @@ def read_sheets(path: Path) -> list[SheetValues]:
 def _own_sheets(path: Path, names: list[str]) -> set[str]:
     """Sheets an earlier opsbook run wrote (listed in its _opsbook state sheet), read by the
     same parser that clearing uses."""
-    from .writers.state import STATE_SHEET, read_state
+    from .ooxml.state import STATE_SHEET, read_state
 
     if STATE_SHEET not in names:
         return set()

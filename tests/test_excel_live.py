@@ -355,8 +355,8 @@ def test_file_clear_undoes_a_button_run(tmp_path):
     their rules."""
     from openpyxl import load_workbook
 
+    from opsbook.ooxml.state import read_state
     from opsbook.writers.annotate import clear_file
-    from opsbook.writers.state import read_state
 
     book = Book.from_file(WORKBOOKS / "發布日誌.xlsx")
     book.sheet("發布日誌").notes_[(1, 1)] = "使用者自己的備註"
@@ -420,7 +420,7 @@ def test_button_clear_undoes_a_file_run(tmp_path):
 
 
 def test_state_written_by_either_writer_reads_the_same(tmp_path):
-    from opsbook.writers.state import RunState
+    from opsbook.ooxml.state import RunState
 
     state = RunState(sheets=["違規清單", "_opsbook_0"], marks=[("表", "A2", None, 7, 0)], fills={("表", "A2"): "#00B0F0"},
                      notes=[("表", "A2", "new")], rules=[("表", "$A$2:$C$9", "_opsbook_0")], writer="live")

@@ -22,7 +22,7 @@ of sheets, whatever the number of violations (tests/test_excel.py counts them):
   (a leading "=" makes a formula, "2/16" a date, "00123" the number 123); a leading
   apostrophe stores the rest as text (Microsoft, "Format numbers as text").
 * Everything written is remembered in the ``_opsbook`` state sheet, in the format the file
-  writer uses (opsbook.writers.state), so ``opsbook clear`` undoes a button's run and the
+  writer uses (opsbook.ooxml.state), so ``opsbook clear`` undoes a button's run and the
   清除標記 button undoes ``opsbook validate --write``.
 """
 
@@ -45,10 +45,10 @@ from ..layout import (
     cell_marks,
     violation_rows,
 )
+from ..ooxml.state import STATE_SHEET, RunState
 from ..summaries.base import plain, totals
 from ..workbook.cells import column_index, quote_sheet
 from ..workbook.reader import SheetValues
-from ..writers.state import STATE_SHEET, RunState
 
 HELPER_PREFIX = "_opsbook_"
 CODES = {"warning": 1, "error": 2}

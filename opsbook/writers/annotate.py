@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import RefusedToPatch, WorkbookLocked
 from ..layout import LINK_COLUMN, VIOLATION_WIDTHS, VIOLATIONS_SHEET, cell_marks, violation_rows
 from ..ooxml.package import Package
+from ..ooxml.state import STATE_SHEET, RunState, read_state
 from ..report import Checked
 from ..text import python_values
 from ..workbook.cells import column_index
@@ -26,7 +27,6 @@ from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
 from .save import save_package
 from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
-from .state import STATE_SHEET, RunState, read_state
 from .styles import Styles
 from .summary_sheet import write_summary
 

@@ -14,10 +14,10 @@ from lxml import etree
 
 from ..ooxml.package import Package, parse_xml, rels_part, to_bytes
 from ..ooxml.parts import remove_default, remove_override, remove_relationship
+from ..ooxml.state import STATE_SHEET, RunState
 from ..workbook.cells import split_cell
 from .notes import MARK
 from .sheetxml import _ATTR_S, RowStream, cells_in, rewrite_sheet
-from .state import STATE_SHEET, RunState
 from .styles import Styles
 
 _SHAPE = re.compile(rb"<v:shape\b[^>]*>.*?</v:shape>", re.S)
