@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections import defaultdict
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -76,6 +77,8 @@ def as_text(value):
     """A value as Excel should store it: text stays text (see the module docstring)."""
     if isinstance(value, str):
         return "'" + value if value else None
+    if isinstance(value, Decimal):  # read from a Currency cell; written back as Decimal it
+        return float(value)  # would turn the cell into Currency (xlwings issue #2634)
     return value
 
 
