@@ -435,9 +435,9 @@ def test_state_written_by_either_writer_reads_the_same(tmp_path):
 
 def test_dates_and_text_in_summaries_are_not_reparsed():
     """Summary sheets: ids such as 00123 stay text (as written by the file writer)."""
-    from opsbook.excel.live import as_text
-
     from decimal import Decimal
+
+    from opsbook.excel.live import as_text
 
     assert as_text("00123") == "'00123" and as_text("") is None and as_text(3.0) == 3.0
     assert type(as_text(Decimal("3000.5"))) is float
