@@ -723,3 +723,20 @@ def _shifted(a1: str, offset: tuple[int, int]) -> str:
             raise ComError("#REF!")
         return f"{letters(c)}{r}"
     return ":".join(one(p) for p in a1.split(":"))
+
+
+# VBA's reserved identifiers (MS-VBAL §3.3.5.2 "Reserved Identifiers and IDENTIFIER"): none may
+# name a parameter of the VBA functions xlwings generates for the formulas, or the module
+# does not compile and Import Functions fails for all of them (xlwings issue #563: "currency
+# is a reserved name in VBA and can therefore not be used").
+VBA_RESERVED = set("""
+Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefInt DefLng DefLngLng DefLngPtr DefObj
+DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase Event Exit For Friend Function Get Global GoSub
+GoTo If Implements Input Let Lock Loop LSet Next On Open Option Print Private Public Put RaiseEvent ReDim
+Resume Return RSet Seek Select Set Static Stop Sub Type Unlock Wend While With Write Rem Any As ByRef ByVal
+Each In New Shared Until WithEvents Optional ParamArray Preserve Spc Tab Then To AddressOf And Eqv Imp Is
+Like Mod Not Or TypeOf Xor Abs CBool CByte CCur CDate CDbl CDec CInt CLng CLngLng CLngPtr CSng CStr CVar CVErr
+Date Debug DoEvents Fix Int Len LenB Me PSet Scale Sgn String Array Circle InputB LBound UBound Boolean Byte
+Currency Double Integer Long LongLong LongPtr Single Variant True False Nothing Empty Null Attribute
+LINEINPUT CDecl Decimal DefDec
+""".lower().split())

@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
+from excel_standin import VBA_RESERVED
 
 from opsbook.cli import cli
 
@@ -154,17 +155,6 @@ def test_check_row_checks_a_block_once_and_answers_each_row_alike(monkeypatch):
     assert answers == alone and "R2-2.7" in answers[1] and answers[0] != answers[1]
 
 
-VBA_RESERVED = set("""
-Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefInt DefLng DefLngLng DefLngPtr DefObj
-DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase Event Exit For Friend Function Get Global GoSub
-GoTo If Implements Input Let Lock Loop LSet Next On Open Option Print Private Public Put RaiseEvent ReDim
-Resume Return RSet Seek Select Set Static Stop Sub Type Unlock Wend While With Write Rem Any As ByRef ByVal
-Each In New Shared Until WithEvents Optional ParamArray Preserve Spc Tab Then To AddressOf And Eqv Imp Is
-Like Mod Not Or TypeOf Xor Abs CBool CByte CCur CDate CDbl CDec CInt CLng CLngLng CLngPtr CSng CStr CVar CVErr
-Date Debug DoEvents Fix Int Len LenB Me PSet Scale Sgn String Array Circle InputB LBound UBound Boolean Byte
-Currency Double Integer Long LongLong LongPtr Single Variant True False Nothing Empty Null Attribute
-LINEINPUT CDecl Decimal DefDec
-""".lower().split())  # MS-VBAL 3.3.5.2 Reserved Identifiers and IDENTIFIER
 
 
 def test_xlwings_generates_the_vba_wrappers(monkeypatch):

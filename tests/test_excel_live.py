@@ -143,11 +143,14 @@ def test_validate_summarize_clear_leaves_nothing_behind():
     book.sheet("發布日誌").notes_[(1, 1)] = "使用者自己的備註"
     before = snapshot(book)
     run_validate(book)
+    validated = snapshot(book)
     run_summarize(book)
     assert VIOLATIONS_SHEET in book.names() and "週報" in book.names()
     assert book.names().count("週報") == 1
     run_clear(book)
     assert snapshot(book) == before
+    run_validate(book)  # and validating again gives the first run's workbook
+    assert snapshot(book) == validated
 
 
 def test_opsbook_sheets_are_very_hidden():
