@@ -316,7 +316,7 @@ def test_a_fresh_inspections_template_validates(tmp_path, monkeypatch):
     from opsbook.cli import cli
     from opsbook.excel.template import build_template
 
-    path = build_template("inspections", tmp_path / "inspections.xlsx")
+    path = build_template("inspections", tmp_path / "inspections.xlsm")
     result = CliRunner().invoke(cli, ["validate", str(path), "--as-of", AS_OF])
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output and "index level" not in result.output
