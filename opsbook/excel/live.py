@@ -47,7 +47,8 @@ from ..layout import (
     violation_rows,
 )
 from ..ooxml.state import STATE_SHEET, RunState
-from ..summaries.base import plain, totals
+from ..summaries.base import totals
+from ..values import plain
 from ..workbook.cells import column_index, quote_sheet
 from ..workbook.reader import SheetValues
 
