@@ -384,3 +384,12 @@ def test_section_rows_merged_across_the_log_are_not_records():
     merges = ((1, 0, 1, 14), (3, 0, 3, 14), (4, 8, 4, 10))
     table = build_table(SheetValues("入戶安檢記錄", rows, merges=merges), find_header(SheetValues("s", rows)), 2026)
     assert list(table.data.index) == [3, 5] and table.skipped_rows["sections"] == 2
+
+
+def test_a_first_record_that_holds_a_header_word_is_not_a_sub_header_row():
+    rows = [["平台", "標題", "發布日期", "備註"],
+            ["官網", "a", "2026-10-05", "編輯"],
+            ["官網", "b", "2026-10-06", ""]]
+    header = find_header(SheetValues("s", rows))
+    assert (header.row_offset, header.header_rows) == (0, 1)
+    assert list(build_table(SheetValues("s", rows), header, 2026).data.index) == [2, 3]

@@ -218,7 +218,7 @@ def find_header(
         if not any(isinstance(c, str) and c.strip() for c in cells):
             continue
         candidates = [(1, cells)]
-        if offset + 1 < len(rows) and any(isinstance(c, str) and c.strip() for c in rows[offset + 1]):
+        if offset + 1 < len(rows) and _could_be_sub_headers(rows[offset + 1]):
             candidates.append((2, _grouped_cells(rows, offset, merges)))
         for header_rows, row_cells in candidates:
             for spec in specs:
@@ -230,6 +230,16 @@ def find_header(
                 if best is None or score > best:
                     best, match = score, HeaderMatch(spec, offset, found, header_rows)
     return match
+
+
+_DATA_LIKE = re.compile(r"^[\d\s.,:/\-+年月日時时分秒T]+$")
+
+
+def _could_be_sub_headers(cells: list) -> bool:
+    """A row that may hold sub-headers: some text, and no number, date or time (a data row
+    has them: its date, its fee).  A first record whose 備註 happens to say 編輯 is no header."""
+    texts = [c for c in cells if c is not None and not (isinstance(c, str) and not c.strip())]
+    return bool(texts) and all(isinstance(c, str) and not _DATA_LIKE.match(c.strip()) for c in texts)
 
 
 def _part_header(sheet: SheetValues, specs, rows: list[list]) -> HeaderMatch | None:
