@@ -8,9 +8,7 @@ minutes for xlwings.bas); test_addin_build.py shows instead that they are byte f
 text Excel compiled in xlwings' Excel-made quickstart workbook."""
 
 import re
-from pathlib import Path
 
-import pytest
 from addin_read import windows_udfs
 from antlr4 import CommonTokenStream, InputStream
 from antlr4.error.ErrorListener import ErrorListener
@@ -150,13 +148,6 @@ def test_opsbook_module_parses_on_windows_and_mac_without_reserved_parameters():
     assert parameters(source) and reserved_parameters(source) == []
 
 
-# Until issue 13's renaming lands, udfs.py names a parameter `date` (VBA's Date): Excel would
-# refuse the generated module.  The check runs anyway and is expected to fail on that version.
-OLD_UDFS = "def OPS_IS_WORKDAY(date)" in (Path(__file__).parents[1] / "opsbook" / "excel" / "udfs.py").read_text(
-    encoding="utf-8")
-
-
-@pytest.mark.xfail(OLD_UDFS, strict=True, reason="udfs.py still has a parameter named date (issue 13 renames it)")
 def test_the_generated_udf_module_parses_without_reserved_parameters(monkeypatch):
     source = udf_module(monkeypatch)
     assert "Function OPS_IS_WORKDAY(" in source and "ActiveWorkbook, Application.Caller" in source
