@@ -179,7 +179,7 @@ def settle(path, month, as_of, config_path, output):
     except ValueError:
         _fail(f"--month {month!r}: use YYYY-MM")
     settings = _settings(config_path, path)
-    checked = check_file(path, settings, as_of_moment(as_of), kind="design_costs")
+    checked = check_file(path, settings, as_of_moment(as_of), kind="design_costs", summaries=False)
     result = checked.report.files[0]
     if result.error:
         _fail(result.error)
@@ -227,7 +227,7 @@ def report(grain, path, week, month, as_of, config_path, output):
     except ValueError as exc:
         _fail(str(exc))
     settings = _settings(config_path, path)
-    checked = check_file(path, settings, as_of_moment(as_of), kind="posts")
+    checked = check_file(path, settings, as_of_moment(as_of), kind="posts", summaries=False)
     if checked.report.files[0].error:
         _fail(checked.report.files[0].error)
     summary = platform_report(checked.tables, checked.context, unit, start) if checked.context else None

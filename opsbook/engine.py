@@ -26,6 +26,8 @@ from .report import (
     NotChecked,
     Reason,
     Report,
+    Skip,
+    SkippedSheet,
     TableInfo,
     empty_violations,
 )
@@ -67,19 +69,20 @@ def check_sheets(
     """Find the tables in ``sheets``, run every applicable rule and return the report."""
     result = FileResult(file=file)
     report = Report(as_of=as_of, files=[result])
+    skipped: list[SkippedSheet] = []
     specs = kinds.tables(kind)
     found: dict[str, list[Table]] = {}
     scan = settings["general"]["header_scan_rows"]
     for sheet in sheets:
         header = find_header(sheet, specs, scan)
         if header is None:
-            result.skipped_sheets.append({"sheet": sheet.name, "reason": "不是可識別的表格 (no known table)"})
+            skipped.append(SkippedSheet(sheet.name, Skip.NO_KNOWN_TABLE))
             continue
         table = build_table(sheet, header, default_year=as_of.year)
         del sheet  # the whole grid is freed before the next sheet is read; the table keeps its columns
         reason = not_records(table)
         if reason:  # header words match, values do not: a printed summary or pivot
-            result.skipped_sheets.append({"sheet": table.sheet, "reason": reason})
+            skipped.append(SkippedSheet(table.sheet, Skip.NOT_RECORDS, (reason,)))
             continue
         found.setdefault(table.name, []).append(table)
         result.tables.append(TableInfo(
@@ -88,7 +91,7 @@ def check_sheets(
             extra_columns=table.extra_headers, skipped_rows=table.skipped_rows,
         ))
 
-    found = _logs(found, result)
+    found = _logs(found, result, skipped)
     kinds_found = [k for k in kinds.names() if k in found]
     if kind is None and len(kinds_found) > 1:
         # One workbook, one kind: the main table with most rows decides.
@@ -102,7 +105,7 @@ def check_sheets(
     for name, ts in found.items():
         if kinds.table(name).kind != kind:
             for t in ts:
-                result.skipped_sheets.append({"sheet": t.label, "reason": f"屬於 {kinds.table(name).kind}，不是本工作簿的類型 {kind}"})
+                skipped.append(SkippedSheet(t.label, Skip.OTHER_KIND, (kinds.table(name).kind, kind)))
 
     calendar = calendar_for(settings["general"]["calendar"])
     companions = {n: ts[0] for n, ts in tables.items() if not kinds.table(n).main}
@@ -125,10 +128,10 @@ def check_sheets(
                              index=frame.index)
     # Messages and summaries are outputs: opsbook.messages and the pipeline make them.
     return Checked(report=report, tables=tables, kind=kind, context=ctx, violations=frame,
-                   not_checked=not_checked)
+                   not_checked=not_checked, skipped=skipped)
 
 
-def _logs(found: dict[str, list[Table]], result: FileResult) -> dict[str, list[Table]]:
+def _logs(found: dict[str, list[Table]], result: FileResult, skipped: list[SkippedSheet]) -> dict[str, list[Table]]:
     """Same-header sheets of one kind (one per month, quarter, inspector) read as one log; the
     report says which.  A companion (roster, purchases …) is one table: a second one with other
     columns is skipped."""
@@ -138,8 +141,7 @@ def _logs(found: dict[str, list[Table]], result: FileResult) -> dict[str, list[T
         if not kinds.table(name).main:
             for other in logs[1:]:
                 for sheet in other.sheets or (other.sheet,):
-                    result.skipped_sheets.append(
-                        {"sheet": sheet, "reason": f"另一個{kinds.table(name).title}已在「{logs[0].sheet}」"})
+                    skipped.append(SkippedSheet(sheet, Skip.ANOTHER_COMPANION, (kinds.table(name).title, logs[0].sheet)))
             logs = logs[:1]
         for log in logs:
             if len(log.sheets) > 1:

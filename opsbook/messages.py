@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .report import VIOLATION_FIELDS, Checked, NotChecked, Reason, empty_violations
+from .report import (
+    VIOLATION_FIELDS,
+    Checked,
+    NotChecked,
+    Reason,
+    Skip,
+    SkippedSheet,
+    empty_violations,
+)
 from .text import to_simplified
 
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
@@ -21,12 +29,31 @@ REASONS = {
     Reason.MISSING_TABLE: ("缺少工作表：", "missing sheet: "),
 }
 
+# Words for skipped sheets: (zh-Hant, en) templates over the record's detail.
+SKIPS = {
+    Skip.NO_KNOWN_TABLE: ("不是可識別的表格 (no known table)", "no known table"),
+    Skip.OTHER_KIND: ("屬於 {0}，不是本工作簿的類型 {1}", "belongs to {0}, not this workbook's kind {1}"),
+    Skip.ANOTHER_COMPANION: ("另一個{0}已在「{1}」", "another {0} is already on '{1}'"),
+    Skip.TOO_LARGE: ("{0:,} 行，超過上限 {1:,} 行 (sheet too large)", "{0:,} rows, over the limit of {1:,} (sheet too large)"),
+}
+
 
 def render(checked: Checked, language: str) -> Checked:
-    """Fill ``checked.report`` (violations, not-checked) from the engine's data."""
+    """Fill ``checked.report`` (violations, not-checked, skipped sheets) from the engine's data."""
     checked.report.frame = violation_frame(checked.violations, language)
     checked.report.not_checked += [not_checked_record(n, language) for n in checked.not_checked]
+    if checked.report.files:
+        checked.report.files[0].skipped_sheets += [skipped_record(s, language) for s in checked.skipped]
     return checked
+
+
+def skipped_record(record: SkippedSheet, language: str) -> dict[str, str]:
+    """The JSON report's skipped_sheets entry."""
+    if record.reason is Skip.NOT_RECORDS:  # the reader's own words (Chinese)
+        return {"sheet": record.sheet, "reason": str(record.detail[0])}
+    zh, en = SKIPS[record.reason]
+    zh, en = zh.format(*record.detail), en.format(*record.detail)
+    return {"sheet": record.sheet, "reason": en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh}
 
 
 def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:

@@ -17,8 +17,8 @@ from .config import load_config
 from .engine import check_sheets
 from .errors import OpsbookError, UnreadableWorkbook
 from .kinds import build_summaries
-from .messages import render
-from .report import Checked, FileResult, Report
+from .messages import render, skipped_record
+from .report import Checked, FileResult, Report, Skip, SkippedSheet
 from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
 
 MAX_ROWS = 1_048_576  # Excel's own limit; a sheet filled to it is skipped with a message
@@ -55,16 +55,17 @@ def check_book(
 
 def check_file(
     path: Path, settings: dict, as_of: pd.Timestamp, kind: str | None = None,
-    period=(None, None), max_rows: int = MAX_ROWS - 1,
+    period=(None, None), max_rows: int = MAX_ROWS - 1, summaries: bool = True,
 ) -> Checked:
-    """Check one workbook file.  A file that cannot be read gives a report whose FileResult
-    carries the one-line reason; nothing is raised."""
+    """Check one workbook file (with its summaries unless ``summaries=False``: a command
+    that prints one summary builds only that one).  A file that cannot be read gives a
+    report whose FileResult carries the one-line reason; nothing is raised."""
     label = str(path)
     try:
         reader = FileReader(path)
     except UnreadableWorkbook as exc:
         return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
-    skipped: list[dict[str, str]] = []
+    skipped: list[SkippedSheet] = []
     ours = _own_sheets(path, reader.sheet_names())
 
     def sheets():
@@ -73,17 +74,18 @@ def check_file(
                 continue  # opsbook's own sheets from an earlier run are not data
             height, _ = reader.dimensions(name)
             if height > max_rows:
-                skipped.append({"sheet": name, "reason": f"{height:,} 行，超過上限 {max_rows:,} 行 (sheet too large)"})
+                skipped.append(SkippedSheet(name, Skip.TOO_LARGE, (height, max_rows)))
                 continue
             yield reader.read(name)
 
     try:
-        checked = check_book(sheets(), label, settings, as_of, kind, period)
+        checked = check_book(sheets(), label, settings, as_of, kind, period, summaries)
     except UnreadableWorkbook as exc:
         return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
     finally:
         reader.close()
-    checked.report.files[0].skipped_sheets += skipped
+    language = settings["general"]["language"]
+    checked.report.files[0].skipped_sheets += [skipped_record(s, language) for s in skipped]
     return checked
 
 

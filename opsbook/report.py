@@ -71,6 +71,25 @@ class Reason(str, enum.Enum):
     ROWS_NOT_JUDGED = "rows_not_judged"  # the rule ran, but some rows it could not judge
 
 
+class Skip(str, enum.Enum):
+    """Why a sheet was not read as a table."""
+
+    NO_KNOWN_TABLE = "no_known_table"  # no header of any registered kind
+    NOT_RECORDS = "not_records"  # header words match, values do not (a printed summary, a pivot)
+    OTHER_KIND = "other_kind"  # a table of another kind than the workbook's
+    ANOTHER_COMPANION = "another_companion"  # a second companion table with other columns
+    TOO_LARGE = "too_large"  # more rows than Excel allows
+
+
+@dataclass(frozen=True)
+class SkippedSheet:
+    sheet: str
+    reason: Skip
+    # NOT_RECORDS: (the reader's words,); OTHER_KIND: (its kind, the workbook's kind);
+    # ANOTHER_COMPANION: (table title, the sheet holding the first); TOO_LARGE: (rows, limit)
+    detail: tuple = ()
+
+
 @dataclass(frozen=True)
 class NotChecked:
     file: str
@@ -210,3 +229,4 @@ class Checked:
     # rendered once an output asked (opsbook.messages.render).
     violations: pd.DataFrame = field(default_factory=lambda: empty_violations(VIOLATION_DATA))
     not_checked: list[NotChecked] = field(default_factory=list)
+    skipped: list[SkippedSheet] = field(default_factory=list)

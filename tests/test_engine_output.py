@@ -69,3 +69,15 @@ def test_lang_en_makes_the_console_english(tmp_path):
     assert out.splitlines()[-1].startswith("Total: 1 files,")
     assert "錯誤" not in out and "未檢查" not in out and "rules not checked:" in out
     assert "missing sheet: 人員表 (roster)" in out
+
+
+def test_skipped_sheets_are_records_rendered_in_the_language():
+    from opsbook.report import Skip
+
+    sheets = [SheetValues("發布日誌", [H, *ROWS]), SheetValues("備註", [["隨便"], ["x"]])]
+    checked = check_sheets(sheets, "t.xlsx", settings(), as_of_moment(AS_OF))
+    assert [(s.sheet, s.reason) for s in checked.skipped] == [("備註", Skip.NO_KNOWN_TABLE)]
+    en = render(check_sheets(sheets, "t.xlsx", settings(), as_of_moment(AS_OF)), "en")
+    zh = render(check_sheets(sheets, "t.xlsx", settings(), as_of_moment(AS_OF)), "zh-Hant")
+    assert en.report.files[0].skipped_sheets == [{"sheet": "備註", "reason": "no known table"}]
+    assert zh.report.files[0].skipped_sheets == [{"sheet": "備註", "reason": "不是可識別的表格 (no known table)"}]
