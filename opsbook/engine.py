@@ -244,11 +244,12 @@ def template_fields(rule: Rule) -> set[str]:
             for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def _params(frame: pd.DataFrame) -> list[tuple]:
-    """Each row's template parameters as (name, value) pairs: hashable, so equal messages
-    are rendered once."""
-    names = list(frame.columns)
-    return [tuple(zip(names, values)) for values in frame.itertuples(index=False, name=None)]
+def _params(frame: pd.DataFrame) -> dict[str, object]:
+    """The template parameters as two columns: their names (one tuple, shared by the rule's
+    rows) and each row's values (a tuple, hashable, so equal messages are rendered once)."""
+    names = tuple(frame.columns)
+    values = list(zip(*(frame[c].tolist() for c in names))) if names else [()] * len(frame)
+    return {"param_names": [names] * len(frame), "params": values}
 
 
 def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: pd.Index) -> pd.DataFrame:
@@ -269,7 +270,7 @@ def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: 
         "severity": rule.severity,
         "value": table.raw.loc[rows, target].map(json_value).astype(object).values,
         "rows": [(int(r),) for r in rows], "template": rule.message, "template_en": rule.message_en,
-        "params": _params(params),
+        **_params(params),
     })[VIOLATION_DATA]
 
 
@@ -293,7 +294,7 @@ def _aggregate_violations(rule: AggregateRule, table: Table, ctx: Context, file:
         "file": file, "sheet": table.sheet, "row": first_rows, "column": headers, "cell": cells,
         "clause": rule.clause, "rule": rule.id, "severity": severity, "value": values,
         "rows": [tuple(sorted(int(r) for r in rows)) for rows in lines["rows"]],
-        "template": rule.message, "template_en": rule.message_en, "params": _params(params),
+        "template": rule.message, "template_en": rule.message_en, **_params(params),
     })[VIOLATION_DATA]
 
 
@@ -303,6 +304,7 @@ UNREADABLE_IDS = {"date": "read.unreadable_date", "datetime": "read.unreadable_d
                   "text": "read.unreadable_text"}
 UNREADABLE = ("「{header}」的值「{value}」無法讀取為{type_zh}，{clause} 無法檢查此格",
               "'{value}' in '{header}' cannot be read as a {type}; {clause} cannot be checked here")
+UNREADABLE_PARAMS = ("header", "value", "type", "type_zh", "clause")
 
 
 def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.DataFrame:
@@ -332,7 +334,7 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
                 "cell": f"{source.letter}{row}", "clause": clause[row], "rule": UNREADABLE_IDS[expected],
                 "severity": "error", "value": json_value(raw), "rows": (int(row),),
                 "template": UNREADABLE[0], "template_en": UNREADABLE[1],
-                "params": (("header", source.header), ("value", shown(raw)), ("type", expected),
-                           ("type_zh", TYPE_ZH[expected]), ("clause", clause[row])),
+                "param_names": UNREADABLE_PARAMS,
+                "params": (source.header, shown(raw), expected, TYPE_ZH[expected], clause[row]),
             })
     return pd.DataFrame(lines, columns=VIOLATION_DATA) if lines else empty_violations(VIOLATION_DATA)

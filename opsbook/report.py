@@ -4,8 +4,8 @@ Two forms of the same violations:
 
 * ``VIOLATION_DATA`` — what the engine decides, one columnar table: where (file, sheet, row,
   cell, column header), which rule and clause, the severity, the cell's value, and the
-  message templates with their parameters (``params``: a tuple of (name, value) pairs, so
-  equal messages can be rendered once).  No language is chosen here.
+  message templates with their parameters (``param_names``: the names, one tuple per rule;
+  ``params``: each row's values as a tuple, hashable, so equal messages are rendered once).  No language is chosen here.
 * ``VIOLATION_FIELDS`` — the record every output shows (messages rendered in the run's
   language by ``opsbook.messages``); ``Report.frame`` holds it, ``Report.violations()``
   yields it as ``Violation`` objects.
@@ -55,7 +55,7 @@ VIOLATION_FIELDS = [f.name for f in Violation.__dataclass_fields__.values()]
 # The engine's columns: the record without the rendered messages, plus the templates and
 # their parameters.
 VIOLATION_DATA = [f for f in VIOLATION_FIELDS if f not in ("message", "message_en")] + \
-    ["template", "template_en", "params"]
+    ["template", "template_en", "param_names", "params"]
 
 
 def empty_violations(columns: list[str] = VIOLATION_FIELDS) -> pd.DataFrame:

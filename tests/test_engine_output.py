@@ -30,7 +30,7 @@ def test_violations_are_data_without_a_language():
     assert list(missing["row"]) == [2, 3] and set(missing["clause"]) == {"R1-4.2.3"}
     rule = next(r for r in all_rules() if r.id == "posts.website.review_missing")
     assert set(missing["template"]) == {rule.message} and set(missing["template_en"]) == {rule.message_en}
-    assert dict(missing["params"].iloc[0])["header"] == "審核人"
+    assert dict(zip(missing["param_names"].iloc[0], missing["params"].iloc[0]))["header"] == "審核人"
     assert len(checked.report.frame) == 0  # nothing rendered until an output asks
 
 
