@@ -25,3 +25,13 @@ class RefusedToPatch(OpsbookError):
 
 class ConfigError(OpsbookError):
     """opsbook.toml or a command-line option is wrong."""
+
+
+class WorkbookChanged(OpsbookError):
+    """The file changed on disk while opsbook was working on it (someone saved it): nothing
+    was written, the file is left as it is now."""
+
+
+class WriteFailed(OpsbookError):
+    """The new file could not be written (disk full, read-only folder, no permission …):
+    nothing partial is left and the original is untouched."""

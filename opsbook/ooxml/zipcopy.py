@@ -8,6 +8,8 @@ are; only members we edited are compressed anew.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import struct
 import zipfile
 import zlib
@@ -90,41 +92,84 @@ class RawZipWriter:
             raise ValueError(f"{name}: {copied} deflated bytes, {compress_size} expected")
 
     def close(self) -> None:
+        """Write the central directory and the end record.  The archive comment is
+        ``OWN_MARK`` and a digest of the central directory: a later run can tell a file
+        opsbook wrote and nobody saved since (any program that saves the workbook writes a
+        new central directory, and drops or invalidates the comment)."""
         start = self._out.tell()
-        for entry in self._central:
-            self._out.write(entry)
-        size = self._out.tell() - start
+        central = b"".join(self._central)
+        self._out.write(central)
         count = len(self._central)
         if count > 0xFFFF:
             raise ValueError("too many zip members (zip64 not supported)")
-        self._out.write(_END.pack(_END_SIG, 0, 0, count, count, size, start, 0))
+        comment = OWN_MARK + hashlib.sha256(central).hexdigest()[:40].encode()
+        self._out.write(_END.pack(_END_SIG, 0, 0, count, count, len(central), start, len(comment)) + comment)
 
 
-def member_chunks(path: str | Path, info: zipfile.ZipInfo, chunk: int = 1 << 16) -> Iterator[bytes]:
-    """The uncompressed bytes of one member, in chunks, inflated by ISA-L where it can (a
-    stored member is read as it is; other methods go through zipfile).  The CRC and size
-    are checked at the end: a damaged member raises zipfile.BadZipFile."""
+OWN_MARK = b"opsbook:"
+
+
+def central_directory(fh: BinaryIO) -> tuple[bytes, bytes]:
+    """(central directory bytes, archive comment) of the zip open in ``fh`` (plain zip: a
+    zip64 or damaged end record gives empty bytes)."""
+    size = fh.seek(0, os.SEEK_END)
+    tail_at = max(0, size - (_END.size + 0xFFFF))
+    fh.seek(tail_at)
+    tail = fh.read()
+    at = tail.rfind(_END_SIG)
+    if at < 0 or len(tail) - at < _END.size:
+        return b"", b""
+    fields = _END.unpack(tail[at: at + _END.size])
+    cd_size, cd_start, comment_len = fields[5], fields[6], fields[7]
+    comment = tail[at + _END.size: at + _END.size + comment_len]
+    if cd_start + cd_size > size:
+        return b"", comment
+    fh.seek(cd_start)
+    return fh.read(cd_size), comment
+
+
+def written_by_opsbook(fh: BinaryIO) -> bool:
+    """True when the zip in ``fh`` is exactly as opsbook wrote it (see RawZipWriter.close)."""
+    central, comment = central_directory(fh)
+    return bool(central) and comment == OWN_MARK + hashlib.sha256(central).hexdigest()[:40].encode()
+
+
+def member_chunks(source: str | Path | BinaryIO, info: zipfile.ZipInfo, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The uncompressed bytes of one member of the zip at ``source`` (a path, or a file open
+    for reading that this uses alone while iterating), in chunks, inflated by ISA-L where it
+    can (a stored member is read as it is; other methods go through zipfile).  Never more
+    than the member's declared size is inflated (a member that inflates to more raises at
+    once, however much more it would give); the CRC and size are checked at the end: a
+    damaged member raises zipfile.BadZipFile."""
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as fh:
+            yield from member_chunks(fh, info, chunk)
+        return
+    fh = source
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
-        with zipfile.ZipFile(path) as zf, zf.open(info) as fh:
-            while data := fh.read(chunk):
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as zf, zf.open(info) as member:  # bounded by the declared size
+            while data := member.read(chunk):
                 yield data
         return
-    with open(path, "rb") as fh:
-        _seek_data(fh, info)
-        if info.compress_type == zipfile.ZIP_STORED:
-            pieces = raw_chunks(fh, info.compress_size, chunk)
-        else:
-            pieces = inflate_chunks(fh, info.compress_size, chunk)
-        crc, size = 0, 0
-        try:
-            for data in pieces:
-                crc = crc32(data, crc)
-                size += len(data)
-                yield data
-        except zlib.error as exc:
-            raise zipfile.BadZipFile(f"{info.filename}: {exc}") from exc
-        if crc & 0xFFFFFFFF != info.CRC or size != info.file_size:
-            raise zipfile.BadZipFile(f"bad CRC or size for {info.filename}")
+    _seek_data(fh, info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        pieces = raw_chunks(fh, info.compress_size, chunk)
+    else:
+        pieces = inflate_chunks(fh, info.compress_size, chunk)
+    crc, size = 0, 0
+    try:
+        for data in pieces:
+            crc = crc32(data, crc)
+            size += len(data)
+            if size > info.file_size:
+                raise zipfile.BadZipFile(f"{info.filename} inflates to more than its declared "
+                                         f"{info.file_size:,} bytes")
+            yield data
+    except zlib.error as exc:
+        raise zipfile.BadZipFile(f"{info.filename}: {exc}") from exc
+    if crc & 0xFFFFFFFF != info.CRC or size != info.file_size:
+        raise zipfile.BadZipFile(f"bad CRC or size for {info.filename}")
 
 
 def _seek_data(fh: BinaryIO, info: zipfile.ZipInfo) -> None:

@@ -8,8 +8,8 @@ running again replaces the marks and sheets instead of stacking them.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import stat
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import RefusedToPatch, WorkbookLocked
 from ..layout import LINK_COLUMN, VIOLATION_WIDTHS, VIOLATIONS_SHEET, cell_marks, violation_rows
-from ..ooxml.package import Package
+from ..ooxml.package import MAX_PART_MB, Package
 from ..ooxml.state import STATE_SHEET, RunState, read_state
 from ..report import Checked
 from ..text import python_values
@@ -25,7 +25,7 @@ from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
-from .save import save_package
+from .save import save_package, write_lock
 from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
 from .styles import Styles
 from .summary_sheet import write_summary
@@ -62,11 +62,11 @@ def violations_content(frame: pd.DataFrame, styles: Styles) -> SheetContent:
                         row_styles={0: styles.bold()}, widths=dict(VIOLATION_WIDTHS))
 
 
-def _open_cleared(source: Path) -> tuple[Package, bool]:
+def _open_cleared(source: Path, max_part_mb: float = MAX_PART_MB) -> tuple[Package, bool]:
     """The package with any earlier opsbook run undone (in memory), and whether there was
     one.  A state sheet whose content cannot be read still goes (with nothing else), so a
     new run never finds a second one."""
-    pkg = Package(source)
+    pkg = Package(source, max_part_mb)
     try:
         if not any(s.name == STATE_SHEET for s in pkg.sheets):
             return pkg, False
@@ -77,21 +77,28 @@ def _open_cleared(source: Path) -> tuple[Package, bool]:
     return pkg, True
 
 
-def _save(pkg: Package, source: Path, target: Path, backup: bool) -> None:
-    if Path(target).resolve() == Path(source).resolve():
-        check_writable(source)
-        if backup:
-            shutil.copy2(source, backup_path(source))
-    save_package(pkg, target)
+def _in_place(source: Path, target: Path) -> bool:
+    return os.path.realpath(target) == os.path.realpath(source)
+
+
+def _save(pkg: Package, source: Path, target: Path, backup: bool) -> Path:
+    """Save ``pkg`` to ``target`` (through a symbolic link to the file it points to); in
+    place, only while the file is still the one read, after a backup of it.  Returns the
+    file written."""
+    real = Path(os.path.realpath(target))
+    if _in_place(source, target):
+        check_writable(real)
+        return save_package(pkg, real, backup_path(real) if backup else None)
+    return save_package(pkg, real)
 
 
 class FileBook:
     """The workbook-file side of opsbook.bookio.BookIO: opened with any earlier opsbook run
     undone (in memory), edited through the package patcher, saved atomically."""
 
-    def __init__(self, source: Path):
+    def __init__(self, source: Path, max_part_mb: float = MAX_PART_MB):
         self.source = Path(source)
-        self.pkg, _ = _open_cleared(self.source)
+        self.pkg, _ = _open_cleared(self.source, max_part_mb)
         self.styles = Styles(self.pkg)
         self.run = RunState(styles=dict(self.styles.original_counts))
 
@@ -111,13 +118,13 @@ class FileBook:
         write_summary(self.pkg, self.styles, summary, name)
         self.run.sheets.append(name)
 
-    def save(self, target: Path | None = None, backup: bool = True) -> None:
+    def save(self, target: Path | None = None, backup: bool = True) -> Path:
         self.run.fills = {(sheet, ref): fill_before(self.styles, base if before is None else before)
                           for sheet, ref, before, _after, base in self.run.marks}
         add_sheet(self.pkg, STATE_SHEET, render(SheetContent(rows=self.run.rows(), freeze_header=False,
                                                              autofilter=False), self.pkg.rel_ns), state="veryHidden")
         self.styles.save()
-        _save(self.pkg, self.source, Path(target or self.source), backup)
+        return _save(self.pkg, self.source, Path(target or self.source), backup)
 
     def close(self) -> None:
         self.pkg.close()
@@ -157,15 +164,25 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
     if size_mb > limit:
         raise RefusedToPatch(f"{source}: {size_mb:.0f} MB is over the {limit} MB limit for writing into a workbook "
                              "(general.max_patch_mb); use --report for the results")
-    book = FileBook(source)
-    try:
-        if book.pkg.shared_with_revisions:
-            checked.report.files[0].warnings.append(
-                "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)")
-        annotate(book, checked, marks=marks)
-        book.save(target, backup)
-    finally:
-        book.close()
+    in_place = _in_place(source, target)
+    with write_lock(Path(source)) if in_place else _no_lock():
+        book = FileBook(source, max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB))
+        try:
+            if book.pkg.shared_with_revisions:
+                checked.report.files[0].warnings.append(
+                    "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)")
+            annotate(book, checked, marks=marks)
+            written = book.save(target, backup)
+        finally:
+            book.close()
+    if Path(target).is_symlink():
+        checked.report.files[0].warnings.append(
+            f"{target} 是捷徑連結：已寫入它指向的檔案 {written} (a symbolic link: written through to its target)")
+
+
+@contextlib.contextmanager
+def _no_lock():
+    yield
 
 
 def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
@@ -219,13 +236,14 @@ def write_summaries_only(source: Path, target: Path, checked: Checked) -> None:
 def clear_file(path: Path, target: Path | None = None, backup: bool = True) -> bool:
     """Undo opsbook's last run in ``path`` (into ``target``, default in place).  False when
     opsbook never wrote into it."""
-    pkg, had_run = _open_cleared(path)
-    try:
-        if had_run:
-            _save(pkg, path, target or path, backup)
-        return had_run
-    finally:
-        pkg.close()
+    with write_lock(Path(path)) if _in_place(path, target or path) else _no_lock():
+        pkg, had_run = _open_cleared(path)
+        try:
+            if had_run:
+                _save(pkg, path, target or path, backup)
+            return had_run
+        finally:
+            pkg.close()
 
 
 def _free_sheet_name(pkg: Package, name: str) -> str:
