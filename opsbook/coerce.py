@@ -24,7 +24,12 @@ from .text import fold, python_values
 
 # Excel's day 0 for the 1900 date system (serial 60 is the fictitious 1900-02-29).
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_MAX_SERIAL = 2958465  # 9999-12-31
+# Dates are nanosecond timestamps: 1677-09-21 00:12:43 to 2262-04-11 23:47:16.  Anything
+# outside the whole days 1677-09-22 .. 2262-04-10 is an unreadable date on its cell (Excel's
+# own range, 1900 to 9999, is wider; no operations log dates a post in the 2260s).
+_FIRST_DAY, _LAST_DAY = pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-10 23:59:59")
+_FIRST_KEY, _LAST_KEY = 16770922, 22620410  # the same days as year*10000 + month*100 + day
+_MAX_SERIAL = (_LAST_DAY - _EXCEL_EPOCH).days  # 132,404: 2262-04-10
 
 _DATE_TEXT = re.compile(
     r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日號号]?"
@@ -94,8 +99,10 @@ def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Se
     unreadable = pd.Series(False, index=values.index)
 
     is_dt = kinds.isin([dt.datetime, pd.Timestamp]) | kinds.eq(dt.date)
-    if is_dt.any():
-        out[is_dt] = pd.to_datetime(values[is_dt].map(pd.Timestamp))
+    if is_dt.any():  # distinct values only (see _by_distinct): a map is cheap here
+        stamps = values[is_dt].map(_timestamp)
+        out[is_dt] = pd.to_datetime(stamps)
+        unreadable[is_dt] = stamps.isna()
 
     is_num = (kinds.isin([float, int, np.float64, np.int64])) & ~blank
     if is_num.any():
@@ -111,11 +118,13 @@ def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Se
         compact = text.str.extract(_COMPACT_DATE)
         parts = parts.fillna(compact.reindex(columns=parts.columns))
         year = pd.to_numeric(parts["y"]).fillna(default_year)
+        month, day = pd.to_numeric(parts["m"]), pd.to_numeric(parts["d"])
+        in_range = (year * 10000 + month * 100 + day).between(_FIRST_KEY, _LAST_KEY)
         frame = pd.DataFrame(
             {
-                "year": year,
-                "month": pd.to_numeric(parts["m"]),
-                "day": pd.to_numeric(parts["d"]),
+                "year": year.where(in_range),
+                "month": month.where(in_range),
+                "day": day.where(in_range),
                 "hour": pd.to_numeric(parts["H"]).fillna(0),
                 "minute": pd.to_numeric(parts["M"]).fillna(0),
                 "second": pd.to_numeric(parts["S"]).fillna(0),
@@ -135,6 +144,18 @@ def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Se
     other = ~(is_dt | is_num | is_text | blank)
     unreadable |= other
     return out, unreadable
+
+
+def _timestamp(value):
+    """A real date or date-time as a timestamp; NaT when it lies outside what a
+    nanosecond timestamp holds (see _FIRST_DAY)."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (OverflowError, ValueError):  # pandas' OutOfBoundsDatetime is a ValueError
+        return pd.NaT
+    if stamp is pd.NaT or not (_FIRST_DAY <= stamp <= _LAST_DAY + pd.Timedelta(seconds=1)):
+        return pd.NaT
+    return stamp.as_unit("ns")
 
 
 def parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:

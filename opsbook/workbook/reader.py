@@ -102,8 +102,10 @@ class WorkbookReader(Protocol):
     def read(self, name: str) -> SheetValues: ...
 
 
-def check_workbook_file(path: Path) -> None:
-    """Raise UnreadableWorkbook with one line saying what the file is, if it is no workbook."""
+def check_workbook_file(path: Path, max_part_mb: float | None = None) -> None:
+    """Raise UnreadableWorkbook with one line saying what the file is, if it is no workbook:
+    also a zip holding a member twice, a part that would inflate past ``max_part_mb``
+    (general.max_part_mb) or no workbook part (nothing outside the zip is ever read)."""
     name = path.name
     if not path.exists():
         raise UnreadableWorkbook(f"{path}: no such file")
@@ -137,9 +139,20 @@ def check_workbook_file(path: Path) -> None:
         raise UnreadableWorkbook(f"{path}: not an Excel workbook (the file is not a zip package)")
     try:
         with zipfile.ZipFile(path) as zf:
-            names = {n.lower() for n in zf.namelist()}
-    except (zipfile.BadZipFile, OSError) as exc:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnreadableWorkbook(f"{path}: the workbook is damaged (corrupt zip: {exc})") from exc
+    names = {i.filename.lower() for i in infos}
+    if len(names) != len(infos):
+        raise UnreadableWorkbook(f"{path}: the workbook is damaged (the zip holds a member name twice)")
+    from ..ooxml.package import MAX_PART_MB
+
+    limit = (max_part_mb or MAX_PART_MB) * 1024 * 1024
+    big = next((i for i in infos if i.file_size > limit), None)
+    if big is not None:
+        raise UnreadableWorkbook(
+            f"{path}: part {big.filename} inflates to {big.file_size / 1048576:,.0f} MB, over the "
+            f"{limit / 1048576:,.0f} MB limit for one part (general.max_part_mb); not read")
     if "[content_types].xml" not in names:
         raise UnreadableWorkbook(f"{path}: not an Excel workbook ({name} has no [Content_Types].xml)")
 
@@ -147,20 +160,24 @@ def check_workbook_file(path: Path) -> None:
 class FileReader:
     """Values of a workbook file: fastexcel for speed, calamine when the origin is unsure."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, max_part_mb: float | None = None):
         self.path = str(path)
-        check_workbook_file(Path(path))
+        check_workbook_file(Path(path), max_part_mb)
+        # The package through its relationships first: this also refuses a package without
+        # a workbook part, listing no sheets or with a relationship that points outside it.
+        self._package = _package_facts(Path(path))
+        self._parts = self._package.parts
         try:
             import fastexcel
 
             self._fast = fastexcel.read_excel(self.path)
             self._book = python_calamine.CalamineWorkbook.from_path(self.path)
         except Exception as exc:  # the readers raise their own error types for damaged parts
+            if self._package.package is not None:
+                self._package.package.close()
             raise UnreadableWorkbook(f"{path}: the workbook cannot be read ({exc})") from exc
         visible = python_calamine.SheetVisibleEnum.Visible
         self._visible = {m.name: m.visible == visible for m in self._book.sheets_metadata}
-        self._package = _package_facts(Path(path))
-        self._parts = self._package.parts
 
     def sheet_names(self) -> list[str]:
         return list(self._book.sheet_names)
@@ -179,8 +196,11 @@ class FileReader:
         part = self._parts.get(name)
         if part is None:
             return None
-        with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-            return fh.read(262_144)
+        try:
+            with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
+                return fh.read(262_144)
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return None
 
     def _dimension(self, name: str):
         head = self._head(name)
@@ -357,8 +377,10 @@ def _package_facts(path: Path) -> _PackageFacts:
     from ..ooxml.package import Package
 
     try:
-        pkg = Package(path)
-    except Exception:
+        pkg = Package(path, max_part_mb=1 << 20)  # the size limit was checked before
+    except UnreadableWorkbook:
+        raise  # not a workbook: no workbook part, no sheets, a relationship outside it …
+    except Exception:  # still read (a DTD, a signature …), without these facts
         return _PackageFacts()
     facts = _PackageFacts(package=pkg, parts={s.name: s.part for s in pkg.sheets})
     try:

@@ -17,7 +17,7 @@ from ..ooxml.parts import remove_default, remove_override, remove_relationship
 from ..ooxml.state import STATE_SHEET, RunState
 from ..workbook.cells import split_cell
 from .notes import MARK
-from .sheetxml import _ATTR_S, RowStream, cells_in, rewrite_sheet
+from .sheetxml import _ATTR_S, _ATTR_T, _LEGACY_ID, RowStream, cells_in, rewrite_sheet
 from .styles import Styles
 
 _SHAPE = re.compile(rb"<v:shape\b[^>]*>.*?</v:shape>", re.S)
@@ -105,18 +105,20 @@ class CellRestorer(RowStream):
             wanted = self._pending.pop(row_number, None)
             if wanted is None or m.group(3):
                 continue
-            stop = xml.find(self._row_close, m.end())
+            end = self._row_end.search(xml, m.end())
+            stop = end.start() if end else len(xml)
             for c, col, element_end in cells_in(xml, prefix, m.end(), stop):
                 target = wanted.get(col)
                 if target is None:
                     continue
                 before, after, base = target
                 s = _ATTR_S.search(c.group(0))
-                current = int(s.group(1)) if s and s.group(1) else 0
+                value = s.group(2).strip() if s else b""
+                current = int(value) if value.isdigit() else None
                 if current != after:
                     continue  # recoloured by the user after the run: left alone
                 out.append(xml[pos:c.start()])
-                if not (before is None and c.group(3) and not re.search(rb'\st="', c.group(0))):
+                if not (before is None and c.group(3) and not _ATTR_T.search(c.group(0))):
                     tag = c.group(0)
                     value = before if before is not None else base
                     # -1: the cell had no s attribute; 0 from a created cell's base: none needed
@@ -153,7 +155,7 @@ def _remove_notes(pkg: Package, sheet_part: str, xml: bytes, state: RunState, le
         else:
             _drop_unused_author(root, ns, authors, comment_list)
             pkg.put(comments_rel.target, to_bytes(root))
-    vml_id = re.search(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id=\"([^\"]+)\"", xml)
+    vml_id = _LEGACY_ID.search(xml)
     vml_rel = rels.get(vml_id.group(1).decode()) if vml_id else None
     if vml_rel is not None and pkg.has(vml_rel.target) and removed_cells:
         vml = pkg.read(vml_rel.target)
@@ -289,7 +291,7 @@ def _xml_attr(name: str) -> bytes:
 
 def _styles_in_use(pkg: Package, first_added: int) -> bool:
     """True when some cell still uses a cell style opsbook appended (index ≥ first_added)."""
-    pattern = re.compile(rb'\ss="(\d+)"')
+    pattern = re.compile(rb"""\ss\s*=\s*["']\s*(\d+)""")
     for entry in pkg.sheets:
         if not pkg.has(entry.part):
             continue

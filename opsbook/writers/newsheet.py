@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..ooxml.package import CT_WORKSHEET, Package
 from ..ooxml.parts import add_relationship, ensure_override
 from ..workbook.cells import column_letter
-from .xmltext import attr, text
+from .xmltext import attr, cell_text
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -62,7 +62,7 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
                         add(f'<c r="{ref}"{s}/>')
                     continue
                 space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text(value)}</t></is></c>')
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{cell_text(value)}</t></is></c>')
             elif value is None or (isinstance(value, float) and not math.isfinite(value)) or value == "":
                 if s:
                     add(f'<c r="{ref}"{s}/>')
@@ -73,7 +73,7 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
             else:
                 value = str(value)
                 space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text(value)}</t></is></c>')
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{cell_text(value)}</t></is></c>')
         parts.append(f'<row r="{number}">' + "".join(cells) + "</row>")
     parts.append("</sheetData>")
     if content.autofilter and len(rows) > 1:

@@ -13,6 +13,7 @@ from ..ooxml.package import CT_COMMENTS, CT_VML, Package, parse_xml, to_bytes
 from ..ooxml.parts import add_relationship, ensure_default, ensure_override
 from ..workbook.cells import split_cell
 from .sheetxml import find_legacy_drawing, insert_legacy_drawing
+from .xmltext import CELL_TEXT_MAX, clipped, ooxml_escaped
 
 MARK = NOTE_MARK  # opsbook.layout: one marker for both writers
 AUTHOR = "opsbook"
@@ -105,7 +106,10 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
         comment = existing.get(ref)
         if comment is not None:  # the user's note stays; ours follows it
             text_el = comment.find(q("text"))
-            run = _run(q, "\n" + body)
+            if text_el is None:
+                text_el = etree.SubElement(comment, q("text"))
+            room = max(CELL_TEXT_MAX - len("".join(text_el.itertext())) - 1, 1000)
+            run = _run(q, "\n" + clipped(body, room))
             anchor = next((i for i, c in enumerate(text_el) if etree.QName(c).localname in ("rPh", "phoneticPr")), None)
             if anchor is None:
                 text_el.append(run)
@@ -113,7 +117,7 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
                 text_el.insert(anchor, run)
             continue
         comment = etree.SubElement(comment_list, q("comment"), ref=ref, authorId=author_id)
-        etree.SubElement(comment, q("text")).append(_run(q, body))
+        etree.SubElement(comment, q("text")).append(_run(q, clipped(body)))
         new_cells.append(split_cell(ref))
     pkg.put(comments_part, to_bytes(root))
     if not new_cells:
@@ -151,7 +155,7 @@ def _run(q, body: str) -> etree._Element:
     etree.SubElement(props, q("sz"), val="9")
     etree.SubElement(props, q("rFont"), val="Tahoma")
     t = etree.SubElement(run, q("t"))
-    t.text = body
+    t.text = ooxml_escaped(body)  # control characters as _xHHHH_: lxml refuses them raw
     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     return run
 

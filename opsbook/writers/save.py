@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import OpsbookError, WorkbookChanged, WorkbookLocked, WriteFailed
-from ..ooxml.package import Package, SpooledPart, path_identity
+from ..ooxml.package import Package, SpooledPart, file_crc, path_identity
 from ..ooxml.zipcopy import RawZipWriter, member_chunks, written_by_opsbook
 
 try:
@@ -128,9 +128,17 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _check_unchanged(pkg: Package, target: Path) -> None:
-    if path_identity(target) != pkg.identity:
+    if path_identity(target) != pkg.identity or _crc_of(target) != pkg.fingerprint:
         raise WorkbookChanged(f"{target}: the file was saved by someone else while opsbook was working on it; "
                               "nothing was written (the file is as they saved it), run again")
+
+
+def _crc_of(path: Path) -> int | None:
+    try:
+        with open(path, "rb") as fh:
+            return file_crc(fh)
+    except FileNotFoundError:
+        return None
 
 
 def _own_output(pkg: Package) -> bool:

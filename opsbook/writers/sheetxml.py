@@ -4,6 +4,10 @@ that do not exist yet (a blank signature), and add the legacyDrawing that notes 
 Worksheet XML is user content: nothing in it is parsed into a tree and re-serialised.  The
 rows are found by scanning the bytes (the row and cell start tags are regular: Excel never
 nests them and escapes '<' in text), and only the start tags of marked cells are rewritten.
+The patterns take everything XML allows in a tag (either quote, white space around '=' and
+before '>', in end tags too); a start tag to edit that is still not what they expect (a '>'
+inside an attribute value, say) or a style index that is not a number refuses the sheet
+(RefusedToPatch) rather than write it broken.
 """
 
 from __future__ import annotations
@@ -12,14 +16,24 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..errors import RefusedToPatch, UnreadableWorkbook
 from ..ooxml.package import Package, PartSpool
 from ..workbook.cells import column_index, column_letter
 
 _SHEETDATA = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b[^>]*?(/?)>")
-_ATTR_R = re.compile(rb'\sr="([^"]*)"')
-_ATTR_S = re.compile(rb'\ss="(\d*)"')
+# Attribute values in either quote (group 1 the quote, group 2 the value).
+_ATTR_S = re.compile(rb"""\ss\s*=\s*(["'])(.*?)\1""", re.S)
+_ATTR_T = re.compile(rb"""\st\s*=\s*["']""")
+_CUSTOM_FORMAT = re.compile(rb"""\scustomFormat\s*=\s*["']\s*(?:1|true)\s*["']""")
 _COLS = re.compile(rb"<(?:[\w.-]+:)?col\b([^>]*?)/?>")
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(["'])(.*?)\2""", re.S)
+# A well-formed start tag: the only kind opsbook edits.
+_START_TAG = re.compile(rb"""<[\w.:-]+(?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*/?>""")
+_LEGACY_ID = re.compile(rb"""<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id\s*=\s*["']([^"']+)["']""")
+# What a sheet part may hold in memory at once while it streams: its start (up to the
+# rows), one row, and its end (after the rows).  Far above any real sheet (a row of 16,384
+# cells is about 1 MB); a part with more in one place is refused, not buffered.
+MAX_HELD = 64 << 20
 _ROOT = re.compile(rb"<((?:[\w.-]+:)?)worksheet\b([^>]*)>")
 
 # CT_Worksheet elements that come after legacyDrawing; it is inserted before the first.
@@ -42,30 +56,42 @@ class Restyled:
 def row_pattern(prefix: bytes) -> re.Pattern:
     """<row …> start tags; group 1 the r attribute (captured by a lookahead in the same scan,
     not a search per row), group 2 the attributes, group 3 "/" for a self-closing row."""
-    return re.compile(rb"<" + re.escape(prefix) + rb"row\b(?=[^>]*?\sr=\"(\d+)\")?([^>]*?)(/?)>")
+    return re.compile(rb"<" + re.escape(prefix) + rb"row\b(?=[^>]*?\sr\s*=\s*[\"']\s*(\d+)\s*[\"'])?([^>]*?)(/?)>")
 
 
 def cells_in(xml: bytes, prefix: bytes, start: int, stop: int):
     """(start-tag match, 0-based column, end of the element) of each cell in xml[start:stop];
     a cell without an r attribute follows the one before it."""
     cell_re = _cell_pattern(prefix)
-    close = b"</" + prefix + b"c>"
+    close = end_tag(prefix, b"c")
     col, pos = -1, start
     while True:
         m = cell_re.search(xml, pos, stop)
         if m is None:
             return
-        col = _column_of(m.group(1)) if m.group(1) else col + 1
-        element_end = m.end() if m.group(3) else xml.find(close, m.end()) + len(close)
+        col = _column_of(m.group(1).upper()) if m.group(1) else col + 1
+        if m.group(3):
+            element_end = m.end()
+        else:
+            end = close.search(xml, m.end(), stop)
+            if end is None:
+                raise UnreadableWorkbook(f"a cell ({m.group(0)[:40]!r}) has no end tag in its row")
+            element_end = end.end()
         yield m, col, element_end
         pos = element_end
+
+
+@functools.lru_cache(maxsize=64)
+def end_tag(prefix: bytes, name: bytes) -> re.Pattern:
+    """``</name>`` with the white space XML allows before '>'."""
+    return re.compile(rb"</" + re.escape(prefix + name) + rb"\s*>")
 
 
 @functools.lru_cache(maxsize=16)
 def _cell_pattern(prefix: bytes) -> re.Pattern:
     """<c …> start tags; group 1 the column letters of r (by lookahead), group 2 the
     attributes, group 3 "/" for an empty cell."""
-    return re.compile(rb"<" + re.escape(prefix) + rb"c\b(?=[^>]*?\sr=\"([A-Za-z]+)\d+\")?([^>]*?)(/?)>")
+    return re.compile(rb"<" + re.escape(prefix) + rb"c\b(?=[^>]*?\sr\s*=\s*[\"']\s*([A-Za-z]+)\d+\s*[\"'])?([^>]*?)(/?)>")
 
 
 @functools.lru_cache(maxsize=16)
@@ -83,10 +109,15 @@ def _column_styles(xml: bytes, upto: int) -> dict[int, int]:
     """Column default styles from <cols> (0-based column → style), for cells we create."""
     styles: dict[int, int] = {}
     for m in _COLS.finditer(xml, 0, upto):
-        attrs = dict(_ATTR.findall(m.group(1)))
-        if b"style" in attrs:
-            for c in range(int(attrs.get(b"min", b"1")) - 1, min(int(attrs.get(b"max", b"1")), 16384)):
-                styles[c] = int(attrs[b"style"])
+        attrs = {name: value.strip() for name, _, value in _ATTR.findall(m.group(1))}
+        try:
+            style = int(attrs[b"style"]) if b"style" in attrs else None
+            low, high = int(attrs.get(b"min", b"1")), int(attrs.get(b"max", b"1"))
+        except ValueError:
+            continue  # an unreadable <col>: cells created there get style 0
+        if style is not None and style >= 0:
+            for c in range(max(low, 1) - 1, min(high, 16384)):
+                styles[c] = style
     return styles
 
 
@@ -105,9 +136,14 @@ def rewrite_sheet(pkg: Package, part: str, stream: RowStream, edit_skeleton=None
     rows, such as the legacyDrawing that notes hang on."""
     spool = PartSpool(pkg.size(part))
     try:
-        for chunk in pkg.chunks(part):
-            spool.write(stream.feed(chunk))
-        spool.write(stream.finish())
+        try:
+            for chunk in pkg.chunks(part):
+                spool.write(stream.feed(chunk))
+            spool.write(stream.finish())
+        except RefusedToPatch as exc:
+            raise RefusedToPatch(f"{pkg.path}: {part}: {exc}; not patched") from exc
+        except (UnreadableWorkbook, ValueError) as exc:
+            raise UnreadableWorkbook(f"{pkg.path}: {part} cannot be edited ({exc})") from exc
         skeleton = stream.head + stream.tail
         if edit_skeleton is not None:
             skeleton = edit_skeleton(skeleton)
@@ -126,8 +162,10 @@ class RowStream:
     rest of the part (from ``</sheetData>`` on) for the caller to edit and write.
 
     A big sheet is never whole in memory: the buffer holds one chunk plus the row it
-    ended in.  Rows are cut at the last ``<row`` start tag in the buffer (rows never nest
-    and Excel escapes '<' in text), so every row is edited whole.  ``head`` (up to and
+    ended in.  Rows are cut at the last ``<row`` start tag in the buffer, or after the last
+    row when it is complete (rows never nest and Excel escapes '<' in text), so every row is
+    edited whole and white space between rows, however much, passes straight through.  The
+    start, one row and the end may each hold at most MAX_HELD bytes (else RefusedToPatch).  ``head`` (up to and
     including the ``<sheetData>`` start tag) is kept: ``head + tail`` is the part without
     its rows, enough to find, add or remove the legacyDrawing.
 
@@ -141,16 +179,22 @@ class RowStream:
         self._order = sorted(pending)        # the same rows ascending
         self._next = 0
         self._buf = b""
+        self._scanned = 0                    # bytes of _buf already searched for </sheetData>
         self._done = False                   # </sheetData> seen
         self._row_number = 0
 
     def feed(self, chunk: bytes) -> bytes:
         if self._done:
             self.tail += chunk
+            if len(self.tail) > MAX_HELD:
+                raise RefusedToPatch(f"over {MAX_HELD >> 20} MB after the rows")
             return b""
         self._buf += chunk
         if self.head is None:
-            return self._start()
+            out = self._start()
+            if self.head is None and len(self._buf) > MAX_HELD:
+                raise RefusedToPatch(f"no rows within its first {MAX_HELD >> 20} MB")
+            return out
         return self._rows()
 
     def finish(self) -> bytes:
@@ -163,14 +207,19 @@ class RowStream:
 
     # the part's start: everything before the rows ------------------------------------------
     def _start(self) -> bytes:
-        found = _SHEETDATA.search(self._buf)
+        # Searched from the last '<' of what was searched before (a tag may straddle chunks).
+        found = _SHEETDATA.search(self._buf, max(self._buf.rfind(b"<", 0, self._scanned), 0))
         if found is None:
+            self._scanned = len(self._buf)
             return b""
+        self._scanned = 0
         self.prefix = prefix = found.group(1)
         self._row_re = row_pattern(prefix)
         self._row_start = b"<" + prefix + b"row"
         self._row_close = b"</" + prefix + b"row>"
+        self._row_end = end_tag(prefix, b"row")
         self._data_close = b"</" + prefix + b"sheetData>"
+        self._data_end = end_tag(prefix, b"sheetData")
         buf, self._buf = self._buf, b""
         self._begin(buf, found.start())
         if found.group(2):  # <sheetData/>: no rows at all
@@ -190,16 +239,43 @@ class RowStream:
 
     # the rows ---------------------------------------------------------------------------------
     def _rows(self) -> bytes:
-        end = self._buf.find(self._data_close)
-        if end >= 0:
+        # Only what came since the last search (less the end tag's length) is searched.
+        end = self._data_end.search(self._buf, max(self._scanned - len(self._data_close) - 64, 0))
+        if end is not None:
+            end = end.start()
             body, self.tail, self._buf = self._buf[:end], self._buf[end:], b""
             self._done = True
             return self._splice(body) + self._remaining_rows()
-        cut = self._last_row_start()
+        cut = self._cut()
         if cut <= 0:
+            if len(self._buf) > MAX_HELD:
+                raise RefusedToPatch(f"a row of over {MAX_HELD >> 20} MB")
+            self._scanned = len(self._buf)
             return b""  # one row longer than the buffer so far: wait for more
         body, self._buf = self._buf[:cut], self._buf[cut:]
+        self._scanned = len(self._buf)
         return self._splice(body)
+
+    def _cut(self) -> int:
+        """Where the buffer can be cut: before the last row start tag, or after the last row
+        when it is complete (then also past the white space after it, up to a '<' that may
+        begin a tag still arriving)."""
+        buf = self._buf
+        start = self._last_row_start()
+        end = 0
+        if start >= 0:
+            tag = self._row_re.match(buf, start)
+            if tag is None:
+                return start  # its start tag is not complete yet
+            if tag.group(3):
+                end = tag.end()
+            else:
+                close = self._row_end.search(buf, tag.end())
+                if close is None:
+                    return start  # the row goes on in the next chunk
+                end = close.end()
+        after = buf.find(b"<", end)
+        return after if after >= 0 else len(buf)
 
     def _last_row_start(self) -> int:
         at = len(self._buf)
@@ -313,19 +389,25 @@ class SheetSplicer(RowStream):
             if row_number not in self._pending:
                 continue
             row_marks = self._pending.pop(row_number)
+            if not _START_TAG.fullmatch(m.group(0)):
+                raise RefusedToPatch(f"row {row_number}'s start tag is not one opsbook can edit "
+                                     f"({m.group(0)[:60]!r})")
             row_style = None
-            if b'customFormat="1"' in m.group(2):
+            if _CUSTOM_FORMAT.search(m.group(2)):
                 s = _ATTR_S.search(m.group(2))
-                row_style = int(s.group(1)) if s and s.group(1) else None
+                row_style = _style_index(s.group(2), f"row {row_number}") if s else None
             if m.group(3):  # <row .../>: open it to hold the new cells
                 out.append(xml[pos:m.start()])
                 cells = b"".join(_new_cell(prefix, row_number, c, sev, self._col_styles, row_style,
                                            self.style_for, self.changes)
                                  for c, sev in sorted(row_marks.items()))
-                out.append(m.group(0)[:-2] + b">" + cells + self._row_close)
+                out.append(m.group(0)[:m.start(3) - m.start()].rstrip() + b">" + cells + self._row_close)
                 pos = m.end()
                 continue
-            close = xml.find(self._row_close, m.end())
+            end = self._row_end.search(xml, m.end())
+            if end is None:
+                raise UnreadableWorkbook(f"row {row_number} has no end tag")
+            close = end.start()
             out.append(xml[pos:m.end()])
             out.append(_restyle_row(xml[m.end():close], prefix, row_number, row_marks, self._col_styles,
                                     row_style, self.style_for, self.changes))
@@ -404,16 +486,32 @@ def _restyle_row_scan(content: bytes, prefix, row, row_marks, col_styles, row_st
     return b"".join(out)
 
 
+def _style_index(value: bytes, where: str) -> int | None:
+    """A style index attribute's value (white space around it allowed); None for an empty
+    one; RefusedToPatch for anything else than a number opsbook can give back on clear."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise RefusedToPatch(f"{where} has style index {value.decode('utf-8', 'replace')[:20]!r}, "
+                             "which opsbook cannot mark and restore")
+    return int(value)
+
+
 def _restyled(tag: bytes, severity: str, style_for) -> tuple[bytes, int, int]:
     """A cell's start tag with opsbook's style for ``severity``; its style before (-1 when
     it had no s attribute) and after."""
+    if not _START_TAG.fullmatch(tag):
+        raise RefusedToPatch(f"a cell's start tag is not one opsbook can edit ({tag[:60]!r})")
     s = _ATTR_S.search(tag)
-    before = int(s.group(1)) if s and s.group(1) else -1
+    index = _style_index(s.group(2), f"cell {tag[:40].decode('utf-8', 'replace')}") if s else None
+    before = index if index is not None else -1
     after = style_for(max(before, 0), severity)
     if s:
-        return tag[: s.start(1)] + str(after).encode() + tag[s.end(1):], before, after
-    cut = -2 if tag.endswith(b"/>") else -1
-    return tag[:cut] + b' s="%d"' % after + tag[cut:], before, after
+        return tag[: s.start(2)] + str(after).encode() + tag[s.end(2):], before, after
+    body = tag[:-2] if tag.endswith(b"/>") else tag[:-1]
+    stripped = body.rstrip()
+    return stripped + b' s="%d"' % after + body[len(stripped):] + tag[len(body):], before, after
 
 
 def root_prefix_for(xml: bytes, namespace: str) -> bytes | None:
@@ -421,15 +519,15 @@ def root_prefix_for(xml: bytes, namespace: str) -> bytes | None:
     root = _ROOT.search(xml)
     if root is None:
         return None
-    m = re.search(rb'xmlns:([\w.-]+)="' + re.escape(namespace.encode()) + rb'"', root.group(2))
+    m = re.search(rb"""xmlns:([\w.-]+)\s*=\s*["']""" + re.escape(namespace.encode()) + rb"""["']""", root.group(2))
     return m.group(1) if m else None
 
 
 def find_legacy_drawing(xml: bytes) -> bytes | None:
     """The relationship id of the sheet's <legacyDrawing>, if it has one.  It sits after
     sheetData, so the search starts there instead of scanning every cell."""
-    end = xml.rfind(b"sheetData>")
-    m = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id=\"([^\"]+)\"").search(xml, max(end, 0))
+    end = xml.rfind(b"sheetData")
+    m = _LEGACY_ID.search(xml, max(end, 0))
     return m.group(1) if m else None
 
 
@@ -443,7 +541,7 @@ def insert_legacy_drawing(xml: bytes, rel_id: str, rel_ns: str) -> bytes:
     else:
         attr = b'%s:id="%s"' % (r, rel_id.encode())
     element = b"<%slegacyDrawing %s/>" % (prefix, attr)
-    tail = max(xml.rfind(b"sheetData>"), 0)  # these elements all follow sheetData
+    tail = max(xml.rfind(b"sheetData"), 0)  # these elements all follow sheetData
     positions = [m.start() for name in _AFTER_LEGACY
                  for m in [re.compile(rb"<" + re.escape(prefix) + name + rb"\b").search(xml, tail)] if m]
     at = min(positions) if positions else xml.rfind(b"</" + prefix + b"worksheet>")
