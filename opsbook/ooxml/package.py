@@ -230,6 +230,9 @@ class Package:
         self.main_ns = etree.QName(self.workbook).namespace
         self.workbook_rels = self.relationships(self.workbook_part)
         self.sheets = self._sheets()
+        if not self.sheets:
+            raise UnreadableWorkbook(f"{path}: the workbook lists no sheets ({self.workbook_part} has no <sheet>); "
+                                     "not a workbook opsbook can check or write")
         self.shared_with_revisions = any(r.type.endswith("/revisionHeaders") for r in self.workbook_rels.values())
 
     # reading -----------------------------------------------------------------------------
