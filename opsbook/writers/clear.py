@@ -36,12 +36,26 @@ def clear_package(pkg: Package, state: RunState) -> None:
     for sheet, _where, helper in state.rules:
         rules[sheet].add(helper)
     legacy = dict(state.legacy)
+    styles = Styles(pkg)
+    ours = styles.ours() if state.marks else set()
+    twins: dict[int, int] = {}
+
+    def unmarked(index: int) -> int | None:
+        """For a marked cell whose style is not the one the run gave it: when its style
+        still carries opsbook's fill, another program renumbered the styles after the run
+        (LibreOffice does): the same style without the fill.  None: recoloured by the user."""
+        if index not in ours:
+            return None
+        if index not in twins:
+            twins[index] = styles.unmarked(index, ours)
+        return twins[index]
+
     for entry in list(pkg.sheets):
         if entry.name in state.sheets or entry.name == STATE_SHEET:
             continue
         if entry.name not in marks and entry.name not in notes and entry.name not in rules:
             continue
-        restorer = CellRestorer(marks.get(entry.name, {}))
+        restorer = CellRestorer(marks.get(entry.name, {}), unmarked)
         edit = None
         if entry.name in notes or entry.name in rules:
             def edit(skeleton: bytes, entry=entry) -> bytes:  # the part without its rows
@@ -56,10 +70,9 @@ def clear_package(pkg: Package, state: RunState) -> None:
     live = {i.filename for i in pkg.infos if i.filename not in pkg.removed} | set(pkg.edits)
     if "default:vml" in state.parts and not any(n.lower().endswith(".vml") for n in live):
         remove_default(pkg, "vml")
-    styles = Styles(pkg)
     if state.styles and not _styles_in_use(pkg, state.styles.get("cellXfs", 0)):
         styles.truncate(state.styles)
-        styles.save()
+    styles.save()  # only when truncated or a style had to be made (see unmarked)
 
 
 _CF = re.compile(rb"<((?:[\w.-]+:)?)conditionalFormatting\b[^>]*>.*?</\1conditionalFormatting>", re.S)
@@ -91,12 +104,13 @@ class CellRestorer(RowStream):
     empty cells opsbook created, streaming (see RowStream).  ``cells``: A1 ref → (style
     before, style opsbook gave, base style of a created cell)."""
 
-    def __init__(self, cells: dict[str, tuple[int | None, int, int]]):
+    def __init__(self, cells: dict[str, tuple[int | None, int, int]], unmarked=None):
         by_row: dict[int, dict[int, tuple]] = {}
         for ref, value in cells.items():
             row, col = split_cell(ref)
             by_row.setdefault(row, {})[col] = value
         super().__init__(by_row)
+        self.unmarked = unmarked or (lambda index: None)
 
     def _splice_scan(self, xml: bytes) -> bytes:
         out, pos = [], 0
@@ -116,7 +130,11 @@ class CellRestorer(RowStream):
                 value = s.group(2).strip() if s else b""
                 current = int(value) if value.isdigit() else None
                 if current != after:
-                    continue  # recoloured by the user after the run: left alone
+                    twin = self.unmarked(current) if current is not None else None
+                    if twin is None:
+                        continue  # recoloured by the user after the run: left alone
+                    before = before if before is None else twin  # styles renumbered since the run
+                    base = twin
                 out.append(xml[pos:c.start()])
                 if not (before is None and c.group(3) and not _ATTR_T.search(c.group(0))):
                     tag = c.group(0)

@@ -119,6 +119,41 @@ class Styles:
             self._clones[key] = self._append(self.cell_xfs, xf)
         return self._clones[key]
 
+    def ours(self) -> set[int]:
+        """Cell styles that carry one of opsbook's fills (a solid pattern of FILL_COLOURS),
+        whatever their index: another program that saved the workbook renumbers styles."""
+        colours = set(FILL_COLOURS.values())
+        fills = self.root.find(self._q("fills"))
+        marked_fills = set()
+        for i, fill in enumerate(c for c in (fills if fills is not None else []) if isinstance(c.tag, str)):
+            pattern = fill.find(self._q("patternFill"))
+            fg = pattern.find(self._q("fgColor")) if pattern is not None else None
+            if pattern is not None and pattern.get("patternType") == "solid" and fg is not None \
+                    and (fg.get("rgb") or "").upper() in colours:
+                marked_fills.add(str(i))
+        xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
+        return {i for i, xf in enumerate(xfs) if xf.get("fillId", "0") in marked_fills}
+
+    def unmarked(self, index: int, ours: set[int]) -> int:
+        """The cell style ``index`` (one of ``ours``) without opsbook's fill: an existing
+        style equal to it but for the fill (one without a fill first), else a new one."""
+        xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
+
+        def key(xf) -> bytes:
+            bare = copy.deepcopy(xf)
+            for name in ("fillId", "applyFill"):
+                bare.attrib.pop(name, None)
+            return etree.tostring(bare, method="c14n")
+
+        wanted = key(xfs[index])
+        twins = [i for i, xf in enumerate(xfs) if i not in ours and key(xf) == wanted]
+        if twins:
+            return next((i for i in twins if xfs[i].get("fillId", "0") == "0"), twins[0])
+        bare = copy.deepcopy(xfs[index])
+        bare.set("fillId", "0")
+        bare.attrib.pop("applyFill", None)
+        return self._append(self.cell_xfs, bare)
+
     def bold(self) -> int:
         """A plain bold cell style for the header row of opsbook's own sheets."""
         return self._named("bold", lambda: self._font(bold=True))
