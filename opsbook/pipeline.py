@@ -62,7 +62,7 @@ def check_file(
     report whose FileResult carries the one-line reason; nothing is raised."""
     label = str(path)
     try:
-        reader = FileReader(path)
+        reader = FileReader(path, max_part_mb=settings["general"].get("max_part_mb"))
     except UnreadableWorkbook as exc:
         return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
     skipped: list[SkippedSheet] = []
