@@ -367,6 +367,17 @@ def test_a_dtd_in_a_sheet_or_shared_strings_is_refused_for_writing(tmp_path, par
     assert digest(path) == before
 
 
+def test_an_entity_in_a_sheet_is_never_expanded_when_reading(tmp_path):
+    rows = [["平台", "標題", "發布日期", "審核人"], ["官網", "PLACEHOLDER", dt.datetime(2026, 10, 5), "x"]] + GOOD
+    dtd = b'<!DOCTYPE worksheet [<!ENTITY x "EXPANDED">]>'
+    path = rezip(log_book(tmp_path / "src.xlsx", {"發布日誌": rows}), tmp_path / "entity.xlsx",
+                 edit=lambda n, d: re.sub(rb"^(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or b"") + dtd, d, count=1)
+                 .replace(b"PLACEHOLDER", b"&x;") if n == "xl/worksheets/sheet1.xml" else d)
+    result = run("validate", path, "--as-of", AS_OF, "--report", tmp_path / "r.json")
+    assert result.exit_code == 2 and "entity" in one_line(result)
+    assert "EXPANDED" not in result.output + (tmp_path / "r.json").read_text(encoding="utf-8")
+
+
 # --- I/O -------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -423,6 +434,23 @@ def test_disk_full_leaves_nothing_partial_and_the_original_untouched(tmp_path, s
     assert "is full" in one_line(result) and "original is untouched" in result.output
     assert digest(path) == before
     assert no_temp_files(disk) and not backup_path(path).exists()
+
+
+def test_a_full_temporary_folder_while_splicing_is_one_line(tmp_path, small_disk, monkeypatch):
+    """The marked sheet streams through a temporary file (in the system's temporary
+    folder): that disk full is one line too, nothing written."""
+    import tempfile
+
+    path = tmp_path / "log.xlsx"
+    build_post_log(path)
+    before = digest(path)
+    disk = small_disk(512)
+    _fill(disk, 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(disk))
+    result = run("validate", path, "--as-of", AS_OF, "--write")
+    assert result.exit_code == 2, result.output
+    assert "is full" in one_line(result) and "nothing was written" in result.output
+    assert digest(path) == before and no_temp_files(tmp_path)
 
 
 def test_a_read_only_folder_is_one_line(tmp_path, small_disk):

@@ -25,7 +25,7 @@ from ..workbook.cells import column_index
 from .clear import clear_package
 from .newsheet import SheetContent, add_sheet, render
 from .notes import add_notes
-from .save import save_package, write_lock
+from .save import save_package, write_failed, write_lock
 from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
 from .styles import Styles
 from .summary_sheet import write_summary
@@ -165,16 +165,19 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
         raise RefusedToPatch(f"{source}: {size_mb:.0f} MB is over the {limit} MB limit for writing into a workbook "
                              "(general.max_patch_mb); use --report for the results")
     in_place = _in_place(source, target)
-    with write_lock(Path(source)) if in_place else _no_lock():
-        book = FileBook(source, max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB))
-        try:
-            if book.pkg.shared_with_revisions:
-                checked.report.files[0].warnings.append(
-                    "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)")
-            annotate(book, checked, marks=marks)
-            written = book.save(target, backup)
-        finally:
-            book.close()
+    try:
+        with write_lock(Path(source)) if in_place else _no_lock():
+            book = FileBook(source, max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB))
+            try:
+                if book.pkg.shared_with_revisions:
+                    checked.report.files[0].warnings.append(
+                        "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)")
+                annotate(book, checked, marks=marks)
+                written = book.save(target, backup)
+            finally:
+                book.close()
+    except OSError as exc:  # a spooled part's temporary file, say: one line, nothing written
+        raise write_failed(exc, Path(target)) from exc
     if Path(target).is_symlink():
         checked.report.files[0].warnings.append(
             f"{target} 是捷徑連結：已寫入它指向的檔案 {written} (a symbolic link: written through to its target)")
@@ -236,14 +239,17 @@ def write_summaries_only(source: Path, target: Path, checked: Checked) -> None:
 def clear_file(path: Path, target: Path | None = None, backup: bool = True) -> bool:
     """Undo opsbook's last run in ``path`` (into ``target``, default in place).  False when
     opsbook never wrote into it."""
-    with write_lock(Path(path)) if _in_place(path, target or path) else _no_lock():
-        pkg, had_run = _open_cleared(path)
-        try:
-            if had_run:
-                _save(pkg, path, target or path, backup)
-            return had_run
-        finally:
-            pkg.close()
+    try:
+        with write_lock(Path(path)) if _in_place(path, target or path) else _no_lock():
+            pkg, had_run = _open_cleared(path)
+            try:
+                if had_run:
+                    _save(pkg, path, target or path, backup)
+                return had_run
+            finally:
+                pkg.close()
+    except OSError as exc:
+        raise write_failed(exc, Path(target or path)) from exc
 
 
 def _free_sheet_name(pkg: Package, name: str) -> str:

@@ -21,6 +21,7 @@ import contextlib
 import errno
 import os
 import re
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ except ImportError:  # pragma: no cover - Windows: the identity check alone guar
 TEMP_PREFIX = ".~opsbook-"
 _TEMP = re.compile(r"^\.~opsbook-(\d+)-.+")
 LOCK_WAIT = 120.0  # seconds a run waits for another opsbook run writing the same workbook
+STALE_AFTER = 24 * 3600.0  # Windows: a temporary file this old is a killed run's
 
 
 def save_package(pkg: Package, target: Path, backup: Path | None = None) -> Path:
@@ -167,10 +169,16 @@ def _remove_quietly(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def write_failed(exc: OSError, target: Path) -> WriteFailed:
+    """The one-line error for an OSError met while writing ``target``."""
+    return WriteFailed(_io_message(exc, Path(target)))
+
+
 def _io_message(exc: OSError, target: Path) -> str:
-    folder = target.parent
+    folder = Path(exc.filename).parent if isinstance(exc.filename, str) else target.parent
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        why = f"the disk holding {folder} is full"
+        why = f"the disk holding {folder} is full" if exc.filename else \
+            f"the disk is full (the temporary folder {tempfile.gettempdir()} or {target.parent})"
     elif exc.errno == errno.EROFS:
         why = f"{folder} is on a read-only file system"
     elif exc.errno in (errno.EACCES, errno.EPERM):
@@ -190,7 +198,7 @@ def remove_stale_temps(folder: Path) -> list[Path]:
         return removed
     for name in names:
         m = _TEMP.match(name)
-        if m is None or _alive(int(m.group(1))):
+        if m is None or _alive(int(m.group(1)), folder / name):
             continue
         path = folder / name
         with contextlib.suppress(OSError):
@@ -199,9 +207,14 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, path: Path | None = None) -> bool:
     if pid == os.getpid():
         return True
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there: go by age
+        try:
+            return time.time() - path.stat().st_mtime < STALE_AFTER
+        except (OSError, AttributeError):
+            return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
