@@ -178,8 +178,9 @@ class RowStream:
         self._pending = dict(pending)        # rows still to edit (any order in the XML)
         self._order = sorted(pending)        # the same rows ascending
         self._next = 0
-        self._buf = b""
-        self._scanned = 0                    # bytes of _buf already searched for </sheetData>
+        self._buf = bytearray()              # grows in place: a long row costs its length once
+        self._scanned = 0                    # bytes of _buf already searched
+        self._open_row = -1                  # where the incomplete row in _buf starts
         self._done = False                   # </sheetData> seen
         self._row_number = 0
 
@@ -220,13 +221,13 @@ class RowStream:
         self._row_end = end_tag(prefix, b"row")
         self._data_close = b"</" + prefix + b"sheetData>"
         self._data_end = end_tag(prefix, b"sheetData")
-        buf, self._buf = self._buf, b""
+        buf, self._buf = bytes(self._buf), bytearray()
         self._begin(buf, found.start())
         if found.group(2):  # <sheetData/>: no rows at all
             self._done = True
             return self._no_rows(buf, found)
         self.head = buf[: found.end()]
-        self._buf = buf[found.end():]
+        self._buf = bytearray(buf[found.end():])
         return self.head + self._rows()
 
     def _begin(self, head: bytes, sheet_data_at: int) -> None:
@@ -243,7 +244,7 @@ class RowStream:
         end = self._data_end.search(self._buf, max(self._scanned - len(self._data_close) - 64, 0))
         if end is not None:
             end = end.start()
-            body, self.tail, self._buf = self._buf[:end], self._buf[end:], b""
+            body, self.tail, self._buf = bytes(self._buf[:end]), bytes(self._buf[end:]), bytearray()
             self._done = True
             return self._splice(body) + self._remaining_rows()
         cut = self._cut()
@@ -252,7 +253,9 @@ class RowStream:
                 raise RefusedToPatch(f"a row of over {MAX_HELD >> 20} MB")
             self._scanned = len(self._buf)
             return b""  # one row longer than the buffer so far: wait for more
-        body, self._buf = self._buf[:cut], self._buf[cut:]
+        body = bytes(self._buf[:cut])
+        del self._buf[:cut]
+        self._open_row = 0 if self._open_row == cut else -1
         self._scanned = len(self._buf)
         return self._splice(body)
 
@@ -261,29 +264,35 @@ class RowStream:
         when it is complete (then also past the white space after it, up to a '<' that may
         begin a tag still arriving)."""
         buf = self._buf
-        start = self._last_row_start()
+        since = max(self._scanned - 64, 0)  # only what came since the last call is searched
+        start = self._last_row_start(since)
+        if start < 0:
+            start = self._open_row  # the row still open from before, if any
+        self._open_row = -1
         end = 0
         if start >= 0:
             tag = self._row_re.match(buf, start)
             if tag is None:
+                self._open_row = start
                 return start  # its start tag is not complete yet
             if tag.group(3):
                 end = tag.end()
             else:
-                close = self._row_end.search(buf, tag.end())
+                close = self._row_end.search(buf, max(tag.end(), since))
                 if close is None:
+                    self._open_row = start
                     return start  # the row goes on in the next chunk
                 end = close.end()
-        after = buf.find(b"<", end)
+        after = buf.find(b"<", max(end, since))
         return after if after >= 0 else len(buf)
 
-    def _last_row_start(self) -> int:
+    def _last_row_start(self, since: int = 0) -> int:
         at = len(self._buf)
         while True:
-            at = self._buf.rfind(self._row_start, 0, at)
+            at = self._buf.rfind(self._row_start, since, at)
             if at < 0:
                 return -1
-            following = self._buf[at + len(self._row_start): at + len(self._row_start) + 1]
+            following = bytes(self._buf[at + len(self._row_start): at + len(self._row_start) + 1])
             # Nothing after the name yet: the tag may go on in the next chunk, so cut earlier.
             if following in (b" ", b">", b"/", b"\t", b"\r", b"\n"):
                 return at
