@@ -135,6 +135,28 @@ def test_an_in_place_save_keeping_size_inode_and_time_is_kept(tmp_path, monkeypa
     assert b"<t>c</t>" in path.read_bytes()
 
 
+def test_a_workbook_moved_away_during_write_is_not_recreated(tmp_path, monkeypatch):
+    path = log_book(tmp_path / "log.xlsx")
+    _user_saves_during_the_run(monkeypatch, lambda target: target.rename(target.with_name("moved.xlsx")))
+    result = run("validate", path, "--as-of", AS_OF, "--write")
+    assert result.exit_code == 2 and "nothing was written" in one_line(result)
+    assert not path.exists() and (tmp_path / "moved.xlsx").exists()
+
+
+def test_a_hand_edited_state_sheet_is_no_crash(tmp_path):
+    path = tmp_path / "log.xlsx"
+    build_post_log(path)
+    assert run("validate", path, "--as-of", AS_OF, "--write", "--no-backup").exit_code == 1
+    book = load_workbook(path)
+    state = book["_opsbook"]
+    row = next(r for r in state.iter_rows(min_row=2) if r[0].value == "mark")
+    row[4].value = "not a number"
+    book.save(path)
+    result = run("validate", path, "--as-of", AS_OF, "--write", "--no-backup")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "_opsbook" in load_workbook(path).sheetnames
+
+
 def test_concurrent_writes_keep_the_users_file_as_the_backup(tmp_path):
     """Several runs --write the same workbook at once: each waits for the one writing, the
     backup is the user's file (never another run's output), one set of marks in the end."""

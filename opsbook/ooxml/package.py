@@ -323,7 +323,8 @@ class Package:
             rel = self.workbook_rels.get(el.get(r_id))
             if rel is None or rel.external:
                 continue
-            sheets.append(SheetEntry(el.get("name"), int(el.get("sheetId", "0")), el.get(r_id),
+            sheet_id = el.get("sheetId", "0").strip()
+            sheets.append(SheetEntry(el.get("name") or "", int(sheet_id) if sheet_id.isdigit() else 0, el.get(r_id),
                                      rel.target, el.get("state", "visible")))
         return sheets
 

@@ -70,7 +70,11 @@ def _open_cleared(source: Path, max_part_mb: float = MAX_PART_MB) -> tuple[Packa
     try:
         if not any(s.name == STATE_SHEET for s in pkg.sheets):
             return pkg, False
-        clear_package(pkg, read_state(source) or RunState())
+        try:
+            state = read_state(source) or RunState()
+        except (ValueError, TypeError):  # an _opsbook sheet edited by hand: only it goes
+            state = RunState()
+        clear_package(pkg, state)
     except BaseException:
         pkg.close()
         raise
@@ -191,7 +195,11 @@ def _no_lock():
 def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
     marks = cell_marks(frame)
     for sheet_name, sheet_marks in marks.groupby("sheet", sort=False):
-        entry = pkg.sheet(sheet_name)
+        try:
+            entry = pkg.sheet(sheet_name)
+        except KeyError:
+            raise RefusedToPatch(f"{pkg.path}: sheet {sheet_name!r} was read but is not in the workbook package; "
+                                 "not patched") from None
         by_row: dict[int, dict[int, str]] = {}
         for row, letters, severity in zip(*(python_values(sheet_marks[c]) for c in ("row", "letters", "severity"))):
             by_row.setdefault(int(row), {})[column_index(letters)] = severity

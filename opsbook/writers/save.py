@@ -48,7 +48,8 @@ def save_package(pkg: Package, target: Path, backup: Path | None = None) -> Path
     was read from it is replaced only while unchanged since, after copying it to ``backup``
     (if given)."""
     target = Path(os.path.realpath(target))
-    in_place = _same_file(pkg.path, target)
+    # In place by path: a file that vanished or was replaced meanwhile fails the check below.
+    in_place = os.path.realpath(pkg.path) == str(target) or _same_file(pkg.path, target)
     folder = target.parent
     remove_stale_temps(folder)
     tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{target.name}"
