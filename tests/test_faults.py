@@ -618,6 +618,31 @@ def test_a_member_inflating_past_its_declared_size_stops_there(tmp_path):
     assert seen <= 2 << 20
 
 
+def test_a_part_lying_about_its_size_is_refused_before_the_readers_inflate_it(tmp_path):
+    """Its zip directory says 1 MB; it inflates to 300 MB (the readers would take it all)."""
+    import struct
+
+    path = _whitespace_sheet(log_book(tmp_path / "src.xlsx"), tmp_path / "airy.xlsx", 300)
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as zf:
+        local = zf.getinfo(name.decode()).header_offset
+    struct.pack_into("<L", data, local + 22, 1 << 20)  # the local header's size
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:  # and the central directory's
+        if data[at + 46: at + 46 + struct.unpack_from("<H", data, at + 28)[0]] == name:
+            struct.pack_into("<L", data, at + 24, 1 << 20)
+        at = data.find(b"PK\x01\x02", at + 4)
+    liar = tmp_path / "liar.xlsx"
+    liar.write_bytes(data)
+    started = time.perf_counter()
+    with pytest.raises(UnreadableWorkbook, match="more than its declared"):
+        FileReader(liar, max_part_mb=100)
+    assert time.perf_counter() - started < 10
+    result = run("validate", liar, "--as-of", AS_OF)
+    assert result.exit_code == 2 and "more than its declared" in one_line(result)
+
+
 # --- loose ends ------------------------------------------------------------------------------
 
 def test_stale_temp_files_of_dead_runs_are_removed(tmp_path):
