@@ -71,7 +71,11 @@ class RunState:
             elif kind == "sheet":
                 state.sheets.append(str(where))
             elif kind == "mark":
-                state.marks.append((str(where), str(ref), None if a in ("", None) else int(a), int(b), int(c or 0)))
+                try:
+                    mark = (str(where), str(ref), None if a in ("", None) else int(a), int(b), int(c or 0))
+                except (TypeError, ValueError):  # a row edited by hand: that cell is not restored
+                    continue
+                state.marks.append(mark)
                 if d not in ("", None):
                     state.fills[(str(where), str(ref))] = str(d)
             elif kind == "note":
@@ -83,7 +87,10 @@ class RunState:
             elif kind == "legacy":
                 state.legacy.append((str(where), str(ref)))
             elif kind == "style":
-                state.styles[str(where)] = int(a)
+                try:
+                    state.styles[str(where)] = int(a)
+                except (TypeError, ValueError):
+                    continue
         return state
 
 
