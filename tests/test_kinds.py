@@ -6,6 +6,7 @@ same code as the three built-in kinds, with no other file touched."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from helpers import write_xlsx
@@ -84,6 +85,32 @@ def test_the_cli_reads_the_registry(toy, tmp_path):
     assert "posts." not in listed.output
     result = CliRunner().invoke(cli, ["validate", str(path), "--kind", "loans", "--as-of", "2026-11-26"])
     assert result.exit_code == 1 and "T-1.1" in result.output
+
+
+def test_a_kind_brings_its_settings_section(tmp_path):
+    """The section is known to opsbook.toml, `opsbook config --show` and the rules."""
+    late = RowRule(
+        id="loans.not_returned", clause="T-1.2", table="loans", title="a loan ends within loans.max_days",
+        message="借出超過 {max_days} 天", message_en="lent for more than {max_days} days",
+        target="lent_on", fails=lambda t, ctx: t.data["lent_on"] < ctx.as_of - pd.Timedelta(days=ctx.cfg("loans", "max_days")),
+        params=lambda t, ctx, rows: pd.DataFrame({"max_days": str(ctx.cfg("loans", "max_days"))}, index=rows),
+    )
+    kind = kinds.Kind(name="loans", title="借用登記", regulation="T", tables=(LOANS,), rules=(late,),
+                      settings="loans", defaults={"max_days": 60})
+    kinds.register(kind)
+    try:
+        path = write_xlsx(tmp_path / "loans.xlsx", {"借用登記": ROWS})
+        assert len(opsbook.check(path, as_of="2026-11-26").report.frame) == 0  # 52 days ≤ 60
+        (tmp_path / "opsbook.toml").write_text("[loans]\nmax_days = 30\n", encoding="utf-8")
+        frame = opsbook.check(path, as_of="2026-11-26").report.frame
+        assert list(frame["row"]) == [2, 3] and frame["message"].iloc[0] == "借出超過 30 天"
+        shown = CliRunner().invoke(cli, ["config", "--show", str(tmp_path)]).output
+        assert "[loans]" in shown and "max_days = 30" in shown
+    finally:
+        kinds.unregister("loans")
+    from opsbook.config import DEFAULTS
+
+    assert "loans" not in DEFAULTS
 
 
 def test_unregistered_kind_is_not_a_choice(tmp_path):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..catalog import Rule
+from ..config import DEFAULTS
 from ..workbook.specs import TableSpec
 
 
@@ -24,6 +25,9 @@ class Kind:
     rules: tuple[Rule, ...]
     summaries: Callable | None = None  # (tables, ctx) -> [SummarySheet]
     settings: str | None = None  # its section of opsbook.toml, if it has one
+    # A new kind's settings defaults ({key: value} of its section); the built-in kinds keep
+    # theirs in config.DEFAULTS, each with the reason it is what it is.
+    defaults: dict | None = None
 
     @property
     def main(self) -> TableSpec:
@@ -44,12 +48,20 @@ def register(kind: Kind) -> Kind:
     clash = [t.name for t in kind.tables if t.name in taken] + [r.id for r in kind.rules if r.id in ids]
     if clash:
         raise ValueError(f"kind {kind.name!r}: already registered: {', '.join(clash)}")
+    if kind.defaults is not None:
+        if not kind.settings or kind.settings in DEFAULTS:
+            raise ValueError(f"kind {kind.name!r}: defaults need a new settings section name")
+        # Registering is global, like the kind itself: load_config then knows (and checks)
+        # the section wherever it is called — CLI, buttons, formulas.
+        DEFAULTS[kind.settings] = dict(kind.defaults)
     _KINDS[kind.name] = kind
     return kind
 
 
 def unregister(name: str) -> None:
-    _KINDS.pop(name, None)
+    kind = _KINDS.pop(name, None)
+    if kind is not None and kind.defaults is not None:
+        DEFAULTS.pop(kind.settings, None)
 
 
 def kinds() -> tuple[Kind, ...]:
