@@ -470,3 +470,25 @@ def test_file_clear_finds_rules_in_excels_2010_extension():
     assert b"_opsbook_0" not in out and b"$A$1=1" in out and b"x14:dataValidations" in out
     assert b"conditionalFormattings" not in out
     assert remove_rules(xml, {"_opsbook_1"}) == xml  # another run's helper: nothing of ours here
+
+
+def test_calls_grow_with_sheets_not_with_violations():
+    """Three marked sheets cost three times one sheet's calls (plus a constant), whether
+    they carry 30 or 6,000 violations."""
+    def calls(n_sheets, per_sheet):
+        book = Book("live.xlsx")
+        names = [f"表{i}" for i in range(n_sheets)]
+        for name in names:
+            book._new_sheet(name)
+        frame = pd.concat([violations(per_sheet, sheet=name) for name in names], ignore_index=True)
+        live = live_book(book, notes_cap=5)
+        with live.quiet():
+            live.clear()
+            live.mark(frame)
+            live.write_violations(frame)
+            live.save()
+        return book.excel.calls
+
+    one, two, three = calls(1, 30), calls(2, 30), calls(3, 30)
+    assert calls(3, 2000) == three  # violations do not add calls
+    assert three - two == two - one < 40  # each sheet adds the same few calls
