@@ -144,7 +144,11 @@ class XlwingsBook:
             helper_name = self._free_name(f"{HELPER_PREFIX}{index}")
             helper = self._add_sheet(helper_name, very_hidden=True)
             # Only the marked cells, as (key, key*4+code) pairs: one write, len(marks) rows.
-            helper.range("A1").value = np.column_stack([keys[order], keys[order] * 4 + codes[order]]).tolist()
+            # As floats: a key passes 2**31 from row 131,072 on, and pywin32 sends a Python int
+            # that large as a 64-bit integer (VT_I8), not a type a cell holds (a cell's number
+            # is a double); a double holds every key exactly (< 2**53).
+            pairs = np.column_stack([keys[order], keys[order] * 4 + codes[order]]).astype(np.float64)
+            helper.range("A1").value = pairs.tolist()
             target = sheet.range((int(rows.min()), int(cols.min())), (int(rows.max()), int(cols.max())))
             rules = target.conditional_formats
             for severity in reversed(SEVERITY_ORDER):  # each new rule goes first: error ends on top
