@@ -672,7 +672,7 @@ def evaluate(formula: str, book: Book, sheet: Sheet, offset: tuple[int, int], ce
         pos = m.end()
         if m.group("ref") or m.group("local"):
             target = sheet
-            if m.group("ref"):
+            if m.group("a1"):  # Sheet!A1; a bare A1 is on the rule's own sheet
                 name = (m.group("q") or "").replace("''", "'") or m.group("u")
                 target = book.sheet(name)
             a1 = m.group("a1") or m.group("local")

@@ -13,7 +13,7 @@ import types
 import pandas as pd
 import pytest
 from conftest import ROOT
-from excel_standin import VERY_HIDDEN, Book, Formula
+from excel_standin import VERY_HIDDEN, Book, Formula, Rule
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
@@ -492,3 +492,26 @@ def test_calls_grow_with_sheets_not_with_violations():
     one, two, three = calls(1, 30), calls(2, 30), calls(3, 30)
     assert calls(3, 2000) == three  # violations do not add calls
     assert three - two == two - one < 40  # each sheet adds the same few calls
+
+
+def test_clear_removes_what_the_writer_before_issue_13_left():
+    """A workbook marked by the earlier live writer (two-column state, hidden helper sheet,
+    relative-reference rules, notes found by their marker) is cleared by 清除標記; the team's
+    own rule and note stay."""
+    book = Book.from_file(WORKBOOKS / "入戶安檢記錄.xlsx")
+    data = book._sheets[0]
+    data.notes_[(1, 1)] = "使用者的備註"
+    data.rules.insert(0, Rule(data, data.range("A2:C9"), '=$A2="x"', (1, 2, 3), None))
+    before = snapshot(book)
+    helper = book._new_sheet("_opsbook_0")
+    helper.visibility = 0
+    helper.cells[(2, 1)] = 2
+    data.rules.insert(0, Rule(data, data.range("A2:C9"), "='_opsbook_0'!A2=2", (255, 199, 206), None))
+    data.notes_[(2, 1)] = NOTE_MARK + "\nR2-2.7 …"
+    listed = book._new_sheet(VIOLATIONS_SHEET)
+    listed.cells[(1, 1)] = "工作表"
+    state = book._new_sheet("_opsbook")
+    state.visibility = 0
+    state.cells.update({(1, 1): "kind", (1, 2): "where", (2, 1): "sheet", (2, 2): VIOLATIONS_SHEET})
+    run_clear(book)
+    assert snapshot(book) == before and [r.formula1 for r in data.rules] == ['=$A2="x"']

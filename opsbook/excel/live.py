@@ -90,6 +90,7 @@ class XlwingsBook:
         self.platform = platform
         self.run = RunState(writer="live")
         self._names: list[str] | None = None
+        self._legacy = False
 
     # reading ---------------------------------------------------------------------------
     def sheet_names(self) -> list[str]:
@@ -114,8 +115,12 @@ class XlwingsBook:
         """What the last run wrote (either writer), or None."""
         if STATE_SHEET not in self.sheet_names():
             return None
-        values = self.book.sheets[STATE_SHEET].used_range.options(ndim=2).value
-        return RunState.from_rows(values or [])
+        values = self.book.sheets[STATE_SHEET].used_range.options(ndim=2).value or []
+        state = RunState.from_rows(values)
+        # The live writer before issue 13 wrote a two-column state ("kind", "where") that
+        # named neither its helper sheets nor its rules and notes.
+        self._legacy = bool(values) and [str(v).strip() for v in values[0] if v not in (None, "")] == ["kind", "where"]
+        return state
 
     # writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -220,6 +225,8 @@ class XlwingsBook:
     def clear(self) -> None:
         """Undo what the last run wrote, whichever writer it was; nothing of the user's."""
         state = self.state()
+        if state is not None and self._legacy:
+            self._clear_legacy(state)
         if state is not None:
             for sheet_name, where, helper in state.rules:
                 if sheet_name in self.sheet_names():
@@ -234,6 +241,22 @@ class XlwingsBook:
                     self._delete_sheet(name)
             self._delete_sheet(STATE_SHEET)
         self.run = RunState(writer="live")
+
+    def _clear_legacy(self, state: RunState) -> None:
+        """A workbook marked by the live writer before issue 13: its helper sheets are the
+        ``_opsbook_N`` sheets, its rules those whose formula reads one, its notes those that
+        start with the marker.  Found by looking (once: the next run records everything)."""
+        helpers = [n for n in self.sheet_names() if n.startswith(HELPER_PREFIX)]
+        for name in self.sheet_names():
+            if name in helpers or name == STATE_SHEET or name in state.sheets:
+                continue
+            sheet = self.book.sheets[name]
+            for helper in helpers:
+                self._delete_rules(sheet.used_range, helper)
+            for note in list(sheet.notes):
+                if (note.text or "").startswith(NOTE_MARK):
+                    note.delete()
+        state.sheets += [h for h in helpers if h not in state.sheets]
 
     @staticmethod
     def _delete_rules(rng, helper: str) -> None:
