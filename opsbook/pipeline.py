@@ -86,6 +86,7 @@ def check_file(
         reader.close()
     language = settings["general"]["language"]
     checked.report.files[0].skipped_sheets += [skipped_record(s, language) for s in skipped]
+    checked.source_identity = reader.identity
     return checked
 
 

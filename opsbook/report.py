@@ -230,3 +230,5 @@ class Checked:
     violations: pd.DataFrame = field(default_factory=lambda: empty_violations(VIOLATION_DATA))
     not_checked: list[NotChecked] = field(default_factory=list)
     skipped: list[SkippedSheet] = field(default_factory=list)
+    # The file as it was read (FileReader.identity): the writer refuses a file saved since.
+    source_identity: tuple | None = None

@@ -115,6 +115,31 @@ def test_a_save_by_the_user_during_write_is_kept(tmp_path, monkeypatch):
     assert no_temp_files(tmp_path)
 
 
+@pytest.mark.parametrize("flag", ["--write", "--output"])
+def test_a_save_by_the_user_while_checking_is_kept_and_not_marked(tmp_path, monkeypatch, flag):
+    """The save lands while the sheets are being checked (before the writer opens the file):
+    the marks were made for the old content, so nothing is written; the save stays."""
+    import opsbook.pipeline as pipeline
+
+    path = log_book(tmp_path / "log.xlsx")
+    theirs = log_book(tmp_path / "theirs.xlsx", {"發布日誌": [LOG["發布日誌"][0]] + LOG["發布日誌"][2:]}).read_bytes()
+    original = pipeline.check_book
+
+    def check_then_user_saves(*args, **kwargs):
+        checked = original(*args, **kwargs)
+        tmp = path.with_name("~tmp.xlsx")
+        tmp.write_bytes(theirs)
+        os.replace(tmp, path)
+        return checked
+
+    monkeypatch.setattr(pipeline, "check_book", check_then_user_saves)
+    out = tmp_path / "out.xlsx"
+    result = run("validate", path, "--as-of", AS_OF, *([flag] if flag == "--write" else [flag, out]))
+    assert result.exit_code == 2, result.output
+    assert "while opsbook was checking it" in one_line(result)
+    assert path.read_bytes() == theirs and not out.exists() and not backup_path(path).exists()
+
+
 def test_an_in_place_save_keeping_size_inode_and_time_is_kept(tmp_path, monkeypatch):
     """A program that rewrites the file in place, same size, same inode, modification time
     put back: still noticed (the whole file's CRC), still not overwritten."""

@@ -186,6 +186,10 @@ class FileReader:
         # a workbook part, listing no sheets or with a relationship that points outside it.
         self._package = _package_facts(Path(path))
         self._parts = self._package.parts
+        pkg = self._package.package
+        # The file as read (see ooxml.package.file_identity): a write replaces the workbook
+        # only while it is still this file, so a save made while checking is never lost.
+        self.identity = (pkg.identity, pkg.fingerprint) if pkg is not None else None
         try:
             import fastexcel
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import RefusedToPatch, WorkbookLocked
+from ..errors import RefusedToPatch, WorkbookChanged, WorkbookLocked
 from ..layout import LINK_COLUMN, VIOLATION_WIDTHS, VIOLATIONS_SHEET, cell_marks, violation_rows
 from ..ooxml.package import MAX_PART_MB, Package
 from ..ooxml.state import STATE_SHEET, RunState, read_state
+from ..ooxml.zipcopy import written_by_opsbook
 from ..report import Checked
 from ..text import python_values
 from ..workbook.cells import column_index
@@ -173,6 +174,7 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
         with write_lock(Path(source)) if in_place else _no_lock():
             book = FileBook(source, max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB))
             try:
+                _check_as_read(book.pkg, checked)
                 if book.pkg.shared_with_revisions:
                     checked.report.files[0].warnings.append(
                         "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)")
@@ -185,6 +187,21 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
     if Path(target).is_symlink():
         checked.report.files[0].warnings.append(
             f"{target} 是捷徑連結：已寫入它指向的檔案 {written} (a symbolic link: written through to its target)")
+
+
+def _check_as_read(pkg: Package, checked: Checked) -> None:
+    """The workbook about to be written is the one that was checked: a save that landed
+    while it was being checked would get marks made for other content (and, in place, the
+    save would be the file opsbook replaces).  Another opsbook run's own output (runs on
+    one file wait for each other) is the same content plus its marks, so that passes."""
+    expect = getattr(checked, "source_identity", None)
+    if expect is None or (pkg.identity, pkg.fingerprint) == expect:
+        return
+    pkg._fh.seek(0)
+    if written_by_opsbook(pkg._fh):
+        return
+    raise WorkbookChanged(f"{pkg.path}: the file was saved by someone else while opsbook was checking it; "
+                          "nothing was written (the file is as they saved it), run again")
 
 
 @contextlib.contextmanager
