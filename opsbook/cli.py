@@ -17,25 +17,7 @@ from .config import dump_config, load_config
 from .errors import OpsbookError
 from .excel.commands import doctor as doctor_command
 from .excel.commands import excel as excel_group
-
-
-class KindChoice(click.Choice):
-    """The registered kinds (opsbook.kinds), read when the option is used: the registry
-    imports the catalog, which ``opsbook --version`` should not pay for."""
-
-    def __init__(self) -> None:
-        super().__init__([])
-
-    @property
-    def choices(self):
-        from .kinds import names
-
-        return names()
-
-    @choices.setter
-    def choices(self, value) -> None:  # click.Choice.__init__ sets it
-        pass
-
+from .options import KindChoice
 
 KIND_CHOICE = KindChoice()
 

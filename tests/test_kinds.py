@@ -34,7 +34,8 @@ SIGNATURE = RowRule(
     message="借用須由借用人簽字（{item}，{lent_on}）", message_en="the loan of {item} on {lent_on} is not signed",
     target="signed", fails=lambda t, ctx: blank(t, "signed"),
 )
-KIND = kinds.Kind(name="loans", title="借用登記", regulation="T", tables=(LOANS,), rules=(SIGNATURE,))
+KIND = kinds.Kind(name="loans", title="借用登記", regulation="T", tables=(LOANS,), rules=(SIGNATURE,),
+                  choices={"item": ("投影機", "相機")})
 # ---------------------------------------------------------------------------------------------
 
 ROWS = [["物品", "借出日期", "借用人簽字"], ["投影機", "2026-10-05", "王"], ["相機", "2026-10-06", None]]
@@ -124,3 +125,25 @@ def test_a_clash_is_refused(toy):
     twin = kinds.Kind(name="loans2", title="x", regulation="T", tables=(LOANS,), rules=())
     with pytest.raises(ValueError, match="loans2"):
         kinds.register(twin)
+
+
+def test_a_registered_kind_has_a_template(toy, tmp_path):
+    """`opsbook excel template` reads the registry: the toy kind's sheet, headers and its
+    declared dropdown list, with the buttons' macros."""
+    import zipfile
+
+    out = tmp_path / "loans.xlsm"
+    result = CliRunner().invoke(cli, ["excel", "template", "loans", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out, keep_vba=True)
+    sheet = wb["借用登記"]
+    assert [c.value for c in sheet[1]][:3] == ["物品", "借出日期", "借用人簽字"]
+    lists = [dv.formula1 for dv in sheet.data_validations.dataValidation]
+    assert '"投影機,相機"' in lists
+    with zipfile.ZipFile(out) as zf:
+        assert "xl/vbaProject.bin" in zf.namelist()
+
+
+def test_an_unregistered_kind_has_no_template(tmp_path):
+    result = CliRunner().invoke(cli, ["excel", "template", "loans", "--output", str(tmp_path / "x.xlsm")])
+    assert result.exit_code == 2 and "loans" in result.output

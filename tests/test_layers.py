@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("report", ("opsbook.report", "opsbook.messages", "opsbook.layout")),
     ("engine", ("opsbook.engine",)),
     ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
-    ("pipeline", ("opsbook.pipeline", "opsbook.coverage")),
+    ("pipeline", ("opsbook.pipeline", "opsbook.coverage", "opsbook.options")),
     ("api", ("opsbook.api",)),
     ("excel", ("opsbook.excel",)),
     ("cli", ("opsbook.cli", "opsbook.__main__", "opsbook.samples", "opsbook")),

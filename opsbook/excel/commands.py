@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from ..errors import OpsbookError
+from ..options import KindChoice
 
-KINDS = click.Choice(["posts", "inspections", "design_costs"])
+KINDS = KindChoice()
 
 
 def _fail(message: str, code: int = 2):

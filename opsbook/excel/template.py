@@ -1,5 +1,6 @@
 """`opsbook excel template KIND`: a ready workbook for each kind — the headers, dropdowns
-(data-validation lists for 是/否, 用戶類型, 類別 …), an instruction sheet and the three
+(data-validation lists for 是/否 and the lists the kind declares in
+opsbook/kinds/: 用戶類型, 類別 …), an instruction sheet and the three
 buttons (驗證, 月結/彙總, 清除標記) wired to the macros of opsbook.bas.
 
 The .xlsm carries the same VBA project as opsbook.xlam (opsbook/excel/addin/build.py):
@@ -12,19 +13,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from .. import kinds
 from ..errors import OpsbookError
-from ..workbook.specs import BY_NAME
 
 YES_NO = ["是", "否"]
-LISTS = {
-    "platform": ["官網", "公眾號", "小程序", "搜狐", "百家號", "知乎", "百度知道"],
-    "category": ["行業資訊", "行業乾貨", "招聘資訊", "公司新聞", "重大活動", "促銷活動", "其他"],
-    "customer_type": ["民用", "公服", "工業"],
-    "seal": ["完好", "缺失", "損壞"],
-    "result": ["合格", "不合格"],
-    "status": ["進行中", "退回", "完成"],
-    "item_type": ["海報", "易拉寶", "宣傳冊", "展板"],
-}
 BUTTONS = [("驗證", "OpsValidate"), ("月結 / 彙總", "OpsSummarize"), ("清除標記", "OpsClear")]
 HELP = [
     "opsbook 範本",
@@ -37,8 +29,9 @@ HELP = [
 def build_template(kind: str, path: Path) -> Path:
     import xlsxwriter
 
-    if kind not in ("posts", "inspections", "design_costs"):
-        raise ValueError(kind)
+    if kind not in kinds.names():
+        raise OpsbookError(f"{kind}: not a workbook kind ({', '.join(kinds.names())})")
+    declared = kinds.get(kind)
     from .addin.build import attach_vba, write_atomically
 
     path = Path(path)
@@ -47,14 +40,13 @@ def build_template(kind: str, path: Path) -> Path:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    tables = [t for t in BY_NAME.values() if t.kind == kind]
-    for spec in sorted(tables, key=lambda t: not t.main):
+    for spec in declared.tables:  # the main table first, as the registry keeps them
         sheet = workbook.add_worksheet(spec.title)
         for c, column in enumerate(spec.columns):
             header = column.aliases[1] if len(column.aliases) > 1 else column.key
             sheet.write(0, c, header, bold)
             sheet.set_column(c, c, max(10, len(header) * 2 + 2))
-            choices = YES_NO if column.type == "bool" else LISTS.get(column.key)
+            choices = YES_NO if column.type == "bool" else list(declared.choices.get(column.key, ()))
             if choices:
                 sheet.data_validation(1, c, 5000, c, {"validate": "list", "source": choices})
             elif column.type in ("date", "datetime"):

@@ -1,6 +1,7 @@
 """The registry of workbook kinds: each kind declared once — its tables, its rules, its
-summaries, its settings section, the regulation it enforces — and read by everything else
-(the engine, the CLI's choices, ``opsbook rules``, the coverage matrix, the summaries).
+summaries, its settings section, the regulation it enforces, its template's dropdown lists —
+and read by everything else (the engine, the CLI's choices, ``opsbook rules``, the coverage
+matrix, the summaries, ``opsbook excel template``).
 
 A fourth kind is one module beside ``posts.py`` and one ``register`` call (see
 tests/test_kinds.py, which registers a toy kind and checks a workbook of it end to end).
@@ -9,7 +10,7 @@ tests/test_kinds.py, which registers a toy kind and checks a workbook of it end 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..catalog import Rule
 from ..config import DEFAULTS
@@ -28,6 +29,9 @@ class Kind:
     # A new kind's settings defaults ({key: value} of its section); the built-in kinds keep
     # theirs in config.DEFAULTS, each with the reason it is what it is.
     defaults: dict | None = None
+    # Dropdown lists of the kind's template (`opsbook excel template KIND`), by column key;
+    # every 是/否 column gets one anyway.  Values as the teams write them.
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def main(self) -> TableSpec:

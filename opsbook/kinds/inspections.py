@@ -9,4 +9,9 @@ KIND = Kind(
     name="inspections", title="入戶安檢記錄", regulation="R2",
     tables=(INSPECTIONS, PURCHASES, CUSTOMERS),
     rules=tuple(rules.RULES), summaries=summaries.build, settings="inspections",
+    choices={
+        "customer_type": ("民用", "公服", "工業"),
+        "seal": ("完好", "缺失", "損壞"),
+        "result": ("合格", "不合格"),
+    },
 )
