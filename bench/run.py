@@ -7,7 +7,9 @@ workbooks, alternating runs in one session, each a whole process; medians, ratio
 By default: inspection sheets of the reference shape at 10k, 100k and 500k rows and of the
 full shape at 10k and 100k rows (its naive run at 500k takes over 20 minutes a time), post
 logs and design-cost ledgers at 10k and 100k rows (--posts 500000 adds that size), and 200
-small post logs with `--jobs 2` against `--jobs 1`; each comparison three times.  The naive
+small post logs with `--jobs 2` against `--jobs 1`; each comparison three times.  Then the
+violation-heavy inspection logs of issue 15 (`--violations realistic dense few`, 100k rows):
+`validate --output --report`, the JSON report included, with the log's own year judged.  The naive
 pipeline is bench/naive.py; the workbooks are made by bench/workbooks.py.
 
 Two shapes of inspection workbook: "reference" is the issue's sheet (18 columns, one sheet);
@@ -21,6 +23,7 @@ Not part of the test suite; results go in bench/RESULTS.md by hand.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import subprocess
@@ -33,17 +36,20 @@ OUT = HERE / "out"
 PY = sys.executable
 sys.path.insert(0, str(HERE))
 
-from workbooks import KIND, workbook  # noqa: E402
+from workbooks import KIND, LOG_PERIOD, MIXES, violation_log, workbook  # noqa: E402
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (GB) of one whole process."""
+def timed(cmd: list[str], out: list | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (GB) of one whole process (its stdout appended
+    to ``out`` when given)."""
     start = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[:4]} failed: {proc.stderr[-500:]}")
     peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    if out is not None:
+        out.append(proc.stdout)
     return wall, peak_kb / 1024 / 1024
 
 
@@ -77,6 +83,43 @@ def _verdict(r: dict) -> str:
     return ""
 
 
+def violation_heavy(mixes: list[str], rows: int, repeat: int) -> list[dict]:
+    """Issue 15: the inspection log full of violations, `validate --output --report` (the
+    JSON report too) against the naive pipeline, alternating; the violation count of each
+    log printed from opsbook's own summary (the log's year only: --from/--to)."""
+    results = []
+    for mix in mixes:
+        src, header_row = violation_log(rows, mix)
+        ours, naive, printed = [], [], []
+        for _ in range(repeat):
+            ours.append(timed([PY, "-m", "opsbook", "validate", str(src), "--as-of", "2026-11-26", *LOG_PERIOD,
+                               "--output", str(OUT / f"ours-{src.name}"),
+                               "--report", str(OUT / f"ours-{src.stem}.json")], printed))
+            naive.append(timed([PY, str(HERE / "naive.py"), str(src), str(OUT / f"naive-{src.name}"),
+                                "inspections", str(header_row)]))
+        total = re.search(r"(\d+) 錯誤, (\d+) 警告", printed[-1])
+        count = int(total.group(1)) + int(total.group(2))
+        med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
+        r = {"mix": mix, "rows": rows, "violations": count, "ours_s": med(ours, 0), "ours_gb": med(ours, 1),
+             "naive_s": med(naive, 0), "naive_gb": med(naive, 1)}
+        r["ratio"] = r["naive_s"] / r["ours_s"]
+        verdict = ""
+        if mix == "realistic":
+            verdict = (f"target ≥15×: {'met' if r['ratio'] >= 15 else 'NOT met'}; "
+                       f"≤0.5 GB: {'met' if r['ours_gb'] <= 0.5 else 'NOT met'}")
+        print(f"{mix:>10} {rows:>7,} rows {count:>8,} violations  opsbook --report {r['ours_s']:6.1f} s "
+              f"{r['ours_gb']:.2f} GB   naive {r['naive_s']:6.1f} s {r['naive_gb']:.2f} GB   {r['ratio']:.1f}×   "
+              f"{verdict}", flush=True)
+        results.append(r)
+    few = next((r for r in results if r["mix"] == "few"), None)
+    dense = next((r for r in results if r["mix"] == "dense"), None)
+    if few and dense:
+        times = dense["ours_s"] / few["ours_s"]
+        print(f"dense ({dense['violations']:,} violations) takes {times:.2f}× the time of few "
+              f"({few['violations']:,}); target ≤2×: {'met' if times <= 2 else 'NOT met'}", flush=True)
+    return results
+
+
 def many_files(n: int, repeat: int) -> None:
     folder = OUT / f"posts-{n}"
     if not folder.exists():
@@ -105,6 +148,9 @@ def main() -> None:
     for shape, default in sizes.items():
         parser.add_argument(f"--{shape.replace('_', '-')}", type=int, nargs="*", default=default,
                             help=f"rows of the {shape} workbooks (default: {' '.join(map(str, default))})")
+    parser.add_argument("--violations", nargs="*", default=list(MIXES), choices=list(MIXES),
+                        help="violation-heavy inspection logs of issue 15 (default: all three mixes; none: skip)")
+    parser.add_argument("--violation-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--files", type=int, default=200, help="time N small files, --jobs 2 vs 1 (0: skip)")
     args = parser.parse_args()
@@ -116,6 +162,7 @@ def main() -> None:
                 ok = "met" if r["ours_s"] / base["ours_s"] <= 5.5 else "NOT met"
                 print(f"{shape}: {r['rows']:,} rows take {r['ours_s'] / base['ours_s']:.2f}× the 100k time "
                       f"({r['rows'] / base['rows']:.0f}× the rows; target ≤5.5×: {ok})")
+    violation_heavy(args.violations, args.violation_rows, args.repeat)
     if args.files:
         many_files(args.files, args.repeat)
 
