@@ -14,7 +14,7 @@ import pytest
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
 from opsbook.report import VIOLATION_FIELDS, FileResult, Report, empty_violations
-from opsbook.validate import check_file
+from opsbook.pipeline import check_file
 from opsbook.writers.reportfile import json_chunks, report_json, write_report
 
 ROOT = Path(__file__).resolve().parent.parent

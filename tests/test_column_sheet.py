@@ -1,0 +1,72 @@
+"""The 違規清單 sheet rendered from columns (opsbook.writers.columnsheet) is byte for byte the
+cell-by-cell renderer's sheet, on every bundled sample and on values that need care."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from opsbook.config import load_config
+from opsbook.engine import as_of_moment
+from opsbook.report import VIOLATION_FIELDS
+from opsbook.pipeline import check_file
+from opsbook.writers.annotate import violations_content, violations_part
+from opsbook.writers.columnsheet import render_columns
+from opsbook.writers.newsheet import SheetContent, render
+from opsbook.ooxml.package import Package
+from opsbook.writers.styles import Styles
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "workbooks").glob("*.xlsx"))
+NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@pytest.fixture(scope="module")
+def styles():
+    pkg = Package(SAMPLES[0])
+    yield Styles(pkg)
+    pkg.close()
+
+
+def _reference(frame: pd.DataFrame, styles) -> bytes:
+    return render(violations_content(frame, styles), NS)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_violations_sheet_is_the_cell_by_cell_sheet(sample, styles):
+    frame = check_file(sample, load_config(None, near=sample), as_of_moment("2026-11-26")).report.frame
+    assert len(frame) > 0
+    assert violations_part(frame, styles, NS).read() == _reference(frame, styles)
+
+
+def test_violations_sheet_edge_values(styles):
+    rows = [
+        ["a.xlsx", "表1", 5, "金額", "C5", "R1-1", "x.rule", "error", "說明 <&> \"引號\" \n換行", "m", 12, (5,)],
+        ["a.xlsx", "it's", None, None, None, "R1-2", "x.agg", "warning", " 前後空白 ", "m", None, ()],
+        ["a.xlsx", 'q"uo\'te', 7, "日期", "D7", "R1-3", "x.rule", "error", "m", "m", 2.5, (7,)],
+        ["a.xlsx", "表1", 8, "是否", "E8", "R1-3", "x.rule", "warning", "m", "m", True, (8,)],
+        ["a.xlsx", "表1", 9, "", "F9", "R1-3", "x.rule", "error", "\x01控制 _x0041_", "m", " 值\x02", (9,)],
+        ["a.xlsx", "表1", 10, "數", "G10", "R1-3", "x.rule", "odd", "", "m", float("nan"), (10,)],
+        ["a.xlsx", "表1", 11, "數", "not a ref", "R1-3", "x.rule", "error", "m", "m", float("inf"), (11,)],
+        ["a.xlsx", "表1", 12, "數", "", "R1-3", "x.rule", "error", "m", "m", pd.Timestamp("2026-01-02"), (12,)],
+        ["a.xlsx", "表1", 13.0, "數", "H13", "R1-3", "x.rule", "error", "m", "m", "", (13,)],
+        ["a.xlsx", "表1", 14, "\u3000全形空白", "H14", "R1-3", "x.rule", "error", "尾\u3000", "m", "a\tb", (14,)],
+        ["a.xlsx", "表1", 15, "長", "H15", "R1-3", "x.rule", "error", "長" * 40_000, "m", "x" * 9_000, (15,)],
+        ["a.xlsx", "表1", 16, "中 間", "$A$1", "R1-3", "x.rule", "error", "a\ufffeb", "m", 10**20, (16,)],
+    ]
+    frame = pd.DataFrame({name: pd.Series([r[i] for r in rows], dtype=object)
+                          for i, name in enumerate(VIOLATION_FIELDS)})
+    assert violations_part(frame, styles, NS).read() == _reference(frame, styles)
+    text = frame.astype({c: "str" for c in ("sheet", "column", "clause", "rule", "message")})
+    assert violations_part(text, styles, NS).read() == _reference(text, styles)
+
+
+def test_no_violations_and_small_chunks(styles):
+    empty = pd.DataFrame({name: pd.Series(dtype=object) for name in VIOLATION_FIELDS})
+    assert violations_part(empty, styles, NS).read() == _reference(empty, styles)
+    columns = [pd.Series(["x", None, "y", "z"]), pd.Series([1, 2, None, 4], dtype=object)]
+    pieces = list(render_columns(["a", "b"], columns, NS, header_style=3, widths={0: 5}, chunk=3))
+    assert b"".join(pieces) == render(SheetContent(rows=[["a", "b"], ["x", 1], [None, 2], ["y", None], ["z", 4]],
+                                                   row_styles={0: 3}, widths={0: 5}), NS)
