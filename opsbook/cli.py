@@ -48,6 +48,9 @@ def cli(debug) -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
               help="Settings file (default: opsbook.toml beside the workbook).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here.")
+@click.option("--report-format", "report_format", type=click.Choice(["json", "jsonl", "parquet"]), default="json",
+              show_default=True, help="The report file: the JSON report, one violation per line (JSON Lines), "
+              "or a Parquet table of the violations.")
 @click.option("--output", "output", type=click.Path(path_type=Path),
               help="Write an annotated copy here (a folder when several workbooks are checked).")
 @click.option("--write", "write", is_flag=True,
@@ -58,8 +61,8 @@ def cli(debug) -> None:
               help="Workbooks checked in parallel processes (default: the number of cores).")
 @click.option("--debug", is_flag=True,
               help="Print the traceback of a file that failed unexpectedly (the batch goes on either way).")
-def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, output, write, no_backup, lang,
-             jobs, debug):
+def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, report_format, output, write,
+             no_backup, lang, jobs, debug):
     """Check workbooks and report every violation.
 
     \b
@@ -97,7 +100,9 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
         for trace in report.debug:
             click.echo(trace, err=True)
     if report_path:
-        report_path.write_text(report.to_json(), encoding="utf-8")
+        from .writers.reportfile import write_report
+
+        write_report(report, report_path, report_format)
     sys.exit(report.exit_code())
 
 

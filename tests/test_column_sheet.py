@@ -10,12 +10,12 @@ import pytest
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
-from opsbook.report import VIOLATION_FIELDS
+from opsbook.ooxml.package import Package
 from opsbook.pipeline import check_file
+from opsbook.report import VIOLATION_FIELDS
 from opsbook.writers.annotate import violations_content, violations_part
 from opsbook.writers.columnsheet import render_columns
 from opsbook.writers.newsheet import SheetContent, render
-from opsbook.ooxml.package import Package
 from opsbook.writers.styles import Styles
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ import pytest
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
-from opsbook.report import VIOLATION_FIELDS, FileResult, Report, empty_violations
 from opsbook.pipeline import check_file
+from opsbook.report import VIOLATION_FIELDS, FileResult, Report, empty_violations
 from opsbook.writers.reportfile import json_chunks, report_json, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,3 +114,20 @@ def test_parquet_edge_values_and_no_violations(tmp_path):
 def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown report format"):
         write_report(Report(as_of=as_of_moment("2026-11-26")), tmp_path / "r.x", "xml")
+
+
+def test_cli_report_formats(tmp_path):
+    from click.testing import CliRunner
+
+    from opsbook.cli import cli
+
+    sample = SAMPLES[0]
+    out = {}
+    for fmt in ("json", "jsonl", "parquet"):
+        out[fmt] = tmp_path / f"r.{fmt}"
+        result = CliRunner().invoke(cli, ["validate", str(sample), "--as-of", "2026-11-26", "--report", str(out[fmt]),
+                                          "--report-format", fmt, "--jobs", "1"])
+        assert result.exit_code in (0, 1), result.output
+    violations = json.loads(out["json"].read_text(encoding="utf-8"))["violations"]
+    assert [json.loads(x) for x in out["jsonl"].read_text(encoding="utf-8").splitlines()] == violations
+    assert pq.read_table(out["parquet"]).num_rows == len(violations) > 0
