@@ -240,7 +240,7 @@ def _no_lock():
 
 
 def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
-    marks = cell_marks(frame)
+    marks = cell_marks(frame, MAX_NOTES_PER_SHEET)
     for sheet_name, sheet_marks in marks.groupby("sheet", sort=False):
         try:
             entry = pkg.sheet(sheet_name)
@@ -248,8 +248,10 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
             raise RefusedToPatch(f"{pkg.path}: sheet {sheet_name!r} was read but is not in the workbook package; "
                                  "not patched") from None
         by_row: dict[int, dict[int, str]] = {}
-        for row, letters, severity in zip(*(python_values(sheet_marks[c]) for c in ("row", "letters", "severity"))):
-            by_row.setdefault(int(row), {})[column_index(letters)] = severity
+        codes, letters = pd.factorize(sheet_marks["letters"])
+        columns = np.array([column_index(x) for x in python_values(letters)], dtype=np.int64)[codes]
+        for row, col, severity in zip(sheet_marks["row"].tolist(), columns.tolist(), python_values(sheet_marks["severity"])):
+            by_row.setdefault(row, {})[col] = severity
         head = sheet_marks.head(MAX_NOTES_PER_SHEET)
         notes = dict(zip(python_values(head["ref"]), python_values(head["note"])))
         _mark_sheet(pkg, styles, entry.part, sheet_name, by_row, notes, run)
