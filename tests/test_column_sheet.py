@@ -70,3 +70,15 @@ def test_no_violations_and_small_chunks(styles):
     pieces = list(render_columns(["a", "b"], columns, NS, header_style=3, widths={0: 5}, chunk=3))
     assert b"".join(pieces) == render(SheetContent(rows=[["a", "b"], ["x", 1], [None, 2], ["y", None], ["z", 4]],
                                                    row_styles={0: 3}, widths={0: 5}), NS)
+
+
+def test_state_sheet_rows_render_like_the_cell_by_cell_sheet():
+    from opsbook.writers.columnsheet import spool_rows
+
+    rows = [["kind", "where", "ref", "a", "b", "c"], ["version", "0.1.0", "", "", "", ""],
+            ["mark", "表1", "C5", "", 7, 0], ["mark", "it's", "D6", 3, 8, 3], ["note", "表1", "C5", "new", "", ""],
+            ["style", "cellXfs", "", 12, "", ""]]
+    expected = render(SheetContent(rows=rows, freeze_header=False, autofilter=False), NS)
+    assert spool_rows(rows, NS, freeze_header=False, autofilter=False).read() == expected
+    assert spool_rows(rows[:1], NS, freeze_header=False, autofilter=False).read() == \
+        render(SheetContent(rows=rows[:1], freeze_header=False, autofilter=False), NS)

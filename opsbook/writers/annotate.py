@@ -34,8 +34,8 @@ from ..report import Checked
 from ..text import python_values
 from ..workbook.cells import column_index
 from .clear import clear_package
-from .columnsheet import render_columns
-from .newsheet import SheetContent, add_sheet, render
+from .columnsheet import render_columns, spool_rows
+from .newsheet import SheetContent, add_sheet
 from .notes import add_notes
 from .save import save_package, write_failed, write_lock
 from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
@@ -154,10 +154,14 @@ class FileBook:
         self.run.sheets.append(name)
 
     def save(self, target: Path | None = None, backup: bool = True) -> Path:
-        self.run.fills = {(sheet, ref): fill_before(self.styles, base if before is None else before)
+        fills: dict[int, str] = {}  # per distinct style: 137k marks share a handful
+        for style in {base if before is None else before for _s, _r, before, _a, base in self.run.marks}:
+            fills[style] = fill_before(self.styles, style)
+        self.run.fills = {(sheet, ref): fills[base if before is None else before]
                           for sheet, ref, before, _after, base in self.run.marks}
-        add_sheet(self.pkg, STATE_SHEET, render(SheetContent(rows=self.run.rows(), freeze_header=False,
-                                                             autofilter=False), self.pkg.rel_ns), state="veryHidden")
+        rows = self.run.rows()
+        add_sheet(self.pkg, STATE_SHEET, spool_rows(rows, self.pkg.rel_ns, len(rows) * 120, freeze_header=False,
+                                                    autofilter=False), state="veryHidden")
         self.styles.save()
         return _save(self.pkg, self.source, Path(target or self.source), backup)
 

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..ooxml.package import PartSpool, SpooledPart
 from ..workbook.cells import column_letter
 from .newsheet import MAIN
 from .xmltext import attr, text
@@ -34,21 +35,23 @@ _cell_text = text  # how newsheet.render escapes a cell's text
 def render_columns(
     headers: Sequence[str], columns: Sequence[pd.Series], rel_ns: str, *, header_style: int | None = None,
     widths: dict[int, float] | None = None, link: tuple[int, int] | None = None, chunk: int = CHUNK,
+    freeze_header: bool = True, autofilter: bool = True,
 ) -> Iterator[bytes]:
     """The worksheet XML of a header row over ``columns`` (equal-length Series), in pieces.
 
     ``link=(c, s)``: every non-empty value of column ``c`` is a cell reference, linked to that
     cell on the sheet named in column ``s`` of the same row.  Byte for byte what
     ``newsheet.render(SheetContent(rows=[headers, *rows], row_styles={0: header_style},
-    widths=widths, links=...))`` gives, with the default frozen header and autofilter."""
+    widths=widths, links=..., freeze_header=..., autofilter=...))`` gives."""
     n = len(columns[0]) if columns else 0
     width = max(len(headers), 1)
     letters = [column_letter(c) for c in range(width)]
     last = f"{letters[-1]}{n + 1}"
     head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{MAIN}" xmlns:r="{rel_ns}">', f'<dimension ref="A1:{last}"/>',
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>']
+            f'<worksheet xmlns="{MAIN}" xmlns:r="{rel_ns}">', f'<dimension ref="A1:{last}"/>']
+    if freeze_header:
+        head.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>')
     if widths:
         head.append("<cols>" + "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
                                        for c, w in sorted(widths.items())) + "</cols>")
@@ -69,7 +72,7 @@ def render_columns(
                                            pa.scalar("</row>"), "")
         yield _utf8(rows)
     tail = ["</sheetData>"]
-    if n:
+    if n and autofilter:
         tail.append(f'<autoFilter ref="A1:{last}"/>')
     yield "".join(tail).encode("utf-8")
     if link is not None and n:
@@ -86,6 +89,22 @@ def render_columns(
             yield b"</hyperlinks>"
     yield (b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
            b"</worksheet>")
+
+
+def spool_rows(rows: list[list], rel_ns: str, size_hint: int = 1 << 20, **options) -> SpooledPart:
+    """A sheet of ``rows`` (header first, rows of one length) rendered column-wise into a
+    deflating spool: ``render(SheetContent(rows=rows, **options))`` for a grid too big to
+    render a cell at a time (the state sheet of a run with 300,000 marks)."""
+    width = len(rows[0])
+    columns = [pd.Series([r[c] for r in rows[1:]], dtype=object) for c in range(width)]
+    spool = PartSpool(size_hint)
+    try:
+        for piece in render_columns(rows[0], columns, rel_ns, **options):
+            spool.write(piece)
+    except BaseException:
+        spool.file.close()
+        raise
+    return spool.close()
 
 
 def _space(value: str) -> str:
