@@ -9,15 +9,21 @@ import os
 import sys
 from pathlib import Path
 
-import click
-import pandas as pd
+# Arrow (under pandas' text columns) allocates through the C library rather than its bundled
+# mimalloc, which keeps freed memory: with it, freed memory goes back to the system between
+# the check and the write (a 100k-row log with 137k violations peaks at 0.42 GB, not 0.53).
+# Set before pandas first allocates; inherited by the worker processes; a user's choice wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
-from . import __version__
-from .config import dump_config, load_config
-from .errors import OpsbookError
-from .excel.commands import doctor as doctor_command
-from .excel.commands import excel as excel_group
-from .options import KindChoice
+import click  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .config import dump_config, load_config  # noqa: E402
+from .errors import OpsbookError  # noqa: E402
+from .excel.commands import doctor as doctor_command  # noqa: E402
+from .excel.commands import excel as excel_group  # noqa: E402
+from .options import KindChoice  # noqa: E402
 
 KIND_CHOICE = KindChoice()
 

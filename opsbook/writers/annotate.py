@@ -203,6 +203,7 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
     if size_mb > limit:
         raise RefusedToPatch(f"{source}: {size_mb:.0f} MB is over the {limit} MB limit for writing into a workbook "
                              "(general.max_patch_mb); use --report for the results")
+    release_memory()  # what the check freed, before the write's own peak
     in_place = _in_place(source, target)
     try:
         with write_lock(Path(source)) if in_place else _no_lock():
@@ -245,6 +246,7 @@ def _no_lock():
 
 def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
     marks = cell_marks(frame, MAX_NOTES_PER_SHEET)
+    sheets = []
     for sheet_name, sheet_marks in marks.groupby("sheet", sort=False):
         try:
             entry = pkg.sheet(sheet_name)
@@ -257,8 +259,25 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
         for row, col, severity in zip(sheet_marks["row"].tolist(), columns.tolist(), python_values(sheet_marks["severity"])):
             by_row.setdefault(row, {})[col] = severity
         head = sheet_marks.head(MAX_NOTES_PER_SHEET)
-        notes = dict(zip(python_values(head["ref"]), python_values(head["note"])))
-        _mark_sheet(pkg, styles, entry.part, sheet_name, by_row, notes, run)
+        sheets.append((sheet_name, entry.part, by_row, dict(zip(python_values(head["ref"]), python_values(head["note"])))))
+    del marks, sheet_marks, head  # the marks table is gone before the sheets stream through
+    release_memory()
+    for sheet_name, part, by_row, notes in sheets:
+        _mark_sheet(pkg, styles, part, sheet_name, by_row, notes, run)
+
+
+def release_memory() -> None:
+    """Collect and hand freed memory back to the system (glibc keeps it otherwise), so the
+    write of a workbook with 100,000s of violations peaks from a lower floor."""
+    import gc
+
+    import pyarrow as pa
+
+    from ..workbook.reader import _release_freed_memory
+
+    gc.collect()
+    _release_freed_memory()
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator (pandas' text columns) keeps it too
 
 
 def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row, notes, run: RunState) -> None:
@@ -269,6 +288,7 @@ def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row
 
     def add_notes_to(skeleton: bytes) -> bytes:  # the part without its rows
         run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in splicer.changes]
+        splicer.changes.clear()  # remembered in run.marks: not twice in memory
         had_legacy = find_legacy_drawing(skeleton) is not None
         existing = _existing_notes(pkg, part)
         created: list[str] = []

@@ -27,7 +27,7 @@ from ..workbook.cells import column_letter
 from .newsheet import MAIN
 from .xmltext import attr, text
 
-CHUNK = 50_000  # rows rendered at a time
+CHUNK = 20_000  # rows rendered at a time (~10 MB of XML)
 _PLAIN_REF = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")  # a cell reference: nothing to escape
 _cell_text = text  # how newsheet.render escapes a cell's text
 

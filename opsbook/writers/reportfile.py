@@ -28,7 +28,7 @@ from .. import __version__
 from ..report import VIOLATION_FIELDS, Report, _clean, _json_default
 
 FORMATS = ("json", "jsonl", "parquet")
-CHUNK = 50_000  # violations encoded and written at a time
+CHUNK = 20_000  # violations encoded and written at a time (~10 MB of JSON)
 TEXT_FIELDS = ("file", "sheet", "column", "cell", "clause", "rule", "severity", "message", "message_en")
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'  # what json.dumps(ensure_ascii=False) escapes in a string
 
