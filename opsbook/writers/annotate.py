@@ -245,9 +245,8 @@ def _no_lock():
 
 
 def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
-    marks = cell_marks(frame, MAX_NOTES_PER_SHEET)
     sheets = []
-    for sheet_name, sheet_marks in marks.groupby("sheet", sort=False):
+    for sheet_name, sheet_marks in cell_marks(frame, MAX_NOTES_PER_SHEET).groupby("sheet", sort=False):
         try:
             entry = pkg.sheet(sheet_name)
         except KeyError:
@@ -260,8 +259,9 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
             by_row.setdefault(row, {})[col] = severity
         head = sheet_marks.head(MAX_NOTES_PER_SHEET)
         sheets.append((sheet_name, entry.part, by_row, dict(zip(python_values(head["ref"]), python_values(head["note"])))))
-    del marks, sheet_marks, head  # the marks table is gone before the sheets stream through
-    release_memory()
+    if sheets:
+        del sheet_marks, head  # the marks table is gone before the sheets stream through
+        release_memory()
     for sheet_name, part, by_row, notes in sheets:
         _mark_sheet(pkg, styles, part, sheet_name, by_row, notes, run)
 

@@ -25,7 +25,8 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..report import VIOLATION_FIELDS, Report, _clean, _json_default
+from ..report import VIOLATION_FIELDS, Report, _json_default
+from ..values import record_value as _clean  # the report's cleaning of a field (the reference)
 
 FORMATS = ("json", "jsonl", "parquet")
 CHUNK = 20_000  # violations encoded and written at a time (~10 MB of JSON)
