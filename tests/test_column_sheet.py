@@ -80,5 +80,8 @@ def test_state_sheet_rows_render_like_the_cell_by_cell_sheet():
             ["style", "cellXfs", "", 12, "", ""]]
     expected = render(SheetContent(rows=rows, freeze_header=False, autofilter=False), NS)
     assert spool_rows(rows, NS, freeze_header=False, autofilter=False).read() == expected
+    short = rows[:2] + [["sheet", "表2"]]
+    assert spool_rows(short, NS, freeze_header=False, autofilter=False).read() == \
+        render(SheetContent(rows=short, freeze_header=False, autofilter=False), NS)
     assert spool_rows(rows[:1], NS, freeze_header=False, autofilter=False).read() == \
         render(SheetContent(rows=rows[:1], freeze_header=False, autofilter=False), NS)

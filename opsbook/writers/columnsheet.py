@@ -95,8 +95,11 @@ def spool_rows(rows: list[list], rel_ns: str, size_hint: int = 1 << 20, **option
     """A sheet of ``rows`` (header first, rows of one length) rendered column-wise into a
     deflating spool: ``render(SheetContent(rows=rows, **options))`` for a grid too big to
     render a cell at a time (the state sheet of a run with 300,000 marks)."""
-    width = len(rows[0])
-    columns = [pd.Series([r[c] for r in rows[1:]], dtype=object) for c in range(width)]
+    width = max(len(r) for r in rows)
+    if any(len(r) != width for r in rows):  # short rows: their missing cells are empty
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    body = list(zip(*rows[1:])) if len(rows) > 1 else [() for _ in range(width)]
+    columns = [pd.Series(list(values), dtype=object) for values in body]
     spool = PartSpool(size_hint)
     try:
         for piece in render_columns(rows[0], columns, rel_ns, **options):
@@ -144,6 +147,11 @@ def _cell_rests(column: pd.Series) -> pa.Array:
         if pa.types.is_string(values.type):
             return _text_rests(values)
         listed = column.tolist()
+    kinds = {type(v) for v in listed}
+    if kinds <= {str, int, type(None)}:  # text and whole numbers (a state sheet's columns)
+        texts = _text_rests(pa.array([v if type(v) is str else None for v in listed], type=pa.string()))
+        numbers = pc.cast(pa.array([v if type(v) is int else None for v in listed], type=pa.int64()), pa.string())
+        return pc.coalesce(texts, pc.binary_join_element_wise(pa.scalar("><v>"), numbers, pa.scalar("</v></c>"), ""))
     # Mixed values (a violation's cell value): rendered once per distinct (type, value).
     seen: dict = {}
     out = []
