@@ -167,28 +167,19 @@ def _cell_rests(column: pd.Series) -> pa.Array:
     return pa.array(out, type=pa.string())
 
 
-# Text the escaping leaves as it is apart from & < >: no control or illegal character, no
-# _xHHHH_-like sequence, no white space (as str.strip() sees it) at either end, not long.
-_NEEDS_CARE = (r"[\x00-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
-               r"\x{3000}\x{fffe}\x{ffff}]|_x|^ | $")
-_LONG = 8_000  # characters; longer text goes through the cell escaper (which may cut it)
-
-
 def _text_rests(values: pa.Array) -> pa.Array:
-    """Cells of a text column: escaped and wrapped in Arrow; the few values that need more
-    than & < > escaped go through the same escaper as newsheet.render, one by one."""
-    escaped = values
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        escaped = pc.replace_substring(escaped, char, entity)
-    rests = pc.binary_join_element_wise(pa.scalar(' t="inlineStr"><is><t>'), escaped,
+    """Cells of a text column, each distinct value rendered once (Arrow's dictionary
+    encoding finds them): plain letters and digits (cell references) wrapped in Arrow, any
+    other text through the same code as newsheet.render."""
+    encoded = values.dictionary_encode()
+    distinct = encoded.dictionary
+    plain = pc.match_substring_regex(distinct, "^[A-Za-z0-9]+$")
+    rests = pc.binary_join_element_wise(pa.scalar(' t="inlineStr"><is><t>'), distinct,
                                         pa.scalar("</t></is></c>"), "")
-    care = pc.or_(pc.match_substring_regex(values, _NEEDS_CARE), pc.greater(pc.utf8_length(values), _LONG))
-    care = care.fill_null(False)
-    if pc.any(care).as_py():
-        fixed = [_rest(v) if c else None for v, c in zip(values.to_pylist(), care.to_pylist())]
-        rests = pc.if_else(care, pa.array(fixed, type=pa.string()), rests)
-    empty = pc.equal(values, "").fill_null(True)
-    return pc.if_else(empty, pa.scalar(None, pa.string()), rests)
+    if not pc.all(plain).as_py():
+        fixed = [None if p else _rest(v) for v, p in zip(distinct.to_pylist(), plain.to_pylist())]
+        rests = pc.if_else(plain, rests, pa.array(fixed, type=pa.string()))
+    return rests.take(encoded.indices)
 
 
 def _numbers(first: int, count: int) -> pa.Array:
@@ -196,25 +187,42 @@ def _numbers(first: int, count: int) -> pa.Array:
 
 
 def _links(cells: pd.Series, sheets: pd.Series, letters: str, first: int) -> bytes | None:
-    """The hyperlink elements of the rows with a cell reference (none: None)."""
-    values = cells.tolist()
-    keep = np.array([type(v) is str and v != "" for v in values], dtype=bool)
-    if not keep.any():
+    """The hyperlink elements of the rows with a cell reference (none: None), built in
+    Arrow: a plain reference has nothing to escape and no quote, so attr() of its location
+    is attr() of the sheet part (once per sheet) with the reference put inside the quotes."""
+    refs = _strings(cells)
+    names = _strings(sheets)
+    numbers = _numbers(first, len(refs))
+    keep = pc.and_(pc.is_valid(refs), pc.not_equal(refs, "")).fill_null(False)
+    if not pc.any(keep).as_py():
         return None
-    refs = [v for v, k in zip(values, keep) if k]
-    names = [s for s, k in zip(sheets.tolist(), keep) if k]
-    numbers = pc.cast(pa.array(np.arange(first, first + len(values), dtype=np.int64)[keep]), pa.string())
-    plain = np.array([bool(_PLAIN_REF.match(v)) for v in refs], dtype=bool)
-    # A plain reference has nothing to escape and no quote, so attr() of the location is
-    # attr() of its sheet part with the reference put inside the quotes.
-    quoted = {s: attr(f"'{s.replace(chr(39), chr(39) * 2)}'!") for s in set(names)}
-    location = [quoted[s][:-1] + r + quoted[s][-1] if p else attr(f"'{s.replace(chr(39), chr(39) * 2)}'!{r}")
-                for s, r, p in zip(names, refs, plain)]
-    display = [f'"{r}"' if p else attr(r) for r, p in zip(refs, plain)]
+    refs, names, numbers = refs.filter(keep), names.filter(keep), numbers.filter(keep)
+    encoded = names.dictionary_encode()
+    quoted = [attr(f"'{s.replace(chr(39), chr(39) * 2)}'!") for s in encoded.dictionary.to_pylist()]
+    opening = pa.array([q[:-1] for q in quoted], pa.string()).take(encoded.indices)
+    closing = pa.array([q[-1] for q in quoted], pa.string()).take(encoded.indices)
+    location = pc.binary_join_element_wise(opening, refs, closing, "")
+    display = pc.binary_join_element_wise(pa.scalar('"'), refs, pa.scalar('"'), "")
+    plain = pc.match_substring_regex(refs, _PLAIN_REF.pattern)
+    if not pc.all(plain).as_py():  # anything else: attr() of the whole text, one by one
+        odd = [None if p else (attr(f"'{s.replace(chr(39), chr(39) * 2)}'!{r}"), attr(r))
+               for s, r, p in zip(names.to_pylist(), refs.to_pylist(), plain.to_pylist())]
+        location = pc.if_else(plain, location, pa.array([o and o[0] for o in odd], pa.string()))
+        display = pc.if_else(plain, display, pa.array([o and o[1] for o in odd], pa.string()))
     links = pc.binary_join_element_wise(
-        pa.scalar(f'<hyperlink ref="{letters}'), numbers, pa.scalar('" location='), pa.array(location, pa.string()),
-        pa.scalar(" display="), pa.array(display, pa.string()), pa.scalar("/>"), "")
+        pa.scalar(f'<hyperlink ref="{letters}'), numbers, pa.scalar('" location='), location,
+        pa.scalar(" display="), display, pa.scalar("/>"), "")
     return bytes(_utf8(links))
+
+
+def _strings(column: pd.Series) -> pa.Array:
+    """A text column as an Arrow string array (anything not text: missing)."""
+    if column.dtype == object:
+        return pa.array([v if type(v) is str else None for v in column.tolist()], type=pa.string())
+    values = pa.array(column, from_pandas=True)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.cast(pa.string())
 
 
 def _utf8(array: pa.Array) -> memoryview:
