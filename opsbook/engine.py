@@ -15,6 +15,7 @@ import datetime as dt
 import string
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import kinds
