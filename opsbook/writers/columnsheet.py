@@ -25,11 +25,11 @@ import pyarrow.compute as pc
 from ..ooxml.package import PartSpool, SpooledPart
 from ..workbook.cells import column_letter
 from .newsheet import MAIN
-from .xmltext import attr, text
+from .xmltext import attr, cell_text
 
 CHUNK = 20_000  # rows rendered at a time (~10 MB of XML)
 _PLAIN_REF = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")  # a cell reference: nothing to escape
-_cell_text = text  # how newsheet.render escapes a cell's text
+_cell_text = cell_text  # how newsheet.render escapes a cell's text (cut at 32,767 characters, _xHHHH_)
 
 
 def render_columns(
@@ -173,7 +173,7 @@ def _text_rests(values: pa.Array) -> pa.Array:
     other text through the same code as newsheet.render."""
     encoded = values.dictionary_encode()
     distinct = encoded.dictionary
-    plain = pc.match_substring_regex(distinct, "^[A-Za-z0-9]+$")
+    plain = pc.match_substring_regex(distinct, "^[A-Za-z0-9]{1,255}$")
     rests = pc.binary_join_element_wise(pa.scalar(' t="inlineStr"><is><t>'), distinct,
                                         pa.scalar("</t></is></c>"), "")
     if not pc.all(plain).as_py():
