@@ -19,8 +19,8 @@ class BookIO(Protocol):
     def mark(self, frame: pd.DataFrame) -> None:
         """Fill each violation's cell(s) by severity and note them (the violation frame)."""
 
-    def write_violations(self, frame: pd.DataFrame) -> None:
-        """Add (or replace) the 違規清單 sheet."""
+    def write_violations(self, frame: pd.DataFrame, language: str = "zh-Hant") -> None:
+        """Add (or replace) the 違規清單 sheet, its header row in ``language``."""
 
     def write_summary(self, summary) -> None:
         """Add (or replace) one summary sheet (月度結算, 月度彙總, 週報 …)."""
@@ -32,6 +32,6 @@ def annotate(book: BookIO, checked: Checked, marks: bool = True) -> None:
     frame = checked.report.frame
     if marks:
         book.mark(frame)
-        book.write_violations(frame)
+        book.write_violations(frame, checked.language)
     for summary in checked.summaries:
         book.write_summary(summary)

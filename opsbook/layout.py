@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from .text import python_values
+from .text import python_values, to_simplified
 from .values import is_na
 
 VIOLATIONS_SHEET = "違規清單"
@@ -27,6 +27,9 @@ VIOLATION_COLUMNS = [
 ]
 VIOLATION_FIELDS = [f for f, _, _ in VIOLATION_COLUMNS]
 VIOLATION_HEADERS = [h for _, h, _ in VIOLATION_COLUMNS]
+# `--lang en`: the sheet keeps its name 違規清單 (how both writers and `clear` find it, and
+# what the team knows it by); its header row and severities follow the run's language.
+VIOLATION_HEADERS_EN = ["Sheet", "Cell", "Row", "Column", "Clause", "Rule", "Severity", "Message", "Value"]
 VIOLATION_WIDTHS = {i: w for i, (_, _, w) in enumerate(VIOLATION_COLUMNS)}
 LINK_COLUMN = VIOLATION_FIELDS.index("cell")  # 儲存格 links to the marked cell
 
@@ -44,10 +47,25 @@ def sheet_ref(sheet: str, cell: str) -> str:
     return f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
 
 
-def violation_rows(frame: pd.DataFrame) -> tuple[list[list], dict[int, str]]:
+def violation_headers(language: str = "zh-Hant") -> list[str]:
+    """The 違規清單 header row in ``language`` (zh-Hant, zh-Hans or en)."""
+    if language == "en":
+        return list(VIOLATION_HEADERS_EN)
+    return [to_simplified(h) for h in VIOLATION_HEADERS] if language == "zh-Hans" else list(VIOLATION_HEADERS)
+
+
+def severity_names(language: str = "zh-Hant") -> dict[str, str]:
+    """How the 違規清單 sheet names each severity in ``language``."""
+    if language == "en":
+        return {s: s for s in SEVERITY_ZH}
+    return {s: to_simplified(n) for s, n in SEVERITY_ZH.items()} if language == "zh-Hans" else dict(SEVERITY_ZH)
+
+
+def violation_rows(frame: pd.DataFrame, language: str = "zh-Hant") -> tuple[list[list], dict[int, str]]:
     """The 違規清單 sheet: header row first, then one row per violation, and for each row
     (0-based, header = 0) with a cell, the location its 儲存格 links to."""
-    rows: list[list] = [list(VIOLATION_HEADERS)]
+    rows: list[list] = [violation_headers(language)]
+    names = severity_names(language)
     links: dict[int, str] = {}
     # Columns as Python lists first: iterating Arrow-backed columns value by value is slow.
     columns = [python_values(frame[c]) for c in VIOLATION_FIELDS]
@@ -55,7 +73,7 @@ def violation_rows(frame: pd.DataFrame) -> tuple[list[list], dict[int, str]]:
     value = VIOLATION_FIELDS.index("value")
     for i, row in enumerate(zip(*columns), start=1):
         row = list(row)
-        row[severity] = SEVERITY_ZH.get(row[severity], row[severity])
+        row[severity] = names.get(row[severity], row[severity])
         row[value] = shown(row[value])
         row[LINK_COLUMN] = shown(row[LINK_COLUMN])
         rows.append(row)

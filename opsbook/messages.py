@@ -40,6 +40,7 @@ SKIPS = {
 
 def render(checked: Checked, language: str) -> Checked:
     """Fill ``checked.report`` (violations, not-checked, skipped sheets) from the engine's data."""
+    checked.language = language
     checked.report.frame = violation_frame(checked.violations, language)
     checked.report.not_checked += [not_checked_record(n, language) for n in checked.not_checked]
     if checked.report.files:

@@ -232,3 +232,6 @@ class Checked:
     skipped: list[SkippedSheet] = field(default_factory=list)
     # The file as it was read (FileReader.identity): the writer refuses a file saved since.
     source_identity: tuple | None = None
+    # The language the report was rendered in (opsbook.messages.render): the writers label
+    # the 違規清單 sheet in it too.
+    language: str = "zh-Hant"

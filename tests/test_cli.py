@@ -180,3 +180,22 @@ def test_an_annotated_workbook_validates_again_like_the_original(tmp_path, sampl
         assert a.namelist() == b.namelist()
         assert all(a.read(n) == b.read(n) for n in a.namelist() if n.startswith("xl/worksheets/")), \
             [n for n in a.namelist() if a.read(n) != b.read(n)]
+
+
+@pytest.mark.parametrize("lang, header, severity", [
+    (None, ["工作表", "儲存格", "行", "欄位", "條款", "規則", "嚴重程度", "說明", "值"], "錯誤"),
+    ("zh-Hans", ["工作表", "储存格", "行", "栏位", "条款", "规则", "严重程度", "说明", "值"], "错误"),
+    ("en", ["Sheet", "Cell", "Row", "Column", "Clause", "Rule", "Severity", "Message", "Value"], "error"),
+])
+def test_the_violations_sheet_follows_lang(tmp_path, lang, header, severity):
+    """--lang labels 違規清單 too (its name stays: both writers and clear find it by it)."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out.xlsx"
+    args = ["validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26", "--output", out]
+    result = run(*args, *(["--lang", lang] if lang else []))
+    assert result.exit_code == 1, result.output
+    sheet = load_workbook(out)["違規清單"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == header
+    assert severity in {r[6] for r in rows[1:]}

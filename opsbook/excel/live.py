@@ -175,8 +175,8 @@ class XlwingsBook:
                 note.text = f"{note.text}\n{body}"
                 self.run.notes.append((sheet_name, ref, "appended"))
 
-    def write_violations(self, frame: pd.DataFrame) -> None:
-        rows, links = violation_rows(frame)
+    def write_violations(self, frame: pd.DataFrame, language: str = "zh-Hant") -> None:
+        rows, links = violation_rows(frame, language)
         out = [[as_text(v) for v in row] for row in rows]
         for i, where in links.items():  # a link to the cell, as the file writer's hyperlink
             shown = rows[i][LINK_COLUMN].replace('"', '""')

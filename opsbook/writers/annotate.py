@@ -19,12 +19,12 @@ import pandas as pd
 from ..errors import RefusedToPatch, WorkbookChanged, WorkbookLocked
 from ..layout import (
     LINK_COLUMN,
-    SEVERITY_ZH,
     VIOLATION_FIELDS,
-    VIOLATION_HEADERS,
     VIOLATION_WIDTHS,
     VIOLATIONS_SHEET,
     cell_marks,
+    severity_names,
+    violation_headers,
     violation_rows,
 )
 from ..ooxml.package import MAX_PART_MB, Package, PartSpool, SpooledPart
@@ -68,23 +68,24 @@ def check_writable(path: Path) -> None:
         raise WorkbookLocked(f"{path}: the file is read-only; nothing was written")
 
 
-def violations_content(frame: pd.DataFrame, styles: Styles) -> SheetContent:
-    rows, links = violation_rows(frame)  # the layout both writers share (opsbook.layout)
+def violations_content(frame: pd.DataFrame, styles: Styles, language: str = "zh-Hant") -> SheetContent:
+    rows, links = violation_rows(frame, language)  # the layout both writers share (opsbook.layout)
     return SheetContent(rows=rows, links={(i, LINK_COLUMN): where for i, where in links.items()},
                         row_styles={0: styles.bold()}, widths=dict(VIOLATION_WIDTHS))
 
 
-def violations_part(frame: pd.DataFrame, styles: Styles, rel_ns: str) -> SpooledPart:
+def violations_part(frame: pd.DataFrame, styles: Styles, rel_ns: str, language: str = "zh-Hant") -> SpooledPart:
     """The 違規清單 sheet rendered from the frame's columns into a deflating spool: the same
     bytes as ``render(violations_content(...))`` without a Python value per cell."""
     columns = [frame[c] for c in VIOLATION_FIELDS]  # the layout both writers share (opsbook.layout)
     at = VIOLATION_FIELDS.index("severity")
     codes, uniques = pd.factorize(columns[at], use_na_sentinel=True)
-    shown = np.array([SEVERITY_ZH.get(s, s) for s in python_values(uniques)] + [None], dtype=object)
+    names = severity_names(language)
+    shown = np.array([names.get(s, s) for s in python_values(uniques)] + [None], dtype=object)
     columns[at] = pd.Series(shown.take(np.where(codes >= 0, codes, len(uniques))), index=frame.index)
     spool = PartSpool(len(frame) * 400)
     try:
-        for piece in render_columns(VIOLATION_HEADERS, columns, rel_ns, header_style=styles.bold(),
+        for piece in render_columns(violation_headers(language), columns, rel_ns, header_style=styles.bold(),
                                     widths=dict(VIOLATION_WIDTHS), link=(LINK_COLUMN, VIOLATION_FIELDS.index("sheet"))):
             spool.write(piece)
     except BaseException:
@@ -143,9 +144,9 @@ class FileBook:
     def mark(self, frame: pd.DataFrame) -> None:
         _mark(self.pkg, self.styles, frame, self.run)
 
-    def write_violations(self, frame: pd.DataFrame) -> None:
+    def write_violations(self, frame: pd.DataFrame, language: str = "zh-Hant") -> None:
         name = _free_sheet_name(self.pkg, VIOLATIONS_SHEET)
-        add_sheet(self.pkg, name, violations_part(frame, self.styles, self.pkg.rel_ns))
+        add_sheet(self.pkg, name, violations_part(frame, self.styles, self.pkg.rel_ns, language))
         self.run.sheets.append(name)
 
     def write_summary(self, summary) -> None:
