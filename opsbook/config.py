@@ -87,6 +87,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # A platform metric that fell by more than this % against the previous period is marked.
         "drop_alert_pct": 20,
     },
+    "overview": {
+        # `validate --overview`: a workbook's team is the first group of this regular
+        # expression, searched in its path as given ("/" separators).  The default takes the
+        # file name's part before the first "_", "-" or space (A組_發布日誌.xlsx → A組); the
+        # folder it is in: "([^/]+)/[^/]+$".  No match: 未分組.
+        "team_pattern": r"([^/_\-－ ]+)[_\-－ ][^/]*$",
+    },
 }
 
 
