@@ -67,8 +67,15 @@ def cli(debug) -> None:
               help="Workbooks checked in parallel processes (default: the number of cores).")
 @click.option("--debug", is_flag=True,
               help="Print the traceback of a file that failed unexpectedly (the batch goes on either way).")
+@click.option("--overview", "overview_path", type=click.Path(path_type=Path),
+              help="Write the overview of the run: 總覽.xlsx and 總覽.html in this folder (or NAME.xlsx/.html).")
+@click.option("--history", "history", is_flag=False, flag_value="", default=None, metavar="[PATH|URL]",
+              help="Record the run in this history database (SQLite file or postgresql:// URL); "
+                   "alone: .opsbook-history.sqlite in the folder checked.")
+@click.option("--cluster", "cluster", metavar="tcp://HOST:PORT|local:N",
+              help="Check the workbooks on a Dask cluster (each task one workbook).")
 def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, report_format, output, write,
-             no_backup, lang, jobs, debug):
+             no_backup, lang, jobs, debug, overview_path, history, cluster):
     """Check workbooks and report every violation.
 
     \b
@@ -97,9 +104,10 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
         _fail(f"--output {output}: several workbooks are checked, give a folder")
     if output and write:
         _fail("--output and --write: choose one (a copy, or the workbook itself)")
+    started = _utcnow()
     report = check_files(files, moment, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(),
                          kind=kind, period=(period_from, period_to), config_path=config_path, lang=lang,
-                         output=output, write=write, no_backup=no_backup)
+                         output=output, write=write, no_backup=no_backup, cluster=cluster)
     for line in summary_lines(report, lang):
         click.echo(line)
     if debug:
@@ -109,7 +117,24 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
         from .writers.reportfile import write_report
 
         write_report(report, report_path, report_format)
-    sys.exit(report.exit_code())
+    code = report.exit_code()
+    if history is not None or overview_path:
+        from .overview.run import after_run
+
+        options = dict(kind=kind, period_from=period_from, period_to=period_to, jobs=jobs, cluster=cluster,
+                       output=output, write=write)
+        lines, ok = after_run(report, list(paths), started, options, history=history, overview=overview_path,
+                              config_path=config_path)
+        for line in lines:
+            click.echo(line, err=not ok)
+        code = code if ok else 2
+    sys.exit(code)
+
+
+def _utcnow() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 @cli.command()
@@ -246,6 +271,50 @@ def _print_summary(summary) -> None:
 def _settings(config_path, near):
     try:
         return load_config(config_path, near=near)
+    except OpsbookError as exc:
+        _fail(str(exc))
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--history", "history", metavar="PATH|URL",
+              help="The history database (default: .opsbook-history.sqlite here).")
+@click.pass_context
+def history(ctx, history):
+    """List the recorded runs of `validate --history`.
+
+    Example: opsbook history --history workbooks/.opsbook-history.sqlite
+    """
+    from .history.commands import open_history, run_lines
+
+    ctx.obj = history
+    if ctx.invoked_subcommand is None:
+        try:
+            with open_history(history) as db:
+                for line in run_lines(db):
+                    click.echo(line)
+        except OpsbookError as exc:
+            _fail(str(exc))
+
+
+@history.command("diff")
+@click.argument("run_a", required=False, type=int)
+@click.argument("run_b", required=False, type=int)
+@click.option("--history", "history_path", metavar="PATH|URL", help="The history database.")
+@click.pass_context
+def history_diff(ctx, run_a, run_b, history_path):
+    """Violations new, fixed and still open, per file and clause: RUN_B against RUN_A; one
+    run: that run against each file's previous run; none: the last run.
+
+    Example: opsbook history diff 3 4
+    """
+    from .history.commands import diff_lines, open_history
+
+    if run_b is None and run_a is not None:
+        run_a, run_b = None, run_a
+    try:
+        with open_history(history_path or ctx.obj) as db:
+            for line in diff_lines(db.diff(run_a, run_b)):
+                click.echo(line)
     except OpsbookError as exc:
         _fail(str(exc))
 

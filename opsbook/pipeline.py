@@ -134,19 +134,34 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
             # cannot patch; the check itself stands, the file is left as it was.
             result.write_error = f"{target}: not written ({_one_line(exc)})"
             report.debug.append(_trace(path))
+    from .history.records import enrich
+
+    enrich(checked)  # each violation's record month and fingerprint (overview, history)
     return report
 
 
 def check_files(files: list[Path], moment: pd.Timestamp, jobs: int = 1, progress: bool = False,
-                **options) -> Report:
+                cluster: str | None = None, **options) -> Report:
     """Check (and with ``output``/``write``, annotate) every file; one report in the order
     of the files.  ``options`` are check_and_write's.  A file that fails in any way is one
-    line in its FileResult; the others are still checked."""
+    line in its FileResult; the others are still checked.  ``cluster``: run the files on a
+    Dask cluster instead (opsbook.cluster)."""
     report = Report(as_of=moment)
     tasks = [(path, dict(moment=moment, several=len(files) > 1, **options)) for path in files]
-    for done in run_tasks(tasks, min(jobs, len(tasks)) or 1, progress):
+    if cluster:
+        from .cluster import run_tasks as run_on_cluster
+
+        done_all = run_on_cluster(_safe, tasks, cluster, on_error=_task_failed)
+    else:
+        done_all = run_tasks(tasks, min(jobs, len(tasks)) or 1, progress)
+    for done in done_all:
         report.add(done)
     return report
+
+
+def _task_failed(path, kwargs, exc) -> Report:
+    """A cluster task that failed on every try (its worker died each time, or a bug)."""
+    return _failed(path, kwargs["moment"], f"opsbook failed on this file ({_one_line(exc)})")
 
 
 def run_tasks(tasks, jobs: int, progress: bool = False) -> Iterator[Report]:

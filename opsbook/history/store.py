@@ -310,7 +310,8 @@ class History:
             earlier = readable[(readable["run_id"] < b) & readable["file"].isin(mine["file"])]
             pairs = earlier.groupby("file")["run_id"].max().astype(int).to_dict()
         old = self.violations(set(pairs.values())) if pairs else _empty_violations()
-        old = old[[pairs.get(f) == r for f, r in zip(old["file"], old["run_id"])]]
+        old = old[pd.Series([pairs.get(f) == r for f, r in zip(old["file"], old["run_id"])], index=old.index,
+                            dtype=bool)]
         new = self.violations([b])
         new = new[new["file"].isin(pairs)]
         table = compare(old, new)
