@@ -28,57 +28,61 @@ from .records import file_name
 DEFAULT_NAME = ".opsbook-history.sqlite"
 SCHEMA_VERSION = 2
 
+def _tables(md: sa.MetaData, version: int) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
+    """The tables as schema ``version`` has them."""
+    schema = sa.Table("opsbook_schema", md, sa.Column("version", sa.Integer, nullable=False))
+    run = sa.Table(
+        "runs", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("started_at", sa.String(32), nullable=False),  # UTC, ISO 8601
+        sa.Column("finished_at", sa.String(32), nullable=False),
+        sa.Column("as_of", sa.String(32), nullable=False),
+        sa.Column("paths", sa.Text, nullable=False),  # JSON list: what was checked, as given
+        sa.Column("host", sa.String(255), nullable=False),
+        sa.Column("opsbook", sa.String(32), nullable=False),
+        sa.Column("files", sa.Integer, nullable=False),
+        sa.Column("errors", sa.Integer, nullable=False),
+        sa.Column("warnings", sa.Integer, nullable=False),
+        sa.Column("options", sa.Text, nullable=False),  # JSON: --kind, --from/--to, --cluster …
+    )
+    files = sa.Table(
+        "run_files", md,
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+        sa.Column("file", sa.String(1024), nullable=False),  # identity (file name) across runs
+        sa.Column("path", sa.Text, nullable=False),  # as the run named it
+        sa.Column("kind", sa.String(32)),
+        sa.Column("error", sa.Text),  # could not be read
+        sa.Column("output", sa.Text),  # annotated copy written
+        sa.Column("errors", sa.Integer, nullable=False),
+        sa.Column("warnings", sa.Integer, nullable=False),
+        *([sa.Column("team", sa.String(255))] if version >= 2 else []),
+    )
+    found = sa.Table(
+        "violations", md,
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+        sa.Column("file", sa.String(1024), nullable=False),
+        sa.Column("sheet", sa.String(255), nullable=False),
+        sa.Column("row", sa.Integer),
+        sa.Column("cell", sa.String(16)),
+        sa.Column("clause", sa.String(32), nullable=False),
+        sa.Column("rule", sa.String(128), nullable=False),
+        sa.Column("severity", sa.String(16), nullable=False),
+        sa.Column("fingerprint", sa.String(40), nullable=False),
+        sa.Column("message", sa.Text),
+        *([sa.Column("month", sa.String(7))] if version >= 2 else []),  # YYYY-MM of the record
+    )
+    return schema, run, files, found
+
+
 metadata = sa.MetaData()
-schema_table = sa.Table("opsbook_schema", metadata, sa.Column("version", sa.Integer, nullable=False))
-runs = sa.Table(
-    "runs", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("started_at", sa.String(32), nullable=False),  # UTC, ISO 8601
-    sa.Column("finished_at", sa.String(32), nullable=False),
-    sa.Column("as_of", sa.String(32), nullable=False),
-    sa.Column("paths", sa.Text, nullable=False),  # JSON list: what was checked, as given
-    sa.Column("host", sa.String(255), nullable=False),
-    sa.Column("opsbook", sa.String(32), nullable=False),
-    sa.Column("files", sa.Integer, nullable=False),
-    sa.Column("errors", sa.Integer, nullable=False),
-    sa.Column("warnings", sa.Integer, nullable=False),
-    sa.Column("options", sa.Text, nullable=False),  # JSON: --kind, --from/--to, --cluster …
-)
-run_files = sa.Table(
-    "run_files", metadata,
-    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
-    sa.Column("file", sa.String(1024), nullable=False),  # identity (file name) across runs
-    sa.Column("path", sa.Text, nullable=False),  # as the run named it
-    sa.Column("kind", sa.String(32)),
-    sa.Column("error", sa.Text),  # could not be read
-    sa.Column("output", sa.Text),  # annotated copy written
-    sa.Column("errors", sa.Integer, nullable=False),
-    sa.Column("warnings", sa.Integer, nullable=False),
-    sa.Column("team", sa.String(255)),  # v2
-)
-violations = sa.Table(
-    "violations", metadata,
-    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
-    sa.Column("file", sa.String(1024), nullable=False),
-    sa.Column("sheet", sa.String(255), nullable=False),
-    sa.Column("row", sa.Integer),
-    sa.Column("cell", sa.String(16)),
-    sa.Column("clause", sa.String(32), nullable=False),
-    sa.Column("rule", sa.String(128), nullable=False),
-    sa.Column("severity", sa.String(16), nullable=False),
-    sa.Column("fingerprint", sa.String(40), nullable=False),
-    sa.Column("message", sa.Text),
-    sa.Column("month", sa.String(7)),  # v2: YYYY-MM of the record ("" none)
-)
+schema_table, runs, run_files, violations = _tables(metadata, SCHEMA_VERSION)
 
 
 def _v1(conn) -> None:
     """The first schema: runs, their files and violations (no team, no record month)."""
     v1 = sa.MetaData()
-    sa.Table("runs", v1, *[c.copy() for c in runs.columns])
-    sa.Table("run_files", v1, *[c.copy() for c in run_files.columns if c.name != "team"])
-    sa.Table("violations", v1, *[c.copy() for c in violations.columns if c.name != "month"])
-    v1.create_all(conn)
+    _, *tables = _tables(v1, 1)
+    v1.create_all(conn, tables=tables)
 
 
 def _v2(conn) -> None:
@@ -223,7 +227,7 @@ class History:
         frame = report.frame
         identity = file_identities([f.file for f in report.files])
         teams = teams or {}
-        if "fingerprint" not in frame or frame["fingerprint"].isna().any():
+        if len(frame) and ("fingerprint" not in frame or frame["fingerprint"].isna().any()):
             raise HistoryError("the report's violations carry no fingerprints (opsbook.history.records.enrich)")
         counts = (frame.groupby(["file", "severity"]).size().unstack(fill_value=0)
                   if len(frame) else pd.DataFrame())
@@ -242,7 +246,7 @@ class History:
             for file, sheet, row, cell, clause, rule, severity, fp, message, month in zip(
                 v["file"], v["sheet"], v["row"], v["cell"], v["clause"], v["rule"], v["severity"],
                 v["fingerprint"], v["message"], v["month"] if "month" in v else [""] * len(v))
-        ]
+        ] if len(v) else []
         run = dict(
             started_at=started_at or _now(), finished_at=_now(), as_of=report.as_of.isoformat(),
             paths=json.dumps([str(p) for p in paths], ensure_ascii=False), host=socket.gethostname(),
