@@ -106,11 +106,13 @@ class Browser:
                 out.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
         return out
 
-    def screenshot(self, path: str, width: int = 1280) -> None:
-        height = int(self.evaluate("document.documentElement.scrollHeight"))
+    def screenshot(self, path: str, width: int = 1280, height: int | None = None) -> None:
+        """The whole page, or its top ``height`` pixels."""
+        full = int(self.evaluate("document.documentElement.scrollHeight"))
+        height = min(height or full, full)
         self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
                   mobile=False)
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=height == full)["data"]
         with open(path, "wb") as f:
             f.write(base64.b64decode(data))
 

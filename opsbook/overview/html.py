@@ -40,7 +40,7 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
   table.querySelectorAll('th').forEach(function (th, col) {
     th.addEventListener('click', function () {
       var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-      var dir = th.getAttribute('aria-sort') === 'descending' ? 1 : -1;
+      var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
       table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
       th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
       var key = function (row) {

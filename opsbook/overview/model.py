@@ -179,6 +179,7 @@ def build(report, settings: dict, target: Path, history=None, run: int | None = 
         table = table.sort_values(["新增", "已修正", "檔案", "條款"], ascending=[False, False, True, True],
                                   kind="stable", ignore_index=True)
         per_clause = table.groupby("條款")[["新增", "已修正"]].sum().reset_index()
+        per_clause = per_clause[(per_clause["新增"] > 0) | (per_clause["已修正"] > 0)]
         chart_rows = per_clause.sort_values(["新增", "已修正", "條款"], ascending=[False, False, True])
         views.append(View(
             "changes", "與上次相比", "每個檔案與它上一次記錄的檢查相比：新增、已修正、仍未改正的違規。",
