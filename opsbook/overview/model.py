@@ -197,7 +197,7 @@ def build(report, settings: dict, target: Path, history=None, run: int | None = 
         views.append(View(
             "trend", "趨勢（歷次檢查）", f"每月（檢查日期 --as-of）各條款的錯誤數：每個檔案取該月最後一次檢查；"
             f"列出錯誤最多的 {len(top)} 個條款與全部錯誤。", table,
-            Chart("line", "各月錯誤數（按條款）", "月份", top + ["全部錯誤"]),
+            Chart("line", "各月錯誤數（按條款）", "月份", top),
         ))
 
     totals: dict[str, int | str] = {

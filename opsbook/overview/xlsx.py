@@ -105,6 +105,9 @@ def _view_sheet(book, view: View, link) -> None:
     chart.set_legend({"position": "bottom"})
     if kind == "bar":
         chart.set_y_axis({"reverse": True})  # the first (largest) row on top, as in the table
+        chart.set_x_axis({"min": 0})
+    else:
+        chart.set_y_axis({"min": 0})
     height = max(320, 22 * source_rows + 120) if kind == "bar" else 360
     chart.set_size({"width": 640, "height": height})
     anchor = first_col + len(source_columns) + 1 if view.chart_frame is not None else len(columns) + 1
