@@ -87,6 +87,7 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     Examples:
       opsbook validate 發布日誌.xlsx --as-of 2026-11-26 --report out.json --output checked.xlsx
       opsbook validate workbooks/ --output checked/ --jobs 2
+      opsbook validate 2026-11/ --output checked/ --history=ops.sqlite --overview 總覽/
       opsbook validate 入戶安檢記錄.xlsx --write --lang en
     """
     from .console import summary_lines
@@ -282,7 +283,10 @@ def _settings(config_path, near):
 def history(ctx, history):
     """List the recorded runs of `validate --history`.
 
-    Example: opsbook history --history workbooks/.opsbook-history.sqlite
+    \b
+    Examples:
+      opsbook history --history workbooks/.opsbook-history.sqlite
+      opsbook history --history postgresql://ops@db.example/opsbook
     """
     from .history.commands import open_history, run_lines
 
@@ -305,7 +309,10 @@ def history_diff(ctx, run_a, run_b, history_path):
     """Violations new, fixed and still open, per file and clause: RUN_B against RUN_A; one
     run: that run against each file's previous run; none: the last run.
 
-    Example: opsbook history diff 3 4
+    \b
+    Examples:
+      opsbook history diff 3 4 --history ops.sqlite
+      opsbook history --history ops.sqlite diff
     """
     from .history.commands import diff_lines, open_history
 
