@@ -42,6 +42,18 @@ SEVERITY_ORDER = ("error", "warning")  # an error wins a cell that also has a wa
 NOTE_MARK = "【opsbook】"  # opsbook's text in a note starts here (a user's text stays before it)
 
 
+def free_sheet_name(name: str, taken) -> str:
+    """``name``, or ``name (2)`` … when a sheet of the user's already has it (compared
+    case-insensitively, as Excel does): opsbook never replaces a sheet it did not make."""
+    taken = {n.lower() for n in taken}
+    if name.lower() not in taken:
+        return name
+    n = 2
+    while f"{name} ({n})".lower() in taken:
+        n += 1
+    return f"{name} ({n})"
+
+
 def sheet_ref(sheet: str, cell: str) -> str:
     """``'Sheet name'!E2``: the sheet name quoted, its quotes doubled."""
     return f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..text import fold, fold_series
@@ -144,3 +145,14 @@ def later_than(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def no_rows() -> pd.DataFrame:
     return pd.DataFrame({"rows": pd.Series(dtype=object), "key": pd.Series(dtype=object)})
+
+
+def row_lists(values: pd.Series) -> list:
+    """A Series of lists (NaN where a group had no rows) as a list of lists: no row → []."""
+    found = values.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(found)
+    if missing.any():
+        none = np.empty(1, dtype=object)
+        none[0] = []
+        found[missing] = np.repeat(none, int(missing.sum()))
+    return list(found)

@@ -22,6 +22,7 @@ from .base import (
     in_words,
     no,
     no_rows,
+    row_lists,
     yes,
 )
 
@@ -277,13 +278,7 @@ def rows_for(visits: pd.DataFrame, wanted: pd.DataFrame, keys: list[str]) -> lis
     hit = visits.reset_index().merge(wanted[keys].drop_duplicates(), on=keys)
     groups = hit.groupby(keys)["row"].agg(list)
     index = pd.MultiIndex.from_frame(wanted[keys]) if len(keys) > 1 else pd.Index(wanted[keys[0]])
-    found = groups.reindex(index).to_numpy(dtype=object, copy=True)
-    missing = pd.isna(found)
-    if missing.any():
-        none = np.empty(1, dtype=object)
-        none[0] = []
-        found[missing] = np.repeat(none, int(missing.sum()))
-    return list(found)
+    return row_lists(groups.reindex(index))
 
 
 def judged_span(ctx: Context, days: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:

@@ -25,6 +25,7 @@ from .base import (
     in_words,
     later_than,
     no_rows,
+    row_lists,
     yes,
 )
 
@@ -338,17 +339,6 @@ def _period(t, ctx, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | Non
     return (start, end) if start <= end else None
 
 
-def _lists(values: pd.Series) -> list:
-    """A Series of lists (NaN where a group had no rows) as a list of lists: no row → []."""
-    found = values.to_numpy(dtype=object, copy=True)
-    missing = pd.isna(found)
-    if missing.any():
-        none = np.empty(1, dtype=object)
-        none[0] = []
-        found[missing] = np.repeat(none, int(missing.sum()))
-    return list(found)
-
-
 def _weekly_website(t, ctx: Context) -> pd.DataFrame:
     profile_r3 = ctx.cfg("posts", "profile") == "R3"
     minimum = 1 if profile_r3 else ctx.cfg("posts", "website_posts_per_week")
@@ -373,7 +363,7 @@ def _weekly_website(t, ctx: Context) -> pd.DataFrame:
     weeks = short.index
     iso = weeks.isocalendar()
     return pd.DataFrame({
-        "rows": _lists(rows_by_week.reindex(weeks)),
+        "rows": row_lists(rows_by_week.reindex(weeks)),
         "key": "published_at",
         "week": iso["year"].astype(str).values + "-W" + iso["week"].astype(str).str.zfill(2).values,
         "start": weeks.strftime("%Y-%m-%d"),
@@ -411,7 +401,7 @@ def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
     runs = missing.assign(run=step.cumsum()).groupby("run").agg(p=("p", "first"), start=("d", "first"),
                                                                  end=("d", "last"), days=("d", "size"))
     return pd.DataFrame({
-        "rows": _lists(pd.Series(np.nan, index=runs.index, dtype=object)), "key": None,
+        "rows": row_lists(pd.Series(np.nan, index=runs.index, dtype=object)), "key": None,
         "platform": runs["p"].map(shown).fillna(runs["p"]).values,
         "start": runs["start"].dt.strftime("%Y-%m-%d").values, "end": runs["end"].dt.strftime("%Y-%m-%d").values,
         "days": runs["days"].astype(int).values,
@@ -445,7 +435,7 @@ def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
     if absent.empty:
         return no_rows()
     return pd.DataFrame({
-        "rows": _lists(pd.Series(np.nan, index=absent.index, dtype=object)), "key": None,
+        "rows": row_lists(pd.Series(np.nan, index=absent.index, dtype=object)), "key": None,
         "platform": absent["shown_platform"].values, "section": absent["shown_section"].values,
         "month": absent["month"].astype(str).values,
     })

@@ -44,6 +44,7 @@ from ..layout import (
     VIOLATION_HEADERS,
     VIOLATIONS_SHEET,
     cell_marks,
+    free_sheet_name,
     violation_rows,
 )
 from ..ooxml.state import STATE_SHEET, RunState
@@ -302,13 +303,7 @@ class XlwingsBook:
     # sheets ----------------------------------------------------------------------------
     def _free_name(self, name: str) -> str:
         """``name``, or ``name (2)`` … when a sheet of the user's has it (as the file writer)."""
-        taken = {n.lower() for n in self.sheet_names()}
-        if name.lower() not in taken:
-            return name
-        n = 2
-        while f"{name} ({n})".lower() in taken:
-            n += 1
-        return f"{name} ({n})"
+        return free_sheet_name(name, self.sheet_names())
 
     def _add_sheet(self, name: str, very_hidden: bool = False, ours: bool = True):
         sheet = self.book.sheets.add(name, after=self.book.sheets[-1])

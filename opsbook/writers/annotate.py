@@ -23,6 +23,7 @@ from ..layout import (
     VIOLATION_WIDTHS,
     VIOLATIONS_SHEET,
     cell_marks,
+    free_sheet_name,
     severity_names,
     violation_headers,
     violation_rows,
@@ -335,10 +336,4 @@ def clear_file(path: Path, target: Path | None = None, backup: bool = True) -> b
 
 
 def _free_sheet_name(pkg: Package, name: str) -> str:
-    taken = {s.name.lower() for s in pkg.sheets}
-    if name.lower() not in taken:
-        return name
-    n = 2
-    while f"{name} ({n})".lower() in taken:
-        n += 1
-    return f"{name} ({n})"
+    return free_sheet_name(name, (s.name for s in pkg.sheets))
