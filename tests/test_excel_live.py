@@ -515,3 +515,16 @@ def test_clear_removes_what_the_writer_before_issue_13_left():
     state.cells.update({(1, 1): "kind", (1, 2): "where", (2, 1): "sheet", (2, 2): VIOLATIONS_SHEET})
     run_clear(book)
     assert snapshot(book) == before and [r.formula1 for r in data.rules] == ['=$A2="x"']
+
+
+def test_validate_says_what_was_fixed_and_what_is_new_since_the_last_press(tmp_path, monkeypatch):
+    """Issue 18: the 驗證 button's closing message compares with the last check of that
+    workbook (the history file beside it)."""
+    path = tmp_path / "發布日誌.xlsx"
+    shutil.copy(WORKBOOKS / "發布日誌.xlsx", path)
+    book = Book.from_file(path)
+    press(book, monkeypatch, "validate")
+    assert "第一次記錄" in book.excel.alerts[-1]
+    press(book, monkeypatch, "validate")
+    assert "已修正 0 條，新增 0 條" in book.excel.alerts[-1], book.excel.alerts[-1]
+    assert (tmp_path / ".opsbook-history.sqlite").exists()

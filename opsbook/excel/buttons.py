@@ -50,12 +50,30 @@ def validate() -> None:
     """驗證: mark every violation in the open workbook and list them in 違規清單."""
     def action(live, book):
         live.clear()
-        checked, _ = _check(live, book)
+        checked, settings = _check(live, book)
         annotate(live, checked)
         live.save()
         report = checked.report
-        book.app.alert(f"{report.errors} 個錯誤，{report.warnings} 個警告（見「違規清單」）", title="opsbook")
+        message = f"{report.errors} 個錯誤，{report.warnings} 個警告（見「違規清單」）"
+        since = since_last_check(checked, book, settings)
+        book.app.alert(f"{message}\n{since}" if since else message, title="opsbook")
     _run(action)
+
+
+def since_last_check(checked, book, settings) -> str | None:
+    """How many were fixed and how many are new since the last 驗證 of this workbook, from
+    the run history beside it (opsbook.history, the file `validate --history` uses by
+    default).  A workbook never saved has no folder and so no history; a history that
+    cannot be used costs one line of the message, never the run."""
+    folder = Path(book.fullname).parent
+    if str(folder) in ("", ".") or not folder.is_dir():
+        return None
+    from ..history import HistoryError, workbook_changes
+
+    try:
+        return workbook_changes(checked, Path(book.fullname)).message(settings["general"]["language"])
+    except HistoryError as exc:
+        return f"（未能記錄本次檢查：{exc}）"
 
 
 def summarize() -> None:
