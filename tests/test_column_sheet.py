@@ -6,7 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
@@ -85,3 +88,18 @@ def test_state_sheet_rows_render_like_the_cell_by_cell_sheet():
         render(SheetContent(rows=short, freeze_header=False, autofilter=False), NS)
     assert spool_rows(rows[:1], NS, freeze_header=False, autofilter=False).read() == \
         render(SheetContent(rows=rows[:1], freeze_header=False, autofilter=False), NS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(),
+    st.text(alphabet=st.sampled_from(list("ab_x0F<>&\"' \n\t\u3000\u2028\x0b\x1c\x01\ufffe中")), max_size=12),
+    st.sampled_from(["_x0041_", " a", "a ", "\u3000值", "值\u00a0", "a\rb", "&amp;", "x" * 16_384, "x" * 16_383]),
+), min_size=1, max_size=30))
+def test_text_cells_escaped_in_arrow_equal_the_cell_by_cell_text(texts):
+    """Text escaped in Arrow (ordinary text) or value by value (the rest) is what
+    newsheet.render writes for that text, whatever the characters."""
+    from opsbook.writers.columnsheet import _rest, _text_rests
+
+    got = _text_rests(pa.array(texts, type=pa.string())).to_pylist()
+    assert got == [_rest(t) for t in texts]

@@ -22,7 +22,6 @@ from .base import (
     in_words,
     no,
     no_rows,
-    row_lists,
     yes,
 )
 
@@ -270,15 +269,23 @@ def shortfalls(visits: pd.DataFrame, customers: pd.DataFrame, periods, minimum: 
 
 
 def rows_for(visits: pd.DataFrame, wanted: pd.DataFrame, keys: list[str]) -> list[list[int]]:
-    """The worksheet rows of each wanted group (only those: building row lists for every
-    customer of a 100k-row sheet would be the slowest step).  One join and one group-by; a
-    wanted group without rows gets an empty list."""
+    """The worksheet rows of each wanted group, in the visits' order (only those: building
+    row lists for every customer of a 100k-row sheet would be the slowest step); a wanted
+    group without rows gets an empty list.  Vectorised: the groups numbered once over both
+    frames, the visits' rows sorted by group, each wanted group's rows one slice of that
+    array (a pandas ``groupby().agg(list)`` calls Python per group: 1.9 s for 58,810
+    twice-a-year shortfalls)."""
     if wanted.empty:
         return []
-    hit = visits.reset_index().merge(wanted[keys].drop_duplicates(), on=keys)
-    groups = hit.groupby(keys)["row"].agg(list)
-    index = pd.MultiIndex.from_frame(wanted[keys]) if len(keys) > 1 else pd.Index(wanted[keys[0]])
-    return row_lists(groups.reindex(index))
+    both = pd.concat([wanted[keys], visits[keys]], ignore_index=True)
+    codes = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    wanted_codes, visit_codes = codes[: len(wanted)], codes[len(wanted):]
+    order = np.argsort(visit_codes, kind="stable")  # stable: rows stay in the visits' order
+    sorted_codes = visit_codes[order]
+    rows = visits.index.to_numpy()[order]
+    starts = np.searchsorted(sorted_codes, wanted_codes, side="left")
+    ends = np.searchsorted(sorted_codes, wanted_codes, side="right")
+    return [rows[a:b].tolist() for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def judged_span(ctx: Context, days: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import PurePath, PureWindowsPath
 
+import numpy as np
 import pandas as pd
 
 # The date that places a record in a month, per table (first present, non-empty wins; then
@@ -40,39 +41,53 @@ def file_name(label: str) -> str:
 
 def enrich(checked) -> pd.DataFrame:
     """Add ``month`` (YYYY-MM of the record, "" when none) and ``fingerprint`` to the
-    checked report's violation frame, in place; returns the frame."""
+    checked report's violation frame, in place; returns the frame.
+
+    Vectorised over the violations: a table's months are computed once, a group's key text
+    only for the rows it concerns, the file name once per file (137k violations took 4 s
+    computed per (sheet, column) over whole tables with a path parsed per violation)."""
     frame = checked.report.frame
     if not len(frame):
         frame["month"] = pd.Series(dtype=object)
         frame["fingerprint"] = pd.Series(dtype=object)
         return frame
     by_sheet = {t.sheet: t for tables in checked.tables.values() for t in tables}
-    months = pd.Series(NO_MONTH, index=frame.index, dtype=object)
-    keys = pd.Series("", index=frame.index, dtype=object)
-    for (sheet, column), group in frame.groupby(["sheet", frame["column"].fillna("")], sort=False):
+    n = len(frame)
+    months = np.full(n, NO_MONTH, dtype=object)
+    keys = np.full(n, "", dtype=object)
+    rows = pd.to_numeric(frame["row"], errors="coerce").to_numpy(dtype=float)
+    columns = frame["column"].fillna("")
+    month_of: dict[str, pd.Series | None] = {}
+    for (sheet, column), at in frame.groupby([frame["sheet"], columns], sort=False).indices.items():
         table = by_sheet.get(sheet)
-        rows = pd.to_numeric(group["row"], errors="coerce")
         if table is None:
             continue
-        known = rows.isin(table.data.index)
+        here = rows[at]
+        known = pd.Index(here).isin(table.data.index)
         if not known.any():
             continue
-        at = rows[known].astype(int)
-        month = _month_series(table)
+        at, here = at[known], here[known].astype(np.int64)
+        if sheet not in month_of:
+            month_of[sheet] = _month_series(table)
+        month = month_of[sheet]
         if month is not None:
-            months.loc[at.index] = month.reindex(at.values).fillna(NO_MONTH).values
-        keys.loc[at.index] = _key_series(table, column).reindex(at.values).values
+            months[at] = month.reindex(here).fillna(NO_MONTH).to_numpy(dtype=object)
+        keys[at] = _key_series(table, column, here).to_numpy(dtype=object)
     without = keys == ""
-    keys[without] = "msg\x1f" + frame.loc[without, "message_en"].astype(str)
-    names = frame["file"].astype(str).map(file_name)
-    text = (names + "\x1f" + frame["sheet"].astype(str) + "\x1f" + frame["rule"].astype(str) + "\x1f"
-            + frame["column"].fillna("").astype(str) + "\x1f" + keys)
-    frame["month"] = months.values
-    frame["fingerprint"] = [hashlib.sha1(t.encode("utf-8")).hexdigest()[:20] for t in text]
+    keys[without] = ("msg\x1f" + frame["message_en"].astype(str)).to_numpy(dtype=object)[without]
+    codes, files = pd.factorize(frame["file"].astype(str))
+    names = np.array([file_name(f) for f in files], dtype=object)[codes]
+    text = (pd.Series(names) + "\x1f" + frame["sheet"].astype(str).to_numpy(dtype=object) + "\x1f"
+            + frame["rule"].astype(str).to_numpy(dtype=object) + "\x1f"
+            + columns.astype(str).to_numpy(dtype=object) + "\x1f" + keys)
+    frame["month"] = months
+    sha1 = hashlib.sha1
+    frame["fingerprint"] = [sha1(t.encode("utf-8")).hexdigest()[:20] for t in text.tolist()]
     return frame
 
 
 def _month_series(table) -> pd.Series | None:
+    """Each row's YYYY-MM (NO_MONTH without a date), formatted once per distinct month."""
     candidates = [k for k in MONTH_COLUMNS.get(table.name, ()) if k in table.data]
     candidates += [c.key for c in table.spec.columns
                    if c.type in ("date", "datetime") and c.key in table.data and c.key not in candidates]
@@ -82,17 +97,22 @@ def _month_series(table) -> pd.Series | None:
     for key in candidates:
         values = pd.to_datetime(table.data[key], errors="coerce")
         stamp = values if stamp is None else stamp.fillna(values)
-    return stamp.dt.strftime("%Y-%m").where(stamp.notna(), NO_MONTH)
+    number = (stamp.dt.year * 100 + stamp.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    codes, uniques = pd.factorize(number, use_na_sentinel=True)
+    text = np.array([f"{int(u) // 100:04d}-{int(u) % 100:02d}" for u in uniques] + [NO_MONTH], dtype=object)
+    return pd.Series(text[codes], index=table.data.index)
 
 
-def _key_series(table, marked_header: str) -> pd.Series:
-    """Each row's key text: the table's required columns as read, less the marked one."""
+def _key_series(table, marked_header: str, rows=None) -> pd.Series:
+    """Each row's key text (of ``rows``, else every row): the table's required columns as
+    read, less the marked one."""
     keys = [k for k in table.spec.required if k in table.raw and table.header(k) != marked_header]
     if not keys:
         keys = [k for k in table.raw.columns if table.header(k) != marked_header][:3]
+    raw = table.raw if rows is None else table.raw.loc[rows]
     if not keys:
-        return pd.Series("row", index=table.raw.index, dtype=object)
-    parts = [table.raw[k].astype(object).where(table.raw[k].notna(), "").astype(str) for k in keys]
+        return pd.Series("row", index=raw.index, dtype=object)
+    parts = [raw[k].astype(object).where(raw[k].notna(), "").astype(str) for k in keys]
     text = parts[0]
     for part in parts[1:]:
         text = text + "\x1e" + part
