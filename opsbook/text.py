@@ -51,8 +51,24 @@ def python_values(values) -> list:
 def fold_series(values: pd.Series) -> pd.Series:
     """Fold every value of a column; the work is done once per distinct value, not per cell."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    folded = np.array([fold(u) for u in python_values(uniques)] + [None], dtype=object)
+    folded = np.array(fold_many(python_values(uniques)) + [None], dtype=object)
     return pd.Series(folded.take(np.where(codes >= 0, codes, len(uniques))), index=values.index)
+
+
+def fold_many(values: list) -> list[str]:
+    """``[fold(v) for v in values]`` with NFKC and OpenCC run once over the texts joined by
+    line breaks (80,000 customer ids folded one call each took 0.5 s).  Neither crosses a
+    line break: NFKC composes nothing with it and maps nothing to it, and no OpenCC phrase
+    holds one; texts that contain one are folded one by one."""
+    texts = [str(v) for v in values]
+    if len(texts) < 64 or any("\n" in t for t in texts):
+        return [fold(t) for t in texts]
+    joined = unicodedata.normalize("NFKC", "\n".join(texts))
+    parts = _T2S.convert(joined).translate(_VARIANTS).split("\n")
+    if len(parts) != len(texts):  # cannot happen by the above; folded one by one if it does
+        return [fold(t) for t in texts]
+    sub = _SPACE.sub
+    return [sub("", p).lower() for p in parts]
 
 
 def to_simplified(text: str) -> str:

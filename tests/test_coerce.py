@@ -4,7 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsbook.coerce import parse_bools, parse_dates, parse_numbers, parse_text
@@ -114,3 +114,15 @@ def test_blank_cells_are_the_same_on_both_paths(cells):
     fast = blank_mask(pd.Series(cells, dtype="str"))
     slow = blank_mask(pd.Series(cells, dtype=object))
     assert fast.tolist() == slow.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(max_size=8),
+    st.text(alphabet=st.sampled_from(list("發布日期臺灣著帳佔覆裏ＡＢ１ \u3000\u0301\u00e9e\t\rAbΣς\ufb01")), max_size=8),
+), min_size=64, max_size=120))
+def test_folding_many_texts_at_once_equals_folding_each(texts):
+    """fold_many (NFKC and OpenCC over the joined texts) gives each text's own fold."""
+    from opsbook.text import fold, fold_many
+
+    assert fold_many(texts) == [fold(t) for t in texts]
