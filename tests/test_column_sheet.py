@@ -103,3 +103,19 @@ def test_text_cells_escaped_in_arrow_equal_the_cell_by_cell_text(texts):
 
     got = _text_rests(pa.array(texts, type=pa.string())).to_pylist()
     assert got == [_rest(t) for t in texts]
+
+
+def test_state_columns_are_the_state_rows():
+    """RunState.columns (the file writer's state sheet) holds rows() column by column, the
+    marks' fills taken per style or per cell."""
+    from opsbook.ooxml.state import RunState
+
+    state = RunState(sheets=["違規清單"], marks=[("表1", "C5", None, 7, 3), ("表1", "D6", 4, 8, 0)],
+                     notes=[("表1", "C5", "new")], rules=[("表1", "A1:B2", "h")], parts=["xl/comments9.xml"],
+                     legacy=[("表1", "rId9")], styles={"cellXfs": 12})
+    state.fills = {("表1", "C5"): "none", ("表1", "D6"): "FF0000"}
+    by_row = [list(r) for r in state.rows()[1:]]
+    assert [list(r) for r in zip(*state.columns())] == by_row
+    by_style = state.columns({3: "none", 4: "FF0000"})
+    assert [list(r) for r in zip(*by_style)] == by_row
+    assert [list(r) for r in zip(*RunState().columns())] == [list(r) for r in RunState().rows()[1:]]

@@ -60,6 +60,32 @@ class RunState:
         out += [["style", name, "", count] for name, count in self.styles.items()]
         return [(r + [""] * WIDTH)[:WIDTH] for r in out]
 
+    def columns(self, fill_of_style: dict[int, str] | None = None) -> list[list]:
+        """``rows()`` less its header, as its seven columns; the marks (one row each, 137k in
+        a busy run) are turned column-wise without a list per mark.  ``fill_of_style``: the
+        fill before of each style a mark had (or was created with), instead of ``fills``."""
+        def pad(rows):
+            return [(r + [""] * WIDTH)[:WIDTH] for r in rows]
+
+        before = pad([["version", __version__, self.writer]] + [["sheet", name] for name in self.sheets])
+        after = pad([["note", s, ref, how] for s, ref, how in self.notes]
+                    + [["rule", s, where, helper] for s, where, helper in self.rules]
+                    + [["part", p] for p in self.parts] + [["legacy", s, rid] for s, rid in self.legacy]
+                    + [["style", name, "", count] for name, count in self.styles.items()])
+        columns = [list(c) for c in zip(*before)]
+        if self.marks:
+            sheets, refs, befores, afters, bases = (list(c) for c in zip(*self.marks))
+            if fill_of_style is not None:
+                fills = [fill_of_style[base if b is None else b] for b, base in zip(befores, bases)]
+            else:
+                fills = [self.fills.get(key, "?") for key in zip(sheets, refs)]
+            marks = [["mark"] * len(refs), sheets, refs, ["" if b is None else b for b in befores],
+                     afters, bases, fills]
+            columns = [c + m for c, m in zip(columns, marks)]
+        if after:
+            columns = [c + list(a) for c, a in zip(columns, zip(*after))]
+        return columns
+
     @classmethod
     def from_rows(cls, rows: list[list]) -> RunState:
         state = cls()

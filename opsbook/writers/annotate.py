@@ -29,13 +29,14 @@ from ..layout import (
     violation_rows,
 )
 from ..ooxml.package import MAX_PART_MB, Package, PartSpool, SpooledPart
+from ..ooxml.state import HEADER as STATE_HEADER
 from ..ooxml.state import STATE_SHEET, RunState, read_state
 from ..ooxml.zipcopy import written_by_opsbook
 from ..report import Checked
 from ..text import python_values
 from ..workbook.cells import column_index
 from .clear import clear_package
-from .columnsheet import render_columns, spool_rows
+from .columnsheet import render_columns, spool_columns
 from .newsheet import SheetContent, add_sheet
 from .notes import add_notes
 from .save import save_package, write_failed, write_lock
@@ -159,11 +160,9 @@ class FileBook:
         fills: dict[int, str] = {}  # per distinct style: 137k marks share a handful
         for style in {base if before is None else before for _s, _r, before, _a, base in self.run.marks}:
             fills[style] = fill_before(self.styles, style)
-        self.run.fills = {(sheet, ref): fills[base if before is None else before]
-                          for sheet, ref, before, _after, base in self.run.marks}
-        rows = self.run.rows()
-        add_sheet(self.pkg, STATE_SHEET, spool_rows(rows, self.pkg.rel_ns, len(rows) * 120, freeze_header=False,
-                                                    autofilter=False), state="veryHidden")
+        columns = self.run.columns(fills)
+        add_sheet(self.pkg, STATE_SHEET, spool_columns(STATE_HEADER, columns, self.pkg.rel_ns, len(columns[0]) * 120,
+                                                       freeze_header=False, autofilter=False), state="veryHidden")
         self.styles.save()
         return _save(self.pkg, self.source, Path(target or self.source), backup)
 

@@ -94,15 +94,22 @@ def render_columns(
 def spool_rows(rows: list[list], rel_ns: str, size_hint: int = 1 << 20, **options) -> SpooledPart:
     """A sheet of ``rows`` (header first, rows of one length) rendered column-wise into a
     deflating spool: ``render(SheetContent(rows=rows, **options))`` for a grid too big to
-    render a cell at a time (the state sheet of a run with 300,000 marks)."""
+    render a cell at a time."""
     width = max(len(r) for r in rows)
     if any(len(r) != width for r in rows):  # short rows: their missing cells are empty
         rows = [list(r) + [None] * (width - len(r)) for r in rows]
-    body = list(zip(*rows[1:])) if len(rows) > 1 else [() for _ in range(width)]
-    columns = [pd.Series(list(values), dtype=object) for values in body]
+    body = [list(c) for c in zip(*rows[1:])] if len(rows) > 1 else [[] for _ in range(width)]
+    return spool_columns(rows[0], body, rel_ns, size_hint, **options)
+
+
+def spool_columns(headers: Sequence[str], columns: Sequence[list], rel_ns: str, size_hint: int = 1 << 20,
+                  **options) -> SpooledPart:
+    """``spool_rows`` of a header and columns (lists of one length): the state sheet of a
+    run with 300,000 marks, never turned into a list per row."""
+    series = [pd.Series(values, dtype=object) for values in columns]
     spool = PartSpool(size_hint)
     try:
-        for piece in render_columns(rows[0], columns, rel_ns, **options):
+        for piece in render_columns(headers, series, rel_ns, **options):
             spool.write(piece)
     except BaseException:
         spool.file.close()
