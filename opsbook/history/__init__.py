@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .records import enrich
-from .store import DEFAULT_NAME, Diff, History, HistoryError, resolve_target
+
+# The store (SQLAlchemy, 130 ms to import) is loaded when a name of it is first used: every
+# check enriches its report through .records, few runs open a history.
+_STORE_NAMES = ("DEFAULT_NAME", "Diff", "History", "HistoryError", "resolve_target")
+
+
+def __getattr__(name: str):
+    if name in _STORE_NAMES:
+        from . import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["DEFAULT_NAME", "Diff", "History", "HistoryError", "WorkbookChanges", "enrich",
            "resolve_target", "workbook_changes"]
@@ -50,6 +62,8 @@ def workbook_changes(checked, path: str | Path, history: str | Path | None = Non
     """Record ``checked`` (one workbook's ``opsbook.engine.Checked``) in ``history`` (default:
     the history file beside the workbook) and compare it with the last earlier check of that
     workbook.  Raises ``HistoryError`` (one line) when the database cannot be used."""
+    from .store import DEFAULT_NAME, History
+
     path = Path(path)
     enrich(checked)
     with History(history if history is not None else path.parent / DEFAULT_NAME) as db:

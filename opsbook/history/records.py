@@ -21,6 +21,8 @@ from pathlib import PurePath, PureWindowsPath
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # The date that places a record in a month, per table (first present, non-empty wins; then
 # any date column of the table in spec order).
@@ -77,13 +79,24 @@ def enrich(checked) -> pd.DataFrame:
     keys[without] = ("msg\x1f" + frame["message_en"].astype(str)).to_numpy(dtype=object)[without]
     codes, files = pd.factorize(frame["file"].astype(str))
     names = np.array([file_name(f) for f in files], dtype=object)[codes]
-    text = (pd.Series(names) + "\x1f" + frame["sheet"].astype(str).to_numpy(dtype=object) + "\x1f"
-            + frame["rule"].astype(str).to_numpy(dtype=object) + "\x1f"
-            + columns.astype(str).to_numpy(dtype=object) + "\x1f" + keys)
+    # The fingerprint's text joined in Arrow and handed over as UTF-8 bytes: joining pandas'
+    # Arrow-backed columns with "+" boxed every value (0.4 s for 137k violations).
+    text = pc.binary_join_element_wise(
+        *(_arrow_text(c) for c in (names, frame["sheet"], frame["rule"], columns, keys)), "\x1f")
     frame["month"] = months
     sha1 = hashlib.sha1
-    frame["fingerprint"] = [sha1(t.encode("utf-8")).hexdigest()[:20] for t in text.tolist()]
+    frame["fingerprint"] = [sha1(t).hexdigest()[:20] for t in text.cast(pa.binary()).to_pylist()]
     return frame
+
+
+def _arrow_text(values) -> pa.Array:
+    """A column (Series or object array, no missing values) as an Arrow string array,
+    each value as ``str()`` gives it."""
+    values = pd.Series(values).astype(str)
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.string())
 
 
 def _month_series(table) -> pd.Series | None:
