@@ -108,7 +108,8 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     started = _utcnow()
     report = check_files(files, moment, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(),
                          kind=kind, period=(period_from, period_to), config_path=config_path, lang=lang,
-                         output=output, write=write, no_backup=no_backup, cluster=cluster)
+                         output=output, write=write, no_backup=no_backup, cluster=cluster,
+                         fingerprints=history is not None or bool(overview_path))
     for line in summary_lines(report, lang):
         click.echo(line)
     if debug:

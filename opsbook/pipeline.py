@@ -111,10 +111,12 @@ def _own_sheets(path: Path, names: list[str]) -> set[str]:
 
 
 def check_and_write(path: Path, moment, kind=None, period=(None, None), config_path=None, lang=None,
-                    output=None, write=False, no_backup=False, several=False) -> Report:
+                    output=None, write=False, no_backup=False, several=False, fingerprints=True) -> Report:
     """One workbook of a batch: check it, write the annotated copy or the file itself.
     Runs in a worker process for folders; returns the (picklable) report.  A write that
-    fails — refused on purpose or a writer fault — is the file's ``write_error``."""
+    fails — refused on purpose or a writer fault — is the file's ``write_error``.
+    ``fingerprints``: give each violation its record month and fingerprint (the history
+    and the overview read them; the CLI asks only when it writes one of those)."""
     from .writers.annotate import annotated_path, write_annotated
 
     settings = load_config(config_path, near=path)
@@ -134,9 +136,10 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
             # cannot patch; the check itself stands, the file is left as it was.
             result.write_error = f"{target}: not written ({_one_line(exc)})"
             report.debug.append(_trace(path))
-    from .history.records import enrich
+    if fingerprints:
+        from .history.records import enrich
 
-    enrich(checked)  # each violation's record month and fingerprint (overview, history)
+        enrich(checked)  # each violation's record month and fingerprint (overview, history)
     return report
 
 

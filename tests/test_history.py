@@ -290,3 +290,16 @@ def test_history_commands(tmp_path, batches):
     assert f"新增 {expected.new} new, 已修正 {expected.fixed} fixed" in diff.output
     same = runner.invoke(cli, ["history", "diff", "--history", str(db)])  # the last run, option after
     assert same.exit_code == 0 and same.output.startswith("run 2 against each file's previous run")
+
+
+def test_fingerprints_only_when_an_output_reads_them(tmp_path):
+    """check_and_write gives each violation its month and fingerprint by default (the
+    history and overview read them); the CLI turns that off when it writes neither."""
+    from opsbook.pipeline import check_files
+
+    sample = sorted((Path(__file__).resolve().parent.parent / "workbooks").glob("*.xlsx"))[0]
+    moment = as_of_moment("2026-11-26")
+    with_them = check_files([sample], moment).frame
+    without = check_files([sample], moment, fingerprints=False).frame
+    assert len(with_them) == len(without) > 0
+    assert with_them["fingerprint"].str.len().eq(20).all() and "fingerprint" not in without
