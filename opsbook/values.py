@@ -8,6 +8,7 @@ shown one way in a message and another in the violations sheet was the result.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pandas as pd
@@ -76,3 +77,16 @@ def record_value(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, (list, tuple)):
         return value.item()
     return value
+
+
+def same_text_key(value):
+    """A key under which equal values are written alike (to JSON or a cell), or None: 1,
+    1.0 and True are written differently (the type is in the key), and so are 0.0 and -0.0
+    (the sign is); other types (Decimal('1.0') == Decimal('1.00')) get no key.  Lets a
+    writer render each distinct value once."""
+    kind = type(value)
+    if kind is float:
+        return kind, value, math.copysign(1.0, value)
+    if kind in (str, int, bool) or value is None:
+        return kind, value
+    return None

@@ -58,6 +58,12 @@ def test_violations_sheet_edge_values(styles):
         ["a.xlsx", "表1", 14, "\u3000全形空白", "H14", "R1-3", "x.rule", "error", "尾\u3000", "m", "a\tb", (14,)],
         ["a.xlsx", "表1", 15, "長", "H15", "R1-3", "x.rule", "error", "長" * 40_000, "m", "x" * 9_000, (15,)],
         ["a.xlsx", "表1", 16, "中 間", "$A$1", "R1-3", "x.rule", "error", "a\ufffeb", "m", 10**20, (16,)],
+        ["a.xlsx", "表1", 17, "數", "G17", "R1-3", "x.rule", "error", "m", "m", 0.0, (17,)],
+        ["a.xlsx", "表1", 18, "數", "G18", "R1-3", "x.rule", "error", "m", "m", -0.0, (18,)],
+        ["a.xlsx", "表1", 19, "數", "G19", "R1-3", "x.rule", "error", "m", "m", 1, (19,)],
+        ["a.xlsx", "表1", 20, "數", "G20", "R1-3", "x.rule", "error", "m", "m", 1.0, (20,)],
+        ["a.xlsx", "表1", 21, "數", "G21", "R1-3", "x.rule", "error", "m", "m", False, (21,)],
+        ["a.xlsx", "表1", 22, "數", "G22", "R1-3", "x.rule", "error", "m", "m", 0, (22,)],
     ]
     frame = pd.DataFrame({name: pd.Series([r[i] for r in rows], dtype=object)
                           for i, name in enumerate(VIOLATION_FIELDS)})

@@ -47,6 +47,12 @@ def _edge_report() -> Report:
         ["a.xlsx", "表1", 10, "數", "G10", "R1-3", "x.rule", "error", "m", "m", float("nan"), (10,)],
         ["a.xlsx", "表1", 11, "數", "G11", "R1-3", "x.rule", "error", "m", "m", 1e20, (11,)],
         ["a.xlsx", "表1", 12, "數", "G12", "R1-3", "x.rule", "error", "m", "m", pd.Timestamp("2026-01-02"), (12,)],
+        # Equal values written differently (each distinct value is encoded once).
+        ["a.xlsx", "表1", 13, "數", "G13", "R1-3", "x.rule", "error", "m", "m", 0.0, (13,)],
+        ["a.xlsx", "表1", 14, "數", "G14", "R1-3", "x.rule", "error", "m", "m", -0.0, (14,)],
+        ["a.xlsx", "表1", 15, "數", "G15", "R1-3", "x.rule", "error", "m", "m", 1, (15,)],
+        ["a.xlsx", "表1", 16, "數", "G16", "R1-3", "x.rule", "error", "m", "m", 1.0, (16,)],
+        ["a.xlsx", "表1", 17, "數", "G17", "R1-3", "x.rule", "error", "m", "m", True, (17,)],
     ]
     frame = pd.DataFrame({name: pd.Series([r[i] for r in rows], dtype=object)
                           for i, name in enumerate(VIOLATION_FIELDS)})
@@ -105,7 +111,8 @@ def test_parquet_has_the_violations_and_the_rest_of_the_report(tmp_path, sample_
 def test_parquet_edge_values_and_no_violations(tmp_path):
     write_report(_edge_report(), tmp_path / "e.parquet", "parquet")
     values = pq.read_table(tmp_path / "e.parquet").column("value").to_pylist()
-    assert values == ["12", None, "2.5", "true", " 值\u2028\x01", None, "1e+20", "2026-01-02T00:00:00"]
+    assert values == ["12", None, "2.5", "true", " 值\u2028\x01", None, "1e+20", "2026-01-02T00:00:00",
+                      "0.0", "-0.0", "1", "1.0", "true"]
     empty = Report(as_of=as_of_moment("2026-11-26"))
     write_report(empty, tmp_path / "n.parquet", "parquet")
     assert pq.read_table(tmp_path / "n.parquet").num_rows == 0

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ooxml.package import PartSpool, SpooledPart
+from ..values import same_text_key
 from ..workbook.cells import column_letter
 from .newsheet import MAIN
 from .xmltext import CELL_TEXT_MAX, attr, cell_text
@@ -163,13 +164,13 @@ def _cell_rests(column: pd.Series) -> pa.Array:
     seen: dict = {}
     out = []
     for v in listed:
-        key = (type(v), v)
-        try:
-            rest = seen[key]
-        except KeyError:
+        key = same_text_key(v)
+        if key is None:
+            out.append(_rest(v))
+            continue
+        rest = seen.get(key, seen)
+        if rest is seen:
             rest = seen[key] = _rest(v)
-        except TypeError:  # unhashable
-            rest = _rest(v)
         out.append(rest)
     return pa.array(out, type=pa.string())
 

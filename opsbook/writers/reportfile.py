@@ -27,6 +27,7 @@ import pandas as pd
 from .. import __version__
 from ..report import VIOLATION_FIELDS, Report, _json_default
 from ..values import record_value as _clean  # the report's cleaning of a field (the reference)
+from ..values import same_text_key
 
 FORMATS = ("json", "jsonl", "parquet")
 CHUNK = 20_000  # violations encoded and written at a time (~10 MB of JSON)
@@ -105,7 +106,7 @@ def _records(frame: pd.DataFrame, pieces: list[str], indented: bool) -> memoryvi
         elif name == "row":
             columns.append(_ints_json(series.tolist()))
         else:
-            columns.append(pa.array([_scalar(v) for v in series.tolist()], type=pa.string()))
+            columns.append(pa.array(_scalars(series.tolist()), type=pa.string()))
     args = [pa.scalar(pieces[0])]
     for column, piece in zip(columns, pieces[1:]):
         args += [column, pa.scalar(piece)]
@@ -136,12 +137,16 @@ def _text_json(series: pd.Series):
         if not pa.types.is_null(values.type):  # not text: each value as json.dumps writes it
             return pa.array([_scalar(v) for v in series.tolist()], type=pa.string())
         values = values.cast(pa.string())
-    quoted = pc.binary_join_element_wise(pa.scalar('"'), values, pa.scalar('"'), "")
-    escape = pc.match_substring_regex(values, _NEEDS_ESCAPE).fill_null(False)
+    # Each distinct text quoted once (a sheet name, clause or message repeats on thousands
+    # of violations), then spread back by the dictionary's indices.
+    encoded = values.dictionary_encode()
+    distinct = encoded.dictionary
+    quoted = pc.binary_join_element_wise(pa.scalar('"'), distinct, pa.scalar('"'), "")
+    escape = pc.match_substring_regex(distinct, _NEEDS_ESCAPE)
     if pc.any(escape).as_py():
-        fixed = [encode_basestring(v) if e else None for v, e in zip(values.to_pylist(), escape.to_pylist())]
+        fixed = [encode_basestring(v) if e else None for v, e in zip(distinct.to_pylist(), escape.to_pylist())]
         quoted = pc.if_else(escape, pa.array(fixed, type=pa.string()), quoted)
-    return quoted.fill_null("null")
+    return quoted.take(encoded.indices).fill_null("null")
 
 
 def _ints_json(values: list):
@@ -173,6 +178,22 @@ def _rows_json(values: list, indented: bool):
         text = _rows_indented if indented else _rows_inline
         others = [None if s else text(v) for v, s in zip(values, single.to_pylist())]
         out = pc.if_else(single, out, pa.array(others, type=pa.string()))
+    return out
+
+
+def _scalars(values: list) -> list[str]:
+    """``_scalar`` of each value, computed once per distinct key (values.same_text_key)."""
+    done: dict = {}
+    out = []
+    for value in values:
+        key = same_text_key(value)
+        if key is None:
+            out.append(_scalar(value))
+            continue
+        text = done.get(key)
+        if text is None:
+            text = done[key] = _scalar(value)
+        out.append(text)
     return out
 
 
