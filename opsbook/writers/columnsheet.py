@@ -64,14 +64,18 @@ def render_columns(
     yield "".join(head).encode("utf-8")
     for start in range(0, n, chunk):
         numbers = _numbers(start + 2, min(chunk, n - start))
-        cells = []
+        # One join for the whole row: a cell that is never empty goes in as its pieces; a
+        # column with empty cells is joined first (an empty value has no cell at all).
+        pieces = [pa.scalar('<row r="'), numbers, pa.scalar('">')]
         for c, column in enumerate(columns):
             rest = _cell_rests(column.iloc[start:start + chunk])
-            cells.append(pc.binary_join_element_wise(
-                pa.scalar(f'<c r="{letters[c]}'), numbers, pa.scalar('"'), rest, "").fill_null(""))
-        rows = pc.binary_join_element_wise(pa.scalar('<row r="'), numbers, pa.scalar('">'), *cells,
-                                           pa.scalar("</row>"), "")
-        yield _utf8(rows)
+            opening = pa.scalar(f'<c r="{letters[c]}')
+            if rest.null_count:
+                pieces.append(pc.binary_join_element_wise(opening, numbers, pa.scalar('"'), rest, "").fill_null(""))
+            else:
+                pieces += [opening, numbers, pa.scalar('"'), rest]
+        pieces.append(pa.scalar("</row>"))
+        yield _utf8(pc.binary_join_element_wise(*_merged_scalars(pieces), ""))
     tail = ["</sheetData>"]
     if n and autofilter:
         tail.append(f'<autoFilter ref="A1:{last}"/>')
@@ -90,6 +94,17 @@ def render_columns(
             yield b"</hyperlinks>"
     yield (b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
            b"</worksheet>")
+
+
+def _merged_scalars(pieces: list) -> list:
+    """Adjacent constant pieces joined into one (fewer arguments for Arrow to copy)."""
+    out: list = []
+    for piece in pieces:
+        if isinstance(piece, pa.Scalar) and out and isinstance(out[-1], pa.Scalar):
+            out[-1] = pa.scalar(out[-1].as_py() + piece.as_py())
+        else:
+            out.append(piece)
+    return out
 
 
 def spool_rows(rows: list[list], rel_ns: str, size_hint: int = 1 << 20, **options) -> SpooledPart:
