@@ -48,6 +48,9 @@ def check_book(
     settings' language, and its summaries unless ``summaries=False`` (a single-row check)."""
     checked = render(check_sheets(sheets, file, settings, as_of, kind, period),
                      settings["general"]["language"])
+    # Rendered: the engine's table goes, so 300,000 violations are not held twice while
+    # the workbook is written (report.frame has every field of it).
+    checked.violations = checked.violations.iloc[:0]
     if summaries:
         checked.summaries = build_summaries(checked)
     return checked
@@ -124,7 +127,17 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
         settings["general"]["language"] = lang
     checked = check_file(path, settings, moment, kind, period)
     report, result = checked.report, checked.report.files[0]
+    if fingerprints:
+        from .history.records import enrich
+
+        enrich(checked)  # each violation's record month and fingerprint (overview, history)
+    # Summaries and fingerprints are made: the tables read go before the write, which then
+    # peaks from a lower floor (a 100k-row log's tables are ~100 MB).
+    checked.tables, checked.context = {}, None
     if (output or write) and not result.error:
+        from .writers.annotate import release_memory
+
+        release_memory()
         target = path if write else annotated_path(path, output, several=several)
         try:
             write_annotated(path, target, checked, settings, backup=False if no_backup else None)
@@ -136,10 +149,6 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
             # cannot patch; the check itself stands, the file is left as it was.
             result.write_error = f"{target}: not written ({_one_line(exc)})"
             report.debug.append(_trace(path))
-    if fingerprints:
-        from .history.records import enrich
-
-        enrich(checked)  # each violation's record month and fingerprint (overview, history)
     return report
 
 

@@ -139,8 +139,10 @@ class Report:
     def add(self, other: Report) -> None:
         self.files += other.files
         self.debug += other.debug
-        self.frame = pd.concat([self.frame, other.frame], ignore_index=True) if len(other.frame) \
-            else self.frame
+        if not len(self.frame):  # taken as it is: a concat with an empty frame copied it to object dtype
+            self.frame = other.frame.reset_index(drop=True) if len(other.frame) else self.frame
+        elif len(other.frame):
+            self.frame = pd.concat([self.frame, other.frame], ignore_index=True)
         self.not_checked += other.not_checked
         for key, value in other.summaries.items():
             self.summaries.setdefault(key, []).extend(value)
@@ -226,7 +228,8 @@ class Checked:
     context: Context | None = None
     summaries: list = field(default_factory=list)  # SummarySheet objects for the workbook
     # What the engine decided (VIOLATION_DATA, NotChecked records); ``report`` shows them
-    # rendered once an output asked (opsbook.messages.render).
+    # rendered once an output asked (opsbook.messages.render).  pipeline.check_book empties
+    # ``violations`` once rendered (the memory of a sheet full of violations).
     violations: pd.DataFrame = field(default_factory=lambda: empty_violations(VIOLATION_DATA))
     not_checked: list[NotChecked] = field(default_factory=list)
     skipped: list[SkippedSheet] = field(default_factory=list)
