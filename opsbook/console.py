@@ -50,8 +50,8 @@ def summary_lines(report: Report, language: str | None = None) -> list[str]:
             warnings = int((mine["severity"] == "warning").sum())
             lines.append("  " + w["table"].format(sheet=info.sheet, table=info.table, header_row=info.header_row,
                                                   rows=info.rows, errors=errors, warnings=warnings))
-            counts = Counter(zip(mine["clause"], mine["severity"]))
-            for (clause, severity), n in sorted(counts.items()):
+            counts = mine.groupby(["clause", "severity"]).size()  # not a Python loop over 300k lines
+            for (clause, severity), n in sorted(zip(counts.index.tolist(), counts.tolist())):
                 lines.append(f"    {clause:<10} {severity:<7} {n}")
         for log in result.logs:
             lines.append("  " + w["one_log"].format(table=log["table"], sheets=w["and"].join(log["sheets"])))
