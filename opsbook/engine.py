@@ -206,7 +206,8 @@ def _why_not(rule: Rule, table: Table, ctx: Context) -> tuple[Reason, tuple] | N
 
 
 def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str, pd.Index]:
-    """Run the row rules as one lazy pandera schema; its failure cases are the violations."""
+    """Run the row rules as one lazy pandera schema: the checks it fails, with the rows each
+    check found."""
     if not rules or table.data.empty:
         return {}
     # Imported here, after the sheets are read: the parse of a big sheet is the peak of a
@@ -214,15 +215,21 @@ def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
+    # pandera decides which checks fail; the rows come from the masks the checks computed.
+    # Asking pandera for one failure case per check spares it formatting a case per
+    # failing row (0.5 s when every row of a 100k-row sheet breaks a rule).
+    masks: dict[str, pd.Series] = {}
     checks: dict[str, list] = {}
     for rule in rules:
         target = rule.target_key(table)
 
         def passes(series: pd.Series, rule: RowRule = rule) -> pd.Series:
-            return ~rule.fails(table, ctx).reindex(series.index, fill_value=False).astype(bool)
+            fails = rule.fails(table, ctx).reindex(series.index, fill_value=False).astype(bool)
+            masks[rule.id] = fails
+            return ~fails
 
         checks.setdefault(target, []).append(
-            pa.Check(passes, name=rule.id, ignore_na=False))
+            pa.Check(passes, name=rule.id, ignore_na=False, n_failure_cases=1))
     schema = pa.DataFrameSchema(
         {key: pa.Column(checks=cs, nullable=True, required=True) for key, cs in checks.items()},
         strict=False,
@@ -230,12 +237,8 @@ def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str
     try:
         schema.validate(table.data, lazy=True)
     except SchemaErrors as errors:
-        cases = errors.failure_cases
-        cases = cases[cases["index"].notna()]
-        return {
-            rule_id: pd.Index(group["index"].astype(int).unique())
-            for rule_id, group in cases.groupby("check")
-        }
+        failed = set(errors.failure_cases["check"].dropna())
+        return {rule_id: mask.index[mask.to_numpy()] for rule_id, mask in masks.items() if rule_id in failed}
     return {}
 
 
