@@ -3,6 +3,8 @@ workbooks, alternating runs in one session, each a whole process; medians, ratio
 
     python bench/run.py              # every workbook kind and every target of issue 8 (~1.5 h)
     python bench/run.py --reference 100000 --full --posts --design-costs --files 0 --repeat 1
+    python bench/run.py --full --posts --design-costs --violations --files 0 \
+        --baseline ../opsbook-before --no-naive    # the clean sheets: now against an earlier checkout
 
 By default: inspection sheets of the reference shape at 10k, 100k and 500k rows and of the
 full shape at 10k and 100k rows (its naive run at 500k takes over 20 minutes a time), post
@@ -53,21 +55,33 @@ def timed(cmd: list[str], out: list | None = None) -> tuple[float, float]:
     return wall, peak_kb / 1024 / 1024
 
 
-def compare(rows: int, repeat: int, shape: str) -> dict:
+def compare(rows: int, repeat: int, shape: str, baseline: Path | None = None, naive_too: bool = True) -> dict:
+    """opsbook against the naive pipeline (``naive_too``) and against an earlier opsbook
+    checkout (``baseline``, run with PYTHONPATH pointing at it), all alternating."""
     src, header_row = workbook(rows, shape)
-    ours, naive = [], []
+    ours, naive, before = [], [], []
+    validate = ["-m", "opsbook", "validate", str(src), "--as-of", "2026-11-26"]
     for _ in range(repeat):  # alternate, so both see the same machine state
-        ours.append(timed([PY, "-m", "opsbook", "validate", str(src), "--as-of", "2026-11-26",
-                           "--output", str(OUT / f"ours-{src.name}")]))
-        naive.append(timed([PY, str(HERE / "naive.py"), str(src), str(OUT / f"naive-{src.name}"),
-                            KIND[shape], str(header_row)]))
+        ours.append(timed([PY, *validate, "--output", str(OUT / f"ours-{src.name}")]))
+        if baseline is not None:
+            before.append(timed(["env", f"PYTHONPATH={baseline}", PY, *validate,
+                                 "--output", str(OUT / f"baseline-{src.name}")]))
+        if naive_too:
+            naive.append(timed([PY, str(HERE / "naive.py"), str(src), str(OUT / f"naive-{src.name}"),
+                                KIND[shape], str(header_row)]))
     med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
-    result = {"rows": rows, "shape": shape, "ours_s": med(ours, 0), "ours_gb": med(ours, 1),
-              "naive_s": med(naive, 0), "naive_gb": med(naive, 1)}
-    result["ratio"] = result["naive_s"] / result["ours_s"]
-    print(f"{shape:>12} {rows:>7,} rows  opsbook {result['ours_s']:6.1f} s {result['ours_gb']:.2f} GB   "
-          f"naive {result['naive_s']:6.1f} s {result['naive_gb']:.2f} GB   {result['ratio']:.1f}×   "
-          f"{_verdict(result)}", flush=True)
+    result = {"rows": rows, "shape": shape, "ours_s": med(ours, 0), "ours_gb": med(ours, 1)}
+    line = f"{shape:>12} {rows:>7,} rows  opsbook {result['ours_s']:6.1f} s {result['ours_gb']:.2f} GB"
+    if before:
+        result.update(baseline_s=med(before, 0), baseline_gb=med(before, 1))
+        line += (f"   baseline {result['baseline_s']:6.1f} s {result['baseline_gb']:.2f} GB "
+                 f"({result['baseline_s'] / result['ours_s']:.2f}× now)")
+    if naive:
+        result.update(naive_s=med(naive, 0), naive_gb=med(naive, 1))
+        result["ratio"] = result["naive_s"] / result["ours_s"]
+        line += (f"   naive {result['naive_s']:6.1f} s {result['naive_gb']:.2f} GB   {result['ratio']:.1f}×   "
+                 f"{_verdict(result)}")
+    print(line, flush=True)
     return result
 
 
@@ -165,9 +179,15 @@ def main() -> None:
                         help="mixes the naive pipeline also runs on (default: realistic, the ≥15× target; "
                              "the dense target compares opsbook with itself)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", type=Path,
+                        help="a checkout of an earlier opsbook: its `validate` alternates with this one's on the "
+                             "clean workbooks (PYTHONPATH=BASELINE), to show a change costs them nothing")
+    parser.add_argument("--no-naive", action="store_true",
+                        help="skip the naive pipeline on the clean workbooks (with --baseline: opsbook against itself)")
     parser.add_argument("--files", type=int, default=200, help="time N small files, --jobs 2 vs 1 (0: skip)")
     args = parser.parse_args()
-    results = [compare(rows, args.repeat, shape) for shape in sizes for rows in getattr(args, shape)]
+    results = [compare(rows, args.repeat, shape, args.baseline, not args.no_naive)
+               for shape in sizes for rows in getattr(args, shape)]
     for shape in sizes:
         base = next((r for r in results if r["rows"] == 100_000 and r["shape"] == shape), None)
         for r in results:
