@@ -125,3 +125,18 @@ def test_state_columns_are_the_state_rows():
     by_style = state.columns({3: "none", 4: "FF0000"})
     assert [list(r) for r in zip(*by_style)] == by_row
     assert [list(r) for r in zip(*RunState().columns())] == [list(r) for r in RunState().rows()[1:]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(-2**70, 2**70)),
+                          st.one_of(st.none(), st.text(max_size=5)),
+                          st.one_of(st.none(), st.integers(0, 99), st.text(max_size=2), st.booleans(), st.floats())),
+                min_size=1, max_size=40))
+def test_spooled_columns_of_any_python_values_render_like_the_cell_by_cell_sheet(rows):
+    """Columns handed over as Python lists (Arrow-backed when all text or all whole numbers,
+    else value by value) give newsheet.render's bytes."""
+    from opsbook.writers.columnsheet import spool_rows
+
+    grid = [["n", "t", "mixed"], *[list(r) for r in rows]]
+    assert spool_rows(grid, NS, freeze_header=False, autofilter=False).read() == \
+        render(SheetContent(rows=grid, freeze_header=False, autofilter=False), NS)

@@ -122,7 +122,7 @@ def spool_columns(headers: Sequence[str], columns: Sequence[list], rel_ns: str, 
                   **options) -> SpooledPart:
     """``spool_rows`` of a header and columns (lists of one length): the state sheet of a
     run with 300,000 marks, never turned into a list per row."""
-    series = [pd.Series(values, dtype=object) for values in columns]
+    series = [_series(values) for values in columns]
     spool = PartSpool(size_hint)
     try:
         for piece in render_columns(headers, series, rel_ns, **options):
@@ -131,6 +131,18 @@ def spool_columns(headers: Sequence[str], columns: Sequence[list], rel_ns: str, 
         spool.file.close()
         raise
     return spool.close()
+
+
+def _series(values: list) -> pd.Series:
+    """A column of Python values as a Series: Arrow-backed when it is all text or all whole
+    numbers (missing values allowed; Arrow infers that in C), else object values."""
+    try:
+        array = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pd.Series(values, dtype=object)
+    if pa.types.is_string(array.type) or pa.types.is_int64(array.type):
+        return pd.Series(pd.arrays.ArrowExtensionArray(array))
+    return pd.Series(values, dtype=object)
 
 
 def _space(value: str) -> str:
@@ -158,7 +170,8 @@ def _cell_rests(column: pd.Series) -> pa.Array:
     listed = column.tolist() if column.dtype == object else None
     if listed is not None and all(type(v) is str or v is None for v in listed):
         return _text_rests(pa.array(listed, type=pa.string()))
-    if listed is not None and all(type(v) is int or v is None for v in listed):
+    # Whole numbers in Arrow while they fit 64 bits (a 20-digit number goes value by value).
+    if listed is not None and all(type(v) is int or v is None for v in listed) and _fit(listed):
         numbers = pc.cast(pa.array(listed, type=pa.int64()), pa.string())
         return pc.binary_join_element_wise(pa.scalar("><v>"), numbers, pa.scalar("</v></c>"), "")
     if listed is None:
@@ -169,9 +182,12 @@ def _cell_rests(column: pd.Series) -> pa.Array:
             values = values.cast(pa.string())
         if pa.types.is_string(values.type):
             return _text_rests(values)
+        if pa.types.is_int64(values.type):
+            return pc.binary_join_element_wise(pa.scalar("><v>"), pc.cast(values, pa.string()),
+                                               pa.scalar("</v></c>"), "")
         listed = column.tolist()
     kinds = {type(v) for v in listed}
-    if kinds <= {str, int, type(None)}:  # text and whole numbers (a state sheet's columns)
+    if kinds <= {str, int, type(None)} and _fit(listed):  # text and whole numbers (a state sheet's columns)
         texts = _text_rests(pa.array([v if type(v) is str else None for v in listed], type=pa.string()))
         numbers = pc.cast(pa.array([v if type(v) is int else None for v in listed], type=pa.int64()), pa.string())
         return pc.coalesce(texts, pc.binary_join_element_wise(pa.scalar("><v>"), numbers, pa.scalar("</v></c>"), ""))
@@ -188,6 +204,12 @@ def _cell_rests(column: pd.Series) -> pa.Array:
             rest = seen[key] = _rest(v)
         out.append(rest)
     return pa.array(out, type=pa.string())
+
+
+def _fit(values: list) -> bool:
+    """Every int of ``values`` fits Arrow's int64."""
+    ints = [v for v in values if type(v) is int]
+    return not ints or (-(2**63) <= min(ints) and max(ints) < 2**63)
 
 
 def _text_rests(values: pa.Array) -> pa.Array:
