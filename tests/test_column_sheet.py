@@ -125,6 +125,13 @@ def test_state_columns_are_the_state_rows():
     by_style = state.columns({3: "none", 4: "FF0000"})
     assert [list(r) for r in zip(*by_style)] == by_row
     assert [list(r) for r in zip(*RunState().columns())] == [list(r) for r in RunState().rows()[1:]]
+    # What the file writer writes: created cells' style before as None, the same sheet.
+    from opsbook.ooxml.state import HEADER
+    from opsbook.writers.columnsheet import spool_columns
+
+    kwargs = dict(freeze_header=False, autofilter=False)
+    assert spool_columns(HEADER, state.columns(blank=None), NS, **kwargs).read() == \
+        render(SheetContent(rows=state.rows(), **kwargs), NS)
 
 
 @settings(max_examples=60, deadline=None)

@@ -60,12 +60,14 @@ class RunState:
         out += [["style", name, "", count] for name, count in self.styles.items()]
         return [(r + [""] * WIDTH)[:WIDTH] for r in out]
 
-    def columns(self, fill_of_style: dict[int, str] | None = None) -> list[list]:
+    def columns(self, fill_of_style: dict[int, str] | None = None, blank="") -> list[list]:
         """``rows()`` less its header, as its seven columns; the marks (one row each, 137k in
         a busy run) are turned column-wise without a list per mark.  ``fill_of_style``: the
-        fill before of each style a mark had (or was created with), instead of ``fills``."""
+        fill before of each style a mark had (or was created with), instead of ``fills``.
+        ``blank``: a created cell's empty style before (None writes the same empty cell as "",
+        and keeps that column whole numbers for Arrow)."""
         def pad(rows):
-            return [(r + [""] * WIDTH)[:WIDTH] for r in rows]
+            return [(r + [blank] * WIDTH)[:WIDTH] for r in rows]
 
         before = pad([["version", __version__, self.writer]] + [["sheet", name] for name in self.sheets])
         after = pad([["note", s, ref, how] for s, ref, how in self.notes]
@@ -79,7 +81,8 @@ class RunState:
                 fills = [fill_of_style[base if b is None else b] for b, base in zip(befores, bases)]
             else:
                 fills = [self.fills.get(key, "?") for key in zip(sheets, refs)]
-            marks = [["mark"] * len(refs), sheets, refs, ["" if b is None else b for b in befores],
+            marks = [["mark"] * len(refs), sheets, refs, befores if blank is None else
+                     [blank if b is None else b for b in befores],
                      afters, bases, fills]
             columns = [c + m for c, m in zip(columns, marks)]
         if after:

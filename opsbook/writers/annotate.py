@@ -160,7 +160,7 @@ class FileBook:
         fills: dict[int, str] = {}  # per distinct style: 137k marks share a handful
         for style in {base if before is None else before for _s, _r, before, _a, base in self.run.marks}:
             fills[style] = fill_before(self.styles, style)
-        columns = self.run.columns(fills)
+        columns = self.run.columns(fills, blank=None)  # None: the same empty cell as "", faster
         add_sheet(self.pkg, STATE_SHEET, spool_columns(STATE_HEADER, columns, self.pkg.rel_ns, len(columns[0]) * 120,
                                                        freeze_header=False, autofilter=False), state="veryHidden")
         self.styles.save()
