@@ -288,7 +288,7 @@ def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row
     splicer = SheetSplicer(by_row, styles.marked)
 
     def add_notes_to(skeleton: bytes) -> bytes:  # the part without its rows
-        run.marks += [(sheet_name, c.ref, c.before, c.after, c.base) for c in splicer.changes]
+        run.marks += [(sheet_name, ref, before, after, base) for ref, before, after, base in splicer.changes]
         splicer.changes.clear()  # remembered in run.marks: not twice in memory
         had_legacy = find_legacy_drawing(skeleton) is not None
         existing = _existing_notes(pkg, part)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from ..errors import RefusedToPatch, UnreadableWorkbook
 from ..ooxml.package import Package, PartSpool
@@ -41,16 +40,11 @@ _AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"
                  b"webPublishItems", b"tableParts", b"extLst")
 
 
-@dataclass(frozen=True)
-class Restyled:
-    """One marked cell: its style before (None when opsbook created the cell, -1 when the
-    cell had no s attribute) and after; ``base`` is the style a created cell would have
-    had (its column's or row's)."""
-
-    ref: str
-    before: int | None
-    after: int
-    base: int = 0
+# One marked cell, as a plain tuple (a violation costs microseconds, issue 15):
+# (ref, style before, style after, base).  The style before is None when opsbook created
+# the cell and -1 when the cell had no s attribute; ``base`` is the style a created cell
+# would have had (its column's or row's), 0 for a restyled cell.
+Restyled = tuple[str, "int | None", int, int]
 
 
 def row_pattern(prefix: bytes) -> re.Pattern:
@@ -329,20 +323,26 @@ class RowStream:
             found = xml.find(tagged + b'%d"' % row, pos)
             if found < 0:
                 return None
-            places.append(found)
+            places.append((found, row))
             pos = found + 1
         if not places:
             self._next, self._row_number = end, last
             return xml
-        out: list[bytes] = []
-        pos = 0
-        for found in places:
-            out.append(xml[pos:found])
-            pos = xml.index(self._row_start, found + 1) if found != at else len(xml)
-            out.append(self._splice_scan(xml[found:pos]))
-        out.append(xml[pos:])
+        out = self._splice_places(xml, places, at)
         self._next, self._row_number = end, last
         return b"".join(out)
+
+    def _splice_places(self, xml: bytes, places: list[tuple[int, int]], last_at: int) -> list[bytes]:
+        """The chunk's pieces with each pending row (where it starts, its number) edited by
+        ``_splice_scan``; ``last_at`` is where the chunk's last row starts."""
+        out: list[bytes] = []
+        pos = 0
+        for found, _row in places:
+            out.append(xml[pos:found])
+            pos = xml.index(self._row_start, found + 1) if found != last_at else len(xml)
+            out.append(self._splice_scan(xml[found:pos]))
+        out.append(xml[pos:])
+        return out
 
     def _splice_scan(self, xml: bytes) -> bytes:
         raise NotImplementedError
@@ -354,17 +354,141 @@ class RowStream:
             yield m, self._row_number
 
 
+_UNSEEN = object()
+# Start tags restyled, remembered by what follows their reference: bounded, in case every
+# cell of a sheet carries attributes of its own.
+_MAX_REMEMBERED = 4096
+_MANY_ROWS = 64  # marked rows in a chunk (of about a thousand) that make counting it whole pay
+
+
 class SheetSplicer(RowStream):
     """restyle_cells over a stream (see RowStream): marks are row → {0-based column →
-    severity}; a marked cell or row missing from the XML is created."""
+    severity}; a marked cell or row missing from the XML is created.
+
+    ``batch``: the rows found directly are edited by ``_batch_row`` when every cell tag of
+    the chunk starts with its reference (as Excel writes them), a few bytes searches per
+    mark instead of a regex scan per row and cell (issue 15); it writes what the scan
+    writes, and hands the scan any row it cannot vouch for.  False (for the tests that
+    compare the two) edits every row with ``_splice_scan``."""
+
+    batch = True
 
     def __init__(self, marks: dict[int, dict[int, str]], style_for):
         super().__init__(marks)
         self.style_for = style_for
         self.changes: list[Restyled] = []
+        self._row_rests: dict[bytes, int | None] = {}    # row tag after r="N" → row style
+        self._cell_rests: dict[tuple[bytes, str], tuple[bytes, int, int]] = {}
+        self._letters: dict[int, tuple[str, bytes]] = {}  # column → its letters, <c r="letters
 
     def _begin(self, head: bytes, sheet_data_at: int) -> None:
         self._col_styles = _column_styles(head, sheet_data_at)
+        self._cell_open = b"<" + self.prefix + b'c r="'
+        self._row_rest_at = len(self._row_start) + 4  # <row r="
+        self._row_end_open = self._row_close[:-1]     # </row
+
+    # the batch path -------------------------------------------------------------------------
+    def _splice_places(self, xml: bytes, places: list[tuple[int, int]], last_at: int) -> list[bytes]:
+        if not self.batch:
+            return super()._splice_places(xml, places, last_at)
+        # Many marked rows: one count over the chunk vouches for the cells of all its rows
+        # (cheaper than three counts a row); few: each row is counted.
+        numbered = len(places) >= _MANY_ROWS and _cells_numbered(xml, self.prefix)
+        out: list[bytes] = []
+        pos = 0
+        row_start, batch_row = self._row_start, self._batch_row
+        for found, row in places:
+            if found != pos:
+                out.append(xml[pos:found])
+            pos = xml.index(row_start, found + 1) if found != last_at else len(xml)
+            if not batch_row(xml, found, pos, row, numbered, out):
+                out.append(self._splice_scan(xml[found:pos]))
+        out.append(xml[pos:])
+        return out
+
+    def _batch_row(self, xml: bytes, start: int, stop: int, row: int, numbered: bool, out: list[bytes]) -> bool:
+        """Row ``row`` (xml[start:stop], its start tag beginning with its r attribute) edited
+        as ``_splice_scan`` edits it, onto ``out`` (``numbered``: every cell tag in xml is
+        known to start with its reference); False, with nothing popped, recorded or
+        written, for a row the scan should decide (self-closing, an unusual end, a cell tag
+        that does not start with its reference, a cell to create with no place to go).
+        Lean on purpose: this runs once per marked row, its loop once per mark."""
+        number = b'%d"' % row
+        rest_at = start + self._row_rest_at + len(number)  # after <row r="N"
+        if xml.startswith(b">", rest_at):  # <row r="N">: most rows Excel writes
+            tag_end, row_style = rest_at + 1, None
+        else:
+            tag_end = xml.find(b">", rest_at, stop) + 1
+            if tag_end == 0:
+                return False
+            row_style = self._row_rests.get(xml[rest_at:tag_end], _UNSEEN)
+            if row_style is _UNSEEN:
+                row_style = self._row_style_of(xml, start, stop, rest_at, tag_end, row)
+                if row_style is _UNSEEN:
+                    return False
+        end = xml.find(self._row_end_open, tag_end, stop)  # </row, with '>' right after it
+        if end < 0 or not xml.startswith(self._row_close, end):
+            return False
+        if not numbered and not _cells_numbered(xml, self.prefix, tag_end, end):
+            return False
+        marks = self._pending[row]
+        pieces = [xml[start:tag_end]]
+        changes: list[Restyled] = []
+        pos, row_text = tag_end, str(row)
+        known, letters_of = self._cell_rests, self._letters
+        for col, severity in sorted(marks.items()) if len(marks) > 1 else marks.items():
+            letters = letters_of.get(col) or self._letters_for(col)
+            opening = letters[1] + number
+            at = xml.find(opening, pos, end)
+            if at < 0:
+                insert = _insert_at(xml, pos, end, self.prefix, row, col)
+                if insert < 0:
+                    return False
+                pieces += (xml[pos:insert], _new_cell(self.prefix, row, col, severity, self._col_styles,
+                                                      row_style, self.style_for, changes))
+                pos = insert
+                continue
+            close = xml.find(b">", at, end) + 1
+            if close == 0:
+                return False
+            edit = known.get((xml[at + len(opening): close], severity)) \
+                or self._restyle_tag(xml, at, close, len(opening), severity)
+            pieces += (xml[pos:at], opening, edit[0])
+            changes.append((letters[0] + row_text, edit[1], edit[2], 0))
+            pos = close
+        pieces.append(xml[pos:stop])
+        del self._pending[row]
+        self.changes += changes
+        out += pieces
+        return True
+
+    def _row_style_of(self, xml: bytes, start: int, stop: int, rest_at: int, tag_end: int, row: int):
+        """_row_style of a row start tag not seen before, remembered by what follows its
+        r attribute (nothing else in the tag counts); _UNSEEN for a tag the scan should see."""
+        m = self._row_re.match(xml, start, stop)
+        if m is None or m.end() != tag_end or m.group(3):
+            return _UNSEEN
+        style = self._row_rests[xml[rest_at:tag_end]] = _row_style(m, row)
+        return style
+
+    def _letters_for(self, col: int) -> tuple[str, bytes]:
+        """The column's letters and the start of its cells' tags up to the row number."""
+        name = column_letter(col)
+        letters = self._letters[col] = (name, self._cell_open + name.encode())
+        return letters
+
+    def _restyle_tag(self, xml: bytes, at: int, stop: int, opening: int, severity: str) -> tuple[bytes, int, int]:
+        """(what follows the reference, style before, style after) of _restyled for the start
+        tag xml[at:stop] whose reference is ``opening`` bytes long, remembered: the edit
+        depends on nothing else (the reference has no s in it), and style_for is
+        deterministic per (base, severity)."""
+        tag, before, after = _restyled(xml[at:stop], severity, self.style_for)
+        if tag[:opening] != xml[at: at + opening]:
+            raise AssertionError(f"a restyled cell's reference changed ({tag[:40]!r})")
+        if len(self._cell_rests) >= _MAX_REMEMBERED:
+            self._cell_rests.clear()
+        edit = self._cell_rests[(xml[at + opening: stop], severity)] = (tag[opening:], before, after)
+        return edit
 
     def _no_rows(self, buf: bytes, found: re.Match) -> bytes:
         # Opened, to hold the rows the marks need.
@@ -398,13 +522,7 @@ class SheetSplicer(RowStream):
             if row_number not in self._pending:
                 continue
             row_marks = self._pending.pop(row_number)
-            if not _START_TAG.fullmatch(m.group(0)):
-                raise RefusedToPatch(f"row {row_number}'s start tag is not one opsbook can edit "
-                                     f"({m.group(0)[:60]!r})")
-            row_style = None
-            if _CUSTOM_FORMAT.search(m.group(2)):
-                s = _ATTR_S.search(m.group(2))
-                row_style = _style_index(s.group(2), f"row {row_number}") if s else None
+            row_style = _row_style(m, row_number)
             if m.group(3):  # <row .../>: open it to hold the new cells
                 out.append(xml[pos:m.start()])
                 cells = b"".join(_new_cell(prefix, row_number, c, sev, self._col_styles, row_style,
@@ -425,11 +543,23 @@ class SheetSplicer(RowStream):
         return b"".join(out)
 
 
+def _row_style(m: re.Match, row_number: int) -> int | None:
+    """The style a cell created in the row gets (None: its column's), from the row's start
+    tag (a ``row_pattern`` match); RefusedToPatch for a tag opsbook cannot edit."""
+    if not _START_TAG.fullmatch(m.group(0)):
+        raise RefusedToPatch(f"row {row_number}'s start tag is not one opsbook can edit "
+                             f"({m.group(0)[:60]!r})")
+    if _CUSTOM_FORMAT.search(m.group(2)):
+        s = _ATTR_S.search(m.group(2))
+        return _style_index(s.group(2), f"row {row_number}") if s else None
+    return None
+
+
 def _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, changes) -> bytes:
     base = row_style if row_style is not None else col_styles.get(col, 0)
     ref = f"{column_letter(col)}{row}"
     after = style_for(base, severity)
-    changes.append(Restyled(ref, None, after, base))
+    changes.append((ref, None, after, base))
     return b'<%sc r="%s" s="%d"/>' % (prefix, ref.encode(), after)
 
 
@@ -448,7 +578,7 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
         if at >= 0:
             end = content.index(b">", at) + 1
             tag, before, after = _restyled(content[at:end], severity, style_for)
-            changes.append(Restyled(ref, before, after))
+            changes.append((ref, before, after, 0))
             out += [content[pos:at], tag]
             pos = end
             continue
@@ -463,10 +593,21 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
     return b"".join(out)
 
 
-def _cells_numbered(content: bytes, prefix: bytes) -> bool:
-    """Every cell start tag of the row begins with its r attribute."""
-    start = b"<" + prefix + b"c"
-    return content.count(start + b" ") + content.count(start + b">") == content.count(start + b' r="')
+def _insert_at(xml: bytes, pos: int, end: int, prefix: bytes, row: int, col: int) -> int:
+    """Where _restyle_row creates cell ``col`` of ``row`` whose content is xml[:end] and
+    whose cells before ``pos`` are done: before the first cell to its right (-1 when that
+    cell's reference names another row), else at the end."""
+    for letters in _cell_refs(prefix).findall(xml, pos, end):
+        if _column_of(letters) > col:
+            return xml.find(b'<%sc r="%s%d"' % (prefix, letters, row), pos, end)
+    return end
+
+
+def _cells_numbered(content: bytes, prefix: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Every cell start tag of the row (content[start:end]) begins with its r attribute."""
+    tag = b"<" + prefix + b"c"
+    return (content.count(tag + b" ", start, end) + content.count(tag + b">", start, end)
+            == content.count(tag + b' r="', start, end))
 
 
 def _restyle_row_scan(content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes) -> bytes:
@@ -483,7 +624,7 @@ def _restyle_row_scan(content: bytes, prefix, row, row_marks, col_styles, row_st
             out.append(_new_cell(prefix, row, missing, todo.pop(missing), col_styles, row_style, style_for, changes))
         if col in todo:
             tag, before, after = _restyled(m.group(0), todo.pop(col), style_for)
-            changes.append(Restyled(f"{column_letter(col)}{row}", before, after))
+            changes.append((f"{column_letter(col)}{row}", before, after, 0))
             out.append(content[pos:m.start()])
             out.append(tag)
             pos = m.end()
