@@ -251,16 +251,16 @@ _ROW_ATTRS = [b"", b"", b' spans="1:5"', b' s="7" customFormat="1"', b' customFo
 
 
 @st.composite
-def varied_sheets(draw):
+def varied_sheets(draw, missing_rows=False):
     """Sheets as Excel and others write them (with or without a namespace prefix, rows
     self-closing or empty, cells with and without s, white space between rows), now and
     then something odd (a cell or row without r, a style index that is not a number, rows
     or cells out of order), marks on cells and rows that exist and that do not, and the
-    chunks the part arrives in."""
+    chunks the part arrives in.  ``missing_rows``: nothing odd, and marks on any row."""
     from opsbook.workbook.cells import column_letter
 
     p = draw(st.sampled_from([b"", b"x:"]))
-    odd = draw(st.integers(0, 5)) == 0
+    odd = not missing_rows and draw(st.integers(0, 5)) == 0
     rows = sorted(draw(st.sets(st.integers(1, 40), max_size=25)))
     if odd and draw(st.booleans()):
         rows = draw(st.permutations(rows))
@@ -293,7 +293,8 @@ def varied_sheets(draw):
     # Mostly on rows that exist: a marked row missing from a chunk sends the chunk to the scan.
     near = st.integers(1, 45)
     if rows:
-        near = st.one_of(st.sampled_from(rows), near) if draw(st.integers(0, 3)) == 0 else st.sampled_from(rows)
+        anywhere = missing_rows or draw(st.integers(0, 3)) == 0
+        near = st.one_of(st.sampled_from(rows), near) if anywhere else st.sampled_from(rows)
     marks = draw(st.dictionaries(near, st.dictionaries(st.integers(0, 7), st.sampled_from(["error", "warning"]),
                                                        min_size=1, max_size=4), max_size=20))
     cuts = sorted(draw(st.lists(st.integers(0, len(xml)), max_size=8)))
@@ -330,19 +331,31 @@ def test_the_batch_path_writes_what_the_row_by_row_path_writes(case):
         assert batch == _outcome(ScanOnly, xml, marks, cuts)
 
 
+@settings(max_examples=500, deadline=None)
+@given(varied_sheets(missing_rows=True))
+def test_marked_rows_missing_from_a_chunk_are_made_where_the_scan_makes_them(case):
+    """A chunk with a marked row to create is cut before the row it goes in front of, the
+    rest goes the direct way: what the scan of the whole chunk writes."""
+    xml, marks, cuts, _odd = case
+    batch = _outcome(SheetSplicer, xml, marks, cuts)
+    assert batch == _outcome(PerRow, xml, marks, cuts) == _outcome(ScanOnly, xml, marks, cuts)
+
+
 def test_the_batch_path_marks_many_rows_in_microseconds():
     """Issue 15: 20,000 marked rows of 16 cells, two marks each, one of them on a cell to
-    create: a few µs a mark (the row-by-row path took ~40-80 µs a row)."""
+    create, and every 100th row missing from the XML: a few µs a mark (the row-by-row path
+    took ~10-80 µs a row, the scan of a whole chunk for a row to create more)."""
     import time
 
     rows = b"".join(b'<row r="%d" spans="1:16">' % r
                     + b"".join(b'<c r="%s%d" t="s"><v>%d</v></c>' % (bytes([65 + c]), r, c) for c in range(16) if c != 5)
-                    + b"</row>" for r in range(1, 20_001))
+                    + b"</row>" for r in range(1, 20_001) if r % 100)
     xml = HEAD + b"<sheetData>" + rows + b"</sheetData></worksheet>"
     marks = {r: {3: "error", 5: "warning"} for r in range(1, 20_001)}
+    cuts = list(range(1 << 20, len(xml), 1 << 20))
     started = time.perf_counter()
-    batch = _outcome(SheetSplicer, xml, marks, list(range(1 << 20, len(xml), 1 << 20)))
+    batch = _outcome(SheetSplicer, xml, marks, cuts)
     elapsed = time.perf_counter() - started
-    assert len(batch[1]) == 40_000
-    assert batch == _outcome(PerRow, xml, marks, list(range(1 << 20, len(xml), 1 << 20)))
+    assert len(batch[1]) == 40_000 and batch[0].count(b"<row ") == 20_000
+    assert batch == _outcome(PerRow, xml, marks, cuts)
     assert elapsed < 40_000 * 20e-6, elapsed  # a generous bound on a shared machine
