@@ -4,7 +4,9 @@ marked cells keep their format, a user's own note survives."""
 import datetime as dt
 import zipfile
 from copy import copy
+from pathlib import Path
 
+import pytest
 import python_calamine
 from helpers import write_xlsx
 from openpyxl import load_workbook
@@ -15,6 +17,8 @@ from opsbook.engine import as_of_moment
 from opsbook.pipeline import check_file
 from opsbook.samples.posts import build_post_log
 from opsbook.writers.annotate import VIOLATIONS_SHEET, write_annotated
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def annotate(src, dst, as_of="2026-11-26"):
@@ -105,3 +109,50 @@ def test_writing_in_place_replaces_atomically(tmp_path):
     after = values(src)
     assert after["發布日誌"] == before["發布日誌"] and VIOLATIONS_SHEET in after
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~opsbook")]
+
+
+def test_violations_sheet_rendered_meanwhile_gives_the_same_workbook(tmp_path, monkeypatch):
+    """The 違規清單 rendered in a worker thread while the cells are marked (big reports)
+    and rendered after the marks give byte-identical workbooks, on every bundled sample."""
+    import opsbook.writers.annotate as annotate_module
+
+    for sample in sorted((ROOT / "workbooks").glob("*.xlsx")):
+        checked = check_file(sample, load_config(None, near=sample), as_of_moment("2026-11-26"))
+        members = {}
+        for threshold in (0, 10**9):
+            monkeypatch.setattr(annotate_module, "MEANWHILE_FROM", threshold)
+            out = tmp_path / f"{threshold}-{sample.name}"
+            write_annotated(sample, out, checked, load_config(None, near=sample))
+            with zipfile.ZipFile(out) as z:
+                members[threshold] = {name: z.read(name) for name in z.namelist()}
+        assert members[0] == members[10**9]
+        assert any(name.startswith("xl/worksheets/") for name in members[0])
+
+
+def test_a_failed_mark_leaves_no_worker_part_open(tmp_path, monkeypatch):
+    """When marking fails after the 違規清單 started rendering meanwhile, closing the book
+    waits for the worker and closes what it made; the error is the marking's."""
+    import opsbook.writers.annotate as annotate_module
+
+    sample = sorted((ROOT / "workbooks").glob("*.xlsx"))[0]
+    checked = check_file(sample, load_config(None, near=sample), as_of_moment("2026-11-26"))
+    monkeypatch.setattr(annotate_module, "MEANWHILE_FROM", 0)
+    made = []
+    real_render = annotate_module._render_violations
+
+    def render(*args):
+        made.append(real_render(*args))
+        return made[-1]
+
+    def broken_mark(*args):
+        raise RuntimeError("marking failed")
+
+    monkeypatch.setattr(annotate_module, "_render_violations", render)
+    monkeypatch.setattr(annotate_module, "_mark", broken_mark)
+    book = annotate_module.FileBook(sample, language="zh-Hant")
+    try:
+        with pytest.raises(RuntimeError, match="marking failed"):
+            book.mark(checked.report.frame)
+    finally:
+        book.close()
+    assert len(made) == 1 and made[0].file.closed

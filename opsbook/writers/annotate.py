@@ -79,21 +79,67 @@ def violations_content(frame: pd.DataFrame, styles: Styles, language: str = "zh-
 def violations_part(frame: pd.DataFrame, styles: Styles, rel_ns: str, language: str = "zh-Hant") -> SpooledPart:
     """The 違規清單 sheet rendered from the frame's columns into a deflating spool: the same
     bytes as ``render(violations_content(...))`` without a Python value per cell."""
-    columns = [frame[c] for c in VIOLATION_FIELDS]  # the layout both writers share (opsbook.layout)
+    return _render_violations(violation_columns(frame, language), styles.bold(), rel_ns, language)
+
+
+def violation_columns(frame: pd.DataFrame, language: str) -> list[pd.Series]:
+    """The 違規清單's columns (the layout both writers share, opsbook.layout), severities in
+    ``language``."""
+    columns = [frame[c] for c in VIOLATION_FIELDS]
     at = VIOLATION_FIELDS.index("severity")
     codes, uniques = pd.factorize(columns[at], use_na_sentinel=True)
     names = severity_names(language)
     shown = np.array([names.get(s, s) for s in python_values(uniques)] + [None], dtype=object)
     columns[at] = pd.Series(shown.take(np.where(codes >= 0, codes, len(uniques))), index=frame.index)
-    spool = PartSpool(len(frame) * 400)
+    return columns
+
+
+def _render_violations(columns: list[pd.Series], header_style: int, rel_ns: str, language: str) -> SpooledPart:
+    spool = PartSpool(len(columns[0]) * 400)
     try:
-        for piece in render_columns(violation_headers(language), columns, rel_ns, header_style=styles.bold(),
+        for piece in render_columns(violation_headers(language), columns, rel_ns, header_style=header_style,
                                     widths=dict(VIOLATION_WIDTHS), link=(LINK_COLUMN, VIOLATION_FIELDS.index("sheet"))):
             spool.write(piece)
     except BaseException:
         spool.file.close()
         raise
     return spool.close()
+
+
+# Violations from which the 違規清單 renders in a thread while the cells are marked (below
+# that, the thread costs about what it saves).
+MEANWHILE_FROM = 5_000
+
+
+class _Meanwhile:
+    """The 違規清單 rendered in a worker thread while the main thread marks the cells: the
+    render is Arrow and deflate work, which runs outside the GIL, so a sheet full of
+    violations uses the machine's second core.  The worker gets its own column Series and
+    the header style decided beforehand; it touches neither the package nor the styles."""
+
+    def __init__(self, frame: pd.DataFrame, language: str, header_style: int, rel_ns: str):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.frame, self.language = frame, language
+        pool = ThreadPoolExecutor(1, thread_name_prefix="opsbook-violations")
+        self.future = pool.submit(_render_violations, violation_columns(frame, language), header_style, rel_ns,
+                                  language)
+        pool.shutdown(wait=False)
+
+    def result(self, frame: pd.DataFrame, language: str) -> SpooledPart | None:
+        """The part, when it was rendered for this frame and language (else None)."""
+        if frame is not self.frame or language != self.language:
+            self.discard()
+            return None
+        return self.future.result()
+
+    def discard(self) -> None:
+        """Wait for the worker and drop what it made (its spool's temporary file closed)."""
+        try:
+            part = self.future.result()
+        except Exception:  # noqa: BLE001 - nothing to keep; the main thread's own error stands
+            return
+        part.file.close()
 
 
 def _open_cleared(source: Path, max_part_mb: float = MAX_PART_MB) -> tuple[Package, bool]:
@@ -134,21 +180,33 @@ class FileBook:
     """The workbook-file side of opsbook.bookio.BookIO: opened with any earlier opsbook run
     undone (in memory), edited through the package patcher, saved atomically."""
 
-    def __init__(self, source: Path, max_part_mb: float = MAX_PART_MB):
+    def __init__(self, source: Path, max_part_mb: float = MAX_PART_MB, language: str | None = None):
         self.source = Path(source)
         self.pkg, _ = _open_cleared(self.source, max_part_mb)
         self.styles = Styles(self.pkg)
         self.run = RunState(styles=dict(self.styles.original_counts))
+        # Known before the marks: then the 違規清單 renders in a thread while cells are marked.
+        self.language = language
+        self._meanwhile: _Meanwhile | None = None
 
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.pkg.sheets]
 
     def mark(self, frame: pd.DataFrame) -> None:
+        # The 違規清單's header style first, whether or not it renders meanwhile: the
+        # workbook's styles come out numbered the same either way.
+        header = self.styles.bold()
+        if self.language is not None and len(frame) >= MEANWHILE_FROM:
+            self._meanwhile = _Meanwhile(frame, self.language, header, self.pkg.rel_ns)
         _mark(self.pkg, self.styles, frame, self.run)
 
     def write_violations(self, frame: pd.DataFrame, language: str = "zh-Hant") -> None:
         name = _free_sheet_name(self.pkg, VIOLATIONS_SHEET)
-        add_sheet(self.pkg, name, violations_part(frame, self.styles, self.pkg.rel_ns, language))
+        meanwhile, self._meanwhile = self._meanwhile, None
+        part = meanwhile.result(frame, language) if meanwhile is not None else None
+        if part is None:
+            part = violations_part(frame, self.styles, self.pkg.rel_ns, language)
+        add_sheet(self.pkg, name, part)
         self.run.sheets.append(name)
 
     def write_summary(self, summary) -> None:
@@ -167,6 +225,9 @@ class FileBook:
         return _save(self.pkg, self.source, Path(target or self.source), backup)
 
     def close(self) -> None:
+        if self._meanwhile is not None:  # the marks failed: the worker's part is not used
+            self._meanwhile.discard()
+            self._meanwhile = None
         self.pkg.close()
 
 
@@ -208,7 +269,8 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
     in_place = _in_place(source, target)
     try:
         with write_lock(Path(source)) if in_place else _no_lock():
-            book = FileBook(source, max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB))
+            book = FileBook(source, max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB),
+                            language=checked.language)
             try:
                 _check_as_read(book.pkg, checked)
                 if book.pkg.shared_with_revisions:
