@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import python_calamine
 from helpers import write_xlsx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
@@ -156,3 +158,29 @@ def test_a_failed_mark_leaves_no_worker_part_open(tmp_path, monkeypatch):
     finally:
         book.close()
     assert len(made) == 1 and made[0].file.closed
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(), ref=st.sampled_from(["A1", "B12", "XFD1048576", 'A"1', "A&1"]))
+def test_new_comments_from_text_equal_the_element_built_ones(text, ref):
+    """A new comment is written as text and parsed with the others (10,000 at once): it
+    serialises exactly as the element-by-element comment, whatever the note's text."""
+    from lxml import etree
+
+    from opsbook.writers.notes import MARK, _comment_xml, _run
+    from opsbook.writers.xmltext import clipped
+
+    text = f"{MARK}\n{text}"  # a note's body (never empty)
+
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+    def q(name):
+        return f"{{{ns}}}{name}"
+
+    built = etree.Element(q("commentList"), nsmap={None: ns})
+    comment = etree.SubElement(built, q("comment"), ref=ref, authorId="0")
+    etree.SubElement(comment, q("text")).append(_run(q, clipped(text)))
+    parsed = etree.Element(q("commentList"), nsmap={None: ns})
+    holder = etree.fromstring(f'<holder xmlns="{ns}">{_comment_xml(ref, "0", clipped(text))}</holder>'.encode())
+    parsed.extend(list(holder))
+    assert etree.tostring(parsed) == etree.tostring(built)

@@ -5,6 +5,7 @@ appended after a marker line so ``clear`` can remove exactly what we added."""
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
@@ -101,6 +102,7 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
     existing = {c.get("ref"): c for c in comment_list}
 
     new_cells: list[tuple[int, int]] = []
+    fresh: list[str] = []  # opsbook's own new comments, as XML text parsed in one go
     for ref, note in notes.items():
         body = f"{MARK}\n{note}"
         comment = existing.get(ref)
@@ -116,9 +118,12 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
             else:
                 text_el.insert(anchor, run)
             continue
-        comment = etree.SubElement(comment_list, q("comment"), ref=ref, authorId=author_id)
-        etree.SubElement(comment, q("text")).append(_run(q, clipped(body)))
+        fresh.append(_comment_xml(ref, author_id, clipped(body)))
         new_cells.append(split_cell(ref))
+    if fresh:
+        # The elements _run would build, from text: 10,000 notes cost 0.2 s one element at a time.
+        holder = etree.fromstring(f'<holder xmlns="{ns}">{"".join(fresh)}</holder>'.encode())
+        comment_list.extend(list(holder))
     pkg.put(comments_part, to_bytes(root))
     if not new_cells:
         return sheet_xml
@@ -158,6 +163,14 @@ def _run(q, body: str) -> etree._Element:
     t.text = ooxml_escaped(body)  # control characters as _xHHHH_: lxml refuses them raw
     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     return run
+
+
+def _comment_xml(ref: str, author_id: str, body: str) -> str:
+    """A new comment as text: what ``comment(ref, authorId) > text > _run(body)`` serialises to
+    (a carriage return as a reference: a parser reads a raw one as a line feed)."""
+    text = escape(ooxml_escaped(body), {"\r": "&#13;"})
+    return (f'<comment ref={quoteattr(ref)} authorId="{author_id}"><text><r><rPr><sz val="9"/>'
+            f'<rFont val="Tahoma"/></rPr><t xml:space="preserve">{text}</t></r></text></comment>')
 
 
 def _append_shapes(pkg: Package, vml: bytes, cells: list[tuple[int, int]]) -> bytes:
