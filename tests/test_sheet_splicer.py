@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opsbook.errors import RefusedToPatch
 from opsbook.writers.annotate import FileBook
 from opsbook.writers.sheetxml import SheetSplicer, restyle_cells
 
@@ -321,9 +322,8 @@ def _outcome(cls, xml, marks, cuts):
 def test_the_batch_path_writes_what_the_row_by_row_path_writes(case):
     """Byte for byte, change for change, style for style (in the order first asked), and
     the same refusal where there is one; against the direct path before the batch and,
-    for sheets in order, against the scan of every row (rows out of order are where the
-    direct path and the scan already part: the direct path creates a marked row it finds
-    after the chunk's last row number below it, again)."""
+    for sheets without oddities, against the scan of every row (rows out of order are
+    refused by every path: test_rows_out_of_order_are_refused_not_doubled)."""
     xml, marks, cuts, odd = case
     batch = _outcome(SheetSplicer, xml, marks, cuts)
     assert batch == _outcome(PerRow, xml, marks, cuts)
@@ -359,3 +359,19 @@ def test_the_batch_path_marks_many_rows_in_microseconds():
     assert len(batch[1]) == 40_000 and batch[0].count(b"<row ") == 20_000
     assert batch == _outcome(PerRow, xml, marks, cuts)
     assert elapsed < 40_000 * 20e-6, elapsed  # a generous bound on a shared machine
+
+
+@pytest.mark.parametrize("rows, marked", [([1, 2, 5, 3, 4], 3), ([1, 2, 5, 3, 4], 7), ([2, 2], 2), ([4, 1], 9)])
+def test_rows_out_of_order_are_refused_not_doubled(rows, marked):
+    """ECMA-376 keeps rows in ascending order and Excel writes them so; a sheet whose rows
+    are not (another tool's) is refused in one line, in one chunk or across chunks, rather
+    than given a second row of a number it already has."""
+    head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    body = b"".join(b'<row r="%d"><c r="A%d" s="1"><v>1</v></c></row>' % (r, r) for r in rows)
+    xml = head + body + b"</sheetData></worksheet>"
+    with pytest.raises(RefusedToPatch, match="not in ascending order"):
+        restyle_cells(xml, {marked: {0: "error"}}, lambda style, severity: 9)
+    splicer = SheetSplicer({marked: {0: "error"}}, lambda style, severity: 9)
+    with pytest.raises(RefusedToPatch, match="not in ascending order"):
+        for at in range(0, len(xml), 40):  # across chunks
+            splicer.feed(xml[at:at + 40])

@@ -179,6 +179,7 @@ class RowStream:
         self._open_row = -1                  # where the incomplete row in _buf starts
         self._done = False                   # </sheetData> seen
         self._row_number = 0
+        self._numbered_re: re.Pattern | None = None   # a row start tag's number (_check_order)
 
     def feed(self, chunk: bytes) -> bytes:
         if self._done:
@@ -299,6 +300,7 @@ class RowStream:
 
     def _splice(self, xml: bytes) -> bytes:
         """Complete rows (and whitespace between them) in; edited rows out."""
+        self._check_order(xml)
         direct = self._splice_direct(xml)
         return direct if direct is not None else self._splice_scan(xml)
 
@@ -345,6 +347,23 @@ class RowStream:
             out.append(self._splice_scan(xml[found:pos]))
         out.append(xml[pos:])
         return out
+
+    def _check_order(self, xml: bytes) -> None:
+        """Refuse rows out of ascending order (ECMA-376 wants them in order; Excel writes
+        them so): a marked row looked for where the order puts it would be made a second
+        time, and a workbook with two rows of one number is damaged.  One C-level search
+        per chunk for the numbered rows (rows without r are numbered in order by the scan)."""
+        if self._numbered_re is None:
+            self._numbered_re = re.compile(rb"<" + re.escape(self.prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
+        numbers = list(map(int, self._numbered_re.findall(xml)))
+        if not numbers:
+            return
+        previous = [self._row_number, *numbers[:-1]]
+        if all(a < b for a, b in zip(previous, numbers)):
+            return
+        a, b = next((a, b) for a, b in zip(previous, numbers) if a >= b)
+        raise RefusedToPatch(f"its rows are not in ascending order (row {b} after row {a}), "
+                             "which opsbook does not patch")
 
     def _splice_scan(self, xml: bytes) -> bytes:
         raise NotImplementedError
