@@ -64,7 +64,8 @@ def compare(rows: int, repeat: int, shape: str, baseline: Path | None = None, na
     for _ in range(repeat):  # alternate, so both see the same machine state
         ours.append(timed([PY, *validate, "--output", str(OUT / f"ours-{src.name}")]))
         if baseline is not None:
-            before.append(timed(["env", f"PYTHONPATH={baseline}", PY, *validate,
+            # -P: `-m` would put the working directory (this checkout) before PYTHONPATH.
+            before.append(timed(["env", f"PYTHONPATH={baseline}", PY, "-P", *validate,
                                  "--output", str(OUT / f"baseline-{src.name}")]))
         if naive_too:
             naive.append(timed([PY, str(HERE / "naive.py"), str(src), str(OUT / f"naive-{src.name}"),
