@@ -90,3 +90,20 @@ def same_text_key(value):
     if kind in (str, int, bool) or value is None:
         return kind, value
     return None
+
+
+def map_per_text_key(values: list, fn) -> list:
+    """``[fn(v) for v in values]`` with ``fn`` called once per ``same_text_key`` (each value
+    without a key on its own): 40,000 fees of three amounts are written three times."""
+    done: dict = {}
+    out = []
+    for value in values:
+        key = same_text_key(value)
+        if key is None:
+            out.append(fn(value))
+            continue
+        text = done.get(key, done)
+        if text is done:
+            text = done[key] = fn(value)
+        out.append(text)
+    return out

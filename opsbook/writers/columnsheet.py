@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ooxml.package import PartSpool, SpooledPart
-from ..values import same_text_key
+from ..values import map_per_text_key
 from ..workbook.cells import column_letter
 from .newsheet import MAIN
 from .xmltext import CELL_TEXT_MAX, attr, cell_text
@@ -192,18 +192,7 @@ def _cell_rests(column: pd.Series) -> pa.Array:
         numbers = pc.cast(pa.array([v if type(v) is int else None for v in listed], type=pa.int64()), pa.string())
         return pc.coalesce(texts, pc.binary_join_element_wise(pa.scalar("><v>"), numbers, pa.scalar("</v></c>"), ""))
     # Mixed values (a violation's cell value): rendered once per distinct (type, value).
-    seen: dict = {}
-    out = []
-    for v in listed:
-        key = same_text_key(v)
-        if key is None:
-            out.append(_rest(v))
-            continue
-        rest = seen.get(key, seen)
-        if rest is seen:
-            rest = seen[key] = _rest(v)
-        out.append(rest)
-    return pa.array(out, type=pa.string())
+    return pa.array(map_per_text_key(listed, _rest), type=pa.string())
 
 
 def _fit(values: list) -> bool:

@@ -27,8 +27,8 @@ import pandas as pd
 
 from .. import __version__
 from ..report import VIOLATION_FIELDS, Report, _json_default
+from ..values import map_per_text_key
 from ..values import record_value as _clean  # the report's cleaning of a field (the reference)
-from ..values import same_text_key
 
 FORMATS = ("json", "jsonl", "parquet")
 CHUNK = 20_000  # violations encoded and written at a time (~10 MB of JSON)
@@ -217,18 +217,7 @@ def _rows_json(values: list, indented: bool):
 
 def _scalars(values: list) -> list[str]:
     """``_scalar`` of each value, computed once per distinct key (values.same_text_key)."""
-    done: dict = {}
-    out = []
-    for value in values:
-        key = same_text_key(value)
-        if key is None:
-            out.append(_scalar(value))
-            continue
-        text = done.get(key)
-        if text is None:
-            text = done[key] = _scalar(value)
-        out.append(text)
-    return out
+    return map_per_text_key(values, _scalar)
 
 
 def _scalar(value: Any) -> str:
