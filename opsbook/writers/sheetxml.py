@@ -17,6 +17,8 @@ import functools
 import itertools
 import re
 
+import numpy as np
+
 from ..errors import RefusedToPatch, UnreadableWorkbook
 from ..ooxml.package import Package, PartSpool
 from ..workbook.cells import column_index, column_letter
@@ -180,6 +182,7 @@ class RowStream:
         self._done = False                   # </sheetData> seen
         self._row_number = 0
         self._numbered_re: re.Pattern | None = None   # a row start tag's number (_check_order)
+        self._tagged_re: re.Pattern | None = None     # the same, r first
 
     def feed(self, chunk: bytes) -> bytes:
         if self._done:
@@ -352,17 +355,22 @@ class RowStream:
         """Refuse rows out of ascending order (ECMA-376 wants them in order; Excel writes
         them so): a marked row looked for where the order puts it would be made a second
         time, and a workbook with two rows of one number is damaged.  One C-level search
-        per chunk for the numbered rows (rows without r are numbered in order by the scan)."""
+        per chunk for the numbered rows (a literal one when every row tag starts with r, as
+        Excel writes them); rows without r are numbered in order by the scan."""
         if self._numbered_re is None:
+            self._tagged_re = re.compile(re.escape(self._row_start + b' r="') + rb'(\d+)"')
             self._numbered_re = re.compile(rb"<" + re.escape(self.prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
-        numbers = list(map(int, self._numbered_re.findall(xml)))
-        if not numbers:
+        tagged = xml.count(self._row_start) == xml.count(self._row_start + b' r="')
+        found = (self._tagged_re if tagged else self._numbered_re).findall(xml)
+        if not found:
             return
-        previous = [self._row_number, *numbers[:-1]]
-        if all(a < b for a, b in zip(previous, numbers)):
+        numbers = np.array(found).astype(np.int64)
+        previous = np.concatenate(([self._row_number], numbers[:-1]))
+        wrong = numbers <= previous
+        if not wrong.any():
             return
-        a, b = next((a, b) for a, b in zip(previous, numbers) if a >= b)
-        raise RefusedToPatch(f"its rows are not in ascending order (row {b} after row {a}), "
+        at = int(wrong.argmax())
+        raise RefusedToPatch(f"its rows are not in ascending order (row {numbers[at]} after row {previous[at]}), "
                              "which opsbook does not patch")
 
     def _splice_scan(self, xml: bytes) -> bytes:
