@@ -109,8 +109,7 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     report = check_files(files, moment, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(),
                          kind=kind, period=(period_from, period_to), config_path=config_path, lang=lang,
                          output=output, write=write, no_backup=no_backup, cluster=cluster,
-                         fingerprints=history is not None or bool(overview_path),
-                         report_format=report_format if report_path else None)
+                         fingerprints=history is not None or bool(overview_path))
     for line in summary_lines(report, lang):
         click.echo(line)
     if debug:

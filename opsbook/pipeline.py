@@ -114,16 +114,12 @@ def _own_sheets(path: Path, names: list[str]) -> set[str]:
 
 
 def check_and_write(path: Path, moment, kind=None, period=(None, None), config_path=None, lang=None,
-                    output=None, write=False, no_backup=False, several=False, fingerprints=True,
-                    report_format=None) -> Report:
+                    output=None, write=False, no_backup=False, several=False, fingerprints=True) -> Report:
     """One workbook of a batch: check it, write the annotated copy or the file itself.
     Runs in a worker process for folders; returns the (picklable) report.  A write that
     fails — refused on purpose or a writer fault — is the file's ``write_error``.
     ``fingerprints``: give each violation its record month and fingerprint (the history
-    and the overview read them; the CLI asks only when it writes one of those).
-    ``report_format``: the report file that will be written (json, jsonl): its violations
-    are rendered in a thread while the workbook is written (``Report.prerendered``); only
-    for a report that stays in this process."""
+    and the overview read them; the CLI asks only when it writes one of those)."""
     from .writers.annotate import annotated_path, write_annotated
 
     settings = load_config(config_path, near=path)
@@ -138,13 +134,7 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
     # Summaries and fingerprints are made: the tables read go before the write, which then
     # peaks from a lower floor (a 100k-row log's tables are ~100 MB).
     checked.tables, checked.context = {}, None
-    ahead = None
     if (output or write) and not result.error:
-        from .writers.annotate import release_memory
-
-        release_memory()
-        if report_format in ("json", "jsonl") and len(report.frame) >= AHEAD_FROM:
-            ahead = _render_ahead(report.frame, report_format)
         target = path if write else annotated_path(path, output, several=several)
         try:
             write_annotated(path, target, checked, settings, backup=False if no_backup else None)
@@ -156,28 +146,7 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
             # cannot patch; the check itself stands, the file is left as it was.
             result.write_error = f"{target}: not written ({_one_line(exc)})"
             report.debug.append(_trace(path))
-    if ahead is not None:
-        try:
-            report.prerendered = (report_format, ahead.result())
-        except Exception:  # noqa: BLE001 - the report file is then rendered when it is written
-            report.debug.append(_trace(path))
     return report
-
-
-# Violations from which a report file's are rendered while the workbook is written.
-AHEAD_FROM = 5_000
-
-
-def _render_ahead(frame: pd.DataFrame, fmt: str):
-    """violations_ahead in a worker thread (a Future)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .writers.reportfile import violations_ahead
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="opsbook-report")
-    future = pool.submit(violations_ahead, frame, fmt)
-    pool.shutdown(wait=False)
-    return future
 
 
 def check_files(files: list[Path], moment: pd.Timestamp, jobs: int = 1, progress: bool = False,
@@ -187,8 +156,6 @@ def check_files(files: list[Path], moment: pd.Timestamp, jobs: int = 1, progress
     line in its FileResult; the others are still checked.  ``cluster``: run the files on a
     Dask cluster instead (opsbook.cluster)."""
     report = Report(as_of=moment)
-    if len(files) != 1 or cluster:  # a report rendered ahead cannot leave its worker process
-        options.pop("report_format", None)
     tasks = [(path, dict(moment=moment, several=len(files) > 1, **options)) for path in files]
     if cluster:
         from .cluster import run_tasks as run_on_cluster

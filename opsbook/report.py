@@ -135,16 +135,8 @@ class Report:
     summaries: dict[str, Any] = field(default_factory=dict)
     # Tracebacks of unexpected failures, shown by --debug; never in the JSON report.
     debug: list[str] = field(default_factory=list)
-    # (format, temporary file): the violations of a one-workbook report rendered for its
-    # report file while the workbook was written (opsbook.writers.reportfile).  Only in the
-    # process that made it; never pickled across processes, never compared.
-    prerendered: Any = field(default=None, repr=False, compare=False)
 
     def add(self, other: Report) -> None:
-        # Rendered ahead for one workbook's violations: it stays the report's only while the
-        # report holds just that workbook.
-        self.prerendered = other.prerendered if not self.files else None
-        other.prerendered = None
         self.files += other.files
         self.debug += other.debug
         if not len(self.frame):  # taken as it is: a concat with an empty frame copied it to object dtype

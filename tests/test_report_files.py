@@ -139,36 +139,3 @@ def test_cli_report_formats(tmp_path):
     assert [json.loads(x) for x in out["jsonl"].read_text(encoding="utf-8").splitlines()] == violations
     assert pq.read_table(out["parquet"]).num_rows == len(violations) > 0
 
-
-@pytest.mark.parametrize("fmt", ["json", "jsonl"])
-def test_violations_rendered_ahead_write_the_same_report(tmp_path, monkeypatch, fmt):
-    """A one-workbook run renders its report's violations while the workbook is written
-    (pipeline.AHEAD_FROM); the report file is the one rendered at the end, byte for byte.
-    Several workbooks: nothing rendered ahead (the report is not one file's)."""
-    import opsbook.pipeline as pipeline
-    from opsbook.pipeline import check_files
-
-    monkeypatch.setattr(pipeline, "AHEAD_FROM", 0)
-    sample = SAMPLES[0]
-    moment = as_of_moment("2026-11-26")
-    ahead = check_files([sample], moment, output=tmp_path / "out.xlsx", report_format=fmt)
-    assert ahead.prerendered is not None and ahead.prerendered[0] == fmt
-    write_report(ahead, tmp_path / "ahead", fmt)
-    assert ahead.prerendered is None  # used once
-    plain = check_files([sample], moment, output=tmp_path / "out.xlsx")
-    assert plain.prerendered is None
-    write_report(plain, tmp_path / "plain", fmt)
-    assert (tmp_path / "ahead").read_bytes() == (tmp_path / "plain").read_bytes()
-    several = check_files(SAMPLES[:2], moment, output=tmp_path / "many", report_format=fmt)
-    assert several.prerendered is None
-
-
-def test_violations_rendered_ahead_for_another_format_are_not_used(tmp_path, monkeypatch):
-    import opsbook.pipeline as pipeline
-    from opsbook.pipeline import check_files
-
-    monkeypatch.setattr(pipeline, "AHEAD_FROM", 0)
-    report = check_files([SAMPLES[0]], as_of_moment("2026-11-26"), output=tmp_path / "o.xlsx", report_format="jsonl")
-    write_report(report, tmp_path / "r.json", "json")
-    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["violations"] == \
-        json.loads(report.to_json())["violations"]

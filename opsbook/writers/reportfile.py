@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import json
 import math
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict
 from json.encoder import encode_basestring  # the C encoder json.dumps uses with ensure_ascii=False
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pandas as pd
 
@@ -44,41 +43,16 @@ _JSONL_PIECES = ["{" + f'"{VIOLATION_FIELDS[0]}": ', *(f', "{name}": ' for name 
 
 
 def write_report(report: Report, path: Path, fmt: str = "json") -> None:
-    """Write ``report`` to ``path`` as ``fmt`` (json, jsonl or parquet).  Violations the
-    pipeline rendered ahead for this format (``report.prerendered``) are copied in."""
-    ahead, report.prerendered = report.prerendered, None
-    body = ahead[1] if ahead is not None and ahead[0] == fmt else None
+    """Write ``report`` to ``path`` as ``fmt`` (json, jsonl or parquet)."""
     if fmt == "parquet":
         _write_parquet(report, Path(path))
         return
-    if fmt not in ("json", "jsonl"):
+    chunks = json_chunks(report) if fmt == "json" else jsonl_chunks(report) if fmt == "jsonl" else None
+    if chunks is None:
         raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
-    chunks = json_chunks(report, body=body) if fmt == "json" else \
-        (_copied(body) if body is not None else jsonl_chunks(report))
     with open(path, "wb") as out:
         for chunk in chunks:
             out.write(chunk)
-
-
-def violations_ahead(frame: pd.DataFrame, fmt: str) -> BinaryIO:
-    """The violations of a ``json`` or ``jsonl`` report rendered into a temporary file, for
-    write_report to copy in later: the pipeline renders them in a thread while it writes
-    the workbook (Arrow work, outside the GIL)."""
-    out = tempfile.TemporaryFile(prefix="opsbook-report-")
-    try:
-        for piece in (_violations_json(frame, CHUNK) if fmt == "json" else _violations_jsonl(frame, CHUNK)):
-            out.write(piece)
-    except BaseException:
-        out.close()
-        raise
-    return out
-
-
-def _copied(body: BinaryIO, size: int = 1 << 22) -> Iterator[bytes]:
-    body.seek(0)
-    with body:
-        while piece := body.read(size):
-            yield piece
 
 
 def report_json(report: Report) -> str:
@@ -90,36 +64,28 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, default=_json_default)
 
 
-def json_chunks(report: Report, chunk: int = CHUNK, body: BinaryIO | None = None) -> Iterator[bytes]:
-    """The JSON report in UTF-8 pieces: the head, the violations ``chunk`` at a time (or
-    copied from ``body``, violations_ahead's file), the tail."""
+def json_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
+    """The JSON report in UTF-8 pieces: the head, the violations ``chunk`` at a time, the tail."""
     head = _dump({"opsbook": __version__, "as_of": report.as_of.isoformat(),
                   "files": [asdict(f) for f in report.files]})
     tail = _dump({"not_checked": report.not_checked, "summaries": report.summaries,
                   "summary": report.summary()})
+    frame = report.frame
     yield (head[:-2] + ',\n "violations": ').encode()  # head without its closing "\n}"
-    yield from (_copied(body) if body is not None else _violations_json(report.frame, chunk))
-    yield (",\n" + tail[2:]).encode()  # tail without its opening "{\n"
-
-
-def _violations_json(frame: pd.DataFrame, chunk: int) -> Iterator[bytes]:
-    """The JSON report's violations array."""
     if not len(frame):
         yield b"[]"
-        return
-    yield b"[\n"
-    for start in range(0, len(frame), chunk):
-        text = _records(frame.iloc[start:start + chunk], _JSON_PIECES, indented=True)
-        yield text[:-2] if start + chunk >= len(frame) else text  # no comma after the last
-    yield b"\n ]"
+    else:
+        yield b"[\n"
+        for start in range(0, len(frame), chunk):
+            text = _records(frame.iloc[start:start + chunk], _JSON_PIECES, indented=True)
+            yield text[:-2] if start + chunk >= len(frame) else text  # no comma after the last
+        yield b"\n ]"
+    yield (",\n" + tail[2:]).encode()  # tail without its opening "{\n"
 
 
 def jsonl_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
     """One violation per line, as ``json.dumps(record, ensure_ascii=False)`` writes it."""
-    return _violations_jsonl(report.frame, chunk)
-
-
-def _violations_jsonl(frame: pd.DataFrame, chunk: int) -> Iterator[bytes]:
+    frame = report.frame
     for start in range(0, len(frame), chunk):
         yield _records(frame.iloc[start:start + chunk], _JSONL_PIECES, indented=False)
 
