@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .text import python_values, to_simplified
-from .values import is_na
+from .values import arrow_array, is_na
 
 VIOLATIONS_SHEET = "違規清單"
 SEVERITY_ZH = {"error": "錯誤", "warning": "警告"}
@@ -153,23 +153,19 @@ def cell_marks(frame: pd.DataFrame, notes_per_sheet: int | None = None) -> pd.Da
 def _letters(cells: pd.Series) -> np.ndarray:
     """The column letters of cell references ("AB12" → "AB"), trimmed in Arrow (every
     reference is distinct: 300,000 of them in a dense log)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    refs = pa.array(cells.astype(str), from_pandas=True)
-    if isinstance(refs, pa.ChunkedArray):
-        refs = refs.combine_chunks()
-    return pc.utf8_rtrim(refs, characters="0123456789").to_numpy(zero_copy_only=False)
+    return pc.utf8_rtrim(arrow_array(cells.astype(str)), characters="0123456789").to_numpy(zero_copy_only=False)
 
 
 def _joined(clauses: pd.Series, messages: pd.Series) -> pd.Series:
     """Each violation's note line, "clause message", joined per distinct pair."""
     clause_codes, clause_values = pd.factorize(clauses)
     message_codes, message_values = pd.factorize(messages)
-    codes, pairs = pd.factorize(clause_codes.astype(np.int64) * (len(message_values) + 1) + message_codes)
+    width = len(message_values) + 1
+    codes, pairs = pd.factorize(clause_codes.astype(np.int64) * width + message_codes)
     clause_values = np.asarray(clause_values, dtype=object)
     message_values = np.asarray(message_values, dtype=object)
-    width = len(message_values) + 1
     text = np.array([f"{clause_values[p // width]} {message_values[p % width]}" for p in pairs.tolist()],
                     dtype=object)
     return pd.Series(text[codes], index=clauses.index)

@@ -107,3 +107,17 @@ def map_per_text_key(values: list, fn) -> list:
             text = done[key] = fn(value)
         out.append(text)
     return out
+
+
+def arrow_array(values):
+    """A column (Series or array) as one Arrow array: zero-copy for an Arrow-backed column,
+    its chunks combined, large and view strings as plain strings (what the writers'
+    element-wise joins and buffer reads expect)."""
+    import pyarrow as pa
+
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_large_string(array.type) or pa.types.is_string_view(array.type):
+        array = array.cast(pa.string())
+    return array

@@ -24,6 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..values import arrow_array
+
 # The date that places a record in a month, per table (first present, non-empty wins; then
 # any date column of the table in spec order).
 MONTH_COLUMNS = {
@@ -82,21 +84,12 @@ def enrich(checked) -> pd.DataFrame:
     # The fingerprint's text joined in Arrow and handed over as UTF-8 bytes: joining pandas'
     # Arrow-backed columns with "+" boxed every value (0.4 s for 137k violations).
     text = pc.binary_join_element_wise(
-        *(_arrow_text(c) for c in (names, frame["sheet"], frame["rule"], columns, keys)), "\x1f")
+        *(arrow_array(pd.Series(c).astype(str)) for c in (names, frame["sheet"], frame["rule"], columns, keys)),
+        "\x1f")
     frame["month"] = months
     sha1 = hashlib.sha1
     frame["fingerprint"] = [sha1(t).hexdigest()[:20] for t in text.cast(pa.binary()).to_pylist()]
     return frame
-
-
-def _arrow_text(values) -> pa.Array:
-    """A column (Series or object array, no missing values) as an Arrow string array,
-    each value as ``str()`` gives it."""
-    values = pd.Series(values).astype(str)
-    array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array.cast(pa.string())
 
 
 def _month_series(table) -> pd.Series | None:

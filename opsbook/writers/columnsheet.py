@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ooxml.package import PartSpool, SpooledPart
-from ..values import map_per_text_key
+from ..values import arrow_array, map_per_text_key
 from ..workbook.cells import column_letter
 from .newsheet import MAIN
 from .xmltext import CELL_TEXT_MAX, attr, cell_text
@@ -172,27 +172,26 @@ def _cell_rests(column: pd.Series) -> pa.Array:
         return _text_rests(pa.array(listed, type=pa.string()))
     # Whole numbers in Arrow while they fit 64 bits (a 20-digit number goes value by value).
     if listed is not None and all(type(v) is int or v is None for v in listed) and _fit(listed):
-        numbers = pc.cast(pa.array(listed, type=pa.int64()), pa.string())
-        return pc.binary_join_element_wise(pa.scalar("><v>"), numbers, pa.scalar("</v></c>"), "")
+        return _number_rests(pa.array(listed, type=pa.int64()))
     if listed is None:
-        values = pa.array(column, from_pandas=True)
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        if pa.types.is_large_string(values.type) or pa.types.is_string_view(values.type):
-            values = values.cast(pa.string())
+        values = arrow_array(column)
         if pa.types.is_string(values.type):
             return _text_rests(values)
         if pa.types.is_int64(values.type):
-            return pc.binary_join_element_wise(pa.scalar("><v>"), pc.cast(values, pa.string()),
-                                               pa.scalar("</v></c>"), "")
+            return _number_rests(values)
         listed = column.tolist()
     kinds = {type(v) for v in listed}
     if kinds <= {str, int, type(None)} and _fit(listed):  # text and whole numbers (a state sheet's columns)
         texts = _text_rests(pa.array([v if type(v) is str else None for v in listed], type=pa.string()))
-        numbers = pc.cast(pa.array([v if type(v) is int else None for v in listed], type=pa.int64()), pa.string())
-        return pc.coalesce(texts, pc.binary_join_element_wise(pa.scalar("><v>"), numbers, pa.scalar("</v></c>"), ""))
+        numbers = _number_rests(pa.array([v if type(v) is int else None for v in listed], type=pa.int64()))
+        return pc.coalesce(texts, numbers)
     # Mixed values (a violation's cell value): rendered once per distinct (type, value).
     return pa.array(map_per_text_key(listed, _rest), type=pa.string())
+
+
+def _number_rests(numbers: pa.Array) -> pa.Array:
+    """Cells of whole numbers (int64, missing: no cell)."""
+    return pc.binary_join_element_wise(pa.scalar("><v>"), pc.cast(numbers, pa.string()), pa.scalar("</v></c>"), "")
 
 
 def _fit(values: list) -> bool:
@@ -276,10 +275,7 @@ def _strings(column: pd.Series) -> pa.Array:
     """A text column as an Arrow string array (anything not text: missing)."""
     if column.dtype == object:
         return pa.array([v if type(v) is str else None for v in column.tolist()], type=pa.string())
-    values = pa.array(column, from_pandas=True)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return values.cast(pa.string())
+    return arrow_array(column).cast(pa.string())
 
 
 def _utf8(array: pa.Array) -> memoryview:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import __version__
 from ..report import VIOLATION_FIELDS, Report, _json_default
-from ..values import map_per_text_key
+from ..values import arrow_array, map_per_text_key
 from ..values import record_value as _clean  # the report's cleaning of a field (the reference)
 
 FORMATS = ("json", "jsonl", "parquet")
@@ -128,11 +128,7 @@ def _text_json(series: pd.Series):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = pa.array(series, from_pandas=True)  # zero-copy for Arrow-backed text
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if pa.types.is_large_string(values.type) or pa.types.is_string_view(values.type):
-        values = values.cast(pa.string())
+    values = arrow_array(series)  # zero-copy for Arrow-backed text
     if not pa.types.is_string(values.type):
         if not pa.types.is_null(values.type):  # not text: each value as json.dumps writes it
             return pa.array([_scalar(v) for v in series.tolist()], type=pa.string())
@@ -253,11 +249,8 @@ def _write_parquet(report: Report, path: Path, chunk: int = CHUNK) -> None:
             arrays = []
             for name in VIOLATION_FIELDS:
                 if name in TEXT_FIELDS:
-                    values = pa.array(part[name], from_pandas=True)
-                    if isinstance(values, pa.ChunkedArray):
-                        values = values.combine_chunks()
-                    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
-                            or pa.types.is_null(values.type)):
+                    values = arrow_array(part[name])
+                    if not (pa.types.is_string(values.type) or pa.types.is_null(values.type)):
                         values = [_value_text(v) for v in part[name].tolist()]
                 else:
                     values = part[name].tolist()
