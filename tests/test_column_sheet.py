@@ -120,11 +120,19 @@ def test_state_columns_are_the_state_rows():
                      notes=[("表1", "C5", "new")], rules=[("表1", "A1:B2", "h")], parts=["xl/comments9.xml"],
                      legacy=[("表1", "rId9")], styles={"cellXfs": 12})
     state.fills = {("表1", "C5"): "none", ("表1", "D6"): "FF0000"}
-    by_row = [list(r) for r in state.rows()[1:]]
+    from opsbook import __version__
+
+    # The state sheet's documented rows (opsbook.ooxml.state), written out.
+    by_row = [["version", __version__, "file", "", "", "", ""], ["sheet", "違規清單", "", "", "", "", ""],
+              ["mark", "表1", "C5", "", 7, 3, "none"], ["mark", "表1", "D6", 4, 8, 0, "FF0000"],
+              ["note", "表1", "C5", "new", "", "", ""], ["rule", "表1", "A1:B2", "h", "", "", ""],
+              ["part", "xl/comments9.xml", "", "", "", "", ""], ["legacy", "表1", "rId9", "", "", "", ""],
+              ["style", "cellXfs", "", 12, "", "", ""]]
+    assert state.rows()[1:] == by_row
     assert [list(r) for r in zip(*state.columns())] == by_row
     by_style = state.columns({3: "none", 4: "FF0000"})
     assert [list(r) for r in zip(*by_style)] == by_row
-    assert [list(r) for r in zip(*RunState().columns())] == [list(r) for r in RunState().rows()[1:]]
+    assert RunState().rows()[1:] == [["version", __version__, "file", "", "", "", ""]]
     # What the file writer writes: created cells' style before as None, the same sheet.
     from opsbook.ooxml.state import HEADER
     from opsbook.writers.columnsheet import spool_columns

@@ -48,17 +48,8 @@ class RunState:
     styles: dict[str, int] = field(default_factory=dict)  # collection → count before the run
 
     def rows(self) -> list[list]:
-        out: list[list] = [HEADER, ["version", __version__, self.writer]]
-        out += [["sheet", name] for name in self.sheets]
-        fills = self.fills
-        out += [["mark", s, ref, "" if b is None else b, a, base, fills.get((s, ref), "?")]
-                for s, ref, b, a, base in self.marks]
-        out += [["note", s, ref, how] for s, ref, how in self.notes]
-        out += [["rule", s, where, helper] for s, where, helper in self.rules]
-        out += [["part", p] for p in self.parts]
-        out += [["legacy", s, rid] for s, rid in self.legacy]
-        out += [["style", name, "", count] for name, count in self.styles.items()]
-        return [(r + [""] * WIDTH)[:WIDTH] for r in out]
+        """The state sheet row by row, header first (the live writer writes it this way)."""
+        return [HEADER, *(list(row) for row in zip(*self.columns()))]
 
     def columns(self, fill_of_style: dict[int, str] | None = None, blank="") -> list[list]:
         """``rows()`` less its header, as its seven columns; the marks (one row each, 137k in
