@@ -21,7 +21,11 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 OUT = HERE / "out" / "cluster"
-MODES = {"--jobs 1": ["--jobs", "1"], "--jobs 2": ["--jobs", "2"], "--cluster local:2": ["--cluster", "local:2"]}
+MODES = {
+    "--jobs 1": ["--jobs", "1"],
+    "--jobs 2": ["--jobs", "2"],
+    "--cluster local:2": ["--cluster", "local:2"],
+}
 
 
 def main() -> None:
@@ -37,7 +41,10 @@ def main() -> None:
     if not books.exists():
         make_batch(books, OUT / "cache", teams=args.teams, copies=args.copies)
     files = len(list(books.glob("*.xlsx")))
-    print(f"{files} workbooks in {books}; {os.cpu_count()} cores; {platform.python_version()}", flush=True)
+    print(
+        f"{files} workbooks in {books}; {os.cpu_count()} cores; {platform.python_version()}",
+        flush=True,
+    )
     times: dict[str, list[float]] = {m: [] for m in MODES}
     reports: dict[str, str] = {}
     for round_ in range(args.rounds):
@@ -46,16 +53,33 @@ def main() -> None:
             report = OUT / f"report-{mode.replace(' ', '').replace(':', '')}.json"
             load = os.getloadavg()[0]
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "opsbook", "validate", str(books), "--as-of", "2026-11-26",
-                                   "--report", str(report), *MODES[mode]], capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "opsbook",
+                    "validate",
+                    str(books),
+                    "--as-of",
+                    "2026-11-26",
+                    "--report",
+                    str(report),
+                    *MODES[mode],
+                ],
+                capture_output=True,
+                text=True,
+            )
             seconds = time.perf_counter() - start
             if done.returncode not in (0, 1):
                 raise SystemExit(f"{mode}: exit {done.returncode}\n{done.stderr}")
             times[mode].append(seconds)
             data = json.loads(report.read_text(encoding="utf-8"))
             reports[mode] = json.dumps(data["summary"], sort_keys=True)
-            print(f"round {round_ + 1} {mode:<18} {seconds:7.1f} s  ({files / seconds:5.2f} files/s; "
-                  f"load before {load:.1f})", flush=True)
+            print(
+                f"round {round_ + 1} {mode:<18} {seconds:7.1f} s  ({files / seconds:5.2f} files/s; "
+                f"load before {load:.1f})",
+                flush=True,
+            )
     assert len(set(reports.values())) == 1, "the modes' reports differ"
     print("\n| mode | median wall time | workbooks / s | vs --jobs 1 |")
     print("|---|---|---|---|")

@@ -30,9 +30,13 @@ CHECKS = {
         "统一着装": [pa.Check(lambda s: yes(s), name="uniform")],
         "佩戴工作牌": [pa.Check(lambda s: yes(s), name="badge")],
         "用户签字": [pa.Check(lambda s: ~(df["检查结果"].eq("合格") & s.isna()), name="signature")],
-        "收取费用": [pa.Check(lambda s: pd.to_numeric(s, errors="coerce").fillna(0).eq(0), name="fee")],
+        "收取费用": [
+            pa.Check(lambda s: pd.to_numeric(s, errors="coerce").fillna(0).eq(0), name="fee")
+        ],
         "私自安装改装": [pa.Check(lambda s: ~s.astype(str).eq("是"), name="unapproved")],
-        "已填写用户使用证": [pa.Check(lambda s: ~(df["是否入户"].eq("是") & ~yes(s)), name="certificate")],
+        "已填写用户使用证": [
+            pa.Check(lambda s: ~(df["是否入户"].eq("是") & ~yes(s)), name="certificate")
+        ],
         "未入户原因": [pa.Check(lambda s: ~(df["是否入户"].eq("否") & s.isna()), name="reason")],
         "气表正常": [pa.Check(lambda s: ~(df["是否入户"].eq("是") & s.isna()), name="meter")],
         "灶前压力正常": [pa.Check(lambda s: ~(df["是否入户"].eq("是") & s.isna()), name="stove")],
@@ -40,13 +44,24 @@ CHECKS = {
         "加装防盗封": [pa.Check(lambda s: ~(df["防盗封"].eq("缺失") & ~yes(s)), name="seal")],
         "停止供气": [pa.Check(lambda s: ~(df["发现盗气"].eq("是") & ~yes(s)), name="theft")],
         "整改意见": [pa.Check(lambda s: ~(df["锈蚀"].eq("是") & s.isna()), name="rect")],
-        "检查结果": [pa.Check(lambda s: ~(df["胶管破损"].isin(["是", "✓"]) & s.eq("合格")), name="hose")],
+        "检查结果": [
+            pa.Check(lambda s: ~(df["胶管破损"].isin(["是", "✓"]) & s.eq("合格")), name="hose")
+        ],
         "已上报": [pa.Check(lambda s: ~(df["设备损坏"].eq("是") & ~yes(s)), name="reported")],
     },
     "posts": lambda: {
         "审核人": [pa.Check(lambda s: ~(df["发布平台"].eq("官網") & s.isna()), name="reviewer")],
-        "審核日期": [pa.Check(lambda s: ~(pd.to_datetime(s, errors="coerce")
-                                        > pd.to_datetime(df["發布時間"], errors="coerce")), name="review_after")],
+        "審核日期": [
+            pa.Check(
+                lambda s: (
+                    ~(
+                        pd.to_datetime(s, errors="coerce")
+                        > pd.to_datetime(df["發布時間"], errors="coerce")
+                    )
+                ),
+                name="review_after",
+            )
+        ],
         "总经理确认": [pa.Check(lambda s: ~(df["涉及公司項目"].eq("是") & s.isna()), name="gm")],
         "撰稿人": [pa.Check(lambda s: s.notna(), name="author")],
         "负责人": [pa.Check(lambda s: s.notna(), name="owner")],
@@ -58,22 +73,56 @@ CHECKS = {
     "design_costs": lambda: {
         "部門負責人簽字": [pa.Check(lambda s: s.notna(), name="head_signed")],
         "填寫完整": [pa.Check(lambda s: yes(s), name="complete")],
-        "實際完成日期": [pa.Check(lambda s: ~((pd.to_datetime(s, errors="coerce")
-                                            > pd.to_datetime(df["計劃完成日期"], errors="coerce"))
-                                           & df["延期申請日期"].isna()), name="late")],
-        "預算簽字": [pa.Check(lambda s: ~(df["打樣製作預算"].notna() & s.isna()), name="budget_signed")],
+        "實際完成日期": [
+            pa.Check(
+                lambda s: (
+                    ~(
+                        (
+                            pd.to_datetime(s, errors="coerce")
+                            > pd.to_datetime(df["計劃完成日期"], errors="coerce")
+                        )
+                        & df["延期申請日期"].isna()
+                    )
+                ),
+                name="late",
+            )
+        ],
+        "預算簽字": [
+            pa.Check(lambda s: ~(df["打樣製作預算"].notna() & s.isna()), name="budget_signed")
+        ],
         "總經理確認日期": [pa.Check(lambda s: ~(df["下單日期"].notna() & s.isna()), name="gm")],
         "結算日期": [pa.Check(lambda s: ~(df["入庫日期"].notna() & s.isna()), name="settled")],
-        "付款日期": [pa.Check(lambda s: ~(pd.to_datetime(s, errors="coerce")
-                                        < pd.to_datetime(df["結算日期"], errors="coerce")), name="paid_early")],
-        "實際費用": [pa.Check(lambda s: ~(pd.to_numeric(s, errors="coerce")
-                                        > pd.to_numeric(df["打樣製作預算"], errors="coerce")), name="over_budget")],
-        "結算部門負責人簽字": [pa.Check(lambda s: ~(df["結算日期"].notna() & s.isna()), name="settle_signed")],
+        "付款日期": [
+            pa.Check(
+                lambda s: (
+                    ~(
+                        pd.to_datetime(s, errors="coerce")
+                        < pd.to_datetime(df["結算日期"], errors="coerce")
+                    )
+                ),
+                name="paid_early",
+            )
+        ],
+        "實際費用": [
+            pa.Check(
+                lambda s: (
+                    ~(
+                        pd.to_numeric(s, errors="coerce")
+                        > pd.to_numeric(df["打樣製作預算"], errors="coerce")
+                    )
+                ),
+                name="over_budget",
+            )
+        ],
+        "結算部門負責人簽字": [
+            pa.Check(lambda s: ~(df["結算日期"].notna() & s.isna()), name="settle_signed")
+        ],
     },
 }
 
-schema = pa.DataFrameSchema({c: pa.Column(checks=v, nullable=True, required=False)
-                             for c, v in CHECKS[kind]().items()})
+schema = pa.DataFrameSchema(
+    {c: pa.Column(checks=v, nullable=True, required=False) for c, v in CHECKS[kind]().items()}
+)
 try:
     schema.validate(df, lazy=True)
     cases = pd.DataFrame(columns=["column", "index", "check"])

@@ -21,7 +21,7 @@ def main() -> None:
     if "--top" in args:
         i = args.index("--top")
         top = int(args[i + 1])
-        del args[i: i + 2]
+        del args[i : i + 2]
     from opsbook.cli import cli
 
     OUT.mkdir(exist_ok=True)

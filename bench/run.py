@@ -55,7 +55,9 @@ def timed(cmd: list[str], out: list | None = None) -> tuple[float, float]:
     return wall, peak_kb / 1024 / 1024
 
 
-def compare(rows: int, repeat: int, shape: str, baseline: Path | None = None, naive_too: bool = True) -> dict:
+def compare(
+    rows: int, repeat: int, shape: str, baseline: Path | None = None, naive_too: bool = True
+) -> dict:
     """opsbook against the naive pipeline (``naive_too``) and against an earlier opsbook
     checkout (``baseline``, run with PYTHONPATH pointing at it), all alternating."""
     src, header_row = workbook(rows, shape)
@@ -65,23 +67,50 @@ def compare(rows: int, repeat: int, shape: str, baseline: Path | None = None, na
         ours.append(timed([PY, *validate, "--output", str(OUT / f"ours-{src.name}")]))
         if baseline is not None:
             # -P: `-m` would put the working directory (this checkout) before PYTHONPATH.
-            before.append(timed(["env", f"PYTHONPATH={baseline}", PY, "-P", *validate,
-                                 "--output", str(OUT / f"baseline-{src.name}")]))
+            before.append(
+                timed(
+                    [
+                        "env",
+                        f"PYTHONPATH={baseline}",
+                        PY,
+                        "-P",
+                        *validate,
+                        "--output",
+                        str(OUT / f"baseline-{src.name}"),
+                    ]
+                )
+            )
         if naive_too:
-            naive.append(timed([PY, str(HERE / "naive.py"), str(src), str(OUT / f"naive-{src.name}"),
-                                KIND[shape], str(header_row)]))
+            naive.append(
+                timed(
+                    [
+                        PY,
+                        str(HERE / "naive.py"),
+                        str(src),
+                        str(OUT / f"naive-{src.name}"),
+                        KIND[shape],
+                        str(header_row),
+                    ]
+                )
+            )
     med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
     result = {"rows": rows, "shape": shape, "ours_s": med(ours, 0), "ours_gb": med(ours, 1)}
-    line = f"{shape:>12} {rows:>7,} rows  opsbook {result['ours_s']:6.1f} s {result['ours_gb']:.2f} GB"
+    line = (
+        f"{shape:>12} {rows:>7,} rows  opsbook {result['ours_s']:6.1f} s {result['ours_gb']:.2f} GB"
+    )
     if before:
         result.update(baseline_s=med(before, 0), baseline_gb=med(before, 1))
-        line += (f"   baseline {result['baseline_s']:6.1f} s {result['baseline_gb']:.2f} GB "
-                 f"({result['baseline_s'] / result['ours_s']:.2f}× now)")
+        line += (
+            f"   baseline {result['baseline_s']:6.1f} s {result['baseline_gb']:.2f} GB "
+            f"({result['baseline_s'] / result['ours_s']:.2f}× now)"
+        )
     if naive:
         result.update(naive_s=med(naive, 0), naive_gb=med(naive, 1))
         result["ratio"] = result["naive_s"] / result["ours_s"]
-        line += (f"   naive {result['naive_s']:6.1f} s {result['naive_gb']:.2f} GB   {result['ratio']:.1f}×   "
-                 f"{_verdict(result)}")
+        line += (
+            f"   naive {result['naive_s']:6.1f} s {result['naive_gb']:.2f} GB   {result['ratio']:.1f}×   "
+            f"{_verdict(result)}"
+        )
     print(line, flush=True)
     return result
 
@@ -91,8 +120,10 @@ def _verdict(r: dict) -> str:
     if KIND[r["shape"]] != "inspections":
         return ""
     if r["rows"] == 100_000:
-        return (f"target ≥15×: {'met' if r['ratio'] >= 15 else 'NOT met'}; "
-                f"≤0.3 GB: {'met' if r['ours_gb'] <= 0.3 else 'NOT met'}")
+        return (
+            f"target ≥15×: {'met' if r['ratio'] >= 15 else 'NOT met'}; "
+            f"≤0.3 GB: {'met' if r['ours_gb'] <= 0.3 else 'NOT met'}"
+        )
     if r["rows"] == 500_000:
         return f"target ≥20×: {'met' if r['ratio'] >= 20 else 'NOT met'}"
     return ""
@@ -108,40 +139,83 @@ def violation_heavy(mixes: list[str], rows: int, repeat: int, naive_for: list[st
     for _ in range(repeat):  # every mix once per round: the mixes alternate too
         for mix in mixes:
             (src, header_row), (ours, naive, printed) = logs[mix], runs[mix]
-            ours.append(timed([PY, "-m", "opsbook", "validate", str(src), "--as-of", "2026-11-26", *LOG_PERIOD,
-                               "--output", str(OUT / f"ours-{src.name}"),
-                               "--report", str(OUT / f"ours-{src.stem}.json")], printed))
+            ours.append(
+                timed(
+                    [
+                        PY,
+                        "-m",
+                        "opsbook",
+                        "validate",
+                        str(src),
+                        "--as-of",
+                        "2026-11-26",
+                        *LOG_PERIOD,
+                        "--output",
+                        str(OUT / f"ours-{src.name}"),
+                        "--report",
+                        str(OUT / f"ours-{src.stem}.json"),
+                    ],
+                    printed,
+                )
+            )
             if mix in naive_for:
-                naive.append(timed([PY, str(HERE / "naive.py"), str(src), str(OUT / f"naive-{src.name}"),
-                                    "inspections", str(header_row)]))
+                naive.append(
+                    timed(
+                        [
+                            PY,
+                            str(HERE / "naive.py"),
+                            str(src),
+                            str(OUT / f"naive-{src.name}"),
+                            "inspections",
+                            str(header_row),
+                        ]
+                    )
+                )
     for mix in mixes:
         ours, naive, printed = runs[mix]
         total = re.search(r"(\d+) 錯誤, (\d+) 警告", printed[-1])
         count = int(total.group(1)) + int(total.group(2))
         med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
-        r = {"mix": mix, "rows": rows, "violations": count, "ours_s": med(ours, 0), "ours_gb": med(ours, 1),
-             "runs": [round(t, 1) for t, _ in ours]}
+        r = {
+            "mix": mix,
+            "rows": rows,
+            "violations": count,
+            "ours_s": med(ours, 0),
+            "ours_gb": med(ours, 1),
+            "runs": [round(t, 1) for t, _ in ours],
+        }
         verdict = ""
         if not naive:
-            print(f"{mix:>10} {rows:>7,} rows {count:>8,} violations  opsbook --report {r['ours_s']:6.1f} s "
-                  f"{r['ours_gb']:.2f} GB   (runs {r['runs']}; naive not run)", flush=True)
+            print(
+                f"{mix:>10} {rows:>7,} rows {count:>8,} violations  opsbook --report {r['ours_s']:6.1f} s "
+                f"{r['ours_gb']:.2f} GB   (runs {r['runs']}; naive not run)",
+                flush=True,
+            )
             results.append(r)
             continue
         r.update(naive_s=med(naive, 0), naive_gb=med(naive, 1))
         r["ratio"] = r["naive_s"] / r["ours_s"]
         if mix == "realistic":
-            verdict = (f"target ≥15×: {'met' if r['ratio'] >= 15 else 'NOT met'}; "
-                       f"≤0.5 GB: {'met' if r['ours_gb'] <= 0.5 else 'NOT met'}")
-        print(f"{mix:>10} {rows:>7,} rows {count:>8,} violations  opsbook --report {r['ours_s']:6.1f} s "
-              f"{r['ours_gb']:.2f} GB   naive {r['naive_s']:6.1f} s {r['naive_gb']:.2f} GB   {r['ratio']:.1f}×   "
-              f"{verdict}", flush=True)
+            verdict = (
+                f"target ≥15×: {'met' if r['ratio'] >= 15 else 'NOT met'}; "
+                f"≤0.5 GB: {'met' if r['ours_gb'] <= 0.5 else 'NOT met'}"
+            )
+        print(
+            f"{mix:>10} {rows:>7,} rows {count:>8,} violations  opsbook --report {r['ours_s']:6.1f} s "
+            f"{r['ours_gb']:.2f} GB   naive {r['naive_s']:6.1f} s {r['naive_gb']:.2f} GB   {r['ratio']:.1f}×   "
+            f"{verdict}",
+            flush=True,
+        )
         results.append(r)
     few = next((r for r in results if r["mix"] == "few"), None)
     dense = next((r for r in results if r["mix"] == "dense"), None)
     if few and dense:
         times = dense["ours_s"] / few["ours_s"]
-        print(f"dense ({dense['violations']:,} violations) takes {times:.2f}× the time of few "
-              f"({few['violations']:,}); target ≤2×: {'met' if times <= 2 else 'NOT met'}", flush=True)
+        print(
+            f"dense ({dense['violations']:,} violations) takes {times:.2f}× the time of few "
+            f"({few['violations']:,}); target ≤2×: {'met' if times <= 2 else 'NOT met'}",
+            flush=True,
+        )
     return results
 
 
@@ -159,43 +233,95 @@ def many_files(n: int, repeat: int) -> None:
         for jobs in (1, 2):
             out = OUT / f"posts-out-{jobs}"
             shutil.rmtree(out, ignore_errors=True)
-            times[jobs].append(timed([PY, "-m", "opsbook", "validate", str(folder), "--as-of", "2026-11-26",
-                                      "--output", str(out), "--jobs", str(jobs)]))
+            times[jobs].append(
+                timed(
+                    [
+                        PY,
+                        "-m",
+                        "opsbook",
+                        "validate",
+                        str(folder),
+                        "--as-of",
+                        "2026-11-26",
+                        "--output",
+                        str(out),
+                        "--jobs",
+                        str(jobs),
+                    ]
+                )
+            )
     one, two = (statistics.median(t[0] for t in times[j]) for j in (1, 2))
-    print(f"{n} files  --jobs 1 {one:.1f} s   --jobs 2 {two:.1f} s   {one / two:.2f}×   "
-          f"target ≥1.7×: {'met' if one / two >= 1.7 else 'NOT met'}", flush=True)
+    print(
+        f"{n} files  --jobs 1 {one:.1f} s   --jobs 2 {two:.1f} s   {one / two:.2f}×   "
+        f"target ≥1.7×: {'met' if one / two >= 1.7 else 'NOT met'}",
+        flush=True,
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sizes = {"reference": [10_000, 100_000, 500_000], "full": [10_000, 100_000],
-             "posts": [10_000, 100_000], "design_costs": [10_000, 100_000]}
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sizes = {
+        "reference": [10_000, 100_000, 500_000],
+        "full": [10_000, 100_000],
+        "posts": [10_000, 100_000],
+        "design_costs": [10_000, 100_000],
+    }
     for shape, default in sizes.items():
-        parser.add_argument(f"--{shape.replace('_', '-')}", type=int, nargs="*", default=default,
-                            help=f"rows of the {shape} workbooks (default: {' '.join(map(str, default))})")
-    parser.add_argument("--violations", nargs="*", default=list(MIXES), choices=list(MIXES),
-                        help="violation-heavy inspection logs of issue 15 (default: all three mixes; none: skip)")
+        parser.add_argument(
+            f"--{shape.replace('_', '-')}",
+            type=int,
+            nargs="*",
+            default=default,
+            help=f"rows of the {shape} workbooks (default: {' '.join(map(str, default))})",
+        )
+    parser.add_argument(
+        "--violations",
+        nargs="*",
+        default=list(MIXES),
+        choices=list(MIXES),
+        help="violation-heavy inspection logs of issue 15 (default: all three mixes; none: skip)",
+    )
     parser.add_argument("--violation-rows", type=int, default=100_000)
-    parser.add_argument("--naive-for", nargs="*", default=["realistic"], choices=list(MIXES),
-                        help="mixes the naive pipeline also runs on (default: realistic, the ≥15× target; "
-                             "the dense target compares opsbook with itself)")
+    parser.add_argument(
+        "--naive-for",
+        nargs="*",
+        default=["realistic"],
+        choices=list(MIXES),
+        help="mixes the naive pipeline also runs on (default: realistic, the ≥15× target; "
+        "the dense target compares opsbook with itself)",
+    )
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--baseline", type=Path,
-                        help="a checkout of an earlier opsbook: its `validate` alternates with this one's on the "
-                             "clean workbooks (PYTHONPATH=BASELINE), to show a change costs them nothing")
-    parser.add_argument("--no-naive", action="store_true",
-                        help="skip the naive pipeline on the clean workbooks (with --baseline: opsbook against itself)")
-    parser.add_argument("--files", type=int, default=200, help="time N small files, --jobs 2 vs 1 (0: skip)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of an earlier opsbook: its `validate` alternates with this one's on the "
+        "clean workbooks (PYTHONPATH=BASELINE), to show a change costs them nothing",
+    )
+    parser.add_argument(
+        "--no-naive",
+        action="store_true",
+        help="skip the naive pipeline on the clean workbooks (with --baseline: opsbook against itself)",
+    )
+    parser.add_argument(
+        "--files", type=int, default=200, help="time N small files, --jobs 2 vs 1 (0: skip)"
+    )
     args = parser.parse_args()
-    results = [compare(rows, args.repeat, shape, args.baseline, not args.no_naive)
-               for shape in sizes for rows in getattr(args, shape)]
+    results = [
+        compare(rows, args.repeat, shape, args.baseline, not args.no_naive)
+        for shape in sizes
+        for rows in getattr(args, shape)
+    ]
     for shape in sizes:
         base = next((r for r in results if r["rows"] == 100_000 and r["shape"] == shape), None)
         for r in results:
             if base and r["shape"] == shape and r["rows"] > base["rows"]:
                 ok = "met" if r["ours_s"] / base["ours_s"] <= 5.5 else "NOT met"
-                print(f"{shape}: {r['rows']:,} rows take {r['ours_s'] / base['ours_s']:.2f}× the 100k time "
-                      f"({r['rows'] / base['rows']:.0f}× the rows; target ≤5.5×: {ok})")
+                print(
+                    f"{shape}: {r['rows']:,} rows take {r['ours_s'] / base['ours_s']:.2f}× the 100k time "
+                    f"({r['rows'] / base['rows']:.0f}× the rows; target ≤5.5×: {ok})"
+                )
     violation_heavy(args.violations, args.violation_rows, args.repeat, args.naive_for)
     if args.files:
         many_files(args.files, args.repeat)

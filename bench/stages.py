@@ -67,7 +67,11 @@ def main() -> None:
     print("|---|" + "---|" * len(paths))
     for label in labels:
         print(f"| {label} | " + " | ".join(f"{r[label]:.2f} s" for r in results) + " |")
-    print("| all samples (main and worker threads) | " + " | ".join(f"{sum(r.values()):.2f} s" for r in results) + " |")
+    print(
+        "| all samples (main and worker threads) | "
+        + " | ".join(f"{sum(r.values()):.2f} s" for r in results)
+        + " |"
+    )
 
 
 if __name__ == "__main__":

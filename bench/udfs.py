@@ -29,9 +29,28 @@ from excel_standin import Book  # noqa: E402
 
 from opsbook.excel import rowcheck, udfs  # noqa: E402
 
-HEADERS = ["用戶編號", "戶名", "地址", "用戶類型", "檢查日期", "檢查員", "統一著裝", "佩戴工作牌", "是否入戶",
-           "未入戶原因", "燃氣洩漏", "灶前壓力正常", "氣表正常", "防盜封", "加裝防盜封", "檢查結果", "用戶簽字",
-           "整改意見", "已上報", "收取費用"]
+HEADERS = [
+    "用戶編號",
+    "戶名",
+    "地址",
+    "用戶類型",
+    "檢查日期",
+    "檢查員",
+    "統一著裝",
+    "佩戴工作牌",
+    "是否入戶",
+    "未入戶原因",
+    "燃氣洩漏",
+    "灶前壓力正常",
+    "氣表正常",
+    "防盜封",
+    "加裝防盜封",
+    "檢查結果",
+    "用戶簽字",
+    "整改意見",
+    "已上報",
+    "收取費用",
+]
 
 
 def inspection_rows(n: int, rng: random.Random) -> list[list]:
@@ -39,14 +58,30 @@ def inspection_rows(n: int, rng: random.Random) -> list[list]:
     for i in range(n):
         day = dt.datetime(2026, 1, 5) + dt.timedelta(days=rng.randrange(300))
         entered = rng.random() > 0.05
-        rows.append([
-            f"C{rng.randrange(n // 2):06d}", f"用戶{i}", f"幸福路{i}號", rng.choice(["民用", "民用", "公服"]), day,
-            rng.choice(["劉", "王", "張"]), rng.choice(["是"] * 9 + ["否"]), rng.choice(["是"] * 9 + ["否"]),
-            "是" if entered else "否", None if entered else rng.choice(["無人", None]),
-            rng.choice(["否"] * 30 + ["是"]), "是", "是", rng.choice(["完好"] * 8 + ["缺失", "損壞"]),
-            rng.choice(["否", "是"]), rng.choice(["合格"] * 9 + ["不合格"]), rng.choice(["王", "李", None]),
-            rng.choice([None, None, "更換膠管"]), rng.choice(["是", "否"]), rng.choice([0, 0, 0, 20]),
-        ])
+        rows.append(
+            [
+                f"C{rng.randrange(n // 2):06d}",
+                f"用戶{i}",
+                f"幸福路{i}號",
+                rng.choice(["民用", "民用", "公服"]),
+                day,
+                rng.choice(["劉", "王", "張"]),
+                rng.choice(["是"] * 9 + ["否"]),
+                rng.choice(["是"] * 9 + ["否"]),
+                "是" if entered else "否",
+                None if entered else rng.choice(["無人", None]),
+                rng.choice(["否"] * 30 + ["是"]),
+                "是",
+                "是",
+                rng.choice(["完好"] * 8 + ["缺失", "損壞"]),
+                rng.choice(["否", "是"]),
+                rng.choice(["合格"] * 9 + ["不合格"]),
+                rng.choice(["王", "李", None]),
+                rng.choice([None, None, "更換膠管"]),
+                rng.choice(["是", "否"]),
+                rng.choice([0, 0, 0, 20]),
+            ]
+        )
     return rows
 
 
@@ -65,7 +100,9 @@ def check_row_column(rows: int, rng: random.Random) -> dict:
     as_of = dt.datetime(2026, 11, 26)
     start = time.perf_counter()
     header = sheet.range((1, 1), (1, width))
-    for cell in cells:  # the stand-in's own cost: reading each row and the header, as the formula does
+    for (
+        cell
+    ) in cells:  # the stand-in's own cost: reading each row and the header, as the formula does
         _ = cell.options(ndim=2).value, header.options(ndim=2).value
     standin = time.perf_counter() - start
     rowcheck.ANSWERS.tables.clear()
@@ -79,20 +116,30 @@ def check_row_column(rows: int, rng: random.Random) -> dict:
         rowcheck.check_rows(HEADERS, [row], rowcheck.as_of_value(as_of), rowcheck.settings_near())
     per_call_before = (time.perf_counter() - start) / sample
     flagged = sum(a != "✓" for a in answers)
-    return {"rows": rows, "total_s": total, "standin_read_s": standin, "flagged": flagged,
-            "engine_per_call_ms": per_call_before * 1000, "engine_column_s": per_call_before * rows}
+    return {
+        "rows": rows,
+        "total_s": total,
+        "standin_read_s": standin,
+        "flagged": flagged,
+        "engine_per_call_ms": per_call_before * 1000,
+        "engine_column_s": per_call_before * rows,
+    }
 
 
 def blacklisted(purchases: int, calls: int, rng: random.Random) -> dict:
     customers = max(purchases // 5, 1)
     ids = [f"C{rng.randrange(customers):06d}" for _ in range(purchases)]
-    dates = [dt.datetime(2025, 6, 1) + dt.timedelta(days=rng.randrange(540)) for _ in range(purchases)]
+    dates = [
+        dt.datetime(2025, 6, 1) + dt.timedelta(days=rng.randrange(540)) for _ in range(purchases)
+    ]
     as_of = dt.datetime(2026, 11, 26)
     start = time.perf_counter()
     handle = udfs.OPS_PURCHASES(ids, dates)
     read_once = time.perf_counter() - start
     start = time.perf_counter()
-    udfs.OPS_BLACKLISTED("C000001", handle, None, as_of)  # first call for this as-of: the catalog runs
+    udfs.OPS_BLACKLISTED(
+        "C000001", handle, None, as_of
+    )  # first call for this as-of: the catalog runs
     first = time.perf_counter() - start
     asked = [f"C{rng.randrange(customers):06d}" for _ in range(calls)]
     times = []
@@ -107,10 +154,17 @@ def blacklisted(purchases: int, calls: int, rng: random.Random) -> dict:
         t = time.perf_counter()
         udfs.OPS_BLACKLISTED(customer, ids, dates, as_of)
         by_value.append(time.perf_counter() - t)
-    return {"purchases": purchases, "calls": calls, "read_once_s": read_once, "first_call_s": first,
-            "per_call_ms_median": statistics.median(times) * 1000, "per_call_ms_p99": sorted(times)[int(len(times) * 0.99)] * 1000,
-            "per_call_ms_max": max(times) * 1000,
-            "listed": listed, "by_value_ms": statistics.median(by_value) * 1000}
+    return {
+        "purchases": purchases,
+        "calls": calls,
+        "read_once_s": read_once,
+        "first_call_s": first,
+        "per_call_ms_median": statistics.median(times) * 1000,
+        "per_call_ms_p99": sorted(times)[int(len(times) * 0.99)] * 1000,
+        "per_call_ms_max": max(times) * 1000,
+        "listed": listed,
+        "by_value_ms": statistics.median(by_value) * 1000,
+    }
 
 
 def calendar_calls(calls: int) -> dict:

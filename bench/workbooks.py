@@ -12,7 +12,12 @@ from pathlib import Path
 
 OUT = Path(__file__).parent / "out"
 SHAPES = ("reference", "full", "posts", "design_costs")
-KIND = {"reference": "inspections", "full": "inspections", "posts": "posts", "design_costs": "design_costs"}
+KIND = {
+    "reference": "inspections",
+    "full": "inspections",
+    "posts": "posts",
+    "design_costs": "design_costs",
+}
 TOTAL_WORDS = {"合計", "總計", "小計", "合计", "总计", "小计"}
 
 
@@ -26,8 +31,11 @@ def workbook(rows: int, shape: str) -> tuple[Path, int]:
             from opsbook.samples.inspections import REFERENCE_HEADERS, build_inspections
 
             print(f"generating {path} …", flush=True)
-            build_inspections(path, customers=max(rows // 4, 2001),
-                              headers=REFERENCE_HEADERS if shape == "reference" else None)
+            build_inspections(
+                path,
+                customers=max(rows // 4, 2001),
+                headers=REFERENCE_HEADERS if shape == "reference" else None,
+            )
         return path, 3
     return path, _tiled(path, rows, shape)
 
@@ -44,15 +52,24 @@ def _tiled(path: Path, rows: int, kind: str) -> int:
     if not sample.exists():
         builder = {"posts": "發布日誌.xlsx", "design_costs": "平面設計費用.xlsx"}[kind]
         BUILDERS[builder](sample)
-    main = next(t for t in check_file(sample, load_config(), as_of_moment("2026-11-26")).report.files[0].tables
-                if t.table == kind)
+    main = next(
+        t
+        for t in check_file(sample, load_config(), as_of_moment("2026-11-26"))
+        .report.files[0]
+        .tables
+        if t.table == kind
+    )
     if path.exists():
         return main.header_row
     print(f"generating {path} …", flush=True)
     book = load_workbook(sample)
     values = list(book[main.sheet].iter_rows(values_only=True))
-    head, body = values[: main.header_row], values[main.header_row:]
-    body = [r for r in body if any(v is not None for v in r) and not TOTAL_WORDS & {str(v) for v in r[:3]}]
+    head, body = values[: main.header_row], values[main.header_row :]
+    body = [
+        r
+        for r in body
+        if any(v is not None for v in r) and not TOTAL_WORDS & {str(v) for v in r[:3]}
+    ]
     out = Workbook(write_only=True)
     sheet = out.create_sheet(main.sheet)
     for row in head:
@@ -78,19 +95,65 @@ def _tiled(path: Path, rows: int, kind: str) -> int:
 #               reason, and 40% of customers seen once (twice-a-year shortfalls);
 #   dense     — every row breaks at least two rules (a fee and a missing badge on every row);
 #   few       — the same log with about a thousand violations.
-LOG_HEADERS = ["用户编号", "户名", "地址", "用户类型", "检查日期", "安检员", "统一着装", "佩戴工作牌", "是否入户",
-               "未入户原因", "燃气泄漏", "灶前压力正常", "气表正常", "锈蚀", "胶管破损", "整改意见", "检查结果",
-               "用户签字", "已填写用户使用证", "收取费用"]
+LOG_HEADERS = [
+    "用户编号",
+    "户名",
+    "地址",
+    "用户类型",
+    "检查日期",
+    "安检员",
+    "统一着装",
+    "佩戴工作牌",
+    "是否入户",
+    "未入户原因",
+    "燃气泄漏",
+    "灶前压力正常",
+    "气表正常",
+    "锈蚀",
+    "胶管破损",
+    "整改意见",
+    "检查结果",
+    "用户签字",
+    "已填写用户使用证",
+    "收取费用",
+]
 LOG_YEAR = 2023
 LOG_PERIOD = ("--from", f"{LOG_YEAR}-01-01", "--to", f"{LOG_YEAR}-12-31")
 # Rates per row (fee is "k rows in 7"); once: share of customers seen only once in the year.
 MIXES = {
-    "realistic": dict(fee=3, badge=0.12, uniform=0.03, signature=0.10, corrosion=0.05, hose=0.03,
-                      not_entered=0.04, no_reason=0.5, once=0.40),
-    "dense": dict(fee=7, badge=1.0, uniform=0.10, signature=0.25, corrosion=0.10, hose=0.05,
-                  not_entered=0.04, no_reason=0.5, once=0.40),
-    "few": dict(fee=0, badge=0.0015, uniform=0.0005, signature=0.0015, corrosion=0.0005, hose=0.0005,
-                not_entered=0.001, no_reason=0.5, once=0.002),
+    "realistic": dict(
+        fee=3,
+        badge=0.12,
+        uniform=0.03,
+        signature=0.10,
+        corrosion=0.05,
+        hose=0.03,
+        not_entered=0.04,
+        no_reason=0.5,
+        once=0.40,
+    ),
+    "dense": dict(
+        fee=7,
+        badge=1.0,
+        uniform=0.10,
+        signature=0.25,
+        corrosion=0.10,
+        hose=0.05,
+        not_entered=0.04,
+        no_reason=0.5,
+        once=0.40,
+    ),
+    "few": dict(
+        fee=0,
+        badge=0.0015,
+        uniform=0.0005,
+        signature=0.0015,
+        corrosion=0.0005,
+        hose=0.0005,
+        not_entered=0.001,
+        no_reason=0.5,
+        once=0.002,
+    ),
 }
 
 
@@ -133,21 +196,43 @@ def _write_log(path: Path, rows: int, mix: dict) -> None:
         entered = rng.random() >= mix["not_entered"]
         corrosion = entered and rng.random() < mix["corrosion"]
         hose = entered and rng.random() < mix["hose"]
-        result = ("合格" if rng.random() < 0.5 else "不合格") if corrosion or hose else "合格" if entered else None
+        result = (
+            ("合格" if rng.random() < 0.5 else "不合格")
+            if corrosion or hose
+            else "合格"
+            if entered
+            else None
+        )
         fee = rng.choice([20, 30, 50]) if i % 7 < mix["fee"] else 0
-        text_day = (f"{day.year}年{day.month}月{day.day}日" if i % 6 == 2
-                    else f"{day:%Y/%-m/%-d}" if i % 6 == 4 else day)
-        sheet.append([
-            cid, name, f"幸福路{c}號", "民用", text_day, ["劉安", "趙檢", "孫工"][i % 3],
-            "否" if rng.random() < mix["uniform"] else "是",
-            "否" if rng.random() < mix["badge"] else "是",
-            "是" if entered else "否",
-            None if entered or rng.random() < mix["no_reason"] else "用戶不在家",
-            "無" if entered else None, "是" if entered else None, "是" if entered else None,
-            "是" if corrosion else None, "是" if hose else None,
-            "更換膠管" if (corrosion or hose) and rng.random() < 0.3 else None,
-            result,
-            None if result is None or rng.random() < mix["signature"] else name,
-            "是" if entered else None, fee,
-        ])
+        text_day = (
+            f"{day.year}年{day.month}月{day.day}日"
+            if i % 6 == 2
+            else f"{day:%Y/%-m/%-d}"
+            if i % 6 == 4
+            else day
+        )
+        sheet.append(
+            [
+                cid,
+                name,
+                f"幸福路{c}號",
+                "民用",
+                text_day,
+                ["劉安", "趙檢", "孫工"][i % 3],
+                "否" if rng.random() < mix["uniform"] else "是",
+                "否" if rng.random() < mix["badge"] else "是",
+                "是" if entered else "否",
+                None if entered or rng.random() < mix["no_reason"] else "用戶不在家",
+                "無" if entered else None,
+                "是" if entered else None,
+                "是" if entered else None,
+                "是" if corrosion else None,
+                "是" if hose else None,
+                "更換膠管" if (corrosion or hose) and rng.random() < 0.3 else None,
+                result,
+                None if result is None or rng.random() < mix["signature"] else name,
+                "是" if entered else None,
+                fee,
+            ]
+        )
     book.save(path)

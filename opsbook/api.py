@@ -28,8 +28,14 @@ def _settings(path: Path, config, lang):
     return settings
 
 
-def check(path, as_of=None, kind: str | None = None, config=None, lang: str | None = None,
-          period=(None, None)) -> Checked:
+def check(
+    path,
+    as_of=None,
+    kind: str | None = None,
+    config=None,
+    lang: str | None = None,
+    period=(None, None),
+) -> Checked:
     """Check one workbook; the result holds the report (``.report.frame``: the violations),
     the tables read and the summaries.  ``config``: a settings file or a settings dict
     (default: opsbook.toml beside the workbook, else the defaults)."""
@@ -45,8 +51,15 @@ def _check(path: Path, settings: dict, as_of, kind, period) -> Checked:
     return checked
 
 
-def annotate(path, output=None, as_of=None, kind: str | None = None, config=None,
-             lang: str | None = None, backup: bool | None = None) -> Checked:
+def annotate(
+    path,
+    output=None,
+    as_of=None,
+    kind: str | None = None,
+    config=None,
+    lang: str | None = None,
+    backup: bool | None = None,
+) -> Checked:
     """Check ``path`` and write its marks, notes, violations sheet and summaries into
     ``output`` (default: the workbook itself, after a backup copy unless ``backup=False``)."""
     from .writers.annotate import write_annotated

@@ -46,36 +46,107 @@ def cli(debug) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--as-of", "as_of", help="The 'now' of time-dependent rules (YYYY-MM-DD or "
-              "YYYY-MM-DDTHH:MM; a bare date means the end of that day). Default: now.")
-@click.option("--from", "period_from", callback=_date, help="First day of the period cadence rules check.")
-@click.option("--to", "period_to", callback=_date, help="Last day of the period cadence rules check.")
-@click.option("--kind", type=KIND_CHOICE, help="Treat the workbooks as this kind instead of recognising it.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
-              help="Settings file (default: opsbook.toml beside the workbook).")
-@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here.")
-@click.option("--report-format", "report_format", type=click.Choice(["json", "jsonl", "parquet"]), default="json",
-              show_default=True, help="The report file: the JSON report, one violation per line (JSON Lines), "
-              "or a Parquet table of the violations.")
-@click.option("--output", "output", type=click.Path(path_type=Path),
-              help="Write an annotated copy here (a folder when several workbooks are checked).")
-@click.option("--write", "write", is_flag=True,
-              help="Annotate each workbook itself (replacing an earlier run's marks and sheets).")
-@click.option("--no-backup", is_flag=True, help="With --write: do not keep NAME.opsbook-backup.xlsx.")
+@click.option(
+    "--as-of",
+    "as_of",
+    help="The 'now' of time-dependent rules (YYYY-MM-DD or "
+    "YYYY-MM-DDTHH:MM; a bare date means the end of that day). Default: now.",
+)
+@click.option(
+    "--from", "period_from", callback=_date, help="First day of the period cadence rules check."
+)
+@click.option(
+    "--to", "period_to", callback=_date, help="Last day of the period cadence rules check."
+)
+@click.option(
+    "--kind", type=KIND_CHOICE, help="Treat the workbooks as this kind instead of recognising it."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="Settings file (default: opsbook.toml beside the workbook).",
+)
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here."
+)
+@click.option(
+    "--report-format",
+    "report_format",
+    type=click.Choice(["json", "jsonl", "parquet"]),
+    default="json",
+    show_default=True,
+    help="The report file: the JSON report, one violation per line (JSON Lines), "
+    "or a Parquet table of the violations.",
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    help="Write an annotated copy here (a folder when several workbooks are checked).",
+)
+@click.option(
+    "--write",
+    "write",
+    is_flag=True,
+    help="Annotate each workbook itself (replacing an earlier run's marks and sheets).",
+)
+@click.option(
+    "--no-backup", is_flag=True, help="With --write: do not keep NAME.opsbook-backup.xlsx."
+)
 @click.option("--lang", type=click.Choice(["zh-Hant", "zh-Hans", "en"]), help="Message language.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Workbooks checked in parallel processes (default: the number of cores).")
-@click.option("--debug", is_flag=True,
-              help="Print the traceback of a file that failed unexpectedly (the batch goes on either way).")
-@click.option("--overview", "overview_path", type=click.Path(path_type=Path),
-              help="Write the overview of the run: 總覽.xlsx and 總覽.html in this folder (or NAME.xlsx/.html).")
-@click.option("--history", "history", is_flag=False, flag_value="", default=None, metavar="[PATH|URL]",
-              help="Record the run in this history database (SQLite file or postgresql:// URL); "
-                   "alone: .opsbook-history.sqlite in the folder checked.")
-@click.option("--cluster", "cluster", metavar="tcp://HOST:PORT|local:N",
-              help="Check the workbooks on a Dask cluster (each task one workbook).")
-def validate(paths, as_of, period_from, period_to, kind, config_path, report_path, report_format, output, write,
-             no_backup, lang, jobs, debug, overview_path, history, cluster):
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Workbooks checked in parallel processes (default: the number of cores).",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Print the traceback of a file that failed unexpectedly (the batch goes on either way).",
+)
+@click.option(
+    "--overview",
+    "overview_path",
+    type=click.Path(path_type=Path),
+    help="Write the overview of the run: 總覽.xlsx and 總覽.html in this folder (or NAME.xlsx/.html).",
+)
+@click.option(
+    "--history",
+    "history",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[PATH|URL]",
+    help="Record the run in this history database (SQLite file or postgresql:// URL); "
+    "alone: .opsbook-history.sqlite in the folder checked.",
+)
+@click.option(
+    "--cluster",
+    "cluster",
+    metavar="tcp://HOST:PORT|local:N",
+    help="Check the workbooks on a Dask cluster (each task one workbook).",
+)
+def validate(
+    paths,
+    as_of,
+    period_from,
+    period_to,
+    kind,
+    config_path,
+    report_path,
+    report_format,
+    output,
+    write,
+    no_backup,
+    lang,
+    jobs,
+    debug,
+    overview_path,
+    history,
+    cluster,
+):
     """Check workbooks and report every violation.
 
     \b
@@ -106,10 +177,21 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     if output and write:
         _fail("--output and --write: choose one (a copy, or the workbook itself)")
     started = _utcnow()
-    report = check_files(files, moment, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(),
-                         kind=kind, period=(period_from, period_to), config_path=config_path, lang=lang,
-                         output=output, write=write, no_backup=no_backup, cluster=cluster,
-                         fingerprints=history is not None or bool(overview_path))
+    report = check_files(
+        files,
+        moment,
+        jobs=jobs or os.cpu_count() or 1,
+        progress=sys.stderr.isatty(),
+        kind=kind,
+        period=(period_from, period_to),
+        config_path=config_path,
+        lang=lang,
+        output=output,
+        write=write,
+        no_backup=no_backup,
+        cluster=cluster,
+        fingerprints=history is not None or bool(overview_path),
+    )
     for line in summary_lines(report, lang):
         click.echo(line)
     if debug:
@@ -123,10 +205,24 @@ def validate(paths, as_of, period_from, period_to, kind, config_path, report_pat
     if history is not None or overview_path:
         from .overview.run import after_run
 
-        options = dict(kind=kind, period_from=period_from, period_to=period_to, jobs=jobs, cluster=cluster,
-                       output=output, write=write)
-        lines, ok = after_run(report, list(paths), started, options, history=history, overview=overview_path,
-                              config_path=config_path)
+        options = dict(
+            kind=kind,
+            period_from=period_from,
+            period_to=period_to,
+            jobs=jobs,
+            cluster=cluster,
+            output=output,
+            write=write,
+        )
+        lines, ok = after_run(
+            report,
+            list(paths),
+            started,
+            options,
+            history=history,
+            overview=overview_path,
+            config_path=config_path,
+        )
         for line in lines:
             click.echo(line, err=not ok)
         code = code if ok else 2
@@ -162,7 +258,9 @@ def clear(paths, no_backup):
         try:
             check_workbook_file(path)
             done = clear_file(path, backup=not no_backup)
-            click.echo(f"{path}: {'已清除標記' if done else '沒有 opsbook 的標記 (nothing to clear)'}")
+            click.echo(
+                f"{path}: {'已清除標記' if done else '沒有 opsbook 的標記 (nothing to clear)'}"
+            )
         except OpsbookError as exc:
             click.echo(f"✗ {exc}", err=True)
             failed = True
@@ -174,12 +272,22 @@ def clear(paths, no_backup):
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--month", required=True, help="The month to settle, YYYY-MM (items ordered in that month).")
+@click.option(
+    "--month", required=True, help="The month to settle, YYYY-MM (items ordered in that month)."
+)
 @click.option("--as-of", "as_of", help="The 'now' of the check (default: now).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
-              help="Settings file (default: opsbook.toml beside the workbook).")
-@click.option("--output", "output", type=click.Path(path_type=Path),
-              help="Write a copy of the workbook with only this month's 月度結算 sheet added.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="Settings file (default: opsbook.toml beside the workbook).",
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    help="Write a copy of the workbook with only this month's 月度結算 sheet added.",
+)
 def settle(path, month, as_of, config_path, output):
     """Print one month's design-cost settlement (R3-3.12) by department and vendor.
 
@@ -216,13 +324,25 @@ def settle(path, month, as_of, config_path, output):
 @cli.command()
 @click.argument("grain", type=click.Choice(["weekly", "monthly"]))
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--week", help="The ISO week to report, e.g. 2026-W43 (default: the last complete week).")
-@click.option("--month", help="The month to report, e.g. 2026-10 (default: the last complete month).")
+@click.option(
+    "--week", help="The ISO week to report, e.g. 2026-W43 (default: the last complete week)."
+)
+@click.option(
+    "--month", help="The month to report, e.g. 2026-10 (default: the last complete month)."
+)
 @click.option("--as-of", "as_of", help="The 'now' that picks the default period (default: now).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
-              help="Settings file (default: opsbook.toml beside the workbook).")
-@click.option("--output", "output", type=click.Path(path_type=Path),
-              help="Write a copy of the workbook with only this report's sheet added.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="Settings file (default: opsbook.toml beside the workbook).",
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    help="Write a copy of the workbook with only this report's sheet added.",
+)
 def report(grain, path, week, month, as_of, config_path, output):
     """Print the weekly (R1-6.8) or monthly (R1-6.9) platform report: each platform against
     the previous period, post counts, inquiry replies, and the trend.
@@ -250,7 +370,9 @@ def report(grain, path, week, month, as_of, config_path, output):
     checked = check_file(path, settings, as_of_moment(as_of), kind="posts", summaries=False)
     if checked.report.files[0].error:
         _fail(checked.report.files[0].error)
-    summary = platform_report(checked.tables, checked.context, unit, start) if checked.context else None
+    summary = (
+        platform_report(checked.tables, checked.context, unit, start) if checked.context else None
+    )
     if summary is None:
         _fail(f"{path}: no 平台數據 (metrics) sheet found")
     _print_summary(summary)
@@ -278,8 +400,12 @@ def _settings(config_path, near):
 
 
 @cli.group(invoke_without_command=True)
-@click.option("--history", "history", metavar="PATH|URL",
-              help="The history database (default: .opsbook-history.sqlite here).")
+@click.option(
+    "--history",
+    "history",
+    metavar="PATH|URL",
+    help="The history database (default: .opsbook-history.sqlite here).",
+)
 @click.pass_context
 def history(ctx, history):
     """List the recorded runs of `validate --history`.
@@ -329,8 +455,12 @@ def history_diff(ctx, run_a, run_b, history_path):
 
 @cli.command()
 @click.option("--show", is_flag=True, help="Print the effective settings as TOML.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True),
-              help="Settings file (default: opsbook.toml beside the workbook).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="Settings file (default: opsbook.toml beside the workbook).",
+)
 @click.argument("near", required=False, type=click.Path(path_type=Path))
 def config(show, config_path, near):
     """Show the settings every rule uses (defaults overlaid with opsbook.toml).
@@ -355,13 +485,22 @@ def rules(kind):
     from .kinds import all_rules, get
 
     for rule in get(kind).rules if kind else all_rules():
-        click.echo(f"{rule.clause:<10} {rule.id:<48} {rule.kind:<4} {rule.severity:<8} {rule.title}")
+        click.echo(
+            f"{rule.clause:<10} {rule.id:<48} {rule.kind:<4} {rule.severity:<8} {rule.title}"
+        )
 
 
 @cli.command()
-@click.option("--check", is_flag=True, help="Fail if docs/coverage.md is stale instead of writing it.")
-@click.option("--path", type=click.Path(path_type=Path), default=Path("docs/coverage.md"), show_default=True,
-              help="Where the coverage matrix is written (or checked).")
+@click.option(
+    "--check", is_flag=True, help="Fail if docs/coverage.md is stale instead of writing it."
+)
+@click.option(
+    "--path",
+    type=click.Path(path_type=Path),
+    default=Path("docs/coverage.md"),
+    show_default=True,
+    help="Where the coverage matrix is written (or checked).",
+)
 def coverage(check, path):
     """Write the coverage matrix: every clause, the rules that check it, or why not.
 
@@ -417,5 +556,7 @@ def main(args: list[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
-        _fail(f"unexpected failure ({type(exc).__name__}: {exc}); run with --debug for the traceback")
+        _fail(
+            f"unexpected failure ({type(exc).__name__}: {exc}); run with --debug for the traceback"
+        )
     sys.exit(code if isinstance(code, int) else 0)

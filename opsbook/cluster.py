@@ -61,7 +61,9 @@ def _import_distributed():
     try:
         import distributed
     except ImportError:
-        raise ClusterError("--cluster needs Dask distributed: pip install 'opsbook[cluster]'") from None
+        raise ClusterError(
+            "--cluster needs Dask distributed: pip install 'opsbook[cluster]'"
+        ) from None
     return distributed
 
 
@@ -77,11 +79,17 @@ def client(spec: str | Target, timeout: float = 30):
             try:
                 conn = distributed.Client(target.address, timeout=timeout)
             except OSError as exc:
-                raise ClusterError(f"--cluster {target.address}: cannot reach the scheduler ({exc})") from None
+                raise ClusterError(
+                    f"--cluster {target.address}: cannot reach the scheduler ({exc})"
+                ) from None
         else:
             cluster = distributed.LocalCluster(
-                n_workers=target.local_workers, threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None, silence_logs=40,
+                n_workers=target.local_workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=40,
             )
             conn = distributed.Client(cluster, timeout=timeout)
         try:
@@ -93,9 +101,13 @@ def client(spec: str | Target, timeout: float = 30):
             cluster.close()
 
 
-def run_tasks(fn: Callable[..., Any], tasks: list[tuple[Path, dict]], spec: str | Target,
-              on_error: Callable[[Path, dict, BaseException], Any] | None = None,
-              conn=None) -> Iterator[Any]:
+def run_tasks(
+    fn: Callable[..., Any],
+    tasks: list[tuple[Path, dict]],
+    spec: str | Target,
+    on_error: Callable[[Path, dict, BaseException], Any] | None = None,
+    conn=None,
+) -> Iterator[Any]:
     """``fn(path, kwargs)`` for each task on the cluster; results in the order of the tasks.
     A task that raised (on every allowed try) gives ``on_error(path, kwargs, exc)`` when
     given, else the exception propagates.  ``conn``: an already connected client."""
@@ -110,8 +122,10 @@ def run_tasks(fn: Callable[..., Any], tasks: list[tuple[Path, dict]], spec: str 
 
 
 def _run(conn, fn, tasks, on_error) -> Iterator[Any]:
-    futures = [conn.submit(fn, path, kwargs, key=f"opsbook-{i}-{Path(path).name}", pure=False)
-               for i, (path, kwargs) in enumerate(tasks)]
+    futures = [
+        conn.submit(fn, path, kwargs, key=f"opsbook-{i}-{Path(path).name}", pure=False)
+        for i, (path, kwargs) in enumerate(tasks)
+    ]
     try:
         for (path, kwargs), future in zip(tasks, futures):
             try:

@@ -54,8 +54,11 @@ def _by_distinct(values: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
     typed_u, bad_u = parse(pd.Series(python_values(uniques), dtype=object))
     typed = pd.Series(typed_u.array.take(codes, allow_fill=True), index=values.index)
     present = codes >= 0
-    bad = np.asarray(bad_u, dtype=bool).take(np.where(present, codes, 0)) & present if len(uniques) \
+    bad = (
+        np.asarray(bad_u, dtype=bool).take(np.where(present, codes, 0)) & present
+        if len(uniques)
         else np.zeros(len(values), dtype=bool)
+    )
     return typed, pd.Series(bad, index=values.index)
 
 
@@ -71,7 +74,9 @@ def blank_mask(values: pd.Series) -> pd.Series:
     if values.dtype != object:  # text read as text: strip in Arrow (see parse_text)
         return (values.isna() | values.str.strip().eq("")).fillna(True).astype(bool)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    empty_u = pd.Series([isinstance(u, str) and not u.strip() for u in python_values(uniques)], dtype=bool)
+    empty_u = pd.Series(
+        [isinstance(u, str) and not u.strip() for u in python_values(uniques)], dtype=bool
+    )
     out = codes < 0
     if len(empty_u):
         out = out | (empty_u.values.take(codes, mode="clip") & (codes >= 0))

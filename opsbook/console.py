@@ -10,18 +10,30 @@ from .text import to_simplified
 # The console's own words; zh-Hans is derived from zh-Hant.
 WORDS = {
     "zh-Hant": {
-        "no_kind": "無可識別表格", "table": "{sheet} ({table}, 表頭第 {header_row} 行, {rows} 行資料): "
-        "{errors} 錯誤, {warnings} 警告", "skipped": "跳過 {sheet}: {reason}",
-        "not_checked": "未檢查 {n} 條規則:", "written": "→ 已寫入 {path}", "not_written": "✗ 未寫入: {error}",
-        "total": "合計: {files} 個檔案, {errors} 錯誤, {warnings} 警告", "unreadable": ", {n} 個無法讀取",
-        "one_log": "讀作同一個記錄表 ({table}): {sheets}", "and": "、",
+        "no_kind": "無可識別表格",
+        "table": "{sheet} ({table}, 表頭第 {header_row} 行, {rows} 行資料): "
+        "{errors} 錯誤, {warnings} 警告",
+        "skipped": "跳過 {sheet}: {reason}",
+        "not_checked": "未檢查 {n} 條規則:",
+        "written": "→ 已寫入 {path}",
+        "not_written": "✗ 未寫入: {error}",
+        "total": "合計: {files} 個檔案, {errors} 錯誤, {warnings} 警告",
+        "unreadable": ", {n} 個無法讀取",
+        "one_log": "讀作同一個記錄表 ({table}): {sheets}",
+        "and": "、",
     },
     "en": {
-        "no_kind": "no known table", "table": "{sheet} ({table}, header on row {header_row}, {rows} data rows): "
-        "{errors} errors, {warnings} warnings", "skipped": "skipped {sheet}: {reason}",
-        "not_checked": "{n} rules not checked:", "written": "→ written to {path}", "not_written": "✗ not written: {error}",
-        "total": "Total: {files} files, {errors} errors, {warnings} warnings", "unreadable": ", {n} unreadable",
-        "one_log": "read as one log ({table}): {sheets}", "and": ", ",
+        "no_kind": "no known table",
+        "table": "{sheet} ({table}, header on row {header_row}, {rows} data rows): "
+        "{errors} errors, {warnings} warnings",
+        "skipped": "skipped {sheet}: {reason}",
+        "not_checked": "{n} rules not checked:",
+        "written": "→ written to {path}",
+        "not_written": "✗ not written: {error}",
+        "total": "Total: {files} files, {errors} errors, {warnings} warnings",
+        "unreadable": ", {n} unreadable",
+        "one_log": "read as one log ({table}): {sheets}",
+        "and": ", ",
     },
 }
 
@@ -48,13 +60,26 @@ def summary_lines(report: Report, language: str | None = None) -> list[str]:
             mine = frame[(frame["file"] == result.file) & (frame["sheet"] == info.sheet)]
             errors = int((mine["severity"] == "error").sum())
             warnings = int((mine["severity"] == "warning").sum())
-            lines.append("  " + w["table"].format(sheet=info.sheet, table=info.table, header_row=info.header_row,
-                                                  rows=info.rows, errors=errors, warnings=warnings))
-            counts = mine.groupby(["clause", "severity"]).size()  # not a Python loop over 300k lines
+            lines.append(
+                "  "
+                + w["table"].format(
+                    sheet=info.sheet,
+                    table=info.table,
+                    header_row=info.header_row,
+                    rows=info.rows,
+                    errors=errors,
+                    warnings=warnings,
+                )
+            )
+            counts = mine.groupby(
+                ["clause", "severity"]
+            ).size()  # not a Python loop over 300k lines
             for (clause, severity), n in sorted(zip(counts.index.tolist(), counts.tolist())):
                 lines.append(f"    {clause:<10} {severity:<7} {n}")
         for log in result.logs:
-            lines.append("  " + w["one_log"].format(table=log["table"], sheets=w["and"].join(log["sheets"])))
+            lines.append(
+                "  " + w["one_log"].format(table=log["table"], sheets=w["and"].join(log["sheets"]))
+            )
         for skipped in result.skipped_sheets:
             lines.append("  " + w["skipped"].format(**skipped))
         not_checked = [n for n in report.not_checked if n["file"] == result.file]
@@ -70,6 +95,8 @@ def summary_lines(report: Report, language: str | None = None) -> list[str]:
         if result.write_error:
             lines.append("  " + w["not_written"].format(error=result.write_error))
     total = report.summary()
-    lines.append(w["total"].format(**total)
-                 + (w["unreadable"].format(n=total["unreadable_files"]) if total["unreadable_files"] else ""))
+    lines.append(
+        w["total"].format(**total)
+        + (w["unreadable"].format(n=total["unreadable_files"]) if total["unreadable_files"] else "")
+    )
     return lines

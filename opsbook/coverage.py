@@ -28,8 +28,14 @@ def render_coverage() -> str:
     ]
     for title, clauses in REGULATIONS.items():
         checked = sum(1 for c in clauses if by_clause.get(c.id))
-        lines += [f"## {title}", "", f"{checked} of {len(clauses)} clauses checked by rules.", "",
-                  "| clause | requirement | check | rules / why not checked |", "|---|---|---|---|"]
+        lines += [
+            f"## {title}",
+            "",
+            f"{checked} of {len(clauses)} clauses checked by rules.",
+            "",
+            "| clause | requirement | check | rules / why not checked |",
+            "|---|---|---|---|",
+        ]
         for clause in clauses:
             rules = by_clause.get(clause.id, [])
             if rules:

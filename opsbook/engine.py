@@ -46,11 +46,17 @@ from .workbook.tables import (
 )
 from .workcalendar import calendar_for
 
-TYPE_ZH = {"date": "日期", "datetime": "日期時間", "bool": "是/否", "number": "數字", "text": "文字"}
+TYPE_ZH = {
+    "date": "日期",
+    "datetime": "日期時間",
+    "bool": "是/否",
+    "number": "數字",
+    "text": "文字",
+}
 
 
 def as_of_moment(as_of: dt.date | dt.datetime | str | None) -> pd.Timestamp:
-    """"Now" for rules: a datetime as given; a bare date means the end of that day."""
+    """ "Now" for rules: a datetime as given; a bare date means the end of that day."""
     if as_of is None:
         return pd.Timestamp.now().floor("s")
     stamp = pd.Timestamp(as_of)
@@ -80,17 +86,25 @@ def check_sheets(
             skipped.append(SkippedSheet(sheet.name, Skip.NO_KNOWN_TABLE))
             continue
         table = build_table(sheet, header, default_year=as_of.year)
-        del sheet  # the whole grid is freed before the next sheet is read; the table keeps its columns
+        del (
+            sheet
+        )  # the whole grid is freed before the next sheet is read; the table keeps its columns
         reason = not_records(table)
         if reason:  # header words match, values do not: a printed summary or pivot
             skipped.append(SkippedSheet(table.sheet, Skip.NOT_RECORDS, (reason,)))
             continue
         found.setdefault(table.name, []).append(table)
-        result.tables.append(TableInfo(
-            sheet=table.sheet, table=table.name, header_row=table.header_row, rows=len(table),
-            columns={k: c.header for k, c in table.columns.items()},
-            extra_columns=table.extra_headers, skipped_rows=table.skipped_rows,
-        ))
+        result.tables.append(
+            TableInfo(
+                sheet=table.sheet,
+                table=table.name,
+                header_row=table.header_row,
+                rows=len(table),
+                columns={k: c.header for k, c in table.columns.items()},
+                extra_columns=table.extra_headers,
+                skipped_rows=table.skipped_rows,
+            )
+        )
 
     found = _logs(found, result, skipped)
     kinds_found = [k for k in kinds.names() if k in found]
@@ -106,33 +120,59 @@ def check_sheets(
     for name, ts in found.items():
         if kinds.table(name).kind != kind:
             for t in ts:
-                skipped.append(SkippedSheet(t.label, Skip.OTHER_KIND, (kinds.table(name).kind, kind)))
+                skipped.append(
+                    SkippedSheet(t.label, Skip.OTHER_KIND, (kinds.table(name).kind, kind))
+                )
 
     calendar = calendar_for(settings["general"]["calendar"])
     companions = {n: ts[0] for n, ts in tables.items() if not kinds.table(n).main}
     frames = []
     not_checked: list[NotChecked] = []
     # One context for the workbook: the rules of every table and the summaries share it.
-    ctx = Context(as_of=as_of, settings=settings, calendar=calendar, tables=companions,
-                  period_from=period[0], period_to=period[1])
+    ctx = Context(
+        as_of=as_of,
+        settings=settings,
+        calendar=calendar,
+        tables=companions,
+        period_from=period[0],
+        period_to=period[1],
+    )
     for ts in tables.values():
         for table in ts:
             frames.append(_check_table(table, ctx, file, not_checked))
             for note in ctx.notes:
-                not_checked.append(NotChecked(file, table.label, note["rule"], _rule(note["rule"]).clause,
-                                              Reason.ROWS_NOT_JUDGED, (note["reason"],)))
+                not_checked.append(
+                    NotChecked(
+                        file,
+                        table.label,
+                        note["rule"],
+                        _rule(note["rule"]).clause,
+                        Reason.ROWS_NOT_JUDGED,
+                        (note["reason"],),
+                    )
+                )
             ctx.notes.clear()
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
     # Rows are whole numbers or None (a violation with no row), never 12.0.
-    frame["row"] = pd.Series([None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object,
-                             index=frame.index)
+    frame["row"] = pd.Series(
+        [None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object, index=frame.index
+    )
     # Messages and summaries are outputs: opsbook.messages and the pipeline make them.
-    return Checked(report=report, tables=tables, kind=kind, context=ctx, violations=frame,
-                   not_checked=not_checked, skipped=skipped)
+    return Checked(
+        report=report,
+        tables=tables,
+        kind=kind,
+        context=ctx,
+        violations=frame,
+        not_checked=not_checked,
+        skipped=skipped,
+    )
 
 
-def _logs(found: dict[str, list[Table]], result: FileResult, skipped: list[SkippedSheet]) -> dict[str, list[Table]]:
+def _logs(
+    found: dict[str, list[Table]], result: FileResult, skipped: list[SkippedSheet]
+) -> dict[str, list[Table]]:
     """Same-header sheets of one kind (one per month, quarter, inspector) read as one log; the
     report says which.  A companion (roster, purchases …) is one table: a second one with other
     columns is skipped."""
@@ -142,7 +182,11 @@ def _logs(found: dict[str, list[Table]], result: FileResult, skipped: list[Skipp
         if not kinds.table(name).main:
             for other in logs[1:]:
                 for sheet in other.sheets or (other.sheet,):
-                    skipped.append(SkippedSheet(sheet, Skip.ANOTHER_COMPANION, (kinds.table(name).title, logs[0].sheet)))
+                    skipped.append(
+                        SkippedSheet(
+                            sheet, Skip.ANOTHER_COMPANION, (kinds.table(name).title, logs[0].sheet)
+                        )
+                    )
             logs = logs[:1]
         for log in logs:
             if len(log.sheets) > 1:
@@ -155,7 +199,9 @@ def _rule(rule_id: str) -> Rule:
     return kinds.rule(rule_id)
 
 
-def _check_table(table: Table, ctx: Context, file: str, not_checked: list[NotChecked]) -> pd.DataFrame:
+def _check_table(
+    table: Table, ctx: Context, file: str, not_checked: list[NotChecked]
+) -> pd.DataFrame:
     rules = kinds.rules_for({table.name}, ctx.settings)
     runnable: list[Rule] = []
     for rule in rules:
@@ -229,7 +275,8 @@ def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str
             return ~fails
 
         checks.setdefault(target, []).append(
-            pa.Check(passes, name=rule.id, ignore_na=False, n_failure_cases=1))
+            pa.Check(passes, name=rule.id, ignore_na=False, n_failure_cases=1)
+        )
     schema = pa.DataFrameSchema(
         {key: pa.Column(checks=cs, nullable=True, required=True) for key, cs in checks.items()},
         strict=False,
@@ -238,14 +285,22 @@ def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str
         schema.validate(table.data, lazy=True)
     except SchemaErrors as errors:
         failed = set(errors.failure_cases["check"].dropna())
-        return {rule_id: mask.index[mask.to_numpy()] for rule_id, mask in masks.items() if rule_id in failed}
+        return {
+            rule_id: mask.index[mask.to_numpy()]
+            for rule_id, mask in masks.items()
+            if rule_id in failed
+        }
     return {}
 
 
 def template_fields(rule: Rule) -> set[str]:
     """The names a rule's message templates use ({published_at}, {value} …)."""
-    return {name for text in (rule.message, rule.message_en)
-            for _, name, _, _ in string.Formatter().parse(text) if name}
+    return {
+        name
+        for text in (rule.message, rule.message_en)
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name
+    }
 
 
 def _params(frame: pd.DataFrame) -> dict[str, object]:
@@ -268,12 +323,16 @@ def _per_distinct(series: pd.Series, fn) -> pd.Series:
     return pd.Series(done[codes], index=series.index)
 
 
-def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: pd.Index) -> pd.DataFrame:
+def _row_violations(
+    rule: RowRule, table: Table, ctx: Context, file: str, rows: pd.Index
+) -> pd.DataFrame:
     target = rule.target_key(table)
     source = table.columns[target]
     # Only the columns the templates name are formatted (a row has 20-35 of them).
     keys = [k for k in table.columns if k in template_fields(rule)]
-    params = pd.DataFrame({k: _per_distinct(table.data.loc[rows, k], shown) for k in keys}, index=rows)
+    params = pd.DataFrame(
+        {k: _per_distinct(table.data.loc[rows, k], shown) for k in keys}, index=rows
+    )
     raw = table.raw.loc[rows, target]
     params["value"] = _per_distinct(raw, shown)
     params["header"] = source.header
@@ -281,30 +340,51 @@ def _row_violations(rule: RowRule, table: Table, ctx: Context, file: str, rows: 
         extra = rule.params(table, ctx, rows)
         for col in extra.columns:
             params[col] = extra[col].map(shown) if extra[col].dtype != object else extra[col]
-    return pd.DataFrame({
-        "file": file, "sheet": table.sheet, "row": rows.astype(object), "column": source.header,
-        "cell": [f"{source.letter}{r}" for r in rows], "clause": rule.clause, "rule": rule.id,
-        "severity": rule.severity,
-        "value": _per_distinct(raw, json_value).astype(object).values,
-        "rows": [(int(r),) for r in rows], "template": rule.message, "template_en": rule.message_en,
-        **_params(params),
-    })[VIOLATION_DATA]
+    return pd.DataFrame(
+        {
+            "file": file,
+            "sheet": table.sheet,
+            "row": rows.astype(object),
+            "column": source.header,
+            "cell": [f"{source.letter}{r}" for r in rows],
+            "clause": rule.clause,
+            "rule": rule.id,
+            "severity": rule.severity,
+            "value": _per_distinct(raw, json_value).astype(object).values,
+            "rows": [(int(r),) for r in rows],
+            "template": rule.message,
+            "template_en": rule.message_en,
+            **_params(params),
+        }
+    )[VIOLATION_DATA]
 
 
-def _aggregate_violations(rule: AggregateRule, table: Table, ctx: Context, file: str,
-                          lines: pd.DataFrame) -> pd.DataFrame:
+def _aggregate_violations(
+    rule: AggregateRule, table: Table, ctx: Context, file: str, lines: pd.DataFrame
+) -> pd.DataFrame:
     if lines.empty:
         return empty_violations(VIOLATION_DATA)
     lines = lines.reset_index(drop=True)
     params = lines.drop(columns=["rows", "key"]).astype(object)
     all_rows, first_rows, headers, cells, values = _line_cells(lines, table)
     severity = lines["severity"] if "severity" in lines else rule.severity
-    return pd.DataFrame({
-        "file": file, "sheet": table.sheet, "row": first_rows, "column": headers, "cell": cells,
-        "clause": rule.clause, "rule": rule.id, "severity": severity, "value": values,
-        "rows": all_rows,
-        "template": rule.message, "template_en": rule.message_en, **_params(params),
-    })[VIOLATION_DATA]
+    return pd.DataFrame(
+        {
+            "file": file,
+            "sheet": table.sheet,
+            "row": first_rows,
+            "column": headers,
+            "cell": cells,
+            "clause": rule.clause,
+            "rule": rule.id,
+            "severity": severity,
+            "value": values,
+            "rows": all_rows,
+            "template": rule.message,
+            "template_en": rule.message_en,
+            **_params(params),
+        }
+    )[VIOLATION_DATA]
 
 
 def _line_cells(lines: pd.DataFrame, table: Table) -> tuple[list, list, list, list, list]:
@@ -339,11 +419,17 @@ def _line_cells(lines: pd.DataFrame, table: Table) -> tuple[list, list, list, li
 
 
 # The reader's own "rule": a value that cannot be read as its column's type (one id per type).
-UNREADABLE_IDS = {"date": "read.unreadable_date", "datetime": "read.unreadable_datetime",
-                  "bool": "read.unreadable_bool", "number": "read.unreadable_number",
-                  "text": "read.unreadable_text"}
-UNREADABLE = ("「{header}」的值「{value}」無法讀取為{type_zh}，{clause} 無法檢查此格",
-              "'{value}' in '{header}' cannot be read as a {type}; {clause} cannot be checked here")
+UNREADABLE_IDS = {
+    "date": "read.unreadable_date",
+    "datetime": "read.unreadable_datetime",
+    "bool": "read.unreadable_bool",
+    "number": "read.unreadable_number",
+    "text": "read.unreadable_text",
+}
+UNREADABLE = (
+    "「{header}」的值「{value}」無法讀取為{type_zh}，{clause} 無法檢查此格",
+    "'{value}' in '{header}' cannot be read as a {type}; {clause} cannot be checked here",
+)
 UNREADABLE_PARAMS = ("header", "value", "type", "type_zh", "clause")
 
 
@@ -355,8 +441,16 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
         return empty_violations(VIOLATION_DATA)
     lines = []
     for key, group in bad.groupby("key"):
-        users = [r for r in rules if key in r.needs or key in r.needs_any or (isinstance(r, RowRule) and key in
-                 ((r.target,) if isinstance(r.target, str) else r.target))]
+        users = [
+            r
+            for r in rules
+            if key in r.needs
+            or key in r.needs_any
+            or (
+                isinstance(r, RowRule)
+                and key in ((r.target,) if isinstance(r.target, str) else r.target)
+            )
+        ]
         if not users:
             continue  # a column no rule reads: nothing is blocked, nothing to report
         rows = pd.Index(group["row"])
@@ -369,12 +463,24 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
         expected = table.spec.column(key).type
         for row in rows:
             raw = table.raw.at[row, key]
-            lines.append({
-                "file": file, "sheet": table.sheet, "row": int(row), "column": source.header,
-                "cell": f"{source.letter}{row}", "clause": clause[row], "rule": UNREADABLE_IDS[expected],
-                "severity": "error", "value": json_value(raw), "rows": (int(row),),
-                "template": UNREADABLE[0], "template_en": UNREADABLE[1],
-                "param_names": UNREADABLE_PARAMS,
-                "params": (source.header, shown(raw), expected, TYPE_ZH[expected], clause[row]),
-            })
-    return pd.DataFrame(lines, columns=VIOLATION_DATA) if lines else empty_violations(VIOLATION_DATA)
+            lines.append(
+                {
+                    "file": file,
+                    "sheet": table.sheet,
+                    "row": int(row),
+                    "column": source.header,
+                    "cell": f"{source.letter}{row}",
+                    "clause": clause[row],
+                    "rule": UNREADABLE_IDS[expected],
+                    "severity": "error",
+                    "value": json_value(raw),
+                    "rows": (int(row),),
+                    "template": UNREADABLE[0],
+                    "template_en": UNREADABLE[1],
+                    "param_names": UNREADABLE_PARAMS,
+                    "params": (source.header, shown(raw), expected, TYPE_ZH[expected], clause[row]),
+                }
+            )
+    return (
+        pd.DataFrame(lines, columns=VIOLATION_DATA) if lines else empty_violations(VIOLATION_DATA)
+    )

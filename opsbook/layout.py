@@ -21,22 +21,38 @@ VIOLATIONS_SHEET = "違規清單"
 SEVERITY_ZH = {"error": "錯誤", "warning": "警告"}
 # (report field, header, column width) in the order the sheet shows them.
 VIOLATION_COLUMNS = [
-    ("sheet", "工作表", 14), ("cell", "儲存格", 8), ("row", "行", 6), ("column", "欄位", 14),
-    ("clause", "條款", 10), ("rule", "規則", 34), ("severity", "嚴重程度", 8), ("message", "說明", 70),
+    ("sheet", "工作表", 14),
+    ("cell", "儲存格", 8),
+    ("row", "行", 6),
+    ("column", "欄位", 14),
+    ("clause", "條款", 10),
+    ("rule", "規則", 34),
+    ("severity", "嚴重程度", 8),
+    ("message", "說明", 70),
     ("value", "值", 18),
 ]
 VIOLATION_FIELDS = [f for f, _, _ in VIOLATION_COLUMNS]
 VIOLATION_HEADERS = [h for _, h, _ in VIOLATION_COLUMNS]
 # `--lang en`: the sheet keeps its name 違規清單 (how both writers and `clear` find it, and
 # what the team knows it by); its header row and severities follow the run's language.
-VIOLATION_HEADERS_EN = ["Sheet", "Cell", "Row", "Column", "Clause", "Rule", "Severity", "Message", "Value"]
+VIOLATION_HEADERS_EN = [
+    "Sheet",
+    "Cell",
+    "Row",
+    "Column",
+    "Clause",
+    "Rule",
+    "Severity",
+    "Message",
+    "Value",
+]
 VIOLATION_WIDTHS = {i: w for i, (_, _, w) in enumerate(VIOLATION_COLUMNS)}
 LINK_COLUMN = VIOLATION_FIELDS.index("cell")  # 儲存格 links to the marked cell
 
 # Fill of a marked cell, by severity: Excel's own "light red fill" / "light yellow fill"
 # presets, as ARGB hex (OOXML) and as the RGB triple xlwings' colour setters take.
 FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
-FILL_RGB = {k: tuple(int(v[i:i + 2], 16) for i in (2, 4, 6)) for k, v in FILL_COLOURS.items()}
+FILL_RGB = {k: tuple(int(v[i : i + 2], 16) for i in (2, 4, 6)) for k, v in FILL_COLOURS.items()}
 SEVERITY_ORDER = ("error", "warning")  # an error wins a cell that also has a warning
 
 NOTE_MARK = "【opsbook】"  # opsbook's text in a note starts here (a user's text stays before it)
@@ -63,17 +79,27 @@ def violation_headers(language: str = "zh-Hant") -> list[str]:
     """The 違規清單 header row in ``language`` (zh-Hant, zh-Hans or en)."""
     if language == "en":
         return list(VIOLATION_HEADERS_EN)
-    return [to_simplified(h) for h in VIOLATION_HEADERS] if language == "zh-Hans" else list(VIOLATION_HEADERS)
+    return (
+        [to_simplified(h) for h in VIOLATION_HEADERS]
+        if language == "zh-Hans"
+        else list(VIOLATION_HEADERS)
+    )
 
 
 def severity_names(language: str = "zh-Hant") -> dict[str, str]:
     """How the 違規清單 sheet names each severity in ``language``."""
     if language == "en":
         return {s: s for s in SEVERITY_ZH}
-    return {s: to_simplified(n) for s, n in SEVERITY_ZH.items()} if language == "zh-Hans" else dict(SEVERITY_ZH)
+    return (
+        {s: to_simplified(n) for s, n in SEVERITY_ZH.items()}
+        if language == "zh-Hans"
+        else dict(SEVERITY_ZH)
+    )
 
 
-def violation_rows(frame: pd.DataFrame, language: str = "zh-Hant") -> tuple[list[list], dict[int, str]]:
+def violation_rows(
+    frame: pd.DataFrame, language: str = "zh-Hant"
+) -> tuple[list[list], dict[int, str]]:
     """The 違規清單 sheet: header row first, then one row per violation, and for each row
     (0-based, header = 0) with a cell, the location its 儲存格 links to."""
     rows: list[list] = [violation_headers(language)]
@@ -118,36 +144,50 @@ def cell_marks(frame: pd.DataFrame, notes_per_sheet: int | None = None) -> pd.Da
     sheet_codes, sheets = pd.factorize(tied["sheet"])
     letter_codes, letters = pd.factorize(_letters(tied["cell"]))
     line_codes, lines = pd.factorize(_joined(tied["clause"], tied["message"]))
-    marks = pd.DataFrame({
-        "sheet": sheet_codes[take],
-        "letters": letter_codes[take],
-        "row": np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum())),
-        "line": line_codes[take],
-        "is_error": tied["severity"].eq("error").to_numpy(dtype=bool)[take],
-    })
+    marks = pd.DataFrame(
+        {
+            "sheet": sheet_codes[take],
+            "letters": letter_codes[take],
+            "row": np.fromiter(
+                itertools.chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum())
+            ),
+            "line": line_codes[take],
+            "is_error": tied["severity"].eq("error").to_numpy(dtype=bool)[take],
+        }
+    )
     # Built-in aggregations only: a workbook with thousands of marked cells had a Python
     # lambda per cell here (1.2 s for 5,000 cells).
-    marks = marks.drop_duplicates(["sheet", "letters", "row", "line"])  # the same line once per note
+    marks = marks.drop_duplicates(
+        ["sheet", "letters", "row", "line"]
+    )  # the same line once per note
     out = marks.groupby(["sheet", "letters", "row"], sort=False)["is_error"].any().reset_index()
-    noted = out if notes_per_sheet is None else out[out.groupby("sheet", sort=False).cumcount() < notes_per_sheet]
+    noted = (
+        out
+        if notes_per_sheet is None
+        else out[out.groupby("sheet", sort=False).cumcount() < notes_per_sheet]
+    )
     if len(noted) < len(out):
         marks = marks.merge(noted[["sheet", "letters", "row"]], on=["sheet", "letters", "row"])
     # The lines of a note joined in plain Python: pandas' per-group join makes a Series a cell.
     lines = np.asarray(lines, dtype=object)
     notes: dict[tuple, str] = {}
-    for key, line in zip(zip(marks["sheet"].tolist(), marks["letters"].tolist(), marks["row"].tolist()),
-                         lines[marks["line"].to_numpy()].tolist()):
+    for key, line in zip(
+        zip(marks["sheet"].tolist(), marks["letters"].tolist(), marks["row"].tolist()),
+        lines[marks["line"].to_numpy()].tolist(),
+    ):
         notes[key] = notes[key] + "\n" + line if key in notes else line
     keys = zip(out["sheet"].tolist(), out["letters"].tolist(), out["row"].tolist())
     letter_text = np.asarray(letters, dtype=object)[out["letters"].to_numpy()]
-    return pd.DataFrame({
-        "sheet": np.asarray(sheets, dtype=object)[out["sheet"].to_numpy()],
-        "ref": letter_text + out["row"].astype(str).to_numpy(dtype=object),
-        "row": out["row"].to_numpy(),
-        "letters": letter_text,
-        "severity": np.where(out["is_error"].to_numpy(), "error", "warning").astype(object),
-        "note": [notes.get(key) for key in keys],
-    })
+    return pd.DataFrame(
+        {
+            "sheet": np.asarray(sheets, dtype=object)[out["sheet"].to_numpy()],
+            "ref": letter_text + out["row"].astype(str).to_numpy(dtype=object),
+            "row": out["row"].to_numpy(),
+            "letters": letter_text,
+            "severity": np.where(out["is_error"].to_numpy(), "error", "warning").astype(object),
+            "note": [notes.get(key) for key in keys],
+        }
+    )
 
 
 def _letters(cells: pd.Series) -> np.ndarray:
@@ -155,7 +195,9 @@ def _letters(cells: pd.Series) -> np.ndarray:
     reference is distinct: 300,000 of them in a dense log)."""
     import pyarrow.compute as pc
 
-    return pc.utf8_rtrim(arrow_array(cells.astype(str)), characters="0123456789").to_numpy(zero_copy_only=False)
+    return pc.utf8_rtrim(arrow_array(cells.astype(str)), characters="0123456789").to_numpy(
+        zero_copy_only=False
+    )
 
 
 def _joined(clauses: pd.Series, messages: pd.Series) -> pd.Series:
@@ -166,6 +208,8 @@ def _joined(clauses: pd.Series, messages: pd.Series) -> pd.Series:
     codes, pairs = pd.factorize(clause_codes.astype(np.int64) * width + message_codes)
     clause_values = np.asarray(clause_values, dtype=object)
     message_values = np.asarray(message_values, dtype=object)
-    text = np.array([f"{clause_values[p // width]} {message_values[p % width]}" for p in pairs.tolist()],
-                    dtype=object)
+    text = np.array(
+        [f"{clause_values[p // width]} {message_values[p % width]}" for p in pairs.tolist()],
+        dtype=object,
+    )
     return pd.Series(text[codes], index=clauses.index)

@@ -33,9 +33,15 @@ REASONS = {
 # Words for skipped sheets: (zh-Hant, en) templates over the record's detail.
 SKIPS = {
     Skip.NO_KNOWN_TABLE: ("不是可識別的表格 (no known table)", "no known table"),
-    Skip.OTHER_KIND: ("屬於 {0}，不是本工作簿的類型 {1}", "belongs to {0}, not this workbook's kind {1}"),
+    Skip.OTHER_KIND: (
+        "屬於 {0}，不是本工作簿的類型 {1}",
+        "belongs to {0}, not this workbook's kind {1}",
+    ),
     Skip.ANOTHER_COMPANION: ("另一個{0}已在「{1}」", "another {0} is already on '{1}'"),
-    Skip.TOO_LARGE: ("{0:,} 行，超過上限 {1:,} 行 (sheet too large)", "{0:,} rows, over the limit of {1:,} (sheet too large)"),
+    Skip.TOO_LARGE: (
+        "{0:,} 行，超過上限 {1:,} 行 (sheet too large)",
+        "{0:,} rows, over the limit of {1:,} (sheet too large)",
+    ),
 }
 
 
@@ -45,7 +51,9 @@ def render(checked: Checked, language: str) -> Checked:
     checked.report.frame = violation_frame(checked.violations, language)
     checked.report.not_checked += [not_checked_record(n, language) for n in checked.not_checked]
     if checked.report.files:
-        checked.report.files[0].skipped_sheets += [skipped_record(s, language) for s in checked.skipped]
+        checked.report.files[0].skipped_sheets += [
+            skipped_record(s, language) for s in checked.skipped
+        ]
     return checked
 
 
@@ -55,7 +63,10 @@ def skipped_record(record: SkippedSheet, language: str) -> dict[str, str]:
         return {"sheet": record.sheet, "reason": str(record.detail[0])}
     zh, en = SKIPS[record.reason]
     zh, en = zh.format(*record.detail), en.format(*record.detail)
-    return {"sheet": record.sheet, "reason": en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh}
+    return {
+        "sheet": record.sheet,
+        "reason": en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh,
+    }
 
 
 def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -68,7 +79,9 @@ def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:
     except TypeError:  # a parameter that cannot be hashed: formatted row by row
         codes, firsts = np.arange(len(data)), np.arange(len(data))
     # Plain lists: iterating an Arrow-backed string column costs ~5 µs a value.
-    columns = (data[c].take(firsts).tolist() for c in ("template", "template_en", "param_names", "params"))
+    columns = (
+        data[c].take(firsts).tolist() for c in ("template", "template_en", "param_names", "params")
+    )
     shown, english = [], []
     for template, template_en, names, params in zip(*columns):
         values = dict(zip(names, params))
@@ -90,7 +103,9 @@ def _distinct_messages(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     key = np.zeros(len(data), dtype=np.int64)
     for column in ("template", "template_en", "param_names", "params"):
         values = data[column]
-        if values.dtype == object:  # tuples: as an array, so the uniques stay tuples (no MultiIndex)
+        if (
+            values.dtype == object
+        ):  # tuples: as an array, so the uniques stay tuples (no MultiIndex)
             values = values.to_numpy(dtype=object)
         codes, uniques = pd.factorize(values)
         key, _ = pd.factorize(key * (len(uniques) + 1) + codes)  # renumbered: never overflows
@@ -111,5 +126,10 @@ def reason_text(record: NotChecked, language: str) -> str:
 
 def not_checked_record(record: NotChecked, language: str) -> dict[str, str]:
     """The JSON report's not_checked entry."""
-    return {"file": record.file, "sheet": record.sheet, "rule": record.rule, "clause": record.clause,
-            "reason": reason_text(record, language)}
+    return {
+        "file": record.file,
+        "sheet": record.sheet,
+        "rule": record.rule,
+        "clause": record.clause,
+        "reason": reason_text(record, language),
+    }

@@ -31,8 +31,10 @@ def workbook_files(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files += sorted(
-                p for p in path.iterdir()
-                if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", "."))
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in WORKBOOK_SUFFIXES
+                and not p.name.startswith(("~$", "."))
                 and ".opsbook-backup" not in p.name
             )
         else:
@@ -41,13 +43,19 @@ def workbook_files(paths: list[Path]) -> list[Path]:
 
 
 def check_book(
-    sheets: Iterable[SheetValues], file: str, settings: dict, as_of: pd.Timestamp,
-    kind: str | None = None, period=(None, None), summaries: bool = True,
+    sheets: Iterable[SheetValues],
+    file: str,
+    settings: dict,
+    as_of: pd.Timestamp,
+    kind: str | None = None,
+    period=(None, None),
+    summaries: bool = True,
 ) -> Checked:
     """Check a workbook's sheets (from a file or a live book): the report's messages in the
     settings' language, and its summaries unless ``summaries=False`` (a single-row check)."""
-    checked = render(check_sheets(sheets, file, settings, as_of, kind, period),
-                     settings["general"]["language"])
+    checked = render(
+        check_sheets(sheets, file, settings, as_of, kind, period), settings["general"]["language"]
+    )
     # Rendered: the engine's table goes, so 300,000 violations are not held twice while
     # the workbook is written (report.frame has every field of it).
     checked.violations = checked.violations.iloc[:0]
@@ -57,8 +65,13 @@ def check_book(
 
 
 def check_file(
-    path: Path, settings: dict, as_of: pd.Timestamp, kind: str | None = None,
-    period=(None, None), max_rows: int = MAX_ROWS - 1, summaries: bool = True,
+    path: Path,
+    settings: dict,
+    as_of: pd.Timestamp,
+    kind: str | None = None,
+    period=(None, None),
+    max_rows: int = MAX_ROWS - 1,
+    summaries: bool = True,
 ) -> Checked:
     """Check one workbook file (with its summaries unless ``summaries=False``: a command
     that prints one summary builds only that one).  A file that cannot be read gives a
@@ -113,8 +126,19 @@ def _own_sheets(path: Path, names: list[str]) -> set[str]:
     return {STATE_SHEET, *(state.sheets if state else [])}
 
 
-def check_and_write(path: Path, moment, kind=None, period=(None, None), config_path=None, lang=None,
-                    output=None, write=False, no_backup=False, several=False, fingerprints=True) -> Report:
+def check_and_write(
+    path: Path,
+    moment,
+    kind=None,
+    period=(None, None),
+    config_path=None,
+    lang=None,
+    output=None,
+    write=False,
+    no_backup=False,
+    several=False,
+    fingerprints=True,
+) -> Report:
     """One workbook of a batch: check it, write the annotated copy or the file itself.
     Runs in a worker process for folders; returns the (picklable) report.  A write that
     fails — refused on purpose or a writer fault — is the file's ``write_error``.
@@ -149,8 +173,14 @@ def check_and_write(path: Path, moment, kind=None, period=(None, None), config_p
     return report
 
 
-def check_files(files: list[Path], moment: pd.Timestamp, jobs: int = 1, progress: bool = False,
-                cluster: str | None = None, **options) -> Report:
+def check_files(
+    files: list[Path],
+    moment: pd.Timestamp,
+    jobs: int = 1,
+    progress: bool = False,
+    cluster: str | None = None,
+    **options,
+) -> Report:
     """Check (and with ``output``/``write``, annotate) every file; one report in the order
     of the files.  ``options`` are check_and_write's.  A file that fails in any way is one
     line in its FileResult; the others are still checked.  ``cluster``: run the files on a
@@ -212,7 +242,7 @@ def _in_processes(tasks, jobs: int) -> Iterator[Report]:
                     report = future.result()
                 except BrokenProcessPool:
                     yield _alone(*pending[index])
-                    pending = pending[index + 1:]
+                    pending = pending[index + 1 :]
                     break
                 yield report
             else:
@@ -232,7 +262,9 @@ def _alone(path, kwargs) -> Report:
         try:
             return pool.submit(_safe, path, kwargs).result()
         except BrokenProcessPool:
-            return _failed(path, kwargs["moment"], "the process checking it stopped (out of memory, or killed)")
+            return _failed(
+                path, kwargs["moment"], "the process checking it stopped (out of memory, or killed)"
+            )
 
 
 def _ignore_sigint() -> None:

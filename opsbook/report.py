@@ -54,8 +54,12 @@ VIOLATION_FIELDS = [f.name for f in Violation.__dataclass_fields__.values()]
 
 # The engine's columns: the record without the rendered messages, plus the templates and
 # their parameters.
-VIOLATION_DATA = [f for f in VIOLATION_FIELDS if f not in ("message", "message_en")] + \
-    ["template", "template_en", "param_names", "params"]
+VIOLATION_DATA = [f for f in VIOLATION_FIELDS if f not in ("message", "message_en")] + [
+    "template",
+    "template_en",
+    "param_names",
+    "params",
+]
 
 
 def empty_violations(columns: list[str] = VIOLATION_FIELDS) -> pd.DataFrame:
@@ -123,7 +127,9 @@ class FileResult:
     output: str | None = None  # annotated workbook written
     write_error: str | None = None  # the check ran but the workbook could not be written
     warnings: list[str] = field(default_factory=list)  # things to know about the file
-    logs: list[dict[str, Any]] = field(default_factory=list)  # sheets read as one log: table, sheets
+    logs: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # sheets read as one log: table, sheets
 
 
 @dataclass
@@ -139,7 +145,9 @@ class Report:
     def add(self, other: Report) -> None:
         self.files += other.files
         self.debug += other.debug
-        if not len(self.frame):  # taken as it is: a concat with an empty frame copied it to object dtype
+        if not len(
+            self.frame
+        ):  # taken as it is: a concat with an empty frame copied it to object dtype
             self.frame = other.frame.reset_index(drop=True) if len(other.frame) else self.frame
         elif len(other.frame):
             self.frame = pd.concat([self.frame, other.frame], ignore_index=True)
@@ -167,7 +175,8 @@ class Report:
         f = self.frame
         by_clause = (
             f.groupby(["clause", "severity"]).size().unstack(fill_value=0)
-            if len(f) else pd.DataFrame()
+            if len(f)
+            else pd.DataFrame()
         )
         return {
             "files": len(self.files),
@@ -182,7 +191,9 @@ class Report:
             "by_sheet": {
                 f"{file}|{sheet}": int(n)
                 for (file, sheet), n in f.groupby(["file", "sheet"]).size().items()
-            } if len(f) else {},
+            }
+            if len(f)
+            else {},
         }
 
     def exit_code(self) -> int:
@@ -196,9 +207,7 @@ class Report:
             "opsbook": __version__,
             "as_of": self.as_of.isoformat(),
             "files": [asdict(f) for f in self.files],
-            "violations": [
-                {**asdict(v), "rows": list(v.rows)} for v in self.violations()
-            ],
+            "violations": [{**asdict(v), "rows": list(v.rows)} for v in self.violations()],
             "not_checked": self.not_checked,
             "summaries": self.summaries,
             "summary": self.summary(),

@@ -31,7 +31,11 @@ def shown(value: Any) -> str:
         return BLANK_SHOWN
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         stamp = pd.Timestamp(value)
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+        return (
+            stamp.strftime("%Y-%m-%d")
+            if stamp == stamp.normalize()
+            else stamp.strftime("%Y-%m-%d %H:%M")
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -61,7 +65,9 @@ def plain(value: Any, dates: str = "text") -> Any:
     if is_na(value):
         return None
     if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.strftime("%Y-%m-%d") if dates == "text" else pd.Timestamp(value).to_pydatetime()
+        return (
+            value.strftime("%Y-%m-%d") if dates == "text" else pd.Timestamp(value).to_pydatetime()
+        )
     if hasattr(value, "item"):
         return value.item()
     return value

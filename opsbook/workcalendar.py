@@ -40,7 +40,10 @@ class WorkCalendar:
         years = dates.dropna().dt.year
         if years.empty:
             return
-        wanted = set(range(max(int(years.min()), self.first_year), int(years.max()) + spill + 1)) - self._years
+        wanted = (
+            set(range(max(int(years.min()), self.first_year), int(years.max()) + spill + 1))
+            - self._years
+        )
         if not wanted:
             return
         self._years |= wanted

@@ -31,7 +31,7 @@ def dir_records(dir_stream: bytes):
         rid, size = struct.unpack_from("<HI", dir_stream, i)
         if rid == 0x0009:
             size = 6
-        yield rid, dir_stream[i + 6:i + 6 + size]
+        yield rid, dir_stream[i + 6 : i + 6 + size]
         i += 6 + size
 
 
@@ -60,8 +60,12 @@ def modules(bin_data: bytes) -> list[dict]:
 def sources(bin_data: bytes) -> dict[str, str]:
     """Each module's source as stored: the stream decompressed from its MODULEOFFSET."""
     ole = olefile.OleFileIO(io.BytesIO(bin_data))
-    return {m["name"]: decompress(ole.openstream("VBA/" + m["stream"]).read()[m["offset"]:]).decode("cp1252")
-            for m in modules(bin_data)}
+    return {
+        m["name"]: decompress(ole.openstream("VBA/" + m["stream"]).read()[m["offset"] :]).decode(
+            "cp1252"
+        )
+        for m in modules(bin_data)
+    }
 
 
 def decrypt(hex_text: str) -> tuple[int, bytes]:
@@ -77,8 +81,8 @@ def decrypt(hex_text: str) -> tuple[int, bytes]:
         plain.append(byte)
         encrypted_2, encrypted_1, unencrypted_1 = encrypted_1, enc, byte
     ignored = (seed & 6) // 2
-    length = struct.unpack("<I", bytes(plain[ignored:ignored + 4]))[0]
-    data = bytes(plain[ignored + 4:])
+    length = struct.unpack("<I", bytes(plain[ignored : ignored + 4]))[0]
+    data = bytes(plain[ignored + 4 :])
     assert len(data) == length
     return key, data
 

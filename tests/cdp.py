@@ -14,10 +14,21 @@ import tempfile
 import time
 import urllib.request
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-extensions", "--disable-default-apps", "--mute-audio",
-                  "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--remote-debugging-address=127.0.0.1",
+    "--remote-debugging-port=0",
+]
 
 
 def chromium_path() -> str | None:
@@ -34,8 +45,16 @@ class Browser:
 
         self.profile = tempfile.mkdtemp(prefix="opsbook-chromium-")
         self.process = subprocess.Popen(
-            [executable, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
-             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                executable,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={self.profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = os.path.join(self.profile, "DevToolsActivePort")
         deadline = time.monotonic() + 60
         while not (os.path.exists(port_file) and open(port_file).read().count("\n") >= 1):
@@ -50,8 +69,9 @@ class Browser:
                 pages = [t for t in json.load(answer) if t["type"] == "page"]
             if not pages:
                 time.sleep(0.1)
-        self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=60,
-                                              suppress_origin=True)
+        self.ws = websocket.create_connection(
+            pages[0]["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
         self.next_id = 0
         self.events: list[dict] = []
         for domain in ("Page", "Runtime", "Log"):
@@ -86,7 +106,9 @@ class Browser:
         self.wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
@@ -98,11 +120,18 @@ class Browser:
         out = []
         for e in self.events:
             method, params = e.get("method"), e.get("params", {})
-            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
+            if method == "Runtime.consoleAPICalled" and params.get("type") in (
+                "error",
+                "warning",
+                "assert",
+            ):
                 out.append(f"console.{params['type']}: {params.get('args')}")
             elif method == "Runtime.exceptionThrown":
                 out.append(f"exception: {params.get('exceptionDetails')}")
-            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") in ("error", "warning"):
+            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") in (
+                "error",
+                "warning",
+            ):
                 out.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
         return out
 
@@ -110,9 +139,16 @@ class Browser:
         """The whole page, or its top ``height`` pixels."""
         full = int(self.evaluate("document.documentElement.scrollHeight"))
         height = min(height or full, full)
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
-                  mobile=False)
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=height == full)["data"]
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        data = self.call(
+            "Page.captureScreenshot", format="png", captureBeyondViewport=height == full
+        )["data"]
         with open(path, "wb") as f:
             f.write(base64.b64decode(data))
 

@@ -46,8 +46,12 @@ def formulas(path: Path) -> dict[str, dict] | None:
         return None
     # The stored cells only: iterating the grid of a sheet with a note at XFD1048576 would
     # visit every cell in between.
-    return {ws.title: {c.coordinate: _formula_text(c.value) for c in ws._cells.values() if c.value is not None}
-            for ws in wb.worksheets}
+    return {
+        ws.title: {
+            c.coordinate: _formula_text(c.value) for c in ws._cells.values() if c.value is not None
+        }
+        for ws in wb.worksheets
+    }
 
 
 def _formula_text(value):
@@ -60,28 +64,55 @@ def _formula_text(value):
 
 
 def pick_cells(grid: dict[str, list], pkg: Package) -> tuple[str, list[str]] | None:
-    worksheets = {e.name for e in pkg.sheets if "worksheet" in pkg.read(e.part)[:600].decode("utf-8", "ignore")}
+    worksheets = {
+        e.name
+        for e in pkg.sheets
+        if "worksheet" in pkg.read(e.part)[:600].decode("utf-8", "ignore")
+    }
     for name, rows in grid.items():
         if name not in worksheets or rows == "unreadable":
             continue
-        cells = [f"{column_letter(c)}{r + 1}" for r, row in enumerate(rows) for c, v in enumerate(row) if v not in ("", None)]
+        cells = [
+            f"{column_letter(c)}{r + 1}"
+            for r, row in enumerate(rows)
+            for c, v in enumerate(row)
+            if v not in ("", None)
+        ]
         if cells:
             return name, cells[:3]
     return None
 
 
 def fake_report(path: Path, sheet: str, cells: list[str]) -> Checked:
-    lines = [{"file": str(path), "sheet": sheet, "row": int("".join(ch for ch in cell if ch.isdigit())), "column": "x",
-              "cell": cell, "clause": "R1-4.2.3", "rule": "test.mark", "severity": ["error", "warning"][i % 2],
-              "message": f"測試標記 {i}", "message_en": "test", "value": None,
-              "rows": (int("".join(ch for ch in cell if ch.isdigit())),)} for i, cell in enumerate(cells)]
-    report = Report(as_of=pd.Timestamp("2026-11-26"), files=[FileResult(str(path))],
-                    frame=pd.DataFrame(lines, columns=VIOLATION_FIELDS))
+    lines = [
+        {
+            "file": str(path),
+            "sheet": sheet,
+            "row": int("".join(ch for ch in cell if ch.isdigit())),
+            "column": "x",
+            "cell": cell,
+            "clause": "R1-4.2.3",
+            "rule": "test.mark",
+            "severity": ["error", "warning"][i % 2],
+            "message": f"測試標記 {i}",
+            "message_en": "test",
+            "value": None,
+            "rows": (int("".join(ch for ch in cell if ch.isdigit())),),
+        }
+        for i, cell in enumerate(cells)
+    ]
+    report = Report(
+        as_of=pd.Timestamp("2026-11-26"),
+        files=[FileResult(str(path))],
+        frame=pd.DataFrame(lines, columns=VIOLATION_FIELDS),
+    )
     return Checked(report=report)
 
 
 def canonical(data: bytes) -> bytes:
-    return etree.tostring(etree.fromstring(data, etree.XMLParser(remove_blank_text=False)), method="c14n")
+    return etree.tostring(
+        etree.fromstring(data, etree.XMLParser(remove_blank_text=False)), method="c14n"
+    )
 
 
 def check_one(original: Path, work: Path) -> list[str]:
@@ -100,9 +131,17 @@ def check_one(original: Path, work: Path) -> list[str]:
         sheet, cells = picked
         entry = pkg.sheet(sheet)
         rels = pkg.relationships(entry.part)
-        allowed = {"[Content_Types].xml", pkg.workbook_part, rels_part(pkg.workbook_part), pkg.styles_part(),
-                   entry.part, rels_part(entry.part)}
-        allowed |= {r.target for r in rels.values() if r.type.endswith(("/comments", "/vmlDrawing"))}
+        allowed = {
+            "[Content_Types].xml",
+            pkg.workbook_part,
+            rels_part(pkg.workbook_part),
+            pkg.styles_part(),
+            entry.part,
+            rels_part(entry.part),
+        }
+        allowed |= {
+            r.target for r in rels.values() if r.type.endswith(("/comments", "/vmlDrawing"))
+        }
     finally:
         pkg.close()
     write_annotated(src, out, fake_report(src, sheet, cells), SETTINGS)

@@ -54,8 +54,12 @@ class App:
         setattr(self._x, name, value)
 
     calculation = property(lambda s: s._get("calculation"), lambda s, v: s._set("calculation", v))
-    screen_updating = property(lambda s: s._get("screen_updating"), lambda s, v: s._set("screen_updating", v))
-    display_alerts = property(lambda s: s._get("display_alerts"), lambda s, v: s._set("display_alerts", v))
+    screen_updating = property(
+        lambda s: s._get("screen_updating"), lambda s, v: s._set("screen_updating", v)
+    )
+    display_alerts = property(
+        lambda s: s._get("display_alerts"), lambda s, v: s._set("display_alerts", v)
+    )
 
     def alert(self, prompt, title=None, **kw):
         self._x.call()
@@ -63,7 +67,9 @@ class App:
 
 
 class Book:
-    def __init__(self, name: str = "Book1.xlsx", folder: Path | None = None, platform: str = "win32"):
+    def __init__(
+        self, name: str = "Book1.xlsx", folder: Path | None = None, platform: str = "win32"
+    ):
         self.excel = Excel(platform)
         self.app = App(self.excel)
         self.name = name
@@ -74,7 +80,9 @@ class Book:
         self.saved = 0
 
     @classmethod
-    def from_file(cls, path: Path, platform: str = "win32", currency_columns: dict | None = None) -> Book:
+    def from_file(
+        cls, path: Path, platform: str = "win32", currency_columns: dict | None = None
+    ) -> Book:
         """A workbook as Excel would show it: openpyxl's cached values and number formats.
         ``currency_columns``: {sheet: {header: number format}} to format as currency, as a
         team's ledger with ¥ columns is."""
@@ -195,7 +203,11 @@ class Sheet:
     def visible(self, value):
         # xlwings _xlwindows.py Sheet.visible: COM Visible = value (True → -1, False → 0).
         self.book.excel.call()
-        self.visibility = VISIBLE if value is True or value == VISIBLE else (VERY_HIDDEN if value == 2 else HIDDEN)
+        self.visibility = (
+            VISIBLE
+            if value is True or value == VISIBLE
+            else (VERY_HIDDEN if value == 2 else HIDDEN)
+        )
 
     @property
     def api(self):
@@ -280,7 +292,9 @@ class SheetApi:
                 s.book.excel.call()
                 # mac_dict.py: sheet_very_hidden / sheet_hidden / sheet_visible keywords
                 s.visibility = {"sheet_very_hidden": VERY_HIDDEN, "sheet_hidden": HIDDEN}.get(
-                    getattr(value, "AS_name", str(value)), VISIBLE)
+                    getattr(value, "AS_name", str(value)), VISIBLE
+                )
+
         return Prop()
 
 
@@ -375,8 +389,10 @@ class Range:
     @property
     def address(self):
         self._x.call()
-        return ",".join(f"${letters(c1)}${r1}" + ("" if (r1, c1) == (r2, c2) else f":${letters(c2)}${r2}")
-                        for r1, c1, r2, c2 in self.areas)
+        return ",".join(
+            f"${letters(c1)}${r1}" + ("" if (r1, c1) == (r2, c2) else f":${letters(c2)}${r2}")
+            for r1, c1, r2, c2 in self.areas
+        )
 
     def options(self, ndim=None, **kw):
         return Range(self.sheet, self.r1, self.c1, self.r2, self.c2, self.areas, ndim)
@@ -387,8 +403,12 @@ class Range:
         if isinstance(v, Formula):
             return None  # formulas are not evaluated here; opsbook never reads its own back
         fmt = self.sheet.formats.get((r, c), "")
-        if (isinstance(v, (int, float)) and not isinstance(v, bool) and _CURRENCY.search(fmt)
-                and self._x.platform == "win32"):
+        if (
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and _CURRENCY.search(fmt)
+            and self._x.platform == "win32"
+        ):
             # Range.Value gives a Currency-formatted cell as the COM Currency type, which
             # pywin32 turns into Decimal, four decimals (Microsoft, Range.Value2: "the only
             # difference … Value2 doesn't use the Currency and Date data types"; xlwings
@@ -406,7 +426,10 @@ class Range:
     @property
     def value(self):
         self._x.call()
-        rows = [[self._read(r, c) for c in range(self.c1, self.c2 + 1)] for r in range(self.r1, self.r2 + 1)]
+        rows = [
+            [self._read(r, c) for c in range(self.c1, self.c2 + 1)]
+            for r in range(self.r1, self.r2 + 1)
+        ]
         if self._ndim == 2:
             return rows
         if len(rows) == 1 and len(rows[0]) == 1:
@@ -458,7 +481,7 @@ class Range:
     def color(self, value):
         self._x.call()
         if isinstance(value, str):
-            value = tuple(int(value.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+            value = tuple(int(value.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
         for key in self._cells():
             self.sheet.fills[key] = value
 
@@ -477,6 +500,7 @@ class Range:
                 rng._x.call()
                 for key in rng._cells():
                     (rng.sheet.bold.add if value else rng.sheet.bold.discard)(key)
+
         return Font()
 
     # notes -------------------------------------------------------------------------------
@@ -539,8 +563,15 @@ class Rule:
 
     def true_at(self, r: int, c: int) -> bool:
         try:
-            return bool(evaluate(self.formula1, self.sheet.book, self.sheet, (r - self.active[0], c - self.active[1]),
-                                 (r, c)))
+            return bool(
+                evaluate(
+                    self.formula1,
+                    self.sheet.book,
+                    self.sheet,
+                    (r - self.active[0], c - self.active[1]),
+                    (r, c),
+                )
+            )
         except (LookupError, ComError, ZeroDivisionError, TypeError):
             return False  # an error value is not TRUE: the cell is not formatted
 
@@ -574,8 +605,11 @@ class ConditionalFormats:
 
     def _mine(self):
         r = self.rng
-        return [rule for rule in r.sheet.rules
-                if not (rule.r2 < r.r1 or rule.r1 > r.r2 or rule.c2 < r.c1 or rule.c1 > r.c2)]
+        return [
+            rule
+            for rule in r.sheet.rules
+            if not (rule.r2 < r.r1 or rule.r1 > r.r2 or rule.c2 < r.c1 or rule.c1 > r.c2)
+        ]
 
     def __iter__(self):
         for rule in self._mine():
@@ -586,15 +620,23 @@ class ConditionalFormats:
         self.rng._x.call()
         return len(self._mine())
 
-    def add_custom(self, formula, *, fill_color=None, font_color=None, font_bold=None, font_italic=None,
-                   stop_if_true=False):
+    def add_custom(
+        self,
+        formula,
+        *,
+        fill_color=None,
+        font_color=None,
+        font_bold=None,
+        font_italic=None,
+        stop_if_true=False,
+    ):
         self.rng._x.call()
         # main.py _conditional_format_formula: "formula must be a non-empty A1 formula
         # starting with '='".
         if not (isinstance(formula, str) and formula.startswith("=") and len(formula) > 1):
             raise ValueError("formula must be a non-empty A1 formula starting with '='.")
         if isinstance(fill_color, str):
-            fill_color = tuple(int(fill_color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+            fill_color = tuple(int(fill_color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
         rule = Rule(self.rng.sheet, self.rng, formula, fill_color, self.rng.sheet.book.active)
         self.rng.sheet.rules.insert(0, rule)
         return ConditionalFormat(self.rng, rule)
@@ -628,6 +670,7 @@ class RangeApi:
 
                     def Delete(self):  # noqa: N802
                         rng.sheet.rules.remove(rule)
+
                 return Com()
 
             def Add(self, Type, Formula1, **kw):  # noqa: N802, N803
@@ -641,9 +684,11 @@ class RangeApi:
 
                 class Com:
                     pass
+
                 com = Com()
                 com.Interior = Interior()
                 return com
+
         return Collection()
 
 
@@ -652,17 +697,22 @@ class RangeApi:
 # ones as written), ROW(), COLUMN(), LOOKUP (approximate match: the largest value ≤ the
 # lookup value in an ascending vector; #N/A below the first, Microsoft "LOOKUP function"),
 # INDEX, MOD, arithmetic and comparisons.
-_TOKEN = re.compile(r"""\s*(?:
+_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<ref>(?:'(?P<q>(?:[^']|'')+)'|(?P<u>[A-Za-z_][\w.]*))!(?P<a1>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)
       |(?P<local>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)(?![\w(]))
     |(?P<func>[A-Z][A-Z0-9.]*)\(
     |(?P<num>\d+(?:\.\d+)?)
     |(?P<str>"(?:[^"]|"")*")
     |(?P<op><>|<=|>=|=|<|>|\+|-|\*|/|\(|\)|,|&)
-)""", re.X)
+)""",
+    re.X,
+)
 
 
-def evaluate(formula: str, book: Book, sheet: Sheet, offset: tuple[int, int], cell: tuple[int, int]):
+def evaluate(
+    formula: str, book: Book, sheet: Sheet, offset: tuple[int, int], cell: tuple[int, int]
+):
     text = formula[1:] if formula.startswith("=") else formula
     out, pos = [], 0
     while pos < len(text):
@@ -705,13 +755,20 @@ def evaluate(formula: str, book: Book, sheet: Sheet, offset: tuple[int, int], ce
             raise LookupError("#N/A")
         return result[found]
 
-    env = {"_ref": _ref, "_f_ROW": lambda: cell[0], "_f_COLUMN": lambda: cell[1], "_f_LOOKUP": _f_LOOKUP,
-           "_f_MOD": lambda a, b: a % b, "_f_INDEX": lambda arr, i, j=1: arr[int(i) - 1]}
+    env = {
+        "_ref": _ref,
+        "_f_ROW": lambda: cell[0],
+        "_f_COLUMN": lambda: cell[1],
+        "_f_LOOKUP": _f_LOOKUP,
+        "_f_MOD": lambda a, b: a % b,
+        "_f_INDEX": lambda arr, i, j=1: arr[int(i) - 1],
+    }
     return eval(py, env)  # noqa: S307 - our own translation of a formula this module parsed
 
 
 def _shifted(a1: str, offset: tuple[int, int]) -> str:
     """A reference as it reads from a formatted cell: relative parts shifted by offset."""
+
     def one(ref: str) -> str:
         m = re.fullmatch(r"(\$?)([A-Z]{1,3})(\$?)(\d+)", ref)
         col_abs, col, row_abs, row = m.groups()
@@ -722,6 +779,7 @@ def _shifted(a1: str, offset: tuple[int, int]) -> str:
         if r < 1 or c < 1:
             raise ComError("#REF!")
         return f"{letters(c)}{r}"
+
     return ":".join(one(p) for p in a1.split(":"))
 
 
@@ -729,7 +787,8 @@ def _shifted(a1: str, offset: tuple[int, int]) -> str:
 # name a parameter of the VBA functions xlwings generates for the formulas, or the module
 # does not compile and Import Functions fails for all of them (xlwings issue #563: "currency
 # is a reserved name in VBA and can therefore not be used").
-VBA_RESERVED = set("""
+VBA_RESERVED = set(
+    """
 Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefInt DefLng DefLngLng DefLngPtr DefObj
 DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase Event Exit For Friend Function Get Global GoSub
 GoTo If Implements Input Let Lock Loop LSet Next On Open Option Print Private Public Put RaiseEvent ReDim
@@ -739,4 +798,5 @@ Like Mod Not Or TypeOf Xor Abs CBool CByte CCur CDate CDbl CDec CInt CLng CLngLn
 Date Debug DoEvents Fix Int Len LenB Me PSet Scale Sgn String Array Circle InputB LBound UBound Boolean Byte
 Currency Double Integer Long LongLong LongPtr Single Variant True False Nothing Empty Null Attribute
 LINEINPUT CDecl Decimal DefDec
-""".lower().split())
+""".lower().split()
+)

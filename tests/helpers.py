@@ -24,8 +24,9 @@ def settings(**overrides) -> dict:
     return s
 
 
-def check(sheets: dict[str, list[list]], as_of: str = AS_OF, cfg: dict | None = None,
-          period=(None, None)):
+def check(
+    sheets: dict[str, list[list]], as_of: str = AS_OF, cfg: dict | None = None, period=(None, None)
+):
     """Run the engine over {sheet name: [header row, *rows]}; returns the Checked result."""
     values = [SheetValues(name, rows) for name, rows in sheets.items()]
     return check_book(values, "test.xlsx", cfg or settings(), as_of_moment(as_of), period=period)

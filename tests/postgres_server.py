@@ -32,15 +32,27 @@ class Server:
     def new_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        subprocess.run([*self.runas, f"{self.bin}/pg_ctl", "-D", f"{self.folder}/data", "-m", "immediate",
-                        "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                *self.runas,
+                f"{self.bin}/pg_ctl",
+                "-D",
+                f"{self.folder}/data",
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -74,20 +86,57 @@ def start() -> Server | str:
         runas = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     data = f"{folder}/data"
-    init = subprocess.run([*runas, f"{bin}/initdb", "-D", data, "-U", "postgres", "--auth=trust",
-                           "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-                          capture_output=True, text=True, timeout=180)
+    init = subprocess.run(
+        [
+            *runas,
+            f"{bin}/initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     if init.returncode:
         shutil.rmtree(folder, ignore_errors=True)
         return f"initdb failed: {init.stderr.strip()[-300:]}"
-    options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
-               "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
-    started = subprocess.run([*runas, f"{bin}/pg_ctl", "-D", data, "-o", options, "-l", f"{folder}/log",
-                              "-w", "-t", "60", "start"], capture_output=True, text=True, timeout=120)
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+    )
+    started = subprocess.run(
+        [
+            *runas,
+            f"{bin}/pg_ctl",
+            "-D",
+            data,
+            "-o",
+            options,
+            "-l",
+            f"{folder}/log",
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     server = Server(folder, port, bin, runas)
     if started.returncode:
-        log = open(f"{folder}/log", encoding="utf-8", errors="replace").read()[-500:] \
-            if os.path.exists(f"{folder}/log") else ""
+        log = (
+            open(f"{folder}/log", encoding="utf-8", errors="replace").read()[-500:]
+            if os.path.exists(f"{folder}/log")
+            else ""
+        )
         server.stop()
         return f"PostgreSQL did not start: {started.stderr.strip()[-300:]} {log}"
     deadline = time.monotonic() + 30

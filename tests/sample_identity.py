@@ -34,9 +34,25 @@ def run_samples(code: Path, out: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code)}
     report = out / "report.json"
     subprocess.run(
-        [sys.executable, "-m", "opsbook", "validate", str(ROOT / "workbooks"), "--as-of", AS_OF,
-         "--output", str(out / "xlsx"), "--report", str(report), "--jobs", "1"],
-        cwd=code, env=env, stdout=subprocess.DEVNULL, check=False,
+        [
+            sys.executable,
+            "-m",
+            "opsbook",
+            "validate",
+            str(ROOT / "workbooks"),
+            "--as-of",
+            AS_OF,
+            "--output",
+            str(out / "xlsx"),
+            "--report",
+            str(report),
+            "--jobs",
+            "1",
+        ],
+        cwd=code,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        check=False,
     )
     data = json.loads(report.read_text(encoding="utf-8"))
     for f in data["files"]:  # the output folder differs between the two runs by design
@@ -51,7 +67,9 @@ def compare_books(a: Path, b: Path) -> list[str]:
     za, zb = zipfile.ZipFile(a), zipfile.ZipFile(b)
     problems = []
     if za.namelist() != zb.namelist():
-        problems.append(f"{a.name}: members differ: {sorted(set(za.namelist()) ^ set(zb.namelist()))}")
+        problems.append(
+            f"{a.name}: members differ: {sorted(set(za.namelist()) ^ set(zb.namelist()))}"
+        )
     for name in za.namelist():
         if name in zb.namelist() and za.read(name) != zb.read(name):
             problems.append(f"{a.name}: member {name} differs")
@@ -59,8 +77,9 @@ def compare_books(a: Path, b: Path) -> list[str]:
 
 
 def export(ref: str, into: Path) -> None:
-    data = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "opsbook"], capture_output=True,
-                          check=True).stdout
+    data = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "opsbook"], capture_output=True, check=True
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
 

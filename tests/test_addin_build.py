@@ -25,9 +25,13 @@ XLWINGS = xlwings_dir()
 
 def shipped_sources() -> dict[str, str]:
     """What each code module's source must be: the shipped files, CRLF."""
-    return {"opsbook": crlf(resource_text("opsbook.bas")),
-            "xlwings": crlf((XLWINGS / "xlwings.bas").read_text(encoding="utf-8")),
-            "Dictionary": class_source((XLWINGS / "addin" / "Dictionary.cls").read_text(encoding="utf-8"))}
+    return {
+        "opsbook": crlf(resource_text("opsbook.bas")),
+        "xlwings": crlf((XLWINGS / "xlwings.bas").read_text(encoding="utf-8")),
+        "Dictionary": class_source(
+            (XLWINGS / "addin" / "Dictionary.cls").read_text(encoding="utf-8")
+        ),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +45,25 @@ def addin(tmp_path_factory):
 @pytest.mark.parametrize("seed", [0, 1, 7])
 def test_compression_round_trips_through_olevba(seed):
     rng = random.Random(seed)
-    words = [b"Sub ", b"End Sub\r\n", b"RunPython ", b'"import opsbook"', b"    ", b"If x Then\r\n", b"'"]
-    texts = [b"", b"a", b"abc" * 3000, bytes(4096), bytes(4097), bytes(rng.randrange(256) for _ in range(4096)),
-             b"".join(rng.choice(words) for _ in range(5000)), (XLWINGS / "xlwings.bas").read_bytes()]
+    words = [
+        b"Sub ",
+        b"End Sub\r\n",
+        b"RunPython ",
+        b'"import opsbook"',
+        b"    ",
+        b"If x Then\r\n",
+        b"'",
+    ]
+    texts = [
+        b"",
+        b"a",
+        b"abc" * 3000,
+        bytes(4096),
+        bytes(4097),
+        bytes(rng.randrange(256) for _ in range(4096)),
+        b"".join(rng.choice(words) for _ in range(5000)),
+        (XLWINGS / "xlwings.bas").read_bytes(),
+    ]
     for text in texts:
         packed = ovba.compress(text)
         assert packed[0] == 1 and decompress(packed) == text
@@ -76,7 +96,9 @@ def test_compound_file_reads_back_in_olefile():
     for i in range(40):
         size = rng.choice([0, 1, 63, 64, 65, 4095, 4096, 4097, 20000, 70000])
         folder = rng.choice(["", "VBA/", "VBA/sub/"])
-        streams[f"{folder}s{i:02d}_{'x' * (i % 7)}"] = bytes(rng.randrange(256) for _ in range(size))
+        streams[f"{folder}s{i:02d}_{'x' * (i % 7)}"] = bytes(
+            rng.randrange(256) for _ in range(size)
+        )
     ole = olefile.OleFileIO(io.BytesIO(cfb.write(streams)))
     assert sorted("/".join(p) for p in ole.listdir()) == sorted(streams)
     for path, data in streams.items():
@@ -120,9 +142,13 @@ def test_dictionary_class_is_stored_as_excel_stores_it():
     identifiers, which the VBA editor unifies across a project (there `Err` became `err`)."""
     excel_made = sources(vba_bin(XLWINGS / "quickstart_standalone.xlsm"))
     ours = class_source((XLWINGS / "addin" / "Dictionary.cls").read_text(encoding="utf-8"))
-    assert ours.lower() == excel_made["Dictionary"].lower() and len(ours) == len(excel_made["Dictionary"])
+    assert ours.lower() == excel_made["Dictionary"].lower() and len(ours) == len(
+        excel_made["Dictionary"]
+    )
     # and the xlwings module Excel compiled there is the xlwings.bas we ship (line ends aside)
-    assert excel_made["xlwings"].replace("\r\n", "\n") == shipped_sources()["xlwings"].replace("\r\n", "\n")
+    assert excel_made["xlwings"].replace("\r\n", "\n") == shipped_sources()["xlwings"].replace(
+        "\r\n", "\n"
+    )
 
 
 def test_dir_stream_records_names_and_offsets(addin):
@@ -137,16 +163,24 @@ def test_dir_stream_records_names_and_offsets(addin):
         assert m["type"] == (0x0021 if m["name"] in ("opsbook", "xlwings") else 0x0022)
         assert ole.exists("VBA/" + m["stream"])
     records = dict(dir_records(decompress(ole.openstream("VBA/dir").read())))
-    assert struct.unpack("<H", records[0x000F])[0] == len(EXPECTED_MODULES)   # PROJECTMODULES count
-    assert struct.unpack("<H", records[0x0003])[0] == 1252                    # PROJECTCODEPAGE
-    assert records[0x0004] == b"OpsbookVBA"                                    # PROJECTNAME
+    assert struct.unpack("<H", records[0x000F])[0] == len(EXPECTED_MODULES)  # PROJECTMODULES count
+    assert struct.unpack("<H", records[0x0003])[0] == 1252  # PROJECTCODEPAGE
+    assert records[0x0004] == b"OpsbookVBA"  # PROJECTNAME
     project = ole.openstream("PROJECT").read().decode("cp1252")
     assert project.endswith("\r\n") and "\n" not in project.replace("\r\n", "")
     kinds = re.findall(r"^(Document|Module|Class)=(\w+)", project, re.M)
-    assert kinds == [("Document", "ThisWorkbook"), ("Document", "Sheet1"), ("Module", "opsbook"),
-                     ("Module", "xlwings"), ("Class", "Dictionary")]
+    assert kinds == [
+        ("Document", "ThisWorkbook"),
+        ("Document", "Sheet1"),
+        ("Module", "opsbook"),
+        ("Module", "xlwings"),
+        ("Class", "Dictionary"),
+    ]
     wm = ole.openstream("PROJECTwm").read()
-    assert wm.endswith(b"\x00\x00") and b"opsbook\x00" + "opsbook".encode("utf-16-le") + b"\x00\x00" in wm
+    assert (
+        wm.endswith(b"\x00\x00")
+        and b"opsbook\x00" + "opsbook".encode("utf-16-le") + b"\x00\x00" in wm
+    )
 
 
 def test_addin_package_is_an_addin_with_the_ribbon(addin):
@@ -157,9 +191,15 @@ def test_addin_package_is_an_addin_with_the_ribbon(addin):
         workbook = zf.read("xl/workbook.xml").decode()
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
         wb_rels = zf.read("xl/_rels/workbook.xml.rels").decode()
-    assert 'PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.addin.macroEnabled.main+xml"' in types
-    assert re.search(r'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility" '
-                     r'Target="customUI/customUI14.xml"', rels)
+    assert (
+        'PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.addin.macroEnabled.main+xml"'
+        in types
+    )
+    assert re.search(
+        r'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility" '
+        r'Target="customUI/customUI14.xml"',
+        rels,
+    )
     assert "http://schemas.microsoft.com/office/2006/relationships/vbaProject" in wb_rels
     assert 'codeName="ThisWorkbook"' in workbook and 'codeName="Sheet1"' in sheet
     labels = re.findall(r'<button [^>]*label="([^"]+)"', ribbon)
@@ -168,11 +208,15 @@ def test_addin_package_is_an_addin_with_the_ribbon(addin):
     callbacks = re.findall(r'onAction="([\w.]+)"', ribbon)
     assert len(callbacks) == 5 and all(c.startswith("opsbook.") for c in callbacks)  # Module.Sub
     for callback in callbacks:
-        assert re.search(rf"^Sub {callback.split('.')[1]}\(control As Object\)", opsbook, re.M), callback
+        assert re.search(rf"^Sub {callback.split('.')[1]}\(control As Object\)", opsbook, re.M), (
+            callback
+        )
 
 
 def test_build_refuses_other_extensions_and_leaves_no_temp_files(tmp_path):
-    result = CliRunner().invoke(cli, ["excel", "addin", "build", "--output", str(tmp_path / "x.xlsm")])
+    result = CliRunner().invoke(
+        cli, ["excel", "addin", "build", "--output", str(tmp_path / "x.xlsm")]
+    )
     assert result.exit_code == 2 and ".xlam" in result.output
     CliRunner().invoke(cli, ["excel", "addin", "build", "--output", str(tmp_path / "a.xlam")])
     assert os.listdir(tmp_path) == ["a.xlam"]
@@ -197,18 +241,30 @@ def test_templates_carry_the_macros_their_buttons_call(tmp_path, kind):
     assert "Module1" not in code and code["opsbook"] == shipped_sources()["opsbook"]
     codenames = [re.search(r'codeName="(\w+)"', s).group(1) for s in sheets]
     assert codenames and all(name in code for name in codenames)  # every sheet has its module
-    assert [m["name"] for m in modules(data)] == ["ThisWorkbook", *codenames, "opsbook", "xlwings", "Dictionary"]
+    assert [m["name"] for m in modules(data)] == [
+        "ThisWorkbook",
+        *codenames,
+        "opsbook",
+        "xlwings",
+        "Dictionary",
+    ]
 
 
 def test_template_refuses_xlsx(tmp_path):
-    result = CliRunner().invoke(cli, ["excel", "template", "posts", "--output", str(tmp_path / "x.xlsx")])
+    result = CliRunner().invoke(
+        cli, ["excel", "template", "posts", "--output", str(tmp_path / "x.xlsx")]
+    )
     assert result.exit_code == 2 and ".xlsm" in result.output and not os.listdir(tmp_path)
 
 
 def test_xlwings_own_excel_files_are_source_only_too():
     """The evidence behind ovba.py's design, re-checked on the pinned xlwings: its Excel-made
     files ship a 7-byte _VBA_PROJECT with Version 0xFFFF and the xlwings module at offset 0."""
-    for name in ("quickstart_standalone.xlsm", "quickstart_addin.xlam", "quickstart_addin_ribbon.xlam"):
+    for name in (
+        "quickstart_standalone.xlsm",
+        "quickstart_addin.xlam",
+        "quickstart_addin_ribbon.xlam",
+    ):
         data = vba_bin(XLWINGS / name)
         ole = olefile.OleFileIO(io.BytesIO(data))
         header = ole.openstream("VBA/_VBA_PROJECT").read()
@@ -231,10 +287,19 @@ def test_addin_built_on_windows_carries_the_worksheet_functions(tmp_path, monkey
         functions = sorted(name for name in dir(udfs) if hasattr(getattr(udfs, name), "__xlfunc__"))
     assert build.has_formulas(path) and functions
     code = sources(vba_bin(path))
-    assert list(code) == [*EXPECTED_MODULES, "xlwings_udfs"] and code["xlwings_udfs"] == expected.source
+    assert (
+        list(code) == [*EXPECTED_MODULES, "xlwings_udfs"]
+        and code["xlwings_udfs"] == expected.source
+    )
     assert sorted(re.findall(r"^Function (\w+)\(", code["xlwings_udfs"], re.M)) == functions
-    assert all(f'XLPy.CallUDF("opsbook.excel.udfs", "{f}"' in code["xlwings_udfs"] for f in functions)
+    assert all(
+        f'XLPy.CallUDF("opsbook.excel.udfs", "{f}"' in code["xlwings_udfs"] for f in functions
+    )
     assert "ThisWorkbook, Application.Caller" not in code["xlwings_udfs"]
     # off Windows the same command builds it without them, and says so
-    result = CliRunner().invoke(cli, ["excel", "addin", "build", "--output", str(tmp_path / "plain.xlam")])
-    assert "without the worksheet functions" in result.output and not build.has_formulas(tmp_path / "plain.xlam")
+    result = CliRunner().invoke(
+        cli, ["excel", "addin", "build", "--output", str(tmp_path / "plain.xlam")]
+    )
+    assert "without the worksheet functions" in result.output and not build.has_formulas(
+        tmp_path / "plain.xlam"
+    )

@@ -6,8 +6,10 @@ import sys
 
 import pytest
 
-pytestmark = [pytest.mark.excel,
-              pytest.mark.skipif(sys.platform != "win32", reason="needs Microsoft Excel on Windows")]
+pytestmark = [
+    pytest.mark.excel,
+    pytest.mark.skipif(sys.platform != "win32", reason="needs Microsoft Excel on Windows"),
+]
 
 
 def test_excel_opens_and_compiles_the_addin_and_a_template(tmp_path):  # pragma: no cover

@@ -30,7 +30,9 @@ def test_install_into_writes_the_addin_and_the_interpreter(tmp_path, monkeypatch
     monkeypatch.setattr(xlconf, "interpreter_key", lambda: "INTERPRETER_WIN")
     conf = tmp_path / ".xlwings" / "xlwings.conf"
     conf.parent.mkdir()
-    conf.write_bytes('"INTERPRETER_WIN","C:\\舊\\python.exe"\r\n"SHOW CONSOLE","False"\r\n'.encode("gbk"))
+    conf.write_bytes(
+        '"INTERPRETER_WIN","C:\\舊\\python.exe"\r\n"SHOW CONSOLE","False"\r\n'.encode("gbk")
+    )
     lines = install.install_into(tmp_path / "XLSTART", conf, CHINESE_USER, encoding="gbk")
     addin = tmp_path / "XLSTART" / "opsbook.xlam"
     assert sources(vba_bin(addin))["opsbook"].count("RunPython") >= 5
@@ -42,7 +44,9 @@ def test_install_into_writes_the_addin_and_the_interpreter(tmp_path, monkeypatch
 
 
 def test_install_one_workbook_refuses_xlsx_in_one_line():
-    result = CliRunner().invoke(cli, ["excel", "install", str(ROOT / "workbooks" / "發布日誌.xlsx")])
+    result = CliRunner().invoke(
+        cli, ["excel", "install", str(ROOT / "workbooks" / "發布日誌.xlsx")]
+    )
     assert result.exit_code == 2 and "cannot keep macros" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
@@ -66,7 +70,11 @@ def test_doctor_reads_a_gbk_conf_and_says_what_is_missing(tmp_path, monkeypatch)
     text = "\n".join(lines)
     assert CHINESE_USER in text and "does not exist" in text
     result = CliRunner().invoke(cli, ["doctor"])
-    assert result.exit_code in (0, 1) and "xlwings  0.37.8" in result.output and "open-source only" in result.output
+    assert (
+        result.exit_code in (0, 1)
+        and "xlwings  0.37.8" in result.output
+        and "open-source only" in result.output
+    )
 
 
 def test_doctor_checks_the_installed_addin(tmp_path, monkeypatch):
@@ -78,7 +86,9 @@ def test_doctor_checks_the_installed_addin(tmp_path, monkeypatch):
     assert ok and "installed" in lines[0]
     with zipfile.ZipFile(target) as zf:
         parts = {name: zf.read(name) for name in zf.namelist()}
-    parts["xl/vbaProject.bin"] = b"not a compound file"  # another build's project: reported, no crash
+    parts["xl/vbaProject.bin"] = (
+        b"not a compound file"  # another build's project: reported, no crash
+    )
     with zipfile.ZipFile(target, "w") as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
@@ -95,7 +105,7 @@ class _Code:
         return len(self.lines)
 
     def DeleteLines(self, start, count):  # noqa: N802
-        del self.lines[start - 1:start - 1 + count]
+        del self.lines[start - 1 : start - 1 + count]
 
     def AddFromString(self, text):  # noqa: N802
         self.lines += text.split("\r\n")
@@ -134,8 +144,10 @@ def test_install_one_workbook_imports_the_modules_and_saves_macro_enabled(tmp_pa
     components = _Components(["ThisWorkbook", "Sheet1"])
     saved = []
     app = types.SimpleNamespace(display_alerts=True)
-    api = types.SimpleNamespace(VBProject=types.SimpleNamespace(VBComponents=components),
-                                SaveAs=lambda path, fmt: saved.append((path, fmt, app.display_alerts)))
+    api = types.SimpleNamespace(
+        VBProject=types.SimpleNamespace(VBComponents=components),
+        SaveAs=lambda path, fmt: saved.append((path, fmt, app.display_alerts)),
+    )
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setattr(xw, "Book", lambda path: types.SimpleNamespace(api=api, app=app))
     message = install.install(book_path)
@@ -166,6 +178,8 @@ def test_install_one_workbook_explains_the_trust_setting(tmp_path, monkeypatch):
     try:
         install.install(book_path)
     except install.OpsbookError as exc:
-        assert "Trust access to the VBA project object model" in str(exc) and "not trusted" in str(exc)
+        assert "Trust access to the VBA project object model" in str(exc) and "not trusted" in str(
+            exc
+        )
     else:
         raise AssertionError("no refusal")

@@ -21,7 +21,7 @@ from opsbook.cli import cli
 from opsbook.excel.addin.build import build_addin
 from opsbook.excel.addin.sources import xlwings_dir
 
-LISTING = r'''
+LISTING = r"""
 import json, re, subprocess, sys, time
 import uno
 from com.sun.star.beans import PropertyValue
@@ -79,31 +79,56 @@ finally:
         office.wait(timeout=30)
     except subprocess.TimeoutExpired:
         office.kill()
-'''
+"""
 
 
 def uno_python() -> str:
     for candidate in ("/usr/bin/python3", shutil.which("python3")):
-        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0:
+        if (
+            candidate
+            and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0
+        ):
             return candidate
-    pytest.fail("no Python with LibreOffice's UNO bridge (apt-get install python3-uno; .ci/run does)")
+    pytest.fail(
+        "no Python with LibreOffice's UNO bridge (apt-get install python3-uno; .ci/run does)"
+    )
 
 
 def test_libreoffice_lists_the_modules_and_procedures(tmp_path, monkeypatch):
     assert shutil.which("soffice"), "LibreOffice (soffice) is needed; .ci/run installs it"
     books = [tmp_path / "opsbook.xlam"]
-    assert CliRunner().invoke(cli, ["excel", "addin", "build", "--output", str(books[0])]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli, ["excel", "addin", "build", "--output", str(books[0])]).exit_code
+        == 0
+    )
     with windows_udfs(monkeypatch):  # the add-in as built on Windows, with the worksheet functions
         books.append(build_addin(tmp_path / "opsbook-formulas.xlam"))
     for kind in ("posts", "inspections", "design_costs"):
         books.append(tmp_path / f"{kind}.xlsm")
-        assert CliRunner().invoke(cli, ["excel", "template", kind, "--output", str(books[-1])]).exit_code == 0
+        assert (
+            CliRunner()
+            .invoke(cli, ["excel", "template", kind, "--output", str(books[-1])])
+            .exit_code
+            == 0
+        )
     reference = tmp_path / "xlwings-quickstart.xlsm"  # an Excel-made project, for comparison
     shutil.copy(xlwings_dir() / "quickstart_standalone.xlsm", reference)
     script = tmp_path / "listing.py"
     script.write_text(LISTING, encoding="utf-8")
-    out = subprocess.run([uno_python(), str(script), (tmp_path / "profile").as_uri(), f"opsbook{uuid.uuid4().hex}",
-                          *map(str, books), str(reference)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    out = subprocess.run(
+        [
+            uno_python(),
+            str(script),
+            (tmp_path / "profile").as_uri(),
+            f"opsbook{uuid.uuid4().hex}",
+            *map(str, books),
+            str(reference),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     excel_made = result.pop(str(reference))
@@ -111,17 +136,37 @@ def test_libreoffice_lists_the_modules_and_procedures(tmp_path, monkeypatch):
         assert found["project"] == "OpsbookVBA" and found["vba_mode"], path
         modules = found["modules"]["OpsbookVBA"]
         assert modules["opsbook"] == "VBAModule" and modules["xlwings"] == "VBAModule", path
-        assert modules["Dictionary"] == "VBAClassModule" and modules["ThisWorkbook"] == "VBADocumentModule", path
-        assert all(kind == "VBADocumentModule" for name, kind in modules.items() if name.startswith("Sheet"))
+        assert (
+            modules["Dictionary"] == "VBAClassModule"
+            and modules["ThisWorkbook"] == "VBADocumentModule"
+        ), path
+        assert all(
+            kind == "VBADocumentModule"
+            for name, kind in modules.items()
+            if name.startswith("Sheet")
+        )
         if path.endswith("opsbook-formulas.xlam"):
             assert modules["xlwings_udfs"] == "VBAModule"
             udfs = {p: v for p, v in found["procedures"].items() if p.startswith("xlwings_udfs.")}
             assert "xlwings_udfs.OPS_CHECK_ROW" in udfs and set(udfs.values()) == {"found"}, udfs
         ours = {p: v for p, v in found["procedures"].items() if p.startswith("opsbook.")}
-        assert {"opsbook.OpsValidate", "opsbook.OpsSummarize", "opsbook.OpsClear", "opsbook.OpsSettings",
-                "opsbook.OpsHelp", "opsbook.OpsValidateRibbon"} <= set(ours)
+        assert {
+            "opsbook.OpsValidate",
+            "opsbook.OpsSummarize",
+            "opsbook.OpsClear",
+            "opsbook.OpsSettings",
+            "opsbook.OpsHelp",
+            "opsbook.OpsValidateRibbon",
+        } <= set(ours)
         assert set(ours.values()) == {"found"}, ours
         # xlwings' module fares exactly as in xlwings' own Excel-made workbook
-        theirs = {p: v for p, v in found["procedures"].items() if p.startswith(("xlwings.", "Dictionary."))}
-        assert theirs == {p: v for p, v in excel_made["procedures"].items()
-                          if p.startswith(("xlwings.", "Dictionary."))}, path
+        theirs = {
+            p: v
+            for p, v in found["procedures"].items()
+            if p.startswith(("xlwings.", "Dictionary."))
+        }
+        assert theirs == {
+            p: v
+            for p, v in excel_made["procedures"].items()
+            if p.startswith(("xlwings.", "Dictionary."))
+        }, path

@@ -21,7 +21,9 @@ class Book:
 
 
 def excel_with(active: Book):
-    app = types.SimpleNamespace(books=types.SimpleNamespace(active=active), alert=lambda text, title: None)
+    app = types.SimpleNamespace(
+        books=types.SimpleNamespace(active=active), alert=lambda text, title: None
+    )
     active.app = app
     addin = Book("C:/XLSTART/opsbook.xlam", app)
     return addin
@@ -49,7 +51,9 @@ def test_settings_writes_the_defaults_once_and_opens_them(tmp_path, monkeypatch)
     monkeypatch.setattr(ribbon, "_open", opened.append)
     ribbon.settings()
     path = tmp_path / CONFIG_NAME
-    assert opened == [path] and load_config(near=tmp_path) == load_config()  # the defaults, valid TOML
+    assert (
+        opened == [path] and load_config(near=tmp_path) == load_config()
+    )  # the defaults, valid TOML
     path.write_text('[general]\nlanguage = "en"\n', encoding="utf-8")
     ribbon.settings()  # an existing file is opened, never overwritten
     assert path.read_text(encoding="utf-8") == '[general]\nlanguage = "en"\n' and len(opened) == 2

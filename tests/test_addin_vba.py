@@ -21,7 +21,8 @@ from opsbook.excel.addin.sources import crlf, resource_text
 # MS-VBAL §3.3.5.2 reserved-identifier: statement-keyword, marker-keyword, operator-identifier,
 # special-form, reserved-type-identifier, reserved-name, literal-identifier, rem-keyword,
 # reserved-for-implementation-use, future-reserved.
-RESERVED = set("""
+RESERVED = set(
+    """
 Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefInt DefLng DefLngLng DefLngPtr
 DefObj DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase Event Exit For Friend Function Get
 Global GoSub GoTo If Implements Input Let Lock Loop LSet Next On Open Option Print Private Public Put
@@ -38,10 +39,17 @@ VB_Ext_KEY VB_GlobalNameSpace VB_HelpID VB_Invoke_Func VB_Invoke_Property VB_Inv
 VB_Invoke_PropertyPutRef VB_MemberFlags VB_Name VB_PredeclaredId VB_ProcData VB_TemplateDerived
 VB_UserMemId VB_VarDescription VB_VarHelpID VB_VarMemberFlags VB_VarProcData VB_VarUserMemId
 CDecl Decimal DefDec
-""".split())
+""".split()
+)
 RESERVED_LOWER = {word.lower() for word in RESERVED}
 WINDOWS = {"Mac": False, "VBA7": True, "Win64": True, "App": "Microsoft Excel"}
-MAC = {"Mac": True, "VBA7": True, "Win64": False, "MAC_OFFICE_VERSION": 16, "App": "Microsoft Excel"}
+MAC = {
+    "Mac": True,
+    "VBA7": True,
+    "Win64": False,
+    "MAC_OFFICE_VERSION": 16,
+    "App": "Microsoft Excel",
+}
 
 
 def conditional(text: str, constants: dict) -> str:
@@ -54,20 +62,27 @@ def conditional(text: str, constants: dict) -> str:
         py = re.sub(r"(?<![<>!=])=(?!=)", "==", py)
         for word, repl in (("Or", " or "), ("And", " and "), ("Not", " not ")):
             py = re.sub(rf"\b{word}\b", repl, py, flags=re.I)
-        names = {n: consts.get(n.lower(), 0) for n in re.findall(r"\b[A-Za-z_]\w*\b", py)
-                 if n not in ("or", "and", "not", "True", "False")}
+        names = {
+            n: consts.get(n.lower(), 0)
+            for n in re.findall(r"\b[A-Za-z_]\w*\b", py)
+            if n not in ("or", "and", "not", "True", "False")
+        }
         return bool(eval(py, {"__builtins__": {}}, names))  # noqa: S307 - test-only, our own text
 
     out, stack, active = [], [], True
     for line in text.split("\r\n"):
-        m = re.match(r"\s*#(If|ElseIf|Else|End If|Const)\b(.*?)(?:\bThen\b)?\s*(?:'.*)?$", line, re.I)
+        m = re.match(
+            r"\s*#(If|ElseIf|Else|End If|Const)\b(.*?)(?:\bThen\b)?\s*(?:'.*)?$", line, re.I
+        )
         if not m:
             out.append(line if active else "")
             continue
         word, rest = m.group(1).lower(), m.group(2).strip()
         if word == "const" and active:
             name, expr = rest.split("=", 1)
-            consts[name.strip().lower()] = value(expr) if not expr.strip().startswith('"') else expr.strip()[1:-1]
+            consts[name.strip().lower()] = (
+                value(expr) if not expr.strip().startswith('"') else expr.strip()[1:-1]
+            )
         elif word == "if":
             taken = active and value(rest)
             stack.append((active, taken))
@@ -110,10 +125,17 @@ def syntax_errors(text: str) -> list[str]:
 def parameters(text: str) -> list[tuple[str, str]]:
     """(procedure, parameter name) of each Sub/Function/Property declaration."""
     found = []
-    for proc, params in re.findall(r"^\s*(?:Public |Private |Friend )?(?:Sub|Function|Property \w+) (\w+)\((.*?)\)",
-                                   text, re.M | re.I):
+    for proc, params in re.findall(
+        r"^\s*(?:Public |Private |Friend )?(?:Sub|Function|Property \w+) (\w+)\((.*?)\)",
+        text,
+        re.M | re.I,
+    ):
         for param in filter(None, (p.strip() for p in params.split(","))):
-            words = [w for w in param.split() if w.lower() not in ("optional", "byval", "byref", "paramarray")]
+            words = [
+                w
+                for w in param.split()
+                if w.lower() not in ("optional", "byval", "byref", "paramarray")
+            ]
             found.append((proc, re.sub(r"\(\)$", "", words[0])))
     return found
 
@@ -133,7 +155,9 @@ def udf_module(monkeypatch) -> str:
 
 def test_the_checks_catch_what_they_claim():
     assert syntax_errors(crlf('Attribute VB_Name = "m"\nSub A(\n    If Then\nEnd Sub\n'))
-    assert not syntax_errors(crlf('Attribute VB_Name = "m"\nSub A(ByVal n As Long)\n    n = n + 1\nEnd Sub\n'))
+    assert not syntax_errors(
+        crlf('Attribute VB_Name = "m"\nSub A(ByVal n As Long)\n    n = n + 1\nEnd Sub\n')
+    )
     assert reserved_parameters("Function F(Date, Optional ByVal n As Long)\n") == [("F", "Date")]
     text = crlf("#If Mac Then\nA\n#ElseIf VBA7 Then\nB\n#Else\nC\n#End If\n")
     assert [x for x in conditional(text, WINDOWS).split("\r\n") if x] == ["B"]

@@ -16,7 +16,9 @@ from opsbook.excel.addin.sources import crlf
 
 
 def run(*args, **kwargs):
-    out = subprocess.run(list(map(str, args)), capture_output=True, text=True, timeout=300, **kwargs)
+    out = subprocess.run(
+        list(map(str, args)), capture_output=True, text=True, timeout=300, **kwargs
+    )
     assert out.returncode == 0, (args, out.stdout[-1500:], out.stderr[-1500:])
     return out.stdout
 
@@ -28,7 +30,18 @@ def test_installed_wheel_builds_the_addin(tmp_path):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(ROOT / "opsbook", src / "opsbook", ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", dist, src)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        dist,
+        src,
+    )
     wheel = next(dist.glob("opsbook-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
         bas = zf.read("opsbook/excel/addin/vba/opsbook.bas")
@@ -39,7 +52,9 @@ def test_installed_wheel_builds_the_addin(tmp_path):
     run(sys.executable, "-m", "venv", "--without-pip", env_dir)
     python = env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", wheel)
-    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
+    site = Path(
+        run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip()
+    )
     # the dependencies (pandas, xlwings, xlsxwriter …) from this environment; its editable
     # opsbook is a .pth import hook there, which a path added this way does not run
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
@@ -50,4 +65,8 @@ def test_installed_wheel_builds_the_addin(tmp_path):
     opsbook_cli = env_dir / ("Scripts/opsbook.exe" if sys.platform == "win32" else "bin/opsbook")
     run(opsbook_cli, "excel", "addin", "build", "--output", "X.xlam", cwd=work)
     built = sources(vba_bin(work / "X.xlam"))
-    assert built["opsbook"] == crlf(bas.decode("ascii")) and "xlwings" in built and "Dictionary" in built
+    assert (
+        built["opsbook"] == crlf(bas.decode("ascii"))
+        and "xlwings" in built
+        and "Dictionary" in built
+    )

@@ -24,7 +24,7 @@ def folder(tmp_path, monkeypatch):
 
 def test_the_readme_example_runs(folder):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## From Python"):]
+    section = readme[readme.index("## From Python") :]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     exec(compile(code, "README.md", "exec"), {})
     assert (folder / "checked.xlsx").exists()

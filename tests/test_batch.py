@@ -16,8 +16,18 @@ from helpers import write_xlsx
 from opsbook import pipeline
 from opsbook.cli import cli, main
 
-GOOD = {"發布日誌": [["平台", "標題", "發布日期", "審核人", "負責人"], ["官網", "a", "2026-10-05", "陳經理", "張"]]}
-BAD = {"發布日誌": [["平台", "標題", "發布日期", "審核人", "負責人"], ["官網", "a", "2026-10-05", None, "張"]]}
+GOOD = {
+    "發布日誌": [
+        ["平台", "標題", "發布日期", "審核人", "負責人"],
+        ["官網", "a", "2026-10-05", "陳經理", "張"],
+    ]
+}
+BAD = {
+    "發布日誌": [
+        ["平台", "標題", "發布日期", "審核人", "負責人"],
+        ["官網", "a", "2026-10-05", None, "張"],
+    ]
+}
 
 
 def run(*args):
@@ -37,6 +47,7 @@ def _explode_on_boom(real):
         if Path(path).name == "boom.xlsx":
             raise ZeroDivisionError("a bug that only this file triggers")
         return real(path, *args, **kwargs)
+
     return check_file
 
 
@@ -62,7 +73,9 @@ def test_debug_prints_the_traceback(folder, monkeypatch):
     assert "Traceback" not in result.stdout
 
 
-@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the patch must reach the worker")
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork", reason="the patch must reach the worker"
+)
 def test_a_worker_that_dies_is_one_line_and_the_batch_goes_on(folder, monkeypatch):
     real = pipeline.check_and_write
 
@@ -122,7 +135,9 @@ def test_a_real_sigint_exits_130(folder):
         "from opsbook.cli import main\n"
         f"main(['validate', {str(folder)!r}, '--jobs', '1'])\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 130
     assert "opsbook: interrupted" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -14,8 +14,9 @@ def test_national_day_2026():
     # 10-01..10-07 off; 10-10 (Saturday) is a make-up workday; 09-20 (Sunday) too.
     assert cal.add_working_days(days("2026-09-30"), 3).iloc[0] == pd.Timestamp("2026-10-10")
     assert cal.add_working_days(days("2026-09-30"), 2).iloc[0] == pd.Timestamp("2026-10-09")
-    assert cal.is_working_day(days("2026-10-10", "2026-09-20", "2026-10-05", "2026-10-11")).tolist() == \
-        [True, True, False, False]
+    assert cal.is_working_day(
+        days("2026-10-10", "2026-09-20", "2026-10-05", "2026-10-11")
+    ).tolist() == [True, True, False, False]
 
 
 def test_spring_festival_2026():

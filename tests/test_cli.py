@@ -12,8 +12,18 @@ from helpers import write_xlsx
 
 from opsbook.cli import cli
 
-GOOD = {"發布日誌": [["平台", "標題", "發布日期", "審核人", "負責人"], ["官網", "a", "2026-10-05", "陳經理", "張"]]}
-BAD = {"發布日誌": [["平台", "標題", "發布日期", "審核人", "負責人"], ["官網", "a", "2026-10-05", None, "張"]]}
+GOOD = {
+    "發布日誌": [
+        ["平台", "標題", "發布日期", "審核人", "負責人"],
+        ["官網", "a", "2026-10-05", "陳經理", "張"],
+    ]
+}
+BAD = {
+    "發布日誌": [
+        ["平台", "標題", "發布日期", "審核人", "負責人"],
+        ["官網", "a", "2026-10-05", None, "張"],
+    ]
+}
 
 
 def run(*args):
@@ -21,32 +31,51 @@ def run(*args):
 
 
 def test_exit_0_when_clean_1_on_errors(tmp_path):
-    assert run("validate", write_xlsx(tmp_path / "good.xlsx", GOOD), "--as-of", "2026-11-26").exit_code == 0
-    assert run("validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26").exit_code == 1
+    assert (
+        run("validate", write_xlsx(tmp_path / "good.xlsx", GOOD), "--as-of", "2026-11-26").exit_code
+        == 0
+    )
+    assert (
+        run("validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26").exit_code
+        == 1
+    )
 
 
 def test_json_report_shape(tmp_path):
     out = tmp_path / "out.json"
-    result = run("validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26", "--report", out)
+    result = run(
+        "validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26", "--report", out
+    )
     assert result.exit_code == 1
     report = json.loads(out.read_text(encoding="utf-8"))
     assert {"violations", "not_checked", "summary", "files"} <= set(report)
     v = next(v for v in report["violations"] if v["rule"] == "posts.website.review_missing")
     assert v["file"].endswith("bad.xlsx") and v["sheet"] == "發布日誌"
-    assert (v["row"], v["column"], v["cell"], v["clause"], v["severity"]) == (2, "審核人", "D2", "R1-4.2.3", "error")
+    assert (v["row"], v["column"], v["cell"], v["clause"], v["severity"]) == (
+        2,
+        "審核人",
+        "D2",
+        "R1-4.2.3",
+        "error",
+    )
     assert "運營經理" in v["message"] and v["message_en"] and v["value"] is None
-    assert all({"rule", "reason", "clause", "sheet", "file"} <= set(n) for n in report["not_checked"])
+    assert all(
+        {"rule", "reason", "clause", "sheet", "file"} <= set(n) for n in report["not_checked"]
+    )
     assert report["summary"]["errors"] >= 1 and "R1-4.2.3" in report["summary"]["by_clause"]
 
 
-@pytest.mark.parametrize("name,content,says", [
-    ("not-a-zip.xlsx", b"hello, I am text", "not a zip"),
-    ("empty.xlsx", b"", "empty"),
-    ("encrypted.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
-    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "save as .xlsx"),
-    ("data.csv", b"a,b\n1,2\n", "not a workbook"),
-    ("binary.xlsb", b"PK\x03\x04", ".xlsb"),
-])
+@pytest.mark.parametrize(
+    "name,content,says",
+    [
+        ("not-a-zip.xlsx", b"hello, I am text", "not a zip"),
+        ("empty.xlsx", b"", "empty"),
+        ("encrypted.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "save as .xlsx"),
+        ("data.csv", b"a,b\n1,2\n", "not a workbook"),
+        ("binary.xlsb", b"PK\x03\x04", ".xlsb"),
+    ],
+)
 def test_bad_input_one_line_exit_2_and_batch_goes_on(tmp_path, name, content, says):
     bad = tmp_path / name
     bad.write_bytes(content)
@@ -72,7 +101,9 @@ def test_console_script_no_traceback(tmp_path):
     """The installed entry point, as a user runs it."""
     bad = tmp_path / "x.xlsx"
     bad.write_text("nope")
-    proc = subprocess.run([sys.executable, "-m", "opsbook", "validate", str(bad)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "opsbook", "validate", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
 
 
@@ -91,17 +122,24 @@ def test_kind_override_and_period(tmp_path):
     out = tmp_path / "r.json"
     assert run("validate", path, "--as-of", "2026-11-26").exit_code == 1  # recognised as a post log
     # As an inspections workbook the post log is no known table: nothing to check, exit 0.
-    result = run("validate", path, "--kind", "inspections", "--as-of", "2026-11-26", "--report", out)
+    result = run(
+        "validate", path, "--kind", "inspections", "--as-of", "2026-11-26", "--report", out
+    )
     report = json.loads(out.read_text(encoding="utf-8"))
     assert result.exit_code == 0 and report["files"][0]["kind"] == "inspections"
-    assert report["violations"] == [] and report["files"][0]["skipped_sheets"][0]["sheet"] == "發布日誌"
+    assert (
+        report["violations"] == []
+        and report["files"][0]["skipped_sheets"][0]["sheet"] == "發布日誌"
+    )
     assert run("validate", path, "--from", "2026-10-01", "--to", "nonsense").exit_code == 2
 
 
 def test_config_show_and_unknown_key(tmp_path):
     result = run("config", "--show", tmp_path)
     assert result.exit_code == 0 and "website_posts_per_week = 3" in result.output
-    (tmp_path / "opsbook.toml").write_text("[posts]\nwebsite_posts_per_weak = 2\n", encoding="utf-8")
+    (tmp_path / "opsbook.toml").write_text(
+        "[posts]\nwebsite_posts_per_weak = 2\n", encoding="utf-8"
+    )
     result = run("config", "--show", tmp_path)
     assert result.exit_code == 2 and "unknown setting posts.website_posts_per_weak" in result.output
 
@@ -119,7 +157,9 @@ def test_opsbook_toml_beside_the_workbook_is_used(tmp_path):
 
 
 def test_every_command_and_option_is_documented():
-    readme = (__import__("pathlib").Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (__import__("pathlib").Path(__file__).parent.parent / "README.md").read_text(
+        encoding="utf-8"
+    )
     for name, command in cli.commands.items():
         assert f"opsbook {name}" in readme, f"README does not show `opsbook {name}`"
         for param in command.params:
@@ -136,20 +176,28 @@ def _commands(group, path=("opsbook",)):
 
 
 def test_every_command_and_option_has_help():
-    missing = [f"{' '.join(path)} {param.opts[0]}" for path, command in _commands(cli)
-               for param in command.params if isinstance(param, click.Option) and not param.help]
+    missing = [
+        f"{' '.join(path)} {param.opts[0]}"
+        for path, command in _commands(cli)
+        for param in command.params
+        if isinstance(param, click.Option) and not param.help
+    ]
     assert missing == []
     assert all(command.help for _, command in _commands(cli))
 
 
 def test_every_command_of_the_cli_module_ends_in_examples_kept_as_written():
     """`\\b` keeps click from rewrapping the example lines into one paragraph."""
-    ours = [(path, c) for path, c in _commands(cli) if c.callback and c.callback.__module__ == "opsbook.cli"]
+    ours = [
+        (path, c)
+        for path, c in _commands(cli)
+        if c.callback and c.callback.__module__ == "opsbook.cli"
+    ]
     assert len(ours) >= 7
     for path, command in ours:
         assert "\b\n    Examples:\n      opsbook " in command.callback.__doc__, " ".join(path)
         shown = run(*path[1:], "--help").output
-        examples = shown[shown.index("Examples:"):].splitlines()[1:]
+        examples = shown[shown.index("Examples:") :].splitlines()[1:]
         assert examples[0].strip().startswith(f"opsbook {path[1]}"), shown
 
 
@@ -172,27 +220,68 @@ def test_an_annotated_workbook_validates_again_like_the_original(tmp_path, sampl
 
     source = Path(__file__).parent.parent / "workbooks" / sample
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
-    r1 = run("validate", source, "--as-of", "2026-11-26", "--output", first, "--report", tmp_path / "r1.json")
-    r2 = run("validate", first, "--as-of", "2026-11-26", "--output", second, "--report", tmp_path / "r2.json")
+    r1 = run(
+        "validate",
+        source,
+        "--as-of",
+        "2026-11-26",
+        "--output",
+        first,
+        "--report",
+        tmp_path / "r1.json",
+    )
+    r2 = run(
+        "validate",
+        first,
+        "--as-of",
+        "2026-11-26",
+        "--output",
+        second,
+        "--report",
+        tmp_path / "r2.json",
+    )
     assert r1.exit_code == r2.exit_code == 1, r2.output
     assert _found(tmp_path / "r2.json") == _found(tmp_path / "r1.json")
     with zipfile.ZipFile(first) as a, zipfile.ZipFile(second) as b:
         assert a.namelist() == b.namelist()
-        assert all(a.read(n) == b.read(n) for n in a.namelist() if n.startswith("xl/worksheets/")), \
-            [n for n in a.namelist() if a.read(n) != b.read(n)]
+        assert all(
+            a.read(n) == b.read(n) for n in a.namelist() if n.startswith("xl/worksheets/")
+        ), [n for n in a.namelist() if a.read(n) != b.read(n)]
 
 
-@pytest.mark.parametrize("lang, header, severity", [
-    (None, ["工作表", "儲存格", "行", "欄位", "條款", "規則", "嚴重程度", "說明", "值"], "錯誤"),
-    ("zh-Hans", ["工作表", "储存格", "行", "栏位", "条款", "规则", "严重程度", "说明", "值"], "错误"),
-    ("en", ["Sheet", "Cell", "Row", "Column", "Clause", "Rule", "Severity", "Message", "Value"], "error"),
-])
+@pytest.mark.parametrize(
+    "lang, header, severity",
+    [
+        (
+            None,
+            ["工作表", "儲存格", "行", "欄位", "條款", "規則", "嚴重程度", "說明", "值"],
+            "錯誤",
+        ),
+        (
+            "zh-Hans",
+            ["工作表", "储存格", "行", "栏位", "条款", "规则", "严重程度", "说明", "值"],
+            "错误",
+        ),
+        (
+            "en",
+            ["Sheet", "Cell", "Row", "Column", "Clause", "Rule", "Severity", "Message", "Value"],
+            "error",
+        ),
+    ],
+)
 def test_the_violations_sheet_follows_lang(tmp_path, lang, header, severity):
     """--lang labels 違規清單 too (its name stays: both writers and clear find it by it)."""
     from openpyxl import load_workbook
 
     out = tmp_path / "out.xlsx"
-    args = ["validate", write_xlsx(tmp_path / "bad.xlsx", BAD), "--as-of", "2026-11-26", "--output", out]
+    args = [
+        "validate",
+        write_xlsx(tmp_path / "bad.xlsx", BAD),
+        "--as-of",
+        "2026-11-26",
+        "--output",
+        out,
+    ]
     result = run(*args, *(["--lang", lang] if lang else []))
     assert result.exit_code == 1, result.output
     sheet = load_workbook(out)["違規清單"]

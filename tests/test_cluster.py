@@ -30,15 +30,21 @@ def folder(tmp_path_factory):
 
 def _validate(*args):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "opsbook", "validate", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "opsbook", "validate", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _sorted(report: dict) -> str:
     report = dict(report)
     report["files"] = sorted(report["files"], key=lambda f: f["file"])
-    report["violations"] = sorted(report["violations"], key=lambda v: json.dumps(v, sort_keys=True,
-                                                                                  ensure_ascii=False))
+    report["violations"] = sorted(
+        report["violations"], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False)
+    )
     return json.dumps(report, ensure_ascii=False, sort_keys=True, indent=1)
 
 
@@ -52,8 +58,19 @@ def test_parse():
 
 def test_local_cluster_report_equals_jobs_run(folder, tmp_path):
     jobs = _validate(folder, "--as-of", AS_OF, "--jobs", "2", "--report", tmp_path / "jobs.json")
-    cluster = _validate(folder, "--as-of", AS_OF, "--cluster", "local:2", "--report", tmp_path / "cluster.json",
-                        "--history", tmp_path / "h.sqlite", "--overview", tmp_path / "ov")
+    cluster = _validate(
+        folder,
+        "--as-of",
+        AS_OF,
+        "--cluster",
+        "local:2",
+        "--report",
+        tmp_path / "cluster.json",
+        "--history",
+        tmp_path / "h.sqlite",
+        "--overview",
+        tmp_path / "ov",
+    )
     assert jobs.returncode == cluster.returncode == 1, cluster.stderr
     a = json.loads((tmp_path / "jobs.json").read_text(encoding="utf-8"))
     b = json.loads((tmp_path / "cluster.json").read_text(encoding="utf-8"))
@@ -81,7 +98,9 @@ def test_killed_worker_files_are_retried(folder):
     from opsbook.pipeline import _safe
 
     files = sorted(folder.glob("*.xlsx"))
-    local = {str(p): r.to_json() for p, r in zip(files, (_safe(p, kw) for p, kw in _task_args(files)))}
+    local = {
+        str(p): r.to_json() for p, r in zip(files, (_safe(p, kw) for p, kw in _task_args(files)))
+    }
     killed = []
     with client("local:2") as conn:
         pids = conn.run(os.getpid)
@@ -123,8 +142,13 @@ except SystemExit as exc:
     print("exit", exc.code)
 print("loaded", sorted({{m.split(".")[0] for m in sys.modules}} & {{"dask", "distributed"}}))
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
     assert "exit 1" in done.stdout, done.stderr
     assert "loaded []" in done.stdout
 
@@ -136,8 +160,14 @@ def test_files_reach_a_remote_cluster_by_absolute_path(folder, tmp_path, monkeyp
 
     from opsbook.pipeline import _safe
 
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=40,
+    ) as cluster:
         monkeypatch.chdir(folder.parent)
         relative = [Path(folder.name) / p.name for p in sorted(folder.glob("*.xlsx"))[:2]]
         got = list(run_tasks(_safe, _task_args(relative), cluster.scheduler_address))

@@ -9,8 +9,9 @@ from opsbook.regulations import CLAUSES, R1, R2, R3
 
 
 def test_coverage_doc_is_current():
-    assert (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8") == render_coverage(), \
+    assert (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8") == render_coverage(), (
         "docs/coverage.md is stale: run `opsbook coverage`"
+    )
 
 
 def test_every_rule_cites_a_known_clause_and_ids_are_unique():

@@ -8,7 +8,9 @@ import pytest
 from opsbook.ooxml.deflate import compressor, deflate, inflate_chunks
 from opsbook.ooxml.zipcopy import RawZipWriter, member_chunks
 
-SHEET = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(1, 60_000))
+SHEET = b"".join(
+    b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(1, 60_000)
+)
 
 
 def _zip(path, method):
@@ -52,7 +54,7 @@ def test_written_members_read_back_in_any_zip_reader(tmp_path):
     with open(path, "wb") as fh:
         writer = RawZipWriter(fh)
         writer.write("xl/worksheets/sheet1.xml", SHEET)  # big: ISA-L
-        writer.write("small.xml", b"<a/>")                # small: zlib level 6
+        writer.write("small.xml", b"<a/>")  # small: zlib level 6
         writer.close()
     with zipfile.ZipFile(path) as zf:
         assert zf.testzip() is None

@@ -18,8 +18,12 @@ ROWS = [["官網", "a", "2026-10-05", None, "張"], ["官網", "b", "2026-10-06"
 
 
 def engine(lang="zh-Hant", rows=ROWS):
-    return check_sheets([SheetValues("發布日誌", [H, *rows])], "t.xlsx", settings(general__language=lang),
-                        as_of_moment(AS_OF))
+    return check_sheets(
+        [SheetValues("發布日誌", [H, *rows])],
+        "t.xlsx",
+        settings(general__language=lang),
+        as_of_moment(AS_OF),
+    )
 
 
 def test_violations_are_data_without_a_language():
@@ -29,8 +33,12 @@ def test_violations_are_data_without_a_language():
     missing = data[data["rule"] == "posts.website.review_missing"]
     assert list(missing["row"]) == [2, 3] and set(missing["clause"]) == {"R1-4.2.3"}
     rule = next(r for r in all_rules() if r.id == "posts.website.review_missing")
-    assert set(missing["template"]) == {rule.message} and set(missing["template_en"]) == {rule.message_en}
-    assert dict(zip(missing["param_names"].iloc[0], missing["params"].iloc[0]))["header"] == "審核人"
+    assert set(missing["template"]) == {rule.message} and set(missing["template_en"]) == {
+        rule.message_en
+    }
+    assert (
+        dict(zip(missing["param_names"].iloc[0], missing["params"].iloc[0]))["header"] == "審核人"
+    )
     assert len(checked.report.frame) == 0  # nothing rendered until an output asks
 
 
@@ -80,4 +88,6 @@ def test_skipped_sheets_are_records_rendered_in_the_language():
     en = render(check_sheets(sheets, "t.xlsx", settings(), as_of_moment(AS_OF)), "en")
     zh = render(check_sheets(sheets, "t.xlsx", settings(), as_of_moment(AS_OF)), "zh-Hant")
     assert en.report.files[0].skipped_sheets == [{"sheet": "備註", "reason": "no known table"}]
-    assert zh.report.files[0].skipped_sheets == [{"sheet": "備註", "reason": "不是可識別的表格 (no known table)"}]
+    assert zh.report.files[0].skipped_sheets == [
+        {"sheet": "備註", "reason": "不是可識別的表格 (no known table)"}
+    ]

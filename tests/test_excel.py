@@ -23,16 +23,24 @@ MACROS = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "opsbook.bas").read_tex
 
 def test_open_source_xlwings_only():
     env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
-    out = subprocess.run([sys.executable, "-c", "import xlwings; print(xlwings.__pro__)"], env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import xlwings; print(xlwings.__pro__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert out.stdout.strip() == "False"
-    forbidden = re.compile(r"(import|from)\s+xlwings\.(pro|server|reports)|from\s+xlwings\s+import\s+.*\b(pro|server|reports)\b"
-                           r"|Book\(\s*json\s*=|mode\s*=\s*[\"']r[\"']")
+    forbidden = re.compile(
+        r"(import|from)\s+xlwings\.(pro|server|reports)|from\s+xlwings\s+import\s+.*\b(pro|server|reports)\b"
+        r"|Book\(\s*json\s*=|mode\s*=\s*[\"']r[\"']"
+    )
     for path in (ROOT / "opsbook").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not forbidden.search(text), path
         if "excel" not in path.relative_to(ROOT / "opsbook").parts:
-            assert not re.search(r"^\s*(import xlwings|from xlwings)", text, re.M), f"{path} imports xlwings"
+            assert not re.search(r"^\s*(import xlwings|from xlwings)", text, re.M), (
+                f"{path} imports xlwings"
+            )
 
 
 def test_every_button_macro_calls_an_importable_callable():
@@ -42,7 +50,9 @@ def test_every_button_macro_calls_an_importable_callable():
     assert len(targets) >= 3
     for module, _, function in targets:
         assert callable(getattr(importlib.import_module(module), function))
-    ribbon = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "customUI14.xml").read_text(encoding="utf-8")
+    ribbon = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "customUI14.xml").read_text(
+        encoding="utf-8"
+    )
     assert set(re.findall(r'onAction="(\w+)"', ribbon)) <= set(subs)
     from opsbook.excel.template import BUTTONS
 
@@ -63,11 +73,21 @@ def test_udfs_answer_and_never_raise():
     assert udfs.OPS_WORKDAYS_AFTER(dt.datetime(2099, 1, 1), 3).startswith("#OPS")
     headers = [["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字", "佩戴工作牌"]]
     bad = udfs.OPS_CHECK_ROW([["C1", dt.datetime(2026, 3, 2), "劉", "合格", None, "否"]], headers)
-    assert "R2-2.7: 檢查合格後須請用戶簽字確認" in bad.split("; ") and any(p.startswith("R2-3.2: ") for p in bad.split("; "))
-    assert udfs.OPS_CHECK_ROW([["C1", dt.datetime(2026, 3, 2), "劉", "合格", "王", "是"]], headers) == "✓"
+    assert "R2-2.7: 檢查合格後須請用戶簽字確認" in bad.split("; ") and any(
+        p.startswith("R2-3.2: ") for p in bad.split("; ")
+    )
+    assert (
+        udfs.OPS_CHECK_ROW([["C1", dt.datetime(2026, 3, 2), "劉", "合格", "王", "是"]], headers)
+        == "✓"
+    )
     assert udfs.OPS_CHECK_ROW([["a", "b"]], [["x", "y"]]).startswith("#OPS")
-    ids, dates = ["C1", "C1", "C2"], [dt.datetime(2026, 5, 1), dt.datetime(2026, 7, 31), dt.datetime(2026, 11, 1)]
-    assert udfs.OPS_BLACKLISTED("C1", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(2026, 10, 31)
+    ids, dates = (
+        ["C1", "C1", "C2"],
+        [dt.datetime(2026, 5, 1), dt.datetime(2026, 7, 31), dt.datetime(2026, 11, 1)],
+    )
+    assert udfs.OPS_BLACKLISTED("C1", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(
+        2026, 10, 31
+    )
     assert udfs.OPS_BLACKLISTED("C2", ids, dates, dt.datetime(2026, 11, 26)) == "否"
     assert udfs.OPS_BLACKLISTED("C9", ids, dates).startswith("#OPS")
 
@@ -82,13 +102,23 @@ def test_udfs_read_dates_as_excel_passes_them():
     assert udfs.OPS_IS_WORKDAY(serial(dt.date(2026, 10, 10))) is True  # a make-up working Saturday
     assert udfs.OPS_IS_WORKDAY(serial(dt.date(2026, 10, 1))) is False
     ids, dates = ["C1", "C1"], [serial(dt.date(2026, 5, 1)), serial(dt.date(2026, 7, 31))]
-    assert udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 11, 26))) == dt.datetime(2026, 10, 31)
-    assert udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 10, 15))) == "否"  # as_of is used
+    assert udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 11, 26))) == dt.datetime(
+        2026, 10, 31
+    )
+    assert (
+        udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 10, 15))) == "否"
+    )  # as_of is used
     headers = [["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字", "佩戴工作牌"]]
-    by_serial = udfs.OPS_CHECK_ROW([["C1", serial(dt.date(2026, 3, 2)), "劉", "合格", None, "否"]], headers,
-                                   serial(dt.date(2026, 11, 26)))
-    by_date = udfs.OPS_CHECK_ROW([["C1", dt.datetime(2026, 3, 2), "劉", "合格", None, "否"]], headers,
-                                 dt.datetime(2026, 11, 26))
+    by_serial = udfs.OPS_CHECK_ROW(
+        [["C1", serial(dt.date(2026, 3, 2)), "劉", "合格", None, "否"]],
+        headers,
+        serial(dt.date(2026, 11, 26)),
+    )
+    by_date = udfs.OPS_CHECK_ROW(
+        [["C1", dt.datetime(2026, 3, 2), "劉", "合格", None, "否"]],
+        headers,
+        dt.datetime(2026, 11, 26),
+    )
     assert by_serial == by_date and "R2-2.7" in by_serial and "1970" not in by_serial
 
 
@@ -97,11 +127,20 @@ def test_numeric_ids_match_text_ids_and_blanks_answer_shortly():
     from opsbook.excel import udfs
 
     ids, dates = ["1001", 1002.0], [dt.datetime(2026, 5, 1), dt.datetime(2026, 5, 1)]
-    assert udfs.OPS_BLACKLISTED(1001.0, ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(2026, 8, 1)
-    assert udfs.OPS_BLACKLISTED("1002", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(2026, 8, 1)
-    for answer in (udfs.OPS_IS_WORKDAY(None), udfs.OPS_WORKDAYS_AFTER(None, 3), udfs.OPS_WORKDAYS_AFTER("", 3),
-                   udfs.OPS_BLACKLISTED(None, ids, dates), udfs.OPS_WORKDAYS_AFTER(dt.datetime(2026, 9, 30), None),
-                   udfs.OPS_CHECK_ROW([[None, None]], [["用戶編號", "檢查日期"]])):
+    assert udfs.OPS_BLACKLISTED(1001.0, ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(
+        2026, 8, 1
+    )
+    assert udfs.OPS_BLACKLISTED("1002", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(
+        2026, 8, 1
+    )
+    for answer in (
+        udfs.OPS_IS_WORKDAY(None),
+        udfs.OPS_WORKDAYS_AFTER(None, 3),
+        udfs.OPS_WORKDAYS_AFTER("", 3),
+        udfs.OPS_BLACKLISTED(None, ids, dates),
+        udfs.OPS_WORKDAYS_AFTER(dt.datetime(2026, 9, 30), None),
+        udfs.OPS_CHECK_ROW([[None, None]], [["用戶編號", "檢查日期"]]),
+    ):
         assert answer.startswith("#OPS: ") and "nan" not in answer and len(answer) <= 60, answer
 
 
@@ -111,12 +150,18 @@ def test_blacklisted_through_a_purchase_log_handle():
     from opsbook.excel import udfs
 
     ids = ["C1", "C1", "C2", 1003.0]
-    dates = [dt.datetime(2026, 5, 1), dt.datetime(2026, 7, 31), dt.datetime(2026, 11, 1), dt.datetime(2026, 1, 2)]
+    dates = [
+        dt.datetime(2026, 5, 1),
+        dt.datetime(2026, 7, 31),
+        dt.datetime(2026, 11, 1),
+        dt.datetime(2026, 1, 2),
+    ]
     handle = udfs.OPS_PURCHASES(ids, dates)
     assert handle.startswith("購氣記錄#")
     for customer in ("C1", "C2", "1003", "C9", None):
-        assert udfs.OPS_BLACKLISTED(customer, handle, None, dt.datetime(2026, 11, 26)) == \
-            udfs.OPS_BLACKLISTED(customer, ids, dates, dt.datetime(2026, 11, 26))
+        assert udfs.OPS_BLACKLISTED(
+            customer, handle, None, dt.datetime(2026, 11, 26)
+        ) == udfs.OPS_BLACKLISTED(customer, ids, dates, dt.datetime(2026, 11, 26))
     assert udfs.OPS_PURCHASES(ids, dates[:-1]).startswith("#OPS")
 
 
@@ -130,8 +175,17 @@ def test_check_row_checks_a_block_once_and_answers_each_row_alike(monkeypatch):
     book = Book("x.xlsx")
     sheet = book._new_sheet("入戶安檢記錄")
     headers = ["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字", "佩戴工作牌"]
-    rows = [[f"C{i}", dt.datetime(2026, 3, 2), "劉", "合格", None if i % 2 else "王", "否" if i % 3 else "是"]
-            for i in range(40)]
+    rows = [
+        [
+            f"C{i}",
+            dt.datetime(2026, 3, 2),
+            "劉",
+            "合格",
+            None if i % 2 else "王",
+            "否" if i % 3 else "是",
+        ]
+        for i in range(40)
+    ]
     for c, h in enumerate(headers, start=1):
         sheet.cells[(1, c)] = h
     for r, row in enumerate(rows, start=2):
@@ -140,21 +194,30 @@ def test_check_row_checks_a_block_once_and_answers_each_row_alike(monkeypatch):
                 sheet.cells[(r, c)] = v
     runs = []
     real = rowcheck.check_rows
-    monkeypatch.setattr(rowcheck, "check_rows", lambda *a, **k: runs.append(len(a[1])) or real(*a, **k))
+    monkeypatch.setattr(
+        rowcheck, "check_rows", lambda *a, **k: runs.append(len(a[1])) or real(*a, **k)
+    )
     rowcheck.ANSWERS.tables.clear()
     as_of = dt.datetime(2026, 11, 26)
     order = list(range(41, 1, -1))  # Excel's calculation order is its own: bottom-up here
-    answers = {r: udfs.OPS_CHECK_ROW(sheet.range((r, 1), (r, 6)), sheet.range((1, 1), (1, 6)), as_of) for r in order}
+    answers = {
+        r: udfs.OPS_CHECK_ROW(sheet.range((r, 1), (r, 6)), sheet.range((1, 1), (1, 6)), as_of)
+        for r in order
+    }
     answers = [answers[r] for r in range(2, 42)]
     assert runs == [40]  # one engine run for the column
     del sheet.cells[(30, 5)]  # a row edited (its signature removed): only that row is checked again
     edited = udfs.OPS_CHECK_ROW(sheet.range((30, 1), (30, 6)), sheet.range((1, 1), (1, 6)), as_of)
     assert runs == [40, 1]
-    assert edited == udfs.OPS_CHECK_ROW([rows[28][:4] + [None] + rows[28][5:]], [headers], as_of) != answers[28]
-    alone = [udfs.OPS_CHECK_ROW([row], [headers], dt.datetime(2026, 11, 26, 23, 59, 59)) for row in rows]
+    assert (
+        edited
+        == udfs.OPS_CHECK_ROW([rows[28][:4] + [None] + rows[28][5:]], [headers], as_of)
+        != answers[28]
+    )
+    alone = [
+        udfs.OPS_CHECK_ROW([row], [headers], dt.datetime(2026, 11, 26, 23, 59, 59)) for row in rows
+    ]
     assert answers == alone and "R2-2.7" in answers[1] and answers[0] != answers[1]
-
-
 
 
 def test_xlwings_generates_the_vba_wrappers(monkeypatch):
@@ -186,7 +249,13 @@ def test_xlwings_generates_the_vba_wrappers(monkeypatch):
 
     out = Out()
     generate_vba_wrapper("opsbook.excel.udfs", udfs, out, types.SimpleNamespace(Name="book.xlsm"))
-    for name in ("OPS_WORKDAYS_AFTER", "OPS_IS_WORKDAY", "OPS_CHECK_ROW", "OPS_BLACKLISTED", "OPS_PURCHASES"):
+    for name in (
+        "OPS_WORKDAYS_AFTER",
+        "OPS_IS_WORKDAY",
+        "OPS_CHECK_ROW",
+        "OPS_BLACKLISTED",
+        "OPS_PURCHASES",
+    ):
         assert f"Function {name}(" in out.text
     assert "Optional as_of" in out.text
     # Issue 13: a parameter named like a VBA reserved word (Date) stopped the generated
@@ -197,8 +266,13 @@ def test_xlwings_generates_the_vba_wrappers(monkeypatch):
         for param in params.split(","):
             words = param.split()
             ident = words[words.index("Optional") + 1] if "Optional" in words else words[0]
-            assert re.fullmatch(r"[A-Za-z]\w*", ident) and ident.lower() not in VBA_RESERVED, (name, ident)
-    assert len(re.findall(r"^End Function$", out.text, re.M)) == len(headers)  # each function is closed
+            assert re.fullmatch(r"[A-Za-z]\w*", ident) and ident.lower() not in VBA_RESERVED, (
+                name,
+                ident,
+            )
+    assert len(re.findall(r"^End Function$", out.text, re.M)) == len(
+        headers
+    )  # each function is closed
     assert "OPS_CHECK_ROW" in out.text and udfs.OPS_CHECK_ROW.__xlfunc__["args"][0]["name"] == "row"
     monkeypatch.undo()
     importlib.reload(opsbook.excel.udfs)  # back to the plain functions for the other tests
@@ -223,11 +297,15 @@ def test_templates_have_headers_dropdowns_and_buttons(tmp_path, kind):
     from opsbook.pipeline import read_sheets
     from opsbook.workbook.tables import find_header
 
-    assert find_header(read_sheets(path)[0]).spec.kind == kind  # opsbook recognises its own template
+    assert (
+        find_header(read_sheets(path)[0]).spec.kind == kind
+    )  # opsbook recognises its own template
 
 
 def test_install_needs_excel_and_doctor_reports():
-    result = CliRunner().invoke(cli, ["excel", "install", str(ROOT / "workbooks" / "發布日誌.xlsx")])
+    result = CliRunner().invoke(
+        cli, ["excel", "install", str(ROOT / "workbooks" / "發布日誌.xlsx")]
+    )
     assert result.exit_code == 2 and "cannot keep macros" in result.output  # .xlsx refused first
     doctor = CliRunner().invoke(cli, ["doctor"])
     assert "xlwings  0.37.8" in doctor.output and "open-source only" in doctor.output
@@ -247,8 +325,15 @@ def test_contract_on_the_file_book(tmp_path):
     from opsbook.pipeline import check_file
     from opsbook.writers.annotate import FileBook, clear_file
 
-    path = write_xlsx(tmp_path / "contract.xlsx", {"入戶安檢記錄": [
-        ["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字"], ["C1", dt.datetime(2026, 3, 2), "劉", "合格", None]]})
+    path = write_xlsx(
+        tmp_path / "contract.xlsx",
+        {
+            "入戶安檢記錄": [
+                ["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字"],
+                ["C1", dt.datetime(2026, 3, 2), "劉", "合格", None],
+            ]
+        },
+    )
     checked = check_file(path, load_config(), as_of_moment("2026-11-26"))
     book = FileBook(path)
     annotate(book, checked)
@@ -274,8 +359,10 @@ def test_contract_on_a_live_workbook(tmp_path):  # pragma: no cover - runs where
 
     book = xw.Book()
     book.sheets[0].name = "入戶安檢記錄"
-    book.sheets[0].range("A1").value = [["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字"],
-                                        ["C1", dt.datetime(2026, 3, 2), "劉", "合格", None]]
+    book.sheets[0].range("A1").value = [
+        ["用戶編號", "檢查日期", "檢查員", "檢查結果", "用戶簽字"],
+        ["C1", dt.datetime(2026, 3, 2), "劉", "合格", None],
+    ]
     live = XlwingsBook(book)
     checked = check_book(live.read_all(), "live", load_config(), as_of_moment("2026-11-26"))
     annotate(live, checked)

@@ -41,7 +41,9 @@ def run_validate(book, as_of=AS_OF, settings=None):
     live = live_book(book)
     with live.quiet():
         live.clear()
-        checked = check_book(live.read_all(), book.name, settings or load_config(), as_of_moment(as_of))
+        checked = check_book(
+            live.read_all(), book.name, settings or load_config(), as_of_moment(as_of)
+        )
         annotate(live, checked)
         live.save()
     return checked
@@ -67,7 +69,9 @@ def run_clear(book):
 
 def snapshot(book):
     """Everything a user sees: sheets, values, notes, fills shown, visibility."""
-    return {s._name: (dict(s.cells), dict(s.notes_), s.coloured(), s.visibility) for s in book._sheets}
+    return {
+        s._name: (dict(s.cells), dict(s.notes_), s.coloured(), s.visibility) for s in book._sheets
+    }
 
 
 def expected_fills(checked):
@@ -101,7 +105,9 @@ def test_marks_land_on_the_marked_cells_whatever_cell_is_active(platform, active
 def fake_appscript(monkeypatch):
     """On macOS the live writer hides sheets through appscript's keyword (xlwings' own
     Mac dependency); here a keyword object with the same AS_name."""
-    keyword = types.SimpleNamespace(sheet_very_hidden=types.SimpleNamespace(AS_name="sheet_very_hidden"))
+    keyword = types.SimpleNamespace(
+        sheet_very_hidden=types.SimpleNamespace(AS_name="sheet_very_hidden")
+    )
     monkeypatch.setitem(sys.modules, "appscript", types.SimpleNamespace(k=keyword))
 
 
@@ -189,10 +195,23 @@ def test_helper_sheet_holds_only_the_marked_cells():
 
 
 def violations(n, sheet="入戶安檢記錄", values=None):
-    rows = [{"file": "live.xlsx", "sheet": sheet, "row": 2 + i // 5, "column": "x",
-             "cell": f"{'ABCDE'[i % 5]}{2 + i // 5}", "clause": "R2-2.7", "rule": "inspections.signature",
-             "severity": "error" if i % 3 else "warning", "message": "m", "message_en": "m",
-             "value": values[i] if values else None, "rows": (2 + i // 5,)} for i in range(n)]
+    rows = [
+        {
+            "file": "live.xlsx",
+            "sheet": sheet,
+            "row": 2 + i // 5,
+            "column": "x",
+            "cell": f"{'ABCDE'[i % 5]}{2 + i // 5}",
+            "clause": "R2-2.7",
+            "rule": "inspections.signature",
+            "severity": "error" if i % 3 else "warning",
+            "message": "m",
+            "message_en": "m",
+            "value": values[i] if values else None,
+            "rows": (2 + i // 5,),
+        }
+        for i in range(n)
+    ]
     return pd.DataFrame(rows, columns=VIOLATION_FIELDS)
 
 
@@ -243,7 +262,7 @@ def test_violations_sheet_values_are_text_and_link_to_their_cells():
     assert [sheet.cells.get((r, value_col)) for r in range(2, 8)] == tricky[:6]
     assert sheet.cells[(1, 1)] == "工作表" and (1, 1) in sheet.bold
     link = sheet.cells[(2, 2)]
-    assert isinstance(link, Formula) and link == "=HYPERLINK(\"#'入戶安檢記錄'!A2\",\"A2\")"
+    assert isinstance(link, Formula) and link == '=HYPERLINK("#\'入戶安檢記錄\'!A2","A2")'
 
 
 def test_team_notes_are_kept_and_ours_removed():
@@ -266,7 +285,10 @@ def test_currency_cells_read_as_decimal_give_the_file_paths_violations():
     """Issue 13: xlwings on Windows reads Currency-formatted cells as Decimal; the number
     parser rejected them (23 violations became 84, budget rules vanished)."""
     path = WORKBOOKS / "平面設計費用.xlsx"
-    money = {"平面設計費用": {"打樣製作預算": "¥#,##0", "實際費用": "¥#,##0.00"}, "年度預算": {"預算": "¥#,##0"}}
+    money = {
+        "平面設計費用": {"打樣製作預算": "¥#,##0", "實際費用": "¥#,##0.00"},
+        "年度預算": {"預算": "¥#,##0"},
+    }
     book = Book.from_file(path, currency_columns=money)
     live = live_book(book)
     values = live.read_all()
@@ -277,8 +299,9 @@ def test_currency_cells_read_as_decimal_give_the_file_paths_violations():
     file_checked = check_file(path, load_config(), as_of_moment(AS_OF))
     key = ["sheet", "cell", "rule"]
     assert len(file_checked.report.frame) == 23
-    assert sorted(map(tuple, live_checked.report.frame[key].astype(str).values)) == \
-        sorted(map(tuple, file_checked.report.frame[key].astype(str).values))
+    assert sorted(map(tuple, live_checked.report.frame[key].astype(str).values)) == sorted(
+        map(tuple, file_checked.report.frame[key].astype(str).values)
+    )
 
 
 def press(book, monkeypatch, button):
@@ -295,8 +318,9 @@ def test_buttons_read_the_settings_beside_the_workbook(tmp_path, monkeypatch):
     """Issue 13: the buttons ignored opsbook.toml beside the workbook."""
     path = tmp_path / "發布日誌.xlsx"
     shutil.copy(WORKBOOKS / "發布日誌.xlsx", path)
-    (tmp_path / "opsbook.toml").write_text("[posts]\nwebsite_posts_per_week = 1\ninquiry_reply_hours = 1000\n",
-                                           encoding="utf-8")
+    (tmp_path / "opsbook.toml").write_text(
+        "[posts]\nwebsite_posts_per_week = 1\ninquiry_reply_hours = 1000\n", encoding="utf-8"
+    )
     now = as_of_moment(None)
     near = check_file(path, load_config(near=path), now)
     default = check_file(path, load_config(), now)
@@ -348,8 +372,10 @@ def xlsx_from_standin(book, path):
 
             where = f"{letters(rule.c1)}{rule.r1}:{letters(rule.c2)}{rule.r2}"
             colour = "{:02X}{:02X}{:02X}".format(*rule.fill)
-            ws.conditional_formatting.add(where, FormulaRule(formula=[rule.formula1[1:]],
-                                                             fill=PatternFill("solid", bgColor=colour)))
+            ws.conditional_formatting.add(
+                where,
+                FormulaRule(formula=[rule.formula1[1:]], fill=PatternFill("solid", bgColor=colour)),
+            )
         if s.visibility == VERY_HIDDEN:
             ws.sheet_state = "veryHidden"
     wb.save(path)
@@ -378,8 +404,12 @@ def test_file_clear_undoes_a_button_run(tmp_path):
     for ws in after.worksheets:
         assert not list(ws.conditional_formatting), ws.title
         notes = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
-        assert notes == {c.coordinate: c.comment.text for row in before[ws.title].iter_rows() for c in row
-                         if c.comment}
+        assert notes == {
+            c.coordinate: c.comment.text
+            for row in before[ws.title].iter_rows()
+            for c in row
+            if c.comment
+        }
 
 
 def solid_fills(path):
@@ -388,9 +418,12 @@ def solid_fills(path):
 
     out = {}
     for ws in load_workbook(path).worksheets:
-        out[ws.title] = {(c.row, c.column): tuple(int(c.fill.fgColor.rgb[i:i + 2], 16) for i in (2, 4, 6))
-                         for row in ws.iter_rows() for c in row
-                         if c.fill.fill_type == "solid" and isinstance(c.fill.fgColor.rgb, str)}
+        out[ws.title] = {
+            (c.row, c.column): tuple(int(c.fill.fgColor.rgb[i : i + 2], 16) for i in (2, 4, 6))
+            for row in ws.iter_rows()
+            for c in row
+            if c.fill.fill_type == "solid" and isinstance(c.fill.fgColor.rgb, str)
+        }
     return out
 
 
@@ -427,8 +460,14 @@ def test_button_clear_undoes_a_file_run(tmp_path):
 def test_state_written_by_either_writer_reads_the_same(tmp_path):
     from opsbook.ooxml.state import RunState
 
-    state = RunState(sheets=["違規清單", "_opsbook_0"], marks=[("表", "A2", None, 7, 0)], fills={("表", "A2"): "#00B0F0"},
-                     notes=[("表", "A2", "new")], rules=[("表", "$A$2:$C$9", "_opsbook_0")], writer="live")
+    state = RunState(
+        sheets=["違規清單", "_opsbook_0"],
+        marks=[("表", "A2", None, 7, 0)],
+        fills={("表", "A2"): "#00B0F0"},
+        notes=[("表", "A2", "new")],
+        rules=[("表", "$A$2:$C$9", "_opsbook_0")],
+        writer="live",
+    )
     book = Book("x.xlsx")
     book._new_sheet("表")
     live = live_book(book)
@@ -457,15 +496,21 @@ def test_file_clear_finds_rules_in_excels_2010_extension():
     from opsbook.writers.clear import remove_rules
 
     x14 = b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"'
-    xml = (b'<worksheet><sheetData/><conditionalFormatting sqref="A1"><cfRule type="expression" dxfId="0" '
-           b'priority="3"><formula>$A$1=1</formula></cfRule></conditionalFormatting><extLst>'
-           b'<ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" ' + x14 + b'><x14:conditionalFormattings>'
-           b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
-           b'<x14:cfRule type="expression" priority="1" id="{0}"><xm:f>LOOKUP((ROW()*16384+COLUMN()),'
-           b"'_opsbook_0'!$A$1:$A$5,'_opsbook_0'!$B$1:$B$5)=(ROW()*16384+COLUMN())*4+2</xm:f><x14:dxf/>"
-           b"</x14:cfRule><xm:sqref>A2:C9</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings>"
-           b'</ext><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" ' + x14 + b'><x14:dataValidations count="0"/>'
-           b"</ext></extLst></worksheet>")
+    xml = (
+        b'<worksheet><sheetData/><conditionalFormatting sqref="A1"><cfRule type="expression" dxfId="0" '
+        b'priority="3"><formula>$A$1=1</formula></cfRule></conditionalFormatting><extLst>'
+        b'<ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+        + x14
+        + b"><x14:conditionalFormattings>"
+        b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        b'<x14:cfRule type="expression" priority="1" id="{0}"><xm:f>LOOKUP((ROW()*16384+COLUMN()),'
+        b"'_opsbook_0'!$A$1:$A$5,'_opsbook_0'!$B$1:$B$5)=(ROW()*16384+COLUMN())*4+2</xm:f><x14:dxf/>"
+        b"</x14:cfRule><xm:sqref>A2:C9</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings>"
+        b'</ext><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        + x14
+        + b'><x14:dataValidations count="0"/>'
+        b"</ext></extLst></worksheet>"
+    )
     out = remove_rules(xml, {"_opsbook_0"})
     assert b"_opsbook_0" not in out and b"$A$1=1" in out and b"x14:dataValidations" in out
     assert b"conditionalFormattings" not in out
@@ -475,6 +520,7 @@ def test_file_clear_finds_rules_in_excels_2010_extension():
 def test_calls_grow_with_sheets_not_with_violations():
     """Three marked sheets cost three times one sheet's calls (plus a constant), whether
     they carry 30 or 6,000 violations."""
+
     def calls(n_sheets, per_sheet):
         book = Book("live.xlsx")
         names = [f"表{i}" for i in range(n_sheets)]
@@ -506,7 +552,9 @@ def test_clear_removes_what_the_writer_before_issue_13_left():
     helper = book._new_sheet("_opsbook_0")
     helper.visibility = 0
     helper.cells[(2, 1)] = 2
-    data.rules.insert(0, Rule(data, data.range("A2:C9"), "='_opsbook_0'!A2=2", (255, 199, 206), None))
+    data.rules.insert(
+        0, Rule(data, data.range("A2:C9"), "='_opsbook_0'!A2=2", (255, 199, 206), None)
+    )
     data.notes_[(2, 1)] = NOTE_MARK + "\nR2-2.7 …"
     listed = book._new_sheet(VIOLATIONS_SHEET)
     listed.cells[(1, 1)] = "工作表"

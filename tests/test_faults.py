@@ -33,9 +33,13 @@ from opsbook.writers.annotate import backup_path
 from opsbook.writers.sheetxml import SheetSplicer
 
 AS_OF = "2026-11-26"
-LOG = {"發布日誌": [["平台", "標題", "發布日期", "審核人"],
-                   ["官網", "a", dt.datetime(2026, 10, 5), None],
-                   ["官網", "b", dt.datetime(2026, 10, 6), "陳經理"]]}
+LOG = {
+    "發布日誌": [
+        ["平台", "標題", "發布日期", "審核人"],
+        ["官網", "a", dt.datetime(2026, 10, 5), None],
+        ["官網", "b", dt.datetime(2026, 10, 6), "陳經理"],
+    ]
+}
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # Readable rows, so a table with a few hostile dates is still a record table (at most half
 # of a date column may be unreadable, workbook/tables.py not_records).
@@ -84,6 +88,7 @@ def one_line(result) -> str:
 
 # --- data loss -----------------------------------------------------------------------------
 
+
 def _user_saves_during_the_run(monkeypatch, save):
     original = bookio.annotate
 
@@ -98,7 +103,10 @@ def test_a_save_by_the_user_during_write_is_kept(tmp_path, monkeypatch):
     """The user saved (Excel writes a new file and renames it over the old one) while
     opsbook annotated: nothing is written, the user's save is the file."""
     path = log_book(tmp_path / "log.xlsx")
-    theirs = log_book(tmp_path / "theirs.xlsx", {"發布日誌": LOG["發布日誌"] + [["官網", "c", dt.datetime(2026, 10, 7), None]]})
+    theirs = log_book(
+        tmp_path / "theirs.xlsx",
+        {"發布日誌": LOG["發布日誌"] + [["官網", "c", dt.datetime(2026, 10, 7), None]]},
+    )
     saved = theirs.read_bytes()
 
     def excel_saves(target: Path):
@@ -122,7 +130,9 @@ def test_a_save_by_the_user_while_checking_is_kept_and_not_marked(tmp_path, monk
     import opsbook.pipeline as pipeline
 
     path = log_book(tmp_path / "log.xlsx")
-    theirs = log_book(tmp_path / "theirs.xlsx", {"發布日誌": [LOG["發布日誌"][0]] + LOG["發布日誌"][2:]}).read_bytes()
+    theirs = log_book(
+        tmp_path / "theirs.xlsx", {"發布日誌": [LOG["發布日誌"][0]] + LOG["發布日誌"][2:]}
+    ).read_bytes()
     original = pipeline.check_book
 
     def check_then_user_saves(*args, **kwargs):
@@ -134,7 +144,9 @@ def test_a_save_by_the_user_while_checking_is_kept_and_not_marked(tmp_path, monk
 
     monkeypatch.setattr(pipeline, "check_book", check_then_user_saves)
     out = tmp_path / "out.xlsx"
-    result = run("validate", path, "--as-of", AS_OF, *([flag] if flag == "--write" else [flag, out]))
+    result = run(
+        "validate", path, "--as-of", AS_OF, *([flag] if flag == "--write" else [flag, out])
+    )
     assert result.exit_code == 2, result.output
     assert "while opsbook was checking it" in one_line(result)
     assert path.read_bytes() == theirs and not out.exists() and not backup_path(path).exists()
@@ -149,7 +161,7 @@ def test_an_in_place_save_keeping_size_inode_and_time_is_kept(tmp_path, monkeypa
         st = target.stat()
         data = bytearray(target.read_bytes())
         at = data.index(b"<t>b</t>")
-        data[at:at + 8] = b"<t>c</t>"
+        data[at : at + 8] = b"<t>c</t>"
         with open(target, "r+b") as fh:
             fh.write(data)
         os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -162,7 +174,9 @@ def test_an_in_place_save_keeping_size_inode_and_time_is_kept(tmp_path, monkeypa
 
 def test_a_workbook_moved_away_during_write_is_not_recreated(tmp_path, monkeypatch):
     path = log_book(tmp_path / "log.xlsx")
-    _user_saves_during_the_run(monkeypatch, lambda target: target.rename(target.with_name("moved.xlsx")))
+    _user_saves_during_the_run(
+        monkeypatch, lambda target: target.rename(target.with_name("moved.xlsx"))
+    )
     result = run("validate", path, "--as-of", AS_OF, "--write")
     assert result.exit_code == 2 and "nothing was written" in one_line(result)
     assert not path.exists() and (tmp_path / "moved.xlsx").exists()
@@ -188,8 +202,21 @@ def test_concurrent_writes_keep_the_users_file_as_the_backup(tmp_path):
     path = tmp_path / "log.xlsx"
     build_post_log(path)
     original = path.read_bytes()
-    cmd = [sys.executable, "-m", "opsbook", "validate", str(path), "--as-of", AS_OF, "--write", "--jobs", "1"]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(6)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "opsbook",
+        "validate",
+        str(path),
+        "--as-of",
+        AS_OF,
+        "--write",
+        "--jobs",
+        "1",
+    ]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(6)
+    ]
     outs = [p.communicate(timeout=600) for p in procs]
     codes = [p.returncode for p in procs]
     assert all(c == 1 for c in codes), (codes, [o[1].decode()[-500:] for o in outs])
@@ -219,12 +246,20 @@ def test_a_file_the_user_saved_after_a_run_is_backed_up(tmp_path):
 def _single_quoted(xml: bytes) -> bytes:
     """Row and cell tags as some producers write them: single quotes, white space around
     '=' and before '>', end tags with white space."""
+
     def tag(m: re.Match) -> bytes:
-        return re.sub(rb'(\s)([\w:]+)="([^"]*)"', lambda a: a.group(1) + a.group(2) + b" = '" + a.group(3) + b"'",
-                      m.group(0)).replace(b"/>", b"\n/>")
+        return re.sub(
+            rb'(\s)([\w:]+)="([^"]*)"',
+            lambda a: a.group(1) + a.group(2) + b" = '" + a.group(3) + b"'",
+            m.group(0),
+        ).replace(b"/>", b"\n/>")
 
     xml = re.sub(rb"<(?:c|row)\b[^>]*>", tag, xml)
-    return xml.replace(b"</row>", b"</row\n>").replace(b"</c>", b"</c >").replace(b"</sheetData>", b"</sheetData >")
+    return (
+        xml.replace(b"</row>", b"</row\n>")
+        .replace(b"</c>", b"</c >")
+        .replace(b"</sheetData>", b"</sheetData >")
+    )
 
 
 def _cells(xml: bytes) -> list[str]:
@@ -234,8 +269,21 @@ def _cells(xml: bytes) -> list[str]:
 
 def _soffice_csv(path: Path, out: Path) -> str:
     out.mkdir(exist_ok=True)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{out}/profile", "--convert-to", "csv",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{out}/profile",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     return (out / (path.stem + ".csv")).read_text(encoding="utf-8", errors="replace")
 
 
@@ -246,8 +294,11 @@ def test_single_quoted_attributes_and_white_space_are_spliced_not_broken(tmp_pat
     with zipfile.ZipFile(plain) as zf:
         sheet_part = "xl/worksheets/sheet1.xml"
         before = zf.read(sheet_part)
-    hostile = rezip(plain, tmp_path / "quoted.xlsx",
-                    edit=lambda n, d: _single_quoted(d) if n == sheet_part else d)
+    hostile = rezip(
+        plain,
+        tmp_path / "quoted.xlsx",
+        edit=lambda n, d: _single_quoted(d) if n == sheet_part else d,
+    )
     out = tmp_path / "out.xlsx"
     result = run("validate", hostile, "--as-of", AS_OF, "--output", out)
     assert result.exit_code == 1, result.output
@@ -259,7 +310,9 @@ def test_single_quoted_attributes_and_white_space_are_spliced_not_broken(tmp_pat
     created = set(refs_after) - set(refs_before)
     assert len(refs_after) == len(refs_before) + len(created)
     marked = load_workbook(out)["違規清單"]
-    cells = {r[1] for r in marked.iter_rows(min_row=2, values_only=True) if r[0] == "發布日誌" and r[1]}
+    cells = {
+        r[1] for r in marked.iter_rows(min_row=2, values_only=True) if r[0] == "發布日誌" and r[1]
+    }
     sheet = load_workbook(out)["發布日誌"]
     assert cells and all(sheet[c].fill.fgColor.rgb in ("FFFFC7CE", "FFFFEB9C") for c in cells)
     # LibreOffice sees every cell of the user's sheet (its first sheet) as in the plain file.
@@ -274,8 +327,13 @@ def test_an_odd_style_index_on_a_marked_cell_is_refused_not_duplicated(tmp_path)
         if name != sheet_part:
             return data
         data = re.sub(rb'<c r="D2"[^>]*?/>', b"", data)
-        return re.sub(rb'(<row r="2"[^>]*>)(.*?)(</row>)',
-                      lambda m: m.group(1) + m.group(2) + b'<c r="D2" s="-3"/>' + m.group(3), data, count=1, flags=re.S)
+        return re.sub(
+            rb'(<row r="2"[^>]*>)(.*?)(</row>)',
+            lambda m: m.group(1) + m.group(2) + b'<c r="D2" s="-3"/>' + m.group(3),
+            data,
+            count=1,
+            flags=re.S,
+        )
 
     hostile = rezip(path, tmp_path / "odd.xlsx", edit=odd)
     out = tmp_path / "out.xlsx"
@@ -283,8 +341,11 @@ def test_an_odd_style_index_on_a_marked_cell_is_refused_not_duplicated(tmp_path)
     assert result.exit_code == 2 and "-3" in one_line(result) and "not patched" in result.output
     assert not out.exists()
     # The same value on a cell opsbook does not mark passes through as it is.
-    calm = rezip(path, tmp_path / "calm.xlsx",
-                 edit=lambda n, d: d.replace(b'<c r="A3"', b'<c s="-3" r="A3"', 1) if n == sheet_part else d)
+    calm = rezip(
+        path,
+        tmp_path / "calm.xlsx",
+        edit=lambda n, d: d.replace(b'<c r="A3"', b'<c s="-3" r="A3"', 1) if n == sheet_part else d,
+    )
     assert run("validate", calm, "--as-of", AS_OF, "--output", out).exit_code == 1
     with zipfile.ZipFile(out) as zf:
         assert b'<c s="-3" r="A3"' in zf.read(sheet_part)
@@ -292,40 +353,78 @@ def test_an_odd_style_index_on_a_marked_cell_is_refused_not_duplicated(tmp_path)
 
 # --- crashes -------------------------------------------------------------------------------
 
+
 def test_dates_outside_pandas_range_are_unreadable_on_their_cell(tmp_path):
-    values = pd.Series(["0001-01-01", "1677-09-21", "2262-04-12", dt.datetime(1, 1, 1), dt.date(9999, 12, 31),
-                        "2026-10-05", 45000.0, 2958465.0], dtype=object)
+    values = pd.Series(
+        [
+            "0001-01-01",
+            "1677-09-21",
+            "2262-04-12",
+            dt.datetime(1, 1, 1),
+            dt.date(9999, 12, 31),
+            "2026-10-05",
+            45000.0,
+            2958465.0,
+        ],
+        dtype=object,
+    )
     typed, bad = parse_dates(values, 2026)
     assert bad.tolist() == [True, True, True, True, True, False, False, True]
     assert typed.iloc[5] == pd.Timestamp("2026-10-05")
-    rows = [["平台", "標題", "發布日期", "審核人"]] + [["官網", t, d, "陳經理"] for t, d in
-                                                 zip("abc", ["0001-01-01", "1677-09-21", "2262-04-12"])] + GOOD
+    rows = (
+        [["平台", "標題", "發布日期", "審核人"]]
+        + [
+            ["官網", t, d, "陳經理"]
+            for t, d in zip("abc", ["0001-01-01", "1677-09-21", "2262-04-12"])
+        ]
+        + GOOD
+    )
     path = log_book(tmp_path / "dates.xlsx", {"發布日誌": rows})
     out = tmp_path / "out.xlsx"
     result = run("validate", path, "--as-of", AS_OF, "--output", out)
     assert result.exit_code == 1, result.output
-    listed = {(r[1], r[5]) for r in load_workbook(out)["違規清單"].iter_rows(min_row=2, values_only=True)}
-    assert {("C2", "read.unreadable_datetime"), ("C3", "read.unreadable_datetime"),
-            ("C4", "read.unreadable_datetime")} <= listed
+    listed = {
+        (r[1], r[5]) for r in load_workbook(out)["違規清單"].iter_rows(min_row=2, values_only=True)
+    }
+    assert {
+        ("C2", "read.unreadable_datetime"),
+        ("C3", "read.unreadable_datetime"),
+        ("C4", "read.unreadable_datetime"),
+    } <= listed
 
 
 def _with_sheet_text(path: Path, dst: Path, placeholder: str, raw: bytes) -> Path:
     """``path`` with one inline string's text replaced by raw XML text (e.g. _x0001_)."""
-    return rezip(path, dst, edit=lambda n, d: d.replace(placeholder.encode(), raw) if n.startswith("xl/worksheets/") else d)
+    return rezip(
+        path,
+        dst,
+        edit=lambda n, d: (
+            d.replace(placeholder.encode(), raw) if n.startswith("xl/worksheets/") else d
+        ),
+    )
 
 
 def test_control_characters_quoted_in_notes_and_the_violations_sheet(tmp_path):
     rows = [["平台", "標題", "發布日期", "審核人"], ["官網", "a", "PLACEHOLDER", "陳經理"]] + GOOD
-    path = _with_sheet_text(log_book(tmp_path / "src.xlsx", {"發布日誌": rows}), tmp_path / "ctl.xlsx",
-                            "PLACEHOLDER", b"2026_x0001_10_x0007_05 _x005F_x0041_")
+    path = _with_sheet_text(
+        log_book(tmp_path / "src.xlsx", {"發布日誌": rows}),
+        tmp_path / "ctl.xlsx",
+        "PLACEHOLDER",
+        b"2026_x0001_10_x0007_05 _x005F_x0041_",
+    )
     out = tmp_path / "out.xlsx"
     result = run("validate", path, "--as-of", AS_OF, "--output", out)
     assert result.exit_code == 1, result.output
     book = load_workbook(out)
     import python_calamine
 
-    listed = [r for r in python_calamine.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("違規清單").to_python()
-              if r[1] == "C2"]
+    listed = [
+        r
+        for r in python_calamine.CalamineWorkbook.from_path(str(out))
+        .get_sheet_by_name("違規清單")
+        .to_python()
+        if r[1] == "C2"
+    ]
     assert listed and listed[0][8] == "2026\x0110\x0705 _x0041_"  # read back as it was written
     note = book["發布日誌"]["C2"].comment.text  # openpyxl does not decode _xHHHH_ in notes
     assert "2026_x0001_10_x0007_05 _x005F_x0041_" in note
@@ -338,7 +437,9 @@ def test_text_over_excels_cell_limit_is_cut_with_a_marker(tmp_path):
     out = tmp_path / "out.xlsx"
     assert run("validate", path, "--as-of", AS_OF, "--output", out).exit_code == 1
     book = load_workbook(out)
-    cells = [c for row in book["違規清單"].iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    cells = [
+        c for row in book["違規清單"].iter_rows(min_row=2) for c in row if isinstance(c.value, str)
+    ]
     assert max(len(c.value) for c in cells) <= 32_767
     assert any(c.value.endswith("已截斷】") for c in cells)
     note = book["發布日誌"]["C2"].comment.text
@@ -346,9 +447,15 @@ def test_text_over_excels_cell_limit_is_cut_with_a_marker(tmp_path):
 
 
 def test_a_workbook_with_no_sheets_is_refused_in_one_line(tmp_path):
-    path = rezip(log_book(tmp_path / "src.xlsx"), tmp_path / "nosheets.xlsx",
-                 edit=lambda n, d: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", d, flags=re.S)
-                 if n == "xl/workbook.xml" else d)
+    path = rezip(
+        log_book(tmp_path / "src.xlsx"),
+        tmp_path / "nosheets.xlsx",
+        edit=lambda n, d: (
+            re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", d, flags=re.S)
+            if n == "xl/workbook.xml"
+            else d
+        ),
+    )
     for flag in ("--output", "--write"):
         args = [flag, tmp_path / "out.xlsx"] if flag == "--output" else [flag]
         result = run("validate", path, "--as-of", AS_OF, *args)
@@ -375,8 +482,15 @@ def test_a_relationship_outside_the_package_is_refused_and_nothing_outside_is_re
     secret.write_text("<worksheet/>")
     src = log_book(tmp_path / "src.xlsx")
     outside = "../../../../" + "../" * 10 + str(secret).lstrip("/")
-    path = rezip(src, tmp_path / "escape.xlsx", edit=lambda n, d: d.replace(b"worksheets/sheet1.xml", outside.encode())
-                 if n == "xl/_rels/workbook.xml.rels" else d)
+    path = rezip(
+        src,
+        tmp_path / "escape.xlsx",
+        edit=lambda n, d: (
+            d.replace(b"worksheets/sheet1.xml", outside.encode())
+            if n == "xl/_rels/workbook.xml.rels"
+            else d
+        ),
+    )
     with pytest.raises(UnreadableWorkbook, match="outside the workbook package"):
         FileReader(path)
     with pytest.raises(UnreadableWorkbook, match="outside the workbook package"):
@@ -386,7 +500,9 @@ def test_a_relationship_outside_the_package_is_refused_and_nothing_outside_is_re
 
 
 def test_a_zip_without_a_workbook_part_is_not_a_workbook(tmp_path):
-    path = rezip(log_book(tmp_path / "src.xlsx"), tmp_path / "noworkbook.xlsx", drop={"xl/workbook.xml"})
+    path = rezip(
+        log_book(tmp_path / "src.xlsx"), tmp_path / "noworkbook.xlsx", drop={"xl/workbook.xml"}
+    )
     result = run("validate", path, "--as-of", AS_OF)
     assert result.exit_code == 2 and "not an Excel workbook" in one_line(result)
 
@@ -401,8 +517,18 @@ def test_a_dtd_in_a_sheet_or_shared_strings_is_refused_for_writing(tmp_path, par
             return data
         return re.sub(rb"^(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or b"") + dtd, data, count=1)
 
-    add = [] if part != "xl/sharedStrings.xml" else [(part, b'<?xml version="1.0"?><sst xmlns="' + MAIN_NS.encode()
-                                                      + b'" count="0" uniqueCount="0"/>')]
+    add = (
+        []
+        if part != "xl/sharedStrings.xml"
+        else [
+            (
+                part,
+                b'<?xml version="1.0"?><sst xmlns="'
+                + MAIN_NS.encode()
+                + b'" count="0" uniqueCount="0"/>',
+            )
+        ]
+    )
     path = rezip(src, tmp_path / "dtd.xlsx", edit=with_dtd, add=add)
     if add:  # the added part gets its DTD too
         path = rezip(path, tmp_path / "dtd2.xlsx", edit=with_dtd)
@@ -415,17 +541,29 @@ def test_a_dtd_in_a_sheet_or_shared_strings_is_refused_for_writing(tmp_path, par
 
 
 def test_an_entity_in_a_sheet_is_never_expanded_when_reading(tmp_path):
-    rows = [["平台", "標題", "發布日期", "審核人"], ["官網", "PLACEHOLDER", dt.datetime(2026, 10, 5), "x"]] + GOOD
+    rows = [
+        ["平台", "標題", "發布日期", "審核人"],
+        ["官網", "PLACEHOLDER", dt.datetime(2026, 10, 5), "x"],
+    ] + GOOD
     dtd = b'<!DOCTYPE worksheet [<!ENTITY x "EXPANDED">]>'
-    path = rezip(log_book(tmp_path / "src.xlsx", {"發布日誌": rows}), tmp_path / "entity.xlsx",
-                 edit=lambda n, d: re.sub(rb"^(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or b"") + dtd, d, count=1)
-                 .replace(b"PLACEHOLDER", b"&x;") if n == "xl/worksheets/sheet1.xml" else d)
+    path = rezip(
+        log_book(tmp_path / "src.xlsx", {"發布日誌": rows}),
+        tmp_path / "entity.xlsx",
+        edit=lambda n, d: (
+            re.sub(rb"^(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or b"") + dtd, d, count=1).replace(
+                b"PLACEHOLDER", b"&x;"
+            )
+            if n == "xl/worksheets/sheet1.xml"
+            else d
+        ),
+    )
     result = run("validate", path, "--as-of", AS_OF, "--report", tmp_path / "r.json")
     assert result.exit_code == 2 and "entity" in one_line(result)
     assert "EXPANDED" not in result.output + (tmp_path / "r.json").read_text(encoding="utf-8")
 
 
 # --- I/O -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def small_disk(tmp_path):
@@ -437,8 +575,10 @@ def small_disk(tmp_path):
     def make(size_kb: int) -> Path:
         where = tmp_path / f"disk{len(mounted)}"
         where.mkdir()
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(where)],
-                              capture_output=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(where)],
+            capture_output=True,
+        )
         if done.returncode:
             pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
         mounted.append(where)
@@ -523,13 +663,28 @@ def test_a_folder_the_user_may_not_write_is_one_line(tmp_path):
         before = digest(path)
         os.chmod(path, 0o666)
         os.chmod(folder, 0o555)
-        cmd = [sys.executable, "-m", "opsbook", "validate", str(path), "--as-of", AS_OF, "--write", "--jobs", "1"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "opsbook",
+            "validate",
+            str(path),
+            "--as-of",
+            AS_OF,
+            "--write",
+            "--jobs",
+            "1",
+        ]
         env = dict(os.environ, HOME=str(folder))
         if os.geteuid() == 0:  # root writes anywhere: drop the capability that lets it
             if shutil.which("setpriv") is None:
                 pytest.skip("running as root without setpriv to drop CAP_DAC_OVERRIDE")
-            cmd = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-                   "--bounding-set=-dac_override,-dac_read_search", *cmd]
+            cmd = [
+                "setpriv",
+                "--inh-caps=-dac_override,-dac_read_search",
+                "--bounding-set=-dac_override,-dac_read_search",
+                *cmd,
+            ]
         done = subprocess.run(cmd, capture_output=True, env=env, timeout=300)
         text = done.stdout.decode() + done.stderr.decode()
         assert done.returncode == 2, text
@@ -542,10 +697,14 @@ def test_a_folder_the_user_may_not_write_is_one_line(tmp_path):
 
 # --- hang ------------------------------------------------------------------------------------
 
+
 def _whitespace_sheet(path: Path, dst: Path, megabytes: int) -> Path:
     """``path`` with ``megabytes`` MB of white space between the first two rows of its
     first sheet (it compresses ~1000:1)."""
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+    with (
+        zipfile.ZipFile(path) as zin,
+        zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
+    ):
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename != "xl/worksheets/sheet1.xml":
@@ -575,8 +734,10 @@ def test_the_splicer_buffer_stays_bounded_on_white_space_between_rows():
     assert time.perf_counter() - started < 30
     body = b"".join(out) + splicer.tail
     assert b'<c r="A1" s="9"/>' in body and b'<c r="B2" s="9"/>' in body
-    assert len(body) == 300 * (1 << 20) + len(b'<worksheet><sheetData><row r="1"><c r="A1"/></row>'
-                                             b'<row r="2"><c r="B2"/></row></sheetData></worksheet>') + 2 * len(' s="9"')
+    assert len(body) == 300 * (1 << 20) + len(
+        b'<worksheet><sheetData><row r="1"><c r="A1"/></row>'
+        b'<row r="2"><c r="B2"/></row></sheetData></worksheet>'
+    ) + 2 * len(' s="9"')
 
 
 def test_a_long_row_arriving_in_many_chunks_is_not_rescanned():
@@ -588,7 +749,7 @@ def test_a_long_row_arriving_in_many_chunks_is_not_rescanned():
     size = len(splicer.feed(b'<worksheet><sheetData><row r="1"><c r="A1"/>'))
     for _ in range(48):
         size += len(splicer.feed(cells))
-    size += len(splicer.feed(b'</row></sheetData></worksheet>')) + len(splicer.finish())
+    size += len(splicer.feed(b"</row></sheetData></worksheet>")) + len(splicer.finish())
     assert size > 48 * len(cells)
     assert time.perf_counter() - started < 10
 
@@ -655,7 +816,7 @@ def test_a_part_lying_about_its_size_is_refused_before_the_readers_inflate_it(tm
     struct.pack_into("<L", data, local + 22, 1 << 20)  # the local header's size
     at = data.find(b"PK\x01\x02")
     while at >= 0:  # and the central directory's
-        if data[at + 46: at + 46 + struct.unpack_from("<H", data, at + 28)[0]] == name:
+        if data[at + 46 : at + 46 + struct.unpack_from("<H", data, at + 28)[0]] == name:
             struct.pack_into("<L", data, at + 24, 1 << 20)
         at = data.find(b"PK\x01\x02", at + 4)
     liar = tmp_path / "liar.xlsx"
@@ -669,6 +830,7 @@ def test_a_part_lying_about_its_size_is_refused_before_the_readers_inflate_it(tm
 
 
 # --- loose ends ------------------------------------------------------------------------------
+
 
 def test_stale_temp_files_of_dead_runs_are_removed(tmp_path):
     path = log_book(tmp_path / "log.xlsx")
@@ -699,16 +861,35 @@ def test_a_symlinked_workbook_is_written_through_and_says_so(tmp_path):
 def _soffice_resave(path: Path, workdir: Path) -> None:
     """Open and save the workbook in LibreOffice (another program: styles renumbered)."""
     workdir.mkdir(exist_ok=True)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{workdir}/profile", "--convert-to",
-                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(workdir), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{workdir}/profile",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(workdir),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     shutil.copy(workdir / path.name, path)
 
 
 def _filled(path: Path) -> list[str]:
     book = load_workbook(path)
-    return [f"{ws.title}!{c.coordinate}" for ws in book.worksheets for row in ws.iter_rows() for c in row
-            if c.fill is not None and c.fill.fgColor is not None and c.fill.fgColor.rgb in ("FFFFC7CE", "FFFFEB9C")]
+    return [
+        f"{ws.title}!{c.coordinate}"
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.fill is not None
+        and c.fill.fgColor is not None
+        and c.fill.fgColor.rgb in ("FFFFC7CE", "FFFFEB9C")
+    ]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
@@ -738,8 +919,15 @@ def test_every_refusal_is_an_opsbook_error_with_one_line(tmp_path):
     src = log_book(tmp_path / "src.xlsx")
     hostile = [
         rezip(src, tmp_path / "a.xlsx", drop={"xl/workbook.xml"}),
-        rezip(src, tmp_path / "b.xlsx", edit=lambda n, d: d.replace(b"worksheets/sheet1.xml", b"../../../../etc/passwd")
-              if n == "xl/_rels/workbook.xml.rels" else d),
+        rezip(
+            src,
+            tmp_path / "b.xlsx",
+            edit=lambda n, d: (
+                d.replace(b"worksheets/sheet1.xml", b"../../../../etc/passwd")
+                if n == "xl/_rels/workbook.xml.rels"
+                else d
+            ),
+        ),
     ]
     for path in hostile:
         with pytest.raises(OpsbookError) as caught:

@@ -54,7 +54,9 @@ def batches(tmp_path_factory):
     edited (a blank row inserted under the header, its uniform violations fixed, one new)."""
     root = tmp_path_factory.mktemp("history")
     first = make_batch(root / "2026-10", root / "cache", teams=1, copies=1)
-    second = make_batch(root / "2026-11", root / "cache", teams=1, copies=1, month=2, edited_teams=1)
+    second = make_batch(
+        root / "2026-11", root / "cache", teams=1, copies=1, month=2, edited_teams=1
+    )
     return first, second
 
 
@@ -74,7 +76,9 @@ def _check(files, as_of=AS_OF) -> Report:
 
     report = Report(as_of=as_of)
     for path in files:
-        report.add(check_and_write(path, as_of, None, (None, None), None, None, None, False, False, True))
+        report.add(
+            check_and_write(path, as_of, None, (None, None), None, None, None, False, False, True)
+        )
     return report
 
 
@@ -162,10 +166,20 @@ def test_schema_migrates_from_version_1(target, batches, reports):
         store_module.schema_table.create(conn)
         conn.execute(store_module.schema_table.insert().values(version=1))
         store_module.MIGRATIONS[0](conn)
-        conn.execute(store_module.runs.insert().values(
-            started_at="2026-10-01T00:00:00+00:00", finished_at="2026-10-01T00:00:01+00:00",
-            as_of="2026-09-30T23:59:59", paths="[]", host="old", opsbook="0.0.9", files=0, errors=0,
-            warnings=0, options="{}"))
+        conn.execute(
+            store_module.runs.insert().values(
+                started_at="2026-10-01T00:00:00+00:00",
+                finished_at="2026-10-01T00:00:01+00:00",
+                as_of="2026-09-30T23:59:59",
+                paths="[]",
+                host="old",
+                opsbook="0.0.9",
+                files=0,
+                errors=0,
+                warnings=0,
+                options="{}",
+            )
+        )
         columns = {c["name"] for c in sa.inspect(conn).get_columns("violations")}
         assert "month" not in columns
     engine.dispose()
@@ -189,10 +203,26 @@ def test_newer_schema_is_refused(target):
 def test_record_needs_fingerprints(target):
     from opsbook.report import FileResult
 
-    bare = Report(as_of=AS_OF, files=[FileResult(file="a.xlsx")],
-                  frame=pd.DataFrame({"file": ["a.xlsx"], "sheet": ["s"], "row": [3], "column": ["c"],
-                                      "cell": ["A3"], "clause": ["R1-1"], "rule": ["r"], "severity": ["error"],
-                                      "message": ["m"], "message_en": ["m"], "value": [1], "rows": [(3,)]}))
+    bare = Report(
+        as_of=AS_OF,
+        files=[FileResult(file="a.xlsx")],
+        frame=pd.DataFrame(
+            {
+                "file": ["a.xlsx"],
+                "sheet": ["s"],
+                "row": [3],
+                "column": ["c"],
+                "cell": ["A3"],
+                "clause": ["R1-1"],
+                "rule": ["r"],
+                "severity": ["error"],
+                "message": ["m"],
+                "message_en": ["m"],
+                "value": [1],
+                "rows": [(3,)],
+            }
+        ),
+    )
     with History(target) as db, pytest.raises(HistoryError, match="fingerprints"):
         db.record(bare)
 
@@ -218,12 +248,32 @@ def test_two_batches_at_once(target, tmp_path, batches, reports):
     pickled.write_bytes(pickle.dumps(r1))
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     loops = 12
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, target, str(pickled), str(loops), f"w{n}-"], env=env)
-             for n in range(2)]
-    procs += [subprocess.Popen([sys.executable, "-m", "opsbook", "validate", str(folder), "--as-of", "2026-11-26",
-                                "--jobs", "1", f"--history={target}"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-              for folder in (first.folder, second.folder)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, target, str(pickled), str(loops), f"w{n}-"], env=env
+        )
+        for n in range(2)
+    ]
+    procs += [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "opsbook",
+                "validate",
+                str(folder),
+                "--as-of",
+                "2026-11-26",
+                "--jobs",
+                "1",
+                f"--history={target}",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for folder in (first.folder, second.folder)
+    ]
     results = [p.wait(timeout=600) for p in procs]
     assert results[:2] == [0, 0]
     assert results[2:] == [1, 1], [p.stderr.read().decode() for p in procs[2:]]
@@ -232,7 +282,8 @@ def test_two_batches_at_once(target, tmp_path, batches, reports):
         assert len(runs) == 2 * loops + 2 and runs["id"].is_unique
         looped = runs[runs["paths"].str.contains('"w')]
         assert sorted(json.loads(p)[0] for p in looped["paths"]) == sorted(
-            f"w{n}-{i}" for n in range(2) for i in range(loops))
+            f"w{n}-{i}" for n in range(2) for i in range(loops)
+        )
         counts = db.violations(runs["id"]).groupby("run_id").size()
         assert (counts.reindex(looped["id"]) == len(r1.frame)).all()
         batch_runs = runs[~runs.index.isin(looped.index)]
@@ -258,8 +309,10 @@ def test_button_message_since_last_check(tmp_path, batches):
     book.write_bytes((second.folder / name).read_bytes())  # the team fixed and broke cells
     changes = workbook_changes(check_one(book, settings, AS_OF), book)
     assert (changes.fixed, changes.new) == (second.fixed_cells[name], second.new_cells[name])
-    assert changes.message() == (f"與上次檢查（2026-11-26）相比：已修正 {changes.fixed} 條，新增 {changes.new} 條，"
-                                 f"仍未改正 {changes.still_open} 條。")
+    assert changes.message() == (
+        f"與上次檢查（2026-11-26）相比：已修正 {changes.fixed} 條，新增 {changes.new} 條，"
+        f"仍未改正 {changes.still_open} 條。"
+    )
     assert "已修正" in changes.message("zh-Hans") and "fixed" in changes.message("en")
 
 
@@ -275,20 +328,27 @@ def test_history_commands(tmp_path, batches):
     assert missing.exit_code == 2 and "no history at" in missing.output
     assert not (tmp_path / "none.sqlite").exists()
     for folder, as_of in ((first.folder, "2026-10-31"), (second.folder, "2026-11-30")):
-        done = runner.invoke(cli, ["validate", str(folder), "--as-of", as_of, "--jobs", "1", "--history", str(db)])
+        done = runner.invoke(
+            cli, ["validate", str(folder), "--as-of", as_of, "--jobs", "1", "--history", str(db)]
+        )
         assert done.exit_code == 1, done.output
         assert "歷史：第" in done.output
     listed = runner.invoke(cli, ["history", "--history", str(db)])
     assert listed.exit_code == 0
     lines = listed.output.splitlines()
-    assert lines[1].split()[:2] == ["1", "2026-10-31"] and lines[2].split()[:2] == ["2", "2026-11-30"]
+    assert lines[1].split()[:2] == ["1", "2026-10-31"] and lines[2].split()[:2] == [
+        "2",
+        "2026-11-30",
+    ]
     diff = runner.invoke(cli, ["history", "--history", str(db), "diff", "1", "2"])
     assert diff.exit_code == 0, diff.output
     assert diff.output.startswith("run 2 against run 1: 3 files compared")
     with History(db) as h:
         expected = h.diff(1, 2)
     assert f"新增 {expected.new} new, 已修正 {expected.fixed} fixed" in diff.output
-    same = runner.invoke(cli, ["history", "diff", "--history", str(db)])  # the last run, option after
+    same = runner.invoke(
+        cli, ["history", "diff", "--history", str(db)]
+    )  # the last run, option after
     assert same.exit_code == 0 and same.output.startswith("run 2 against each file's previous run")
 
 

@@ -11,7 +11,19 @@ from opsbook.engine import as_of_moment
 from opsbook.pipeline import check_file
 from opsbook.writers.annotate import write_annotated
 
-H = ["用戶編號", "檢查日期", "檢查員", "是否入戶", "未入戶原因", "檢查結果", "銹蝕", "整改意見", "加裝防盜封", "已上報", "收取費用"]
+H = [
+    "用戶編號",
+    "檢查日期",
+    "檢查員",
+    "是否入戶",
+    "未入戶原因",
+    "檢查結果",
+    "銹蝕",
+    "整改意見",
+    "加裝防盜封",
+    "已上報",
+    "收取費用",
+]
 ROWS = [
     ["C1", dt.date(2026, 1, 5), "劉", "是", None, "合格", "否", None, "否", "否", 0],
     ["C2", dt.date(2026, 1, 6), "劉", "否", "無人", None, None, None, None, None, None],
@@ -28,9 +40,18 @@ def test_monthly_totals_match_a_hand_count():
     checked = check({"入戶安檢記錄": [H, *ROWS]}, as_of="2026-03-01")
     block = summary("月度彙總", checked).blocks[0].frame.set_index(["月份", "檢查員"])
     assert block.loc[("2026-01", "劉"), "檢查次數"] == 2
-    assert block.loc[("2026-01", "劉"), "未入戶"] == 1 and block.loc[("2026-01", "劉"), "未入戶：無人"] == 1
-    assert block.loc[("2026-01", "趙"), "不合格"] == 1 and block.loc[("2026-01", "趙"), "隱患：銹蝕"] == 1
-    assert block.loc[("2026-01", "趙"), "開具整改"] == 1 and block.loc[("2026-01", "趙"), "加裝防盜封"] == 1
+    assert (
+        block.loc[("2026-01", "劉"), "未入戶"] == 1
+        and block.loc[("2026-01", "劉"), "未入戶：無人"] == 1
+    )
+    assert (
+        block.loc[("2026-01", "趙"), "不合格"] == 1
+        and block.loc[("2026-01", "趙"), "隱患：銹蝕"] == 1
+    )
+    assert (
+        block.loc[("2026-01", "趙"), "開具整改"] == 1
+        and block.loc[("2026-01", "趙"), "加裝防盜封"] == 1
+    )
     assert block.loc[("2026-01", "趙"), "收取費用（應為0）"] == 20
     assert block.loc[("2026-02", "趙"), "合格"] == 1
     assert int(block["檢查次數"].sum()) == 4
@@ -40,9 +61,17 @@ def test_monthly_totals_match_a_hand_count():
 
 
 def test_summary_sheet_in_the_annotated_copy(tmp_path):
-    src = write_xlsx(tmp_path / "visits.xlsx", {"入戶安檢記錄": [H, *ROWS],
-                                                "購氣記錄": [["用戶編號", "購氣日期"], ["C1", dt.date(2025, 10, 1)],
-                                                         ["C2", dt.date(2026, 2, 20)]]})
+    src = write_xlsx(
+        tmp_path / "visits.xlsx",
+        {
+            "入戶安檢記錄": [H, *ROWS],
+            "購氣記錄": [
+                ["用戶編號", "購氣日期"],
+                ["C1", dt.date(2025, 10, 1)],
+                ["C2", dt.date(2026, 2, 20)],
+            ],
+        },
+    )
     dst = tmp_path / "out.xlsx"
     checked = check_file(src, load_config(), as_of_moment("2026-03-01"))
     write_annotated(src, dst, checked, load_config())
@@ -53,7 +82,9 @@ def test_summary_sheet_in_the_annotated_copy(tmp_path):
     assert total[header.index("檢查次數")] == 4 and isinstance(total[header.index("檢查次數")], int)
     with zipfile.ZipFile(dst) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
-        assert charts and b"'\xe6\x9c\x88\xe5\xba\xa6\xe5\xbd\x99\xe7\xb8\xbd'!$B$" in zf.read(charts[0])
+        assert charts and b"'\xe6\x9c\x88\xe5\xba\xa6\xe5\xbd\x99\xe7\xb8\xbd'!$B$" in zf.read(
+            charts[0]
+        )
     assert len(ws._charts) == 1
     black = [r for r in wb["黑名單"].iter_rows(min_row=3, values_only=True) if r[0]]
     # C1 last bought 2025-10-01: listed 2026-01-01, visited 2026-01-05 (followed up).

@@ -21,7 +21,11 @@ from opsbook.workbook.specs import ColumnSpec, TableSpec
 
 # --- the toy kind: what a new kind's module would hold -------------------------------------
 LOANS = TableSpec(
-    "loans", "借用登記", "loans", main=True, sheet_names=("借用登記",),
+    "loans",
+    "借用登記",
+    "loans",
+    main=True,
+    sheet_names=("借用登記",),
     columns=(
         ColumnSpec("item", ("item", "物品"), required=True),
         ColumnSpec("lent_on", ("lent_on", "借出日期"), "date", required=True),
@@ -29,16 +33,30 @@ LOANS = TableSpec(
     ),
 )
 SIGNATURE = RowRule(
-    id="loans.signature_missing", clause="T-1.1", table="loans",
+    id="loans.signature_missing",
+    clause="T-1.1",
+    table="loans",
     title="every loan is signed by the borrower",
-    message="借用須由借用人簽字（{item}，{lent_on}）", message_en="the loan of {item} on {lent_on} is not signed",
-    target="signed", fails=lambda t, ctx: blank(t, "signed"),
+    message="借用須由借用人簽字（{item}，{lent_on}）",
+    message_en="the loan of {item} on {lent_on} is not signed",
+    target="signed",
+    fails=lambda t, ctx: blank(t, "signed"),
 )
-KIND = kinds.Kind(name="loans", title="借用登記", regulation="T", tables=(LOANS,), rules=(SIGNATURE,),
-                  choices={"item": ("投影機", "相機")})
+KIND = kinds.Kind(
+    name="loans",
+    title="借用登記",
+    regulation="T",
+    tables=(LOANS,),
+    rules=(SIGNATURE,),
+    choices={"item": ("投影機", "相機")},
+)
 # ---------------------------------------------------------------------------------------------
 
-ROWS = [["物品", "借出日期", "借用人簽字"], ["投影機", "2026-10-05", "王"], ["相機", "2026-10-06", None]]
+ROWS = [
+    ["物品", "借出日期", "借用人簽字"],
+    ["投影機", "2026-10-05", "王"],
+    ["相機", "2026-10-06", None],
+]
 
 
 @pytest.fixture
@@ -71,7 +89,9 @@ def test_a_registered_kind_is_checked_end_to_end(toy, tmp_path):
     checked = opsbook.check(path, as_of="2026-11-26")
     assert checked.kind == "loans"
     frame = checked.report.frame
-    assert list(zip(frame["row"], frame["cell"], frame["rule"])) == [(3, "C3", "loans.signature_missing")]
+    assert list(zip(frame["row"], frame["cell"], frame["rule"])) == [
+        (3, "C3", "loans.signature_missing")
+    ]
     assert frame["message"].iloc[0] == "借用須由借用人簽字（相機，2026-10-06）"
     out = tmp_path / "out.xlsx"
     opsbook.annotate(path, out, as_of="2026-11-26")
@@ -84,20 +104,38 @@ def test_the_cli_reads_the_registry(toy, tmp_path):
     listed = CliRunner().invoke(cli, ["rules", "--kind", "loans"])
     assert listed.exit_code == 0 and "loans.signature_missing" in listed.output
     assert "posts." not in listed.output
-    result = CliRunner().invoke(cli, ["validate", str(path), "--kind", "loans", "--as-of", "2026-11-26"])
+    result = CliRunner().invoke(
+        cli, ["validate", str(path), "--kind", "loans", "--as-of", "2026-11-26"]
+    )
     assert result.exit_code == 1 and "T-1.1" in result.output
 
 
 def test_a_kind_brings_its_settings_section(tmp_path):
     """The section is known to opsbook.toml, `opsbook config --show` and the rules."""
     late = RowRule(
-        id="loans.not_returned", clause="T-1.2", table="loans", title="a loan ends within loans.max_days",
-        message="借出超過 {max_days} 天", message_en="lent for more than {max_days} days",
-        target="lent_on", fails=lambda t, ctx: t.data["lent_on"] < ctx.as_of - pd.Timedelta(days=ctx.cfg("loans", "max_days")),
-        params=lambda t, ctx, rows: pd.DataFrame({"max_days": str(ctx.cfg("loans", "max_days"))}, index=rows),
+        id="loans.not_returned",
+        clause="T-1.2",
+        table="loans",
+        title="a loan ends within loans.max_days",
+        message="借出超過 {max_days} 天",
+        message_en="lent for more than {max_days} days",
+        target="lent_on",
+        fails=lambda t, ctx: (
+            t.data["lent_on"] < ctx.as_of - pd.Timedelta(days=ctx.cfg("loans", "max_days"))
+        ),
+        params=lambda t, ctx, rows: pd.DataFrame(
+            {"max_days": str(ctx.cfg("loans", "max_days"))}, index=rows
+        ),
     )
-    kind = kinds.Kind(name="loans", title="借用登記", regulation="T", tables=(LOANS,), rules=(late,),
-                      settings="loans", defaults={"max_days": 60})
+    kind = kinds.Kind(
+        name="loans",
+        title="借用登記",
+        regulation="T",
+        tables=(LOANS,),
+        rules=(late,),
+        settings="loans",
+        defaults={"max_days": 60},
+    )
     kinds.register(kind)
     try:
         path = write_xlsx(tmp_path / "loans.xlsx", {"借用登記": ROWS})
@@ -145,5 +183,7 @@ def test_a_registered_kind_has_a_template(toy, tmp_path):
 
 
 def test_an_unregistered_kind_has_no_template(tmp_path):
-    result = CliRunner().invoke(cli, ["excel", "template", "loans", "--output", str(tmp_path / "x.xlsm")])
+    result = CliRunner().invoke(
+        cli, ["excel", "template", "loans", "--output", str(tmp_path / "x.xlsm")]
+    )
     assert result.exit_code == 2 and "loans" in result.output

@@ -16,8 +16,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "opsbook"
 
 # Bottom-up.  Each entry: the layer's name and the module prefixes it holds.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("opsbook.errors", "opsbook.text", "opsbook.config", "opsbook.workcalendar",
-              "opsbook.regulations", "opsbook.values")),
+    (
+        "base",
+        (
+            "opsbook.errors",
+            "opsbook.text",
+            "opsbook.config",
+            "opsbook.workcalendar",
+            "opsbook.regulations",
+            "opsbook.values",
+        ),
+    ),
     ("ooxml", ("opsbook.ooxml",)),
     ("workbook", ("opsbook.workbook", "opsbook.coerce")),
     ("catalog", ("opsbook.catalog",)),
@@ -54,7 +63,9 @@ def module_name(path: Path) -> str:
 
 def imports(path: Path) -> list[tuple[int, str]]:
     """(line, imported opsbook module) for every import in the file."""
-    return imports_in(path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py")
+    return imports_in(
+        path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py"
+    )
 
 
 def imports_in(source: str, name: str, is_package: bool = False) -> list[tuple[int, str]]:
@@ -62,7 +73,9 @@ def imports_in(source: str, name: str, is_package: bool = False) -> list[tuple[i
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "opsbook"]
+            found += [
+                (node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "opsbook"
+            ]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
@@ -78,8 +91,9 @@ def imports_in(source: str, name: str, is_package: bool = False) -> list[tuple[i
                     # imports anything: reading it pulls in no layer.
                     continue
                 sub = f"{target}.{alias.name}"
-                is_module = (PACKAGE.parent / Path(*sub.split("."))).with_suffix(".py").exists() or \
-                    (PACKAGE.parent / Path(*sub.split("."))).is_dir()
+                is_module = (PACKAGE.parent / Path(*sub.split("."))).with_suffix(
+                    ".py"
+                ).exists() or (PACKAGE.parent / Path(*sub.split("."))).is_dir()
                 found.append((node.lineno, sub if is_module else target))
     return sorted(found)
 
@@ -92,7 +106,8 @@ def test_imports_point_down(path):
     own = layer_of(module_name(path))
     upward = [
         f"line {line}: {target} ({LAYERS[layer_of(target)][0]}) from {LAYERS[own][0]}"
-        for line, target in imports(path) if layer_of(target) > own
+        for line, target in imports(path)
+        if layer_of(target) > own
     ]
     assert not upward, f"{module_name(path)} imports a higher layer: " + "; ".join(upward)
 
@@ -102,27 +117,39 @@ def test_only_the_excel_layer_imports_xlwings():
     for path in MODULES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
-            if any(n.split(".")[0] == "xlwings" for n in names) and \
-                    not module_name(path).startswith("opsbook.excel"):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+            if any(n.split(".")[0] == "xlwings" for n in names) and not module_name(
+                path
+            ).startswith("opsbook.excel"):
                 users.append(module_name(path))
     assert users == []
 
 
 def test_the_layer_test_sees_an_upward_import():
     """The checker itself: relative, absolute and lazy imports are all resolved."""
-    source = "from ..engine import check_sheets\ndef f():\n    from opsbook.cli import cli\n" \
-             "from . import deflate\n"
+    source = (
+        "from ..engine import check_sheets\ndef f():\n    from opsbook.cli import cli\n"
+        "from . import deflate\n"
+    )
     found = imports_in(source, "opsbook.ooxml.package")
     assert found == [(1, "opsbook.engine"), (3, "opsbook.cli"), (4, "opsbook.ooxml.deflate")]
-    assert [layer_of(t) > layer_of("opsbook.ooxml.package") for _, t in found] == [True, True, False]
+    assert [layer_of(t) > layer_of("opsbook.ooxml.package") for _, t in found] == [
+        True,
+        True,
+        False,
+    ]
     assert layer_of("opsbook.report") < layer_of("opsbook.writers.annotate")
 
 
 def test_the_readme_layout_names_every_layer():
     readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
-    layout = readme[readme.index("## Layout"):]
+    layout = readme[readme.index("## Layout") :]
     for name, prefixes in LAYERS:
         for prefix in prefixes:
             if prefix == "opsbook":

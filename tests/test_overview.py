@@ -31,8 +31,13 @@ VIEWS_WITH_CHARTS = ["files", "teams", "clauses", "severity", "months", "changes
 
 def _validate(*args) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "opsbook", "validate", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "opsbook", "validate", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +47,49 @@ def scenario(tmp_path_factory):
     november = make_batch(root / "2026-11", root / "cache", teams=8, copies=4, month=2)
     assert len(october.files) == len(november.files) == 96
     history = root / "history.sqlite"
-    first = _validate(october.folder, "--as-of", "2026-10-31", "--jobs", "2", "--history", history,
-                      "--report", root / "r1.json", "--overview", root / "ov1")
+    first = _validate(
+        october.folder,
+        "--as-of",
+        "2026-10-31",
+        "--jobs",
+        "2",
+        "--history",
+        history,
+        "--report",
+        root / "r1.json",
+        "--overview",
+        root / "ov1",
+    )
     assert first.returncode == 1, first.stderr
-    second = _validate(november.folder, "--as-of", "2026-11-30", "--jobs", "2", "--history", history,
-                       "--report", root / "r2.json", "--overview", root / "ov2" / "總覽.html",
-                       "--output", root / "checked")
+    second = _validate(
+        november.folder,
+        "--as-of",
+        "2026-11-30",
+        "--jobs",
+        "2",
+        "--history",
+        history,
+        "--report",
+        root / "r2.json",
+        "--overview",
+        root / "ov2" / "總覽.html",
+        "--output",
+        root / "checked",
+    )
     assert second.returncode == 1, second.stderr
     assert "歷史：第 2 次檢查已記錄" in second.stdout
     r1 = json.loads((root / "r1.json").read_text(encoding="utf-8"))
     r2 = json.loads((root / "r2.json").read_text(encoding="utf-8"))
-    return dict(root=root, october=october, november=november, r1=r1, r2=r2, stdout=second.stdout,
-                xlsx=root / "ov2" / "總覽.xlsx", html=root / "ov2" / "總覽.html")
+    return dict(
+        root=root,
+        october=october,
+        november=november,
+        r1=r1,
+        r2=r2,
+        stdout=second.stdout,
+        xlsx=root / "ov2" / "總覽.xlsx",
+        html=root / "ov2" / "總覽.html",
+    )
 
 
 def _name(label: str) -> str:
@@ -64,12 +100,18 @@ def _expected_changes(r1: dict, r2: dict, shifted: dict) -> Counter:
     """New and fixed per (file, clause) worked out without fingerprints: a violation is the
     same when its file, sheet, rule and column match and its row does, after undoing the
     known shift of the edited logs (a row-less one: by its message)."""
+
     def keys(report, shift):
         out = Counter()
         for v in report["violations"]:
             name = _name(v["file"])
             row = v["row"]
-            if row is not None and name in shift and v["sheet"] == shift[name][0] and row > shift[name][1]:
+            if (
+                row is not None
+                and name in shift
+                and v["sheet"] == shift[name][0]
+                and row > shift[name][1]
+            ):
                 row -= 1
             where = row if row is not None else v["message_en"]
             out[(name, v["clause"], v["sheet"], v["rule"], v["column"], where)] += 1
@@ -85,7 +127,9 @@ def _expected_changes(r1: dict, r2: dict, shifted: dict) -> Counter:
 
 
 def _by(report: dict, field, severity=None) -> Counter:
-    return Counter(field(v) for v in report["violations"] if severity is None or v["severity"] == severity)
+    return Counter(
+        field(v) for v in report["violations"] if severity is None or v["severity"] == severity
+    )
 
 
 def _team(label: str) -> str:
@@ -99,8 +143,14 @@ def _sheet_rows(path: Path, sheet: str) -> list[list]:
 
 
 def _table(rows: list[list], width: int | None = None) -> tuple[list[str], list[list]]:
-    header = list(itertools.takewhile(lambda h: h is not None, rows[0])) if width is None else rows[0][:width]
-    return header, [r[: len(header)] for r in rows[1:] if any(v is not None for v in r[: len(header)])]
+    header = (
+        list(itertools.takewhile(lambda h: h is not None, rows[0]))
+        if width is None
+        else rows[0][:width]
+    )
+    return header, [
+        r[: len(header)] for r in rows[1:] if any(v is not None for v in r[: len(header)])
+    ]
 
 
 def test_scenario_numbers_in_the_workbook(scenario):
@@ -111,7 +161,11 @@ def test_scenario_numbers_in_the_workbook(scenario):
     totals = dict(rows)
     summary = r2["summary"]
     assert (totals["檔案"], totals["違規"], totals["錯誤"], totals["警告"]) == (
-        96, summary["violations"], summary["errors"], summary["warnings"])
+        96,
+        summary["violations"],
+        summary["errors"],
+        summary["warnings"],
+    )
     changes = _expected_changes(r1, r2, scenario["november"].shifted)
     new = sum(n for (_, _, what), n in changes.items() if what == "new")
     fixed = sum(n for (_, _, what), n in changes.items() if what == "fixed")
@@ -125,8 +179,14 @@ def test_scenario_numbers_in_the_workbook(scenario):
     errors = _by(r2, lambda v: _name(v["file"]), "error")
     warnings = _by(r2, lambda v: _name(v["file"]), "warning")
     for name, row in files.items():
-        assert (row["錯誤"], row["警告"], row["團隊"]) == (errors[name], warnings[name], name.split("_")[0])
-    assert [r[header.index("錯誤")] for r in rows] == sorted((r[header.index("錯誤")] for r in rows), reverse=True)
+        assert (row["錯誤"], row["警告"], row["團隊"]) == (
+            errors[name],
+            warnings[name],
+            name.split("_")[0],
+        )
+    assert [r[header.index("錯誤")] for r in rows] == sorted(
+        (r[header.index("錯誤")] for r in rows), reverse=True
+    )
     book = load_workbook(xlsx)
     sheet = book["各檔案"]
     link_col = header.index("已標注副本") + 1
@@ -140,8 +200,13 @@ def test_scenario_numbers_in_the_workbook(scenario):
     header, rows = _table(_sheet_rows(xlsx, "各團隊"))
     teams = {r[0]: dict(zip(header, r)) for r in rows}
     assert {t: (v["錯誤"], v["警告"], v["檔案數"]) for t, v in teams.items()} == {
-        t: (_by(r2, lambda v: _team(v["file"]), "error")[t], _by(r2, lambda v: _team(v["file"]), "warning")[t], 12)
-        for t in {_team(f["file"]) for f in r2["files"]}}
+        t: (
+            _by(r2, lambda v: _team(v["file"]), "error")[t],
+            _by(r2, lambda v: _team(v["file"]), "warning")[t],
+            12,
+        )
+        for t in {_team(f["file"]) for f in r2["files"]}
+    }
     by_team_new = Counter()
     for (name, _, what), n in changes.items():
         if what == "new":
@@ -150,11 +215,15 @@ def test_scenario_numbers_in_the_workbook(scenario):
     header, rows = _table(_sheet_rows(xlsx, "各條款"))
     clauses = {r[0]: dict(zip(header, r)) for r in rows}
     assert {c: (v["錯誤"], v["警告"]) for c, v in clauses.items()} == {
-        c: (n.get("error", 0), n.get("warning", 0)) for c, n in summary["by_clause"].items()}
+        c: (n.get("error", 0), n.get("warning", 0)) for c, n in summary["by_clause"].items()
+    }
     header, rows = _table(_sheet_rows(xlsx, "各嚴重程度"))
     assert dict(rows) == {"錯誤": summary["errors"], "警告": summary["warnings"]}
     header, rows = _table(_sheet_rows(xlsx, "各月份"))
-    assert sum(r[1] for r in rows) == summary["errors"] and sum(r[2] for r in rows) == summary["warnings"]
+    assert (
+        sum(r[1] for r in rows) == summary["errors"]
+        and sum(r[2] for r in rows) == summary["warnings"]
+    )
     assert all(re.fullmatch(r"\d{4}-\d{2}|（無日期）", r[0]) for r in rows)
 
     # 與上次相比: per file and clause, as worked out by rows
@@ -173,7 +242,9 @@ def test_scenario_numbers_in_the_workbook(scenario):
     for month, report in (("2026-10", r1), ("2026-11", r2)):
         assert trend[month]["全部錯誤"] == report["summary"]["errors"]
         for clause in header[1:-1]:
-            assert trend[month][clause] == report["summary"]["by_clause"].get(clause, {}).get("error", 0)
+            assert trend[month][clause] == report["summary"]["by_clause"].get(clause, {}).get(
+                "error", 0
+            )
 
     # tables with filters, frozen header rows, a chart per view
     with zipfile.ZipFile(xlsx) as z:
@@ -194,15 +265,20 @@ def test_scenario_page_in_chromium(scenario):
         pytest.skip("no Chromium (Debian package chromium)")
     html = scenario["html"]
     text = html.read_text(encoding="utf-8")
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "the page must not fetch anything"
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), (
+        "the page must not fetch anything"
+    )
     r1, r2 = scenario["r1"], scenario["r2"]
     browser = Browser(executable)
     try:
         browser.call("Network.enable")
         url = html.as_uri()
         browser.open(url)
-        requests = [e["params"]["request"]["url"] for e in browser.events
-                    if e.get("method") == "Network.requestWillBeSent"]
+        requests = [
+            e["params"]["request"]["url"]
+            for e in browser.events
+            if e.get("method") == "Network.requestWillBeSent"
+        ]
         assert requests == [url]
         tables = browser.evaluate("""Object.fromEntries(Array.from(document.querySelectorAll('table[data-view]'))
             .map(t => [t.dataset.view, {head: Array.from(t.tHead.rows[0].cells).map(c => c.textContent),
@@ -230,7 +306,11 @@ def test_scenario_page_in_chromium(scenario):
     assert order[0] == sorted(order[0]) and order[1] == sorted(order[0], reverse=True)
     summary = r2["summary"]
     assert (cards["檔案"], cards["違規"], cards["錯誤"], cards["警告"]) == (
-        96, summary["violations"], summary["errors"], summary["warnings"])
+        96,
+        summary["violations"],
+        summary["errors"],
+        summary["warnings"],
+    )
     changes = _expected_changes(r1, r2, scenario["november"].shifted)
     assert cards["新增"] == sum(n for k, n in changes.items() if k[2] == "new")
     assert cards["已修正"] == sum(n for k, n in changes.items() if k[2] == "fixed")
@@ -241,13 +321,16 @@ def test_scenario_page_in_chromium(scenario):
     errors = _by(r2, lambda v: _name(v["file"]), "error")
     warnings = _by(r2, lambda v: _name(v["file"]), "warning")
     assert {r[col["檔案"]]: (int(r[col["錯誤"]]), int(r[col["警告"]])) for r in files["rows"]} == {
-        _name(f["file"]): (errors[_name(f["file"])], warnings[_name(f["file"])]) for f in r2["files"]}
+        _name(f["file"]): (errors[_name(f["file"])], warnings[_name(f["file"])])
+        for f in r2["files"]
+    }
     for href in files["links"]:  # each link opens an annotated copy that exists
         assert (html.parent / unquote(href.split("#")[0])).exists()
     clauses = tables["clauses"]
     col = {h: i for i, h in enumerate(clauses["head"])}
-    assert {r[col["條款"]]: (int(r[col["錯誤"]]), int(r[col["警告"]])) for r in clauses["rows"]} == {
-        c: (n.get("error", 0), n.get("warning", 0)) for c, n in summary["by_clause"].items()}
+    assert {
+        r[col["條款"]]: (int(r[col["錯誤"]]), int(r[col["警告"]])) for r in clauses["rows"]
+    } == {c: (n.get("error", 0), n.get("warning", 0)) for c, n in summary["by_clause"].items()}
 
     # the charts draw the tables' numbers: top files, top clauses, teams, severity, trend
     def chart(view):
@@ -257,23 +340,36 @@ def test_scenario_page_in_chromium(scenario):
     assert len(top_files) == 2 * 20
     for (name, series), value in top_files.items():
         assert value == (errors if series == "錯誤" else warnings)[name]
-    assert min(top_files[(n, "錯誤")] for n, s in top_files if s == "錯誤") >= \
-        sorted(errors.values(), reverse=True)[19]
-    assert chart("severity") == {("錯誤", "條數"): summary["errors"], ("警告", "條數"): summary["warnings"]}
+    assert (
+        min(top_files[(n, "錯誤")] for n, s in top_files if s == "錯誤")
+        >= sorted(errors.values(), reverse=True)[19]
+    )
+    assert chart("severity") == {
+        ("錯誤", "條數"): summary["errors"],
+        ("警告", "條數"): summary["warnings"],
+    }
     top_clauses = chart("clauses")
     assert len(top_clauses) == 2 * 15
     for (clause, series), value in top_clauses.items():
-        assert value == summary["by_clause"][clause].get("error" if series == "錯誤" else "warning", 0)
+        assert value == summary["by_clause"][clause].get(
+            "error" if series == "錯誤" else "warning", 0
+        )
     teams = chart("teams")
     for (team, series), value in teams.items():
-        assert value == _by(r2, lambda v: _team(v["file"]), "error" if series == "錯誤" else "warning")[team]
+        assert (
+            value
+            == _by(r2, lambda v: _team(v["file"]), "error" if series == "錯誤" else "warning")[team]
+        )
     trend = chart("trend")
     assert {month for month, _ in trend} == {"2026-10", "2026-11"} and len(trend) == 2 * 8
     for (month, clause), value in trend.items():
         report = r1 if month == "2026-10" else r2
         assert value == report["summary"]["by_clause"].get(clause, {}).get("error", 0)
     trend_table = tables["trend"]
-    assert [r[-1] for r in trend_table["rows"]] == [str(r1["summary"]["errors"]), str(summary["errors"])]
+    assert [r[-1] for r in trend_table["rows"]] == [
+        str(r1["summary"]["errors"]),
+        str(summary["errors"]),
+    ]
     new_fixed = chart("changes")
     for (clause, series), value in new_fixed.items():
         what = "new" if series == "新增" else "fixed"

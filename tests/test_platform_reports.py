@@ -39,7 +39,9 @@ def test_iso_week_53_and_the_year_end():
     reads = line(summary, "公眾號", "閱讀量")
     assert "2026-W53" in summary.blocks[0].title and "2026-W52" in summary.blocks[0].title
     assert (reads["本週"], reads["上週"], reads["變化"]) == (70, 70, 0)
-    assert line(summary, "公眾號", "粉絲數")["本週"] == 100 + 13  # followers: the last day's value (01-03)
+    assert (
+        line(summary, "公眾號", "粉絲數")["本週"] == 100 + 13
+    )  # followers: the last day's value (01-03)
     assert "2027-W01" in report(rows, "week", "2027-01-04").blocks[0].title
 
 
@@ -74,8 +76,12 @@ def test_drop_is_flagged_and_marked():
 
 
 def test_weekly_and_monthly_rows_are_used_as_given():
-    rows = [["2026-W42", "官網", 50, 5, 300], ["2026年第43週", "官網", 60, 10, 240],
-            ["2026-09", "官網", 40, 8, 900], ["2026年10月", "官網", 60, 20, 1000]]
+    rows = [
+        ["2026-W42", "官網", 50, 5, 300],
+        ["2026年第43週", "官網", 60, 10, 240],
+        ["2026-09", "官網", 40, 8, 900],
+        ["2026年10月", "官網", 60, 20, 1000],
+    ]
     weekly = line(report(rows, "week", "2026-10-19"), "官網", "閱讀量")
     assert (weekly["本週"], weekly["上週"]) == (240, 300)
     monthly = line(report(rows, "month", "2026-10-01"), "官網", "閱讀量")
@@ -84,8 +90,11 @@ def test_weekly_and_monthly_rows_are_used_as_given():
 
 def test_post_counts_from_the_post_log():
     rows = days("2026-10-05", 14)
-    posts = [["公眾號", "a", dt.date(2026, 10, 6)], ["公眾號", "b", dt.date(2026, 10, 13)],
-             ["公眾號", "c", dt.date(2026, 10, 14)]]
+    posts = [
+        ["公眾號", "a", dt.date(2026, 10, 6)],
+        ["公眾號", "b", dt.date(2026, 10, 13)],
+        ["公眾號", "c", dt.date(2026, 10, 14)],
+    ]
     counts = line(report(rows, "week", "2026-10-12", posts=posts), "公眾號", "發文數")
     assert (counts["本週"], counts["上週"]) == (2, 1)
 
@@ -99,7 +108,9 @@ def test_default_period_is_the_meeting_period():
 def test_report_command_writes_the_sheet_with_a_chart(tmp_path):
     path = write_xlsx(tmp_path / "metrics.xlsx", {"平台數據": [M, *days("2026-09-01", 70)]})
     out = tmp_path / "weekly.xlsx"
-    result = CliRunner().invoke(cli, ["report", "weekly", str(path), "--week", "2026-W43", "--output", str(out)])
+    result = CliRunner().invoke(
+        cli, ["report", "weekly", str(path), "--week", "2026-W43", "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "2026-W43" in result.output
     with zipfile.ZipFile(out) as zf:

@@ -15,14 +15,25 @@ def posts(platform, days, section="資訊", fixed="否"):
 
 def test_website_three_posts_per_iso_week():
     # Mon 2026-10-05 .. Sun 10-18: week 41 has 3 posts, week 42 only 2.
-    rows = posts("官網", [dt.date(2026, 10, 5), dt.date(2026, 10, 7), dt.date(2026, 10, 9),
-                          dt.date(2026, 10, 12), dt.date(2026, 10, 14), dt.date(2026, 10, 18)])
+    rows = posts(
+        "官網",
+        [
+            dt.date(2026, 10, 5),
+            dt.date(2026, 10, 7),
+            dt.date(2026, 10, 9),
+            dt.date(2026, 10, 12),
+            dt.date(2026, 10, 14),
+            dt.date(2026, 10, 18),
+        ],
+    )
     checked = check({"發布日誌": [H, *rows]}, cfg=settings(posts__daily_platforms=["無"]))
     f = checked.report.frame
     weekly = f[f["rule"] == "posts.website.weekly_posts"]
     assert len(weekly) == 0  # 10-12, 10-14, 10-18: three posts in week 42 too
     rows = rows[:-1]
-    checked = check({"發布日誌": [H, *rows]}, period=(pd.Timestamp("2026-10-05"), pd.Timestamp("2026-10-18")))
+    checked = check(
+        {"發布日誌": [H, *rows]}, period=(pd.Timestamp("2026-10-05"), pd.Timestamp("2026-10-18"))
+    )
     weekly = checked.report.frame[checked.report.frame["rule"] == "posts.website.weekly_posts"]
     assert len(weekly) == 1 and "2026-W42" in weekly.iloc[0]["message"]
     assert weekly.iloc[0]["rows"] == (5, 6)  # the week's two posts are marked
@@ -56,18 +67,23 @@ def test_daily_platforms_configurable():
 
 
 def test_fixed_section_every_month():
-    rows = (posts("官網", [dt.date(2026, 8, 3), dt.date(2026, 10, 5)], "行業乾貨", "是")
-            + posts("官網", [dt.date(2026, 9, 7)], "新聞", "否"))
+    rows = posts("官網", [dt.date(2026, 8, 3), dt.date(2026, 10, 5)], "行業乾貨", "是") + posts(
+        "官網", [dt.date(2026, 9, 7)], "新聞", "否"
+    )
     checked = check({"發布日誌": [H, *rows]}, cfg=settings(posts__website_posts_per_week=0))
-    lines = checked.report.frame[checked.report.frame["rule"] == "posts.website.fixed_section_monthly"]
+    lines = checked.report.frame[
+        checked.report.frame["rule"] == "posts.website.fixed_section_monthly"
+    ]
     assert list(lines["message"].str.contains("2026-09")) == [True]
 
 
 def test_inquiries_twelve_hours():
     h = ["平台", "留言時間", "回覆時間"]
-    rows = [["公眾號", dt.datetime(2026, 11, 25, 8), dt.datetime(2026, 11, 25, 20)],  # exactly 12 h: ok
-            ["公眾號", dt.datetime(2026, 11, 25, 8), dt.datetime(2026, 11, 25, 20, 1)],  # late
-            ["公眾號", dt.datetime(2026, 11, 26, 9), None],  # 12 h not yet passed at 11-26 20:00
-            ["公眾號", dt.datetime(2026, 11, 26, 7), None]]  # unanswered for 13 h
+    rows = [
+        ["公眾號", dt.datetime(2026, 11, 25, 8), dt.datetime(2026, 11, 25, 20)],  # exactly 12 h: ok
+        ["公眾號", dt.datetime(2026, 11, 25, 8), dt.datetime(2026, 11, 25, 20, 1)],  # late
+        ["公眾號", dt.datetime(2026, 11, 26, 9), None],  # 12 h not yet passed at 11-26 20:00
+        ["公眾號", dt.datetime(2026, 11, 26, 7), None],
+    ]  # unanswered for 13 h
     checked = check({"留言諮詢記錄": [h, *rows]}, as_of="2026-11-26T20:00")
     assert found(checked, "inquiries.") == {(3, "R1-6.7"), (5, "R1-6.7")}

@@ -23,7 +23,9 @@ SAMPLES = sorted((ROOT / "workbooks").glob("*.xlsx"))
 
 @pytest.fixture(scope="module", params=SAMPLES, ids=lambda p: p.name)
 def sample_report(request) -> Report:
-    return check_file(request.param, load_config(None, near=request.param), as_of_moment("2026-11-26")).report
+    return check_file(
+        request.param, load_config(None, near=request.param), as_of_moment("2026-11-26")
+    ).report
 
 
 def test_json_is_the_reference_byte_for_byte(sample_report):
@@ -39,14 +41,66 @@ def _edge_report() -> Report:
     """Values of every type a violation can carry, missing cells and rows, aggregate rows,
     text that JSON must escape."""
     rows = [
-        ["a.xlsx", "表1", 5, "金額", "C5", "R1-1", "x.rule", "error", "說明 \"引號\" \\ \n 換行\t", "msg", 12, (5,)],
+        [
+            "a.xlsx",
+            "表1",
+            5,
+            "金額",
+            "C5",
+            "R1-1",
+            "x.rule",
+            "error",
+            '說明 "引號" \\ \n 換行\t',
+            "msg",
+            12,
+            (5,),
+        ],
         ["a.xlsx", "表1", None, None, None, "R1-2", "x.agg", "warning", "無行", "no row", None, ()],
         ["a.xlsx", "表1", 7, "日期", "D7", "R1-3", "x.rule", "error", "m", "m", 2.5, (7, 9, 11)],
         ["a.xlsx", "表1", 8, "是否", "E8", "R1-3", "x.rule", "error", "m", "m", True, (8,)],
-        ["a.xlsx", "表1", 9, "文字", "F9", "R1-3", "x.rule", "error", "m", "m", " 值\u2028\x01", [9]],
-        ["a.xlsx", "表1", 10, "數", "G10", "R1-3", "x.rule", "error", "m", "m", float("nan"), (10,)],
+        [
+            "a.xlsx",
+            "表1",
+            9,
+            "文字",
+            "F9",
+            "R1-3",
+            "x.rule",
+            "error",
+            "m",
+            "m",
+            " 值\u2028\x01",
+            [9],
+        ],
+        [
+            "a.xlsx",
+            "表1",
+            10,
+            "數",
+            "G10",
+            "R1-3",
+            "x.rule",
+            "error",
+            "m",
+            "m",
+            float("nan"),
+            (10,),
+        ],
         ["a.xlsx", "表1", 11, "數", "G11", "R1-3", "x.rule", "error", "m", "m", 1e20, (11,)],
-        ["a.xlsx", "表1", 12, "數", "G12", "R1-3", "x.rule", "error", "m", "m", pd.Timestamp("2026-01-02"), (12,)],
+        [
+            "a.xlsx",
+            "表1",
+            12,
+            "數",
+            "G12",
+            "R1-3",
+            "x.rule",
+            "error",
+            "m",
+            "m",
+            pd.Timestamp("2026-01-02"),
+            (12,),
+        ],
         # Equal values written differently (each distinct value is encoded once).
         ["a.xlsx", "表1", 13, "數", "G13", "R1-3", "x.rule", "error", "m", "m", 0.0, (13,)],
         ["a.xlsx", "表1", 14, "數", "G14", "R1-3", "x.rule", "error", "m", "m", -0.0, (14,)],
@@ -54,11 +108,19 @@ def _edge_report() -> Report:
         ["a.xlsx", "表1", 16, "數", "G16", "R1-3", "x.rule", "error", "m", "m", 1.0, (16,)],
         ["a.xlsx", "表1", 17, "數", "G17", "R1-3", "x.rule", "error", "m", "m", True, (17,)],
     ]
-    frame = pd.DataFrame({name: pd.Series([r[i] for r in rows], dtype=object)
-                          for i, name in enumerate(VIOLATION_FIELDS)})
-    report = Report(as_of=as_of_moment("2026-11-26"), files=[FileResult(file="a.xlsx", kind="posts")])
+    frame = pd.DataFrame(
+        {
+            name: pd.Series([r[i] for r in rows], dtype=object)
+            for i, name in enumerate(VIOLATION_FIELDS)
+        }
+    )
+    report = Report(
+        as_of=as_of_moment("2026-11-26"), files=[FileResult(file="a.xlsx", kind="posts")]
+    )
     report.frame = frame
-    report.not_checked.append({"file": "a.xlsx", "sheet": "表1", "rule": "r", "clause": "R1", "reason": "原因"})
+    report.not_checked.append(
+        {"file": "a.xlsx", "sheet": "表1", "rule": "r", "clause": "R1", "reason": "原因"}
+    )
     return report
 
 
@@ -101,9 +163,14 @@ def test_parquet_has_the_violations_and_the_rest_of_the_report(tmp_path, sample_
     got = table.to_pylist()
     assert table.column_names == VIOLATION_FIELDS and len(got) == len(expected["violations"])
     for mine, ref in zip(got, expected["violations"]):
-        assert {k: v for k, v in mine.items() if k != "value"} == {k: v for k, v in ref.items() if k != "value"}
-        assert mine["value"] == (ref["value"] if ref["value"] is None or isinstance(ref["value"], str)
-                                 else json.dumps(ref["value"]))
+        assert {k: v for k, v in mine.items() if k != "value"} == {
+            k: v for k, v in ref.items() if k != "value"
+        }
+        assert mine["value"] == (
+            ref["value"]
+            if ref["value"] is None or isinstance(ref["value"], str)
+            else json.dumps(ref["value"])
+        )
     rest = json.loads(table.schema.metadata[b"opsbook.report"])
     assert rest == {k: v for k, v in expected.items() if k != "violations"}
 
@@ -111,8 +178,21 @@ def test_parquet_has_the_violations_and_the_rest_of_the_report(tmp_path, sample_
 def test_parquet_edge_values_and_no_violations(tmp_path):
     write_report(_edge_report(), tmp_path / "e.parquet", "parquet")
     values = pq.read_table(tmp_path / "e.parquet").column("value").to_pylist()
-    assert values == ["12", None, "2.5", "true", " 值\u2028\x01", None, "1e+20", "2026-01-02T00:00:00",
-                      "0.0", "-0.0", "1", "1.0", "true"]
+    assert values == [
+        "12",
+        None,
+        "2.5",
+        "true",
+        " 值\u2028\x01",
+        None,
+        "1e+20",
+        "2026-01-02T00:00:00",
+        "0.0",
+        "-0.0",
+        "1",
+        "1.0",
+        "true",
+    ]
     empty = Report(as_of=as_of_moment("2026-11-26"))
     write_report(empty, tmp_path / "n.parquet", "parquet")
     assert pq.read_table(tmp_path / "n.parquet").num_rows == 0
@@ -132,10 +212,24 @@ def test_cli_report_formats(tmp_path):
     out = {}
     for fmt in ("json", "jsonl", "parquet"):
         out[fmt] = tmp_path / f"r.{fmt}"
-        result = CliRunner().invoke(cli, ["validate", str(sample), "--as-of", "2026-11-26", "--report", str(out[fmt]),
-                                          "--report-format", fmt, "--jobs", "1"])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "validate",
+                str(sample),
+                "--as-of",
+                "2026-11-26",
+                "--report",
+                str(out[fmt]),
+                "--report-format",
+                fmt,
+                "--jobs",
+                "1",
+            ],
+        )
         assert result.exit_code in (0, 1), result.output
     violations = json.loads(out["json"].read_text(encoding="utf-8"))["violations"]
-    assert [json.loads(x) for x in out["jsonl"].read_text(encoding="utf-8").splitlines()] == violations
+    assert [
+        json.loads(x) for x in out["jsonl"].read_text(encoding="utf-8").splitlines()
+    ] == violations
     assert pq.read_table(out["parquet"]).num_rows == len(violations) > 0
-

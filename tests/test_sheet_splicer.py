@@ -14,27 +14,38 @@ from opsbook.errors import RefusedToPatch
 from opsbook.writers.annotate import FileBook
 from opsbook.writers.sheetxml import SheetSplicer, restyle_cells
 
-HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        b'<dimension ref="A1:D9"/><cols><col min="2" max="3" width="9" style="4" customWidth="1"/></cols>')
+HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<dimension ref="A1:D9"/><cols><col min="2" max="3" width="9" style="4" customWidth="1"/></cols>'
+)
 
 SHEETS = {
-    "plain": HEAD + b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2"><v>1</v></c></row>'
-                    b'<row r="3" spans="1:4"><c r="A3"><v>5</v></c><c r="D3" s="1"/></row>'
-                    b'<row r="4" s="7" customFormat="1"><c r="C4" t="inlineStr"><is><t>&lt;row r="9"&gt;</t></is></c></row>'
-                    b'<row r="6"/><row r="7" ht="20" customHeight="1"><c r="B7"><f>SUM(A1:A3)</f><v>6</v></c></row>'
-                    b'</sheetData><rowBreaks count="1"><brk id="5"/></rowBreaks><pageMargins left="0.7"/></worksheet>',
-    "no r attributes": HEAD + b'<sheetData>\n  <row>\n    <c><v>1</v></c>\n    <c><v>2</v></c>\n  </row>\n'
-                              b'  <row><c t="s"><v>3</v></c></row>\n  <row/>\n</sheetData></worksheet>',
+    "plain": HEAD
+    + b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2"><v>1</v></c></row>'
+    b'<row r="3" spans="1:4"><c r="A3"><v>5</v></c><c r="D3" s="1"/></row>'
+    b'<row r="4" s="7" customFormat="1"><c r="C4" t="inlineStr"><is><t>&lt;row r="9"&gt;</t></is></c></row>'
+    b'<row r="6"/><row r="7" ht="20" customHeight="1"><c r="B7"><f>SUM(A1:A3)</f><v>6</v></c></row>'
+    b'</sheetData><rowBreaks count="1"><brk id="5"/></rowBreaks><pageMargins left="0.7"/></worksheet>',
+    "no r attributes": HEAD
+    + b"<sheetData>\n  <row>\n    <c><v>1</v></c>\n    <c><v>2</v></c>\n  </row>\n"
+    b'  <row><c t="s"><v>3</v></c></row>\n  <row/>\n</sheetData></worksheet>',
     "prefixed": b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                b'<x:sheetData><x:row r="2"><x:c r="A2" s="3"><x:v>1</x:v></x:c></x:row>'
-                b'<x:row r="5"><x:c r="B5"><x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>',
+    b'<x:sheetData><x:row r="2"><x:c r="A2" s="3"><x:v>1</x:v></x:c></x:row>'
+    b'<x:row r="5"><x:c r="B5"><x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>',
     "empty": HEAD + b'<sheetData/><pageMargins left="0.7"/></worksheet>',
 }
 # Rows 2, 5 and 9 are missing from "plain"; column C of row 1 and 4 exists only in some.
-MARKS = {1: {0: "error", 2: "warning"}, 2: {1: "error"}, 3: {3: "warning"}, 4: {2: "error"},
-         5: {0: "error", 1: "warning"}, 6: {0: "error"}, 9: {3: "error"}}
+MARKS = {
+    1: {0: "error", 2: "warning"},
+    2: {1: "error"},
+    3: {3: "warning"},
+    4: {2: "error"},
+    5: {0: "error", 1: "warning"},
+    6: {0: "error"},
+    9: {3: "error"},
+}
 
 
 def style_for(base: int, severity: str) -> int:
@@ -64,22 +75,24 @@ def test_chunked_splice_writes_what_the_whole_part_splice_writes(name, size):
 @given(st.sampled_from(sorted(SHEETS)), st.lists(st.floats(0, 1), max_size=12))
 def test_splice_is_the_same_wherever_the_chunks_are_cut(name, fractions):
     xml = SHEETS[name]
-    assert streamed(xml, [int(f * len(xml)) for f in fractions]) == restyle_cells(xml, MARKS, style_for)
+    assert streamed(xml, [int(f * len(xml)) for f in fractions]) == restyle_cells(
+        xml, MARKS, style_for
+    )
 
 
 def test_the_splice_marks_the_cells_asked_for():
     xml, changes = restyle_cells(SHEETS["plain"], MARKS, style_for)
     refs = {ref: (before, after) for ref, before, after, _base in changes}
-    assert refs["C1"] == (None, style_for(4, "warning"))    # created with column C's style
+    assert refs["C1"] == (None, style_for(4, "warning"))  # created with column C's style
     assert b'<c r="B1" s="2"><v>1</v></c><c r="C1" s="108"/></row>' in xml
-    assert refs["A1"] == (-1, style_for(0, "error"))       # had no s attribute
+    assert refs["A1"] == (-1, style_for(0, "error"))  # had no s attribute
     assert refs["D3"] == (1, style_for(1, "warning"))
-    assert refs["B2"] == (None, style_for(4, "error"))     # row 2 created; column B's style 4
-    assert refs["A6"] == (None, style_for(0, "error"))     # <row r="6"/> opened
-    assert refs["D9"] == (None, style_for(0, "error"))     # below the last row
+    assert refs["B2"] == (None, style_for(4, "error"))  # row 2 created; column B's style 4
+    assert refs["A6"] == (None, style_for(0, "error"))  # <row r="6"/> opened
+    assert refs["D9"] == (None, style_for(0, "error"))  # below the last row
     assert b'<row r="2"><c r="B2" s="109"/></row><row r="3"' in xml
     assert xml.index(b'<row r="9">') < xml.index(b"</sheetData>") < xml.index(b"<rowBreaks")
-    assert b"&lt;row r=\"9\"&gt;" in xml  # text that looks like a row is left alone
+    assert b'&lt;row r="9"&gt;' in xml  # text that looks like a row is left alone
 
 
 def test_a_part_without_sheet_data_is_refused():
@@ -91,11 +104,17 @@ def test_a_part_without_sheet_data_is_refused():
 
 def _big_workbook(path, rows: int) -> int:
     """A one-sheet workbook whose sheet part is tens of MB; returns the part's size."""
-    row = '<row r="{0}"><c r="A{0}"><v>{0}</v></c><c r="B{0}" t="inlineStr"><is><t>客戶{0:07d} 北京市朝陽區某街道</t></is></c>' \
-          '<c r="C{0}" t="inlineStr"><is><t>2026-03-{1:02d}</t></is></c><c r="D{0}"><v>{2}</v></c></row>'
+    row = (
+        '<row r="{0}"><c r="A{0}"><v>{0}</v></c><c r="B{0}" t="inlineStr"><is><t>客戶{0:07d} 北京市朝陽區某街道</t></is></c>'
+        '<c r="C{0}" t="inlineStr"><is><t>2026-03-{1:02d}</t></is></c><c r="D{0}"><v>{2}</v></c></row>'
+    )
     body = "".join(row.format(r, r % 28 + 1, r * 7 % 1000) for r in range(1, rows + 1)).encode()
-    sheet = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
-             b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + body + b"</sheetData></worksheet>")
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + body
+        + b"</sheetData></worksheet>"
+    )
     parts = {
         "[Content_Types].xml": b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
         b'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
@@ -125,10 +144,16 @@ def test_a_big_sheet_is_marked_without_holding_it_whole(tmp_path):
     part_size = _big_workbook(src, 150_000)
     assert part_size > 20_000_000
     marked_rows = [2, 75_000, 150_000]
-    frame = pd.DataFrame({
-        "sheet": "Big", "cell": [f"C{r}" for r in marked_rows], "rows": [[r] for r in marked_rows],
-        "severity": "error", "clause": "R2-3.1", "message": "日期無法辨識",
-    })
+    frame = pd.DataFrame(
+        {
+            "sheet": "Big",
+            "cell": [f"C{r}" for r in marked_rows],
+            "rows": [[r] for r in marked_rows],
+            "severity": "error",
+            "clause": "R2-3.1",
+            "message": "日期無法辨識",
+        }
+    )
     tracemalloc.start()
     try:
         book = FileBook(src)
@@ -144,7 +169,7 @@ def test_a_big_sheet_is_marked_without_holding_it_whole(tmp_path):
         xml = zf.read("xl/worksheets/sheet1.xml")
     for r in marked_rows:
         start = xml.index(f'<c r="C{r}"'.encode())
-        assert b' s="' in xml[start: xml.index(b">", start)]
+        assert b' s="' in xml[start : xml.index(b">", start)]
     assert xml.count(b"<row ") == 150_000
 
 
@@ -165,19 +190,28 @@ def sheets_and_marks(draw):
         else:
             rich = b'<c r="%s%d" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/></rPr><t>x</t></r></is></c>'
             plain = b'<c r="%s%d" s="%d"><v>%d</v></c>'
-            cells = b"".join(rich % (col, r) if (r + ord(col)) % 5 == 0 else plain % (col, r, r % 4, r)
-                             for col in sorted(draw(st.sets(st.sampled_from([b"A", b"B", b"D"]), min_size=1))))
+            cells = b"".join(
+                rich % (col, r) if (r + ord(col)) % 5 == 0 else plain % (col, r, r % 4, r)
+                for col in sorted(draw(st.sets(st.sampled_from([b"A", b"B", b"D"]), min_size=1)))
+            )
             body.append(b'<row r="%d">%s</row>' % (r, cells))
     xml = HEAD + b"<sheetData>" + b"".join(body) + b"</sheetData></worksheet>"
-    marks = draw(st.dictionaries(st.integers(1, 70), st.dictionaries(st.integers(0, 4), st.sampled_from(["error", "warning"]),
-                                                                     min_size=1, max_size=3), max_size=15))
+    marks = draw(
+        st.dictionaries(
+            st.integers(1, 70),
+            st.dictionaries(
+                st.integers(0, 4), st.sampled_from(["error", "warning"]), min_size=1, max_size=3
+            ),
+            max_size=15,
+        )
+    )
     chunk = draw(st.integers(20, 400))
     return xml, marks, chunk
 
 
 def _run(cls, xml, marks, chunk):
     splicer = cls(marks, style_for)
-    out = [splicer.feed(xml[i:i + chunk]) for i in range(0, len(xml), chunk)]
+    out = [splicer.feed(xml[i : i + chunk]) for i in range(0, len(xml), chunk)]
     out.append(splicer.finish())
     return b"".join(out) + splicer.tail, splicer.changes
 
@@ -199,10 +233,22 @@ def test_the_direct_paths_write_what_the_row_scan_writes(case):
 def test_a_big_sheet_is_cleared_and_marked_again_without_holding_it_whole(tmp_path):
     from opsbook.writers.annotate import clear_file
 
-    src, marked, cleared = tmp_path / "big.xlsx", tmp_path / "marked.xlsx", tmp_path / "cleared.xlsx"
+    src, marked, cleared = (
+        tmp_path / "big.xlsx",
+        tmp_path / "marked.xlsx",
+        tmp_path / "cleared.xlsx",
+    )
     part_size = _big_workbook(src, 150_000)
-    frame = pd.DataFrame({"sheet": "Big", "cell": ["C9", "D120000"], "rows": [[9], [120_000]],
-                          "severity": "error", "clause": "R2-3.1", "message": "日期無法辨識"})
+    frame = pd.DataFrame(
+        {
+            "sheet": "Big",
+            "cell": ["C9", "D120000"],
+            "rows": [[9], [120_000]],
+            "severity": "error",
+            "clause": "R2-3.1",
+            "message": "日期無法辨識",
+        }
+    )
     book = FileBook(src)
     book.mark(frame)
     book.save(marked, backup=False)
@@ -212,17 +258,27 @@ def test_a_big_sheet_is_cleared_and_marked_again_without_holding_it_whole(tmp_pa
         assert clear_file(marked, cleared, backup=False)
         _, clear_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
-        again = FileBook(marked)          # an earlier run is cleared in memory, then marked anew
+        again = FileBook(marked)  # an earlier run is cleared in memory, then marked anew
         again.mark(frame)
         again.save(tmp_path / "again.xlsx", backup=False)
         again.close()
         _, again_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert clear_peak < part_size / 4 and again_peak < part_size / 4, (clear_peak, again_peak, part_size)
-    with zipfile.ZipFile(src) as a, zipfile.ZipFile(cleared) as b, zipfile.ZipFile(tmp_path / "again.xlsx") as c:
+    assert clear_peak < part_size / 4 and again_peak < part_size / 4, (
+        clear_peak,
+        again_peak,
+        part_size,
+    )
+    with (
+        zipfile.ZipFile(src) as a,
+        zipfile.ZipFile(cleared) as b,
+        zipfile.ZipFile(tmp_path / "again.xlsx") as c,
+    ):
         original = a.read("xl/worksheets/sheet1.xml")
-        assert b.read("xl/worksheets/sheet1.xml") == original  # clear gives the sheet back byte for byte
+        assert (
+            b.read("xl/worksheets/sheet1.xml") == original
+        )  # clear gives the sheet back byte for byte
         with zipfile.ZipFile(marked) as m:
             assert c.read("xl/worksheets/sheet1.xml") == m.read("xl/worksheets/sheet1.xml")
 
@@ -244,11 +300,31 @@ class FirstComeStyles:
         return self.given.setdefault((base, severity), 200 + len(self.given))
 
 
-_CELL_ATTRS = [b"", b"", b' s="2"', b' t="s"', b' s="1" t="n"', b' t="inlineStr" s="3"', b" s='4'",
-               b' s=" 5 "', b' s=""', b' s="2" ', b' s = "6"', b' t="s" ']
+_CELL_ATTRS = [
+    b"",
+    b"",
+    b' s="2"',
+    b' t="s"',
+    b' s="1" t="n"',
+    b' t="inlineStr" s="3"',
+    b" s='4'",
+    b' s=" 5 "',
+    b' s=""',
+    b' s="2" ',
+    b' s = "6"',
+    b' t="s" ',
+]
 _ODD_CELL_ATTRS = [b' s="x"', b' s="2" t="a>b"', b' s="-1"']  # refused when marked
-_ROW_ATTRS = [b"", b"", b' spans="1:5"', b' s="7" customFormat="1"', b' customFormat="1"',
-              b' ht="20" customHeight="1" ', b" s='3' customFormat='true'", b' customFormat="1" s="x"']
+_ROW_ATTRS = [
+    b"",
+    b"",
+    b' spans="1:5"',
+    b' s="7" customFormat="1"',
+    b' customFormat="1"',
+    b' ht="20" customHeight="1" ',
+    b" s='3' customFormat='true'",
+    b' customFormat="1" s="x"',
+]
 
 
 @st.composite
@@ -287,17 +363,26 @@ def varied_sheets(draw, missing_rows=False):
             cells = draw(st.permutations(cells))
         body.append(b"<%srow%s%s>%s</%srow>" % (p, number, attrs, b"".join(cells), p))
     between = draw(st.sampled_from([b"", b"", b"\n", b"\r\n  "]))
-    xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<%sworksheet xmlns%s="http://schemas.'
-           b'openxmlformats.org/spreadsheetml/2006/main"><%scols><%scol min="2" max="3" style="4"/></%scols>'
-           b"<%ssheetData>%s</%ssheetData><%spageMargins left=\"0.7\"/></%sworksheet>"
-           % (p, b":" + p[:-1] if p else b"", p, p, p, p, between.join(body), p, p, p))
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<%sworksheet xmlns%s="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main"><%scols><%scol min="2" max="3" style="4"/></%scols>'
+        b'<%ssheetData>%s</%ssheetData><%spageMargins left="0.7"/></%sworksheet>'
+        % (p, b":" + p[:-1] if p else b"", p, p, p, p, between.join(body), p, p, p)
+    )
     # Mostly on rows that exist: a marked row missing from a chunk sends the chunk to the scan.
     near = st.integers(1, 45)
     if rows:
         anywhere = missing_rows or draw(st.integers(0, 3)) == 0
         near = st.one_of(st.sampled_from(rows), near) if anywhere else st.sampled_from(rows)
-    marks = draw(st.dictionaries(near, st.dictionaries(st.integers(0, 7), st.sampled_from(["error", "warning"]),
-                                                       min_size=1, max_size=4), max_size=20))
+    marks = draw(
+        st.dictionaries(
+            near,
+            st.dictionaries(
+                st.integers(0, 7), st.sampled_from(["error", "warning"]), min_size=1, max_size=4
+            ),
+            max_size=20,
+        )
+    )
     cuts = sorted(draw(st.lists(st.integers(0, len(xml)), max_size=8)))
     return xml, marks, cuts, odd
 
@@ -347,9 +432,17 @@ def test_the_batch_path_marks_many_rows_in_microseconds():
     took ~10-80 µs a row, the scan of a whole chunk for a row to create more)."""
     import time
 
-    rows = b"".join(b'<row r="%d" spans="1:16">' % r
-                    + b"".join(b'<c r="%s%d" t="s"><v>%d</v></c>' % (bytes([65 + c]), r, c) for c in range(16) if c != 5)
-                    + b"</row>" for r in range(1, 20_001) if r % 100)
+    rows = b"".join(
+        b'<row r="%d" spans="1:16">' % r
+        + b"".join(
+            b'<c r="%s%d" t="s"><v>%d</v></c>' % (bytes([65 + c]), r, c)
+            for c in range(16)
+            if c != 5
+        )
+        + b"</row>"
+        for r in range(1, 20_001)
+        if r % 100
+    )
     xml = HEAD + b"<sheetData>" + rows + b"</sheetData></worksheet>"
     marks = {r: {3: "error", 5: "warning"} for r in range(1, 20_001)}
     cuts = list(range(1 << 20, len(xml), 1 << 20))
@@ -361,12 +454,16 @@ def test_the_batch_path_marks_many_rows_in_microseconds():
     assert elapsed < 40_000 * 20e-6, elapsed  # a generous bound on a shared machine
 
 
-@pytest.mark.parametrize("rows, marked", [([1, 2, 5, 3, 4], 3), ([1, 2, 5, 3, 4], 7), ([2, 2], 2), ([4, 1], 9)])
+@pytest.mark.parametrize(
+    "rows, marked", [([1, 2, 5, 3, 4], 3), ([1, 2, 5, 3, 4], 7), ([2, 2], 2), ([4, 1], 9)]
+)
 def test_rows_out_of_order_are_refused_not_doubled(rows, marked):
     """ECMA-376 keeps rows in ascending order and Excel writes them so; a sheet whose rows
     are not (another tool's) is refused in one line, in one chunk or across chunks, rather
     than given a second row of a number it already has."""
-    head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    head = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    )
     body = b"".join(b'<row r="%d"><c r="A%d" s="1"><v>1</v></c></row>' % (r, r) for r in rows)
     xml = head + body + b"</sheetData></worksheet>"
     with pytest.raises(RefusedToPatch, match="not in ascending order"):
@@ -374,4 +471,4 @@ def test_rows_out_of_order_are_refused_not_doubled(rows, marked):
     splicer = SheetSplicer({marked: {0: "error"}}, lambda style, severity: 9)
     with pytest.raises(RefusedToPatch, match="not in ascending order"):
         for at in range(0, len(xml), 40):  # across chunks
-            splicer.feed(xml[at:at + 40])
+            splicer.feed(xml[at : at + 40])

@@ -25,9 +25,13 @@ from opsbook.cli import cli
 from opsbook.samples.posts import build_post_log
 from opsbook.writers.annotate import backup_path
 
-LOG = {"發布日誌": [["平台", "標題", "發布日期", "審核人"],
-                   ["官網", "a", dt.datetime(2026, 10, 5), None],
-                   ["官網", "b", dt.datetime(2026, 10, 6), "陳經理"]]}
+LOG = {
+    "發布日誌": [
+        ["平台", "標題", "發布日期", "審核人"],
+        ["官網", "a", dt.datetime(2026, 10, 5), None],
+        ["官網", "b", dt.datetime(2026, 10, 6), "陳經理"],
+    ]
+}
 
 
 def run(*args):
@@ -67,7 +71,10 @@ def test_clear_restores_the_sheet_xml_byte_for_byte(tmp_path):
     after = members(path)
     assert set(after) == set(before)
     for name in before:
-        if name.startswith("xl/worksheets/sheet") or name in ("xl/workbook.xml", "xl/sharedStrings.xml"):
+        if name.startswith("xl/worksheets/sheet") or name in (
+            "xl/workbook.xml",
+            "xl/sharedStrings.xml",
+        ):
             assert after[name] == before[name], name
     assert run("clear", path).output.strip().endswith("(nothing to clear)")
 
@@ -161,10 +168,13 @@ def test_interrupted_write_leaves_the_original(tmp_path, monkeypatch):
         from opsbook.pipeline import check_file
         from opsbook.writers.annotate import write_annotated
 
-        write_annotated(path, path, check_file(path, load_config(), as_of_moment("2026-11-26")), load_config())
+        write_annotated(
+            path, path, check_file(path, load_config(), as_of_moment("2026-11-26")), load_config()
+        )
     assert digest(path) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["ctrl-c.xlsx"] or \
-        sorted(p.name for p in tmp_path.iterdir()) == sorted(["ctrl-c.xlsx", "ctrl-c.opsbook-backup.xlsx"])
+    assert [p.name for p in tmp_path.iterdir()] == ["ctrl-c.xlsx"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == sorted(["ctrl-c.xlsx", "ctrl-c.opsbook-backup.xlsx"])
 
 
 def test_killed_mid_save_leaves_the_original(tmp_path):
@@ -195,7 +205,9 @@ def test_killed_mid_save_leaves_the_original(tmp_path):
         "from opsbook.cli import main\n"
         f"main(['validate', {str(path)!r}, '--write', '--no-backup', '--as-of', '2026-11-26'])\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.time() + 120
         while not marker.exists():
@@ -212,18 +224,32 @@ def test_killed_mid_save_leaves_the_original(tmp_path):
         assert zf.testzip() is None
 
 
-CELLS = st.lists(st.tuples(st.integers(1, 12), st.integers(1, 6),
-                           st.one_of(st.none(), st.integers(-99, 99),
-                                     st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=5))),
-                 max_size=20)
+CELLS = st.lists(
+    st.tuples(
+        st.integers(1, 12),
+        st.integers(1, 6),
+        st.one_of(
+            st.none(),
+            st.integers(-99, 99),
+            st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=5),
+        ),
+    ),
+    max_size=20,
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cells=CELLS, note_row=st.integers(2, 6), review=st.lists(st.booleans(), min_size=1, max_size=6))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cells=CELLS, note_row=st.integers(2, 6), review=st.lists(st.booleans(), min_size=1, max_size=6)
+)
 def test_property_write_then_clear_round_trips(tmp_path_factory, cells, note_row, review):
     folder = tmp_path_factory.mktemp("prop")
     rows = [["平台", "標題", "發布日期", "審核人"]] + [
-        ["官網", f"t{i}", dt.datetime(2026, 10, 5 + i), "陳經理" if ok else None] for i, ok in enumerate(review)]
+        ["官網", f"t{i}", dt.datetime(2026, 10, 5 + i), "陳經理" if ok else None]
+        for i, ok in enumerate(review)
+    ]
     path = write_xlsx(folder / "gen.xlsx", {"發布日誌": rows, "其他": [[None]]})
     wb = load_workbook(path)
     for r, c, value in cells:
@@ -248,8 +274,11 @@ def test_property_write_then_clear_round_trips(tmp_path_factory, cells, note_row
 def test_libreoffice_renders_the_annotated_workbook(tmp_path):
     path = write_xlsx(tmp_path / "render.xlsx", LOG)
     run("validate", path, "--as-of", "2026-11-26", "--write", "--no-backup")
-    proc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                          capture_output=True, timeout=180)
+    proc = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        capture_output=True,
+        timeout=180,
+    )
     pdf = tmp_path / "render.pdf"
     assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000
     if shutil.which("pdftotext"):

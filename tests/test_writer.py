@@ -53,8 +53,14 @@ def test_untouched_parts_are_byte_identical(tmp_path):
     annotate(src, dst)
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst) as b:
         marked_sheet = "xl/worksheets/sheet1.xml"  # 發布日誌 and 留言諮詢記錄 are marked
-        edited = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                  "xl/styles.xml", marked_sheet, "xl/worksheets/sheet4.xml"}
+        edited = {
+            "[Content_Types].xml",
+            "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels",
+            "xl/styles.xml",
+            marked_sheet,
+            "xl/worksheets/sheet4.xml",
+        }
         for info in a.infolist():
             if info.filename in edited:
                 continue
@@ -81,8 +87,15 @@ def test_marked_cells_keep_their_format_and_get_a_note(tmp_path):
 
 
 def test_blank_offending_cell_is_created_and_marked(tmp_path):
-    src = write_xlsx(tmp_path / "blank-signature.xlsx", {"發布日誌": [
-        ["平台", "標題", "發布日期", "審核人"], ["官網", "a", dt.datetime(2026, 10, 5), None]]})
+    src = write_xlsx(
+        tmp_path / "blank-signature.xlsx",
+        {
+            "發布日誌": [
+                ["平台", "標題", "發布日期", "審核人"],
+                ["官網", "a", dt.datetime(2026, 10, 5), None],
+            ]
+        },
+    )
     dst = tmp_path / "out.xlsx"
     annotate(src, dst)
     cell = load_workbook(dst)["發布日誌"]["D2"]
@@ -90,8 +103,15 @@ def test_blank_offending_cell_is_created_and_marked(tmp_path):
 
 
 def test_users_own_note_is_kept(tmp_path):
-    src = write_xlsx(tmp_path / "existing-note.xlsx", {"發布日誌": [
-        ["平台", "標題", "發布日期", "審核人"], ["官網", "a", dt.datetime(2026, 10, 5), None]]})
+    src = write_xlsx(
+        tmp_path / "existing-note.xlsx",
+        {
+            "發布日誌": [
+                ["平台", "標題", "發布日期", "審核人"],
+                ["官網", "a", dt.datetime(2026, 10, 5), None],
+            ]
+        },
+    )
     wb = load_workbook(src)
     wb["發布日誌"]["D2"].comment = Comment("請補簽", "小王")
     wb["發布日誌"]["A1"].comment = Comment("表頭說明", "小王")
@@ -104,8 +124,15 @@ def test_users_own_note_is_kept(tmp_path):
 
 
 def test_writing_in_place_replaces_atomically(tmp_path):
-    src = write_xlsx(tmp_path / "in-place.xlsx", {"發布日誌": [
-        ["平台", "標題", "發布日期", "審核人"], ["官網", "a", dt.datetime(2026, 10, 5), None]]})
+    src = write_xlsx(
+        tmp_path / "in-place.xlsx",
+        {
+            "發布日誌": [
+                ["平台", "標題", "發布日期", "審核人"],
+                ["官網", "a", dt.datetime(2026, 10, 5), None],
+            ]
+        },
+    )
     before = values(src)
     annotate(src, src)
     after = values(src)
@@ -181,6 +208,8 @@ def test_new_comments_from_text_equal_the_element_built_ones(text, ref):
     comment = etree.SubElement(built, q("comment"), ref=ref, authorId="0")
     etree.SubElement(comment, q("text")).append(_run(q, clipped(text)))
     parsed = etree.Element(q("commentList"), nsmap={None: ns})
-    holder = etree.fromstring(f'<holder xmlns="{ns}">{_comment_xml(ref, "0", clipped(text))}</holder>'.encode())
+    holder = etree.fromstring(
+        f'<holder xmlns="{ns}">{_comment_xml(ref, "0", clipped(text))}</holder>'.encode()
+    )
     parsed.extend(list(holder))
     assert etree.tostring(parsed) == etree.tostring(built)

@@ -34,12 +34,33 @@ WEBSITE, NEW_MEDIA = "website", "new_media"
 # (profile, channel) → clause of each requirement.  R3-4.3.2 makes the web editor answer for
 # content, the same duty as R1-4.2.2, so the owner check keeps citing R1-4.2.2.
 CLAUSES = {
-    ("R1", WEBSITE): dict(owner="R1-4.2.2", review="R1-4.2.3", gm="R1-4.2.4", cadence="R1-4.5.1",
-                          news="R1-4.5.2", promo="R1-4.5.3", fixed="R1-4.5.4"),
-    ("R1", NEW_MEDIA): dict(owner="R1-5.2.2", review="R1-5.2.3", gm="R1-5.2.4", cadence="R1-5.5.1",
-                            news="R1-5.5.2", promo="R1-5.5.3", fixed="R1-5.5.4"),
-    ("R3", WEBSITE): dict(owner="R1-4.2.2", review="R3-4.3.3", gm="R3-4.3.3", cadence="R3-4.6.1",
-                          news="R3-4.6.2", promo="R3-4.6.3", fixed="R3-4.6.4"),
+    ("R1", WEBSITE): dict(
+        owner="R1-4.2.2",
+        review="R1-4.2.3",
+        gm="R1-4.2.4",
+        cadence="R1-4.5.1",
+        news="R1-4.5.2",
+        promo="R1-4.5.3",
+        fixed="R1-4.5.4",
+    ),
+    ("R1", NEW_MEDIA): dict(
+        owner="R1-5.2.2",
+        review="R1-5.2.3",
+        gm="R1-5.2.4",
+        cadence="R1-5.5.1",
+        news="R1-5.5.2",
+        promo="R1-5.5.3",
+        fixed="R1-5.5.4",
+    ),
+    ("R3", WEBSITE): dict(
+        owner="R1-4.2.2",
+        review="R3-4.3.3",
+        gm="R3-4.3.3",
+        cadence="R3-4.6.1",
+        news="R3-4.6.2",
+        promo="R3-4.6.3",
+        fixed="R3-4.6.4",
+    ),
 }
 CHANNEL_ZH = {WEBSITE: "官網", NEW_MEDIA: "新媒體"}
 
@@ -135,140 +156,218 @@ def _channel_rules(profile: str, channel: str) -> list:
     p = dict(table="posts", profile=profile if channel == WEBSITE else None, scope=on)
     # Under R3 every web post needs the GM; under R1 only posts about company projects do.
     if r3:
+
         def needs_gm(t, ctx):
             return on(t, ctx)
+
         gm_needs: tuple[str, ...] = ("gm_confirmed_by",)
     else:
+
         def needs_gm(t, ctx):
             return on(t, ctx) & yes(t, "company_project")
+
         gm_needs = ("company_project", "gm_confirmed_by")
 
     rules = [
         RowRule(
-            id=ids["owner_missing"], clause=cl["owner"], **p,
+            id=ids["owner_missing"],
+            clause=cl["owner"],
+            **p,
             title=f"{channel} post has a responsible person",
             message=f"{where}稿件未填負責人/撰稿人：每個欄目須有負責人對內容真實性負責",
             message_en=f"{channel} post has no owner or author: every section needs a responsible person",
-            needs=("platform",), target=("owner", "author"),
+            needs=("platform",),
+            target=("owner", "author"),
             fails=lambda t, ctx: on(t, ctx) & blank(t, "owner" if t.has("owner") else "author"),
         ),
         RowRule(
-            id=ids["review_missing"], clause=cl["review"], **p,
+            id=ids["review_missing"],
+            clause=cl["review"],
+            **p,
             title=f"{channel} post reviewed by the operations manager",
             message=f"{where}稿件未經運營經理審核（審核人空白）：發布前必須經運營經理審核",
             message_en=f"{channel} post has no reviewer: the operations manager must review it before publication",
-            needs=("platform",), target="reviewer",
+            needs=("platform",),
+            target="reviewer",
             fails=lambda t, ctx: on(t, ctx) & blank(t, "reviewer"),
         ),
         RowRule(
-            id=ids["reviewer_not_manager"], clause=cl["review"], **p,
+            id=ids["reviewer_not_manager"],
+            clause=cl["review"],
+            **p,
             title=f"{channel} post reviewer is an operations manager (roster)",
             message=f"審核人「{{value}}」在人員表中不是運營經理：{where}稿件須由運營經理審核",
             message_en="reviewer '{value}' is not an operations manager in the roster",
-            needs=("platform",), companions=("roster",), target="reviewer",
-            fails=lambda t, ctx: on(t, ctx) & ~blank(t, "reviewer")
-            & ~_is_named(t, "reviewer", _roster_names(ctx, "manager_roles")),
+            needs=("platform",),
+            companions=("roster",),
+            target="reviewer",
+            fails=lambda t, ctx: (
+                on(t, ctx)
+                & ~blank(t, "reviewer")
+                & ~_is_named(t, "reviewer", _roster_names(ctx, "manager_roles"))
+            ),
         ),
         RowRule(
-            id=ids["reviewed_after_publication"], clause=cl["review"], **p,
+            id=ids["reviewed_after_publication"],
+            clause=cl["review"],
+            **p,
             title=f"{channel} post reviewed before publication",
             message=f"審核日期 {{reviewed_at}} 晚於發布日期 {{published_at}}：{where}稿件須先審核後發布",
             message_en="reviewed on {reviewed_at}, after publication on {published_at}",
-            needs=("platform", "published_at"), target="reviewed_at",
-            fails=lambda t, ctx: on(t, ctx)
-            & later_than(t.data["reviewed_at"], t.data["published_at"]),
+            needs=("platform", "published_at"),
+            target="reviewed_at",
+            fails=lambda t, ctx: (
+                on(t, ctx) & later_than(t.data["reviewed_at"], t.data["published_at"])
+            ),
         ),
         RowRule(
-            id=ids["gm_missing"], clause=cl["gm"], **p,
-            title=(f"every {channel} post confirmed by the general manager" if r3
-                   else f"{channel} post on a company project confirmed by the general manager"),
-            message=(f"{where}稿件未經總經理確認：審核後須交總經理確認方可發布" if r3
-                     else f"涉及公司項目的{where}稿件未經總經理確認：須經運營經理審核後交總經理確認方可發布"),
-            message_en=("web post not confirmed by the general manager" if r3
-                        else "post on a company project not confirmed by the general manager"),
-            needs=gm_needs[:-1] + ("platform",), target="gm_confirmed_by",
+            id=ids["gm_missing"],
+            clause=cl["gm"],
+            **p,
+            title=(
+                f"every {channel} post confirmed by the general manager"
+                if r3
+                else f"{channel} post on a company project confirmed by the general manager"
+            ),
+            message=(
+                f"{where}稿件未經總經理確認：審核後須交總經理確認方可發布"
+                if r3
+                else f"涉及公司項目的{where}稿件未經總經理確認：須經運營經理審核後交總經理確認方可發布"
+            ),
+            message_en=(
+                "web post not confirmed by the general manager"
+                if r3
+                else "post on a company project not confirmed by the general manager"
+            ),
+            needs=gm_needs[:-1] + ("platform",),
+            target="gm_confirmed_by",
             fails=lambda t, ctx: needs_gm(t, ctx) & blank(t, "gm_confirmed_by"),
         ),
         RowRule(
-            id=ids["gm_before_review"], clause=cl["gm"], **p,
+            id=ids["gm_before_review"],
+            clause=cl["gm"],
+            **p,
             title=f"{channel} post: GM confirmation after the manager's review",
             message="總經理確認日期 {gm_confirmed_at} 早於審核日期 {reviewed_at}：須先經運營經理審核，再交總經理確認",
             message_en="GM confirmed on {gm_confirmed_at}, before the review on {reviewed_at}",
-            needs=gm_needs[:-1] + ("platform", "reviewed_at"), target="gm_confirmed_at",
-            fails=lambda t, ctx: needs_gm(t, ctx)
-            & later_than(t.data["reviewed_at"], t.data["gm_confirmed_at"]),
+            needs=gm_needs[:-1] + ("platform", "reviewed_at"),
+            target="gm_confirmed_at",
+            fails=lambda t, ctx: (
+                needs_gm(t, ctx) & later_than(t.data["reviewed_at"], t.data["gm_confirmed_at"])
+            ),
         ),
         RowRule(
-            id=ids["gm_after_publication"], clause=cl["gm"], **p,
+            id=ids["gm_after_publication"],
+            clause=cl["gm"],
+            **p,
             title=f"{channel} post: GM confirmation before publication",
             message="總經理確認日期 {gm_confirmed_at} 晚於發布日期 {published_at}：須經總經理確認方可發布",
             message_en="GM confirmed on {gm_confirmed_at}, after publication on {published_at}",
-            needs=gm_needs[:-1] + ("platform", "published_at"), target="gm_confirmed_at",
-            fails=lambda t, ctx: needs_gm(t, ctx)
-            & later_than(t.data["gm_confirmed_at"], t.data["published_at"]),
+            needs=gm_needs[:-1] + ("platform", "published_at"),
+            target="gm_confirmed_at",
+            fails=lambda t, ctx: (
+                needs_gm(t, ctx) & later_than(t.data["gm_confirmed_at"], t.data["published_at"])
+            ),
         ),
         RowRule(
-            id=ids["gm_not_gm"], clause=cl["gm"], **p,
+            id=ids["gm_not_gm"],
+            clause=cl["gm"],
+            **p,
             title=f"{channel} post confirmed by the general manager in person (roster)",
             message="「{value}」在人員表中不是總經理：須由總經理確認",
             message_en="'{value}' is not the general manager in the roster",
-            needs=gm_needs[:-1] + ("platform",), companions=("roster",), target="gm_confirmed_by",
-            fails=lambda t, ctx: needs_gm(t, ctx) & ~blank(t, "gm_confirmed_by")
-            & ~_is_named(t, "gm_confirmed_by", _roster_names(ctx, "gm_roles")),
+            needs=gm_needs[:-1] + ("platform",),
+            companions=("roster",),
+            target="gm_confirmed_by",
+            fails=lambda t, ctx: (
+                needs_gm(t, ctx)
+                & ~blank(t, "gm_confirmed_by")
+                & ~_is_named(t, "gm_confirmed_by", _roster_names(ctx, "gm_roles"))
+            ),
         ),
         RowRule(
-            id=ids["news_late"], clause=cl["news"], **p,
+            id=ids["news_late"],
+            clause=cl["news"],
+            **p,
             title=f"{channel}: major news online within 3 working days of the event's end",
             message="重大新聞/活動須在活動結束後 {days} 個工作日內上傳：活動結束 {event_end}，最遲 {deadline}，實際發布 {published_at}",
             message_en="major news must be online within {days} working days of the event's end "
-                       "({event_end}): due {deadline}, published {published_at}",
-            needs=("platform", "category", "event_end", "published_at"), target="published_at",
+            "({event_end}): due {deadline}, published {published_at}",
+            needs=("platform", "category", "event_end", "published_at"),
+            target="published_at",
             fails=lambda t, ctx: on(t, ctx) & _news_late(t, ctx, ids["news_late"]),
             params=lambda t, ctx, rows: pd.DataFrame(
-                {"deadline": _news_deadline(t, ctx)[rows].dt.strftime("%Y-%m-%d"),
-                 "days": ctx.cfg("posts", "news_working_days")}, index=rows),
+                {
+                    "deadline": _news_deadline(t, ctx)[rows].dt.strftime("%Y-%m-%d"),
+                    "days": ctx.cfg("posts", "news_working_days"),
+                },
+                index=rows,
+            ),
         ),
         RowRule(
-            id=ids["news_event_end_missing"], clause=cl["news"], **p, severity=WARNING,
+            id=ids["news_event_end_missing"],
+            clause=cl["news"],
+            **p,
+            severity=WARNING,
             title=f"{channel}: major news records when the event ended",
             message="重大新聞/活動未填活動結束日期，無法核對 3 個工作日內發布的要求",
             message_en="major news without the event's end date: the 3-working-day limit cannot be checked",
-            needs=("platform", "category"), target="event_end",
+            needs=("platform", "category"),
+            target="event_end",
             fails=lambda t, ctx: on(t, ctx) & _is_news(t, ctx) & blank(t, "event_end"),
         ),
         RowRule(
-            id=ids["news_without_images"], clause=cl["news"], **p,
+            id=ids["news_without_images"],
+            clause=cl["news"],
+            **p,
             title=f"{channel}: major news published with pictures",
             message="重大新聞/活動須配相關圖片上傳（配圖：{value}）",
             message_en="major news must be published with pictures (pictures: {value})",
-            needs=("platform", "category"), target="has_images",
+            needs=("platform", "category"),
+            target="has_images",
             fails=lambda t, ctx: on(t, ctx) & _is_news(t, ctx) & ~yes(t, "has_images"),
         ),
         RowRule(
-            id=ids["promo_late"], clause=cl["promo"], **p,
+            id=ids["promo_late"],
+            clause=cl["promo"],
+            **p,
             title=f"{channel}: promotion announced at least 3 days before it starts",
             message="促銷活動須在開始前 {days} 天發布：促銷開始 {promo_start}，最遲 {deadline}，實際發布 {published_at}",
             message_en="a promotion must be announced {days} days before it starts ({promo_start}): "
-                       "due {deadline}, published {published_at}",
-            needs=("platform", "category", "promo_start", "published_at"), target="published_at",
-            fails=lambda t, ctx: on(t, ctx) & _is_promo(t, ctx)
-            & (day(t.data["published_at"]) > _promo_deadline(t, ctx)).fillna(False),
+            "due {deadline}, published {published_at}",
+            needs=("platform", "category", "promo_start", "published_at"),
+            target="published_at",
+            fails=lambda t, ctx: (
+                on(t, ctx)
+                & _is_promo(t, ctx)
+                & (day(t.data["published_at"]) > _promo_deadline(t, ctx)).fillna(False)
+            ),
             params=lambda t, ctx, rows: pd.DataFrame(
-                {"deadline": _promo_deadline(t, ctx)[rows].dt.strftime("%Y-%m-%d"),
-                 "days": ctx.cfg("posts", "promo_days_ahead")}, index=rows),
+                {
+                    "deadline": _promo_deadline(t, ctx)[rows].dt.strftime("%Y-%m-%d"),
+                    "days": ctx.cfg("posts", "promo_days_ahead"),
+                },
+                index=rows,
+            ),
         ),
         RowRule(
-            id=ids["promo_start_missing"], clause=cl["promo"], **p, severity=WARNING,
+            id=ids["promo_start_missing"],
+            clause=cl["promo"],
+            **p,
+            severity=WARNING,
             title=f"{channel}: promotion records its start date",
             message="促銷活動未填促銷開始日期，無法核對提前 3 天發布的要求",
             message_en="promotion without a start date: the 3-days-ahead rule cannot be checked",
-            needs=("platform", "category"), target="promo_start",
+            needs=("platform", "category"),
+            target="promo_start",
             fails=lambda t, ctx: on(t, ctx) & _is_promo(t, ctx) & blank(t, "promo_start"),
         ),
     ]
     rules += [
         AggregateRule(
-            id=ids["fixed_section_monthly"], clause=cl["fixed"], **p,
+            id=ids["fixed_section_monthly"],
+            clause=cl["fixed"],
+            **p,
             title=f"{channel}: every fixed section updated every month",
             message="固定欄目「{section}」（{platform}）{month} 未更新：固定欄目須每月檢查更新",
             message_en="fixed section '{section}' ({platform}) has no update in {month}",
@@ -277,24 +376,32 @@ def _channel_rules(profile: str, channel: str) -> list:
         ),
     ]
     if channel == WEBSITE:
-        rules.append(AggregateRule(
-            id=ids["weekly_posts"], clause=cl["cadence"], **p,
-            title="website updated at least N times per ISO week",
-            message="官網 {week}（{start}～{end}）只更新 {count} 次，每週最少應更新 {minimum} 次",
-            message_en="website updated {count} times in {week} ({start} to {end}); "
-                       "at least {minimum} a week are required",
-            needs=("platform", "published_at"),
-            run=_weekly_website,
-        ))
+        rules.append(
+            AggregateRule(
+                id=ids["weekly_posts"],
+                clause=cl["cadence"],
+                **p,
+                title="website updated at least N times per ISO week",
+                message="官網 {week}（{start}～{end}）只更新 {count} 次，每週最少應更新 {minimum} 次",
+                message_en="website updated {count} times in {week} ({start} to {end}); "
+                "at least {minimum} a week are required",
+                needs=("platform", "published_at"),
+                run=_weekly_website,
+            )
+        )
     else:
-        rules.append(AggregateRule(
-            id=ids["daily_posts"], clause=cl["cadence"], **p,
-            title="each new-media platform updated every day",
-            message="{platform} {start}～{end} 共 {days} 天未更新：新媒體平台內容每天需更新一次",
-            message_en="{platform} had no post from {start} to {end} ({days} days); new media must post daily",
-            needs=("platform", "published_at"),
-            run=_daily_new_media,
-        ))
+        rules.append(
+            AggregateRule(
+                id=ids["daily_posts"],
+                clause=cl["cadence"],
+                **p,
+                title="each new-media platform updated every day",
+                message="{platform} {start}～{end} 共 {days} 天未更新：新媒體平台內容每天需更新一次",
+                message_en="{platform} had no post from {start} to {end} ({days} days); new media must post daily",
+                needs=("platform", "published_at"),
+                run=_daily_new_media,
+            )
+        )
     return rules
 
 
@@ -316,14 +423,19 @@ def _news_late(t, ctx, rule_id: str) -> pd.Series:
     uncovered = news & ~covered
     if uncovered.any():
         years = sorted(set(t.data["event_end"][uncovered].dt.year))
-        ctx.skip_rows(rule_id, f"{int(uncovered.sum())} 行的活動結束日期在 {years} 年，工作日曆只收錄至 "
-                      f"{ctx.calendar.covered_through} 年的調休安排，未檢查")
+        ctx.skip_rows(
+            rule_id,
+            f"{int(uncovered.sum())} 行的活動結束日期在 {years} 年，工作日曆只收錄至 "
+            f"{ctx.calendar.covered_through} 年的調休安排，未檢查",
+        )
     late = day(t.data["published_at"]) > _news_deadline(t, ctx)
     return (news & covered & late).fillna(False).astype(bool)
 
 
 def _promo_deadline(t, ctx) -> pd.Series:
-    return t.data["promo_start"].dt.normalize() - pd.Timedelta(days=ctx.cfg("posts", "promo_days_ahead"))
+    return t.data["promo_start"].dt.normalize() - pd.Timedelta(
+        days=ctx.cfg("posts", "promo_days_ahead")
+    )
 
 
 def _period(t, ctx, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -362,15 +474,19 @@ def _weekly_website(t, ctx: Context) -> pd.DataFrame:
     rows_by_week = pd.Series(published.index, index=week_of.values).groupby(level=0).agg(list)
     weeks = short.index
     iso = weeks.isocalendar()
-    return pd.DataFrame({
-        "rows": row_lists(rows_by_week.reindex(weeks)),
-        "key": "published_at",
-        "week": iso["year"].astype(str).values + "-W" + iso["week"].astype(str).str.zfill(2).values,
-        "start": weeks.strftime("%Y-%m-%d"),
-        "end": (weeks + pd.Timedelta(days=6)).strftime("%Y-%m-%d"),
-        "count": short.astype(int).values,
-        "minimum": minimum,
-    })
+    return pd.DataFrame(
+        {
+            "rows": row_lists(rows_by_week.reindex(weeks)),
+            "key": "published_at",
+            "week": iso["year"].astype(str).values
+            + "-W"
+            + iso["week"].astype(str).str.zfill(2).values,
+            "start": weeks.strftime("%Y-%m-%d"),
+            "end": (weeks + pd.Timedelta(days=6)).strftime("%Y-%m-%d"),
+            "count": short.astype(int).values,
+            "minimum": minimum,
+        }
+    )
 
 
 def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
@@ -382,7 +498,9 @@ def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
     platform_key = folded(t, "platform")[new_media]
     shown = t.data["platform"][new_media].groupby(platform_key).first()
     wanted = ctx.cfg("posts", "daily_platforms")
-    platforms = pd.Index([fold(p) for p in wanted] if wanted else list(shown.index), name="p").unique()
+    platforms = pd.Index(
+        [fold(p) for p in wanted] if wanted else list(shown.index), name="p"
+    ).unique()
     days = pd.date_range(start, end, freq="D")
     if not ctx.cfg("posts", "daily_includes_weekends"):
         days = days[ctx.calendar.is_working_day(pd.Series(days)).values]
@@ -398,14 +516,21 @@ def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
         return no_rows()
     # Consecutive missing days of one platform make one line: "7 days without a post".
     step = missing["d"].diff().ne(pd.Timedelta(days=1)) | missing["p"].ne(missing["p"].shift())
-    runs = missing.assign(run=step.cumsum()).groupby("run").agg(p=("p", "first"), start=("d", "first"),
-                                                                 end=("d", "last"), days=("d", "size"))
-    return pd.DataFrame({
-        "rows": row_lists(pd.Series(np.nan, index=runs.index, dtype=object)), "key": None,
-        "platform": runs["p"].map(shown).fillna(runs["p"]).values,
-        "start": runs["start"].dt.strftime("%Y-%m-%d").values, "end": runs["end"].dt.strftime("%Y-%m-%d").values,
-        "days": runs["days"].astype(int).values,
-    })
+    runs = (
+        missing.assign(run=step.cumsum())
+        .groupby("run")
+        .agg(p=("p", "first"), start=("d", "first"), end=("d", "last"), days=("d", "size"))
+    )
+    return pd.DataFrame(
+        {
+            "rows": row_lists(pd.Series(np.nan, index=runs.index, dtype=object)),
+            "key": None,
+            "platform": runs["p"].map(shown).fillna(runs["p"]).values,
+            "start": runs["start"].dt.strftime("%Y-%m-%d").values,
+            "end": runs["end"].dt.strftime("%Y-%m-%d").values,
+            "days": runs["days"].astype(int).values,
+        }
+    )
 
 
 def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
@@ -415,57 +540,94 @@ def _fixed_sections(t, ctx: Context, on) -> pd.DataFrame:
         return no_rows()
     start, end = period
     # Months judged: from the period's first month to the last month that has ended.
-    last_full = (ctx.as_of.normalize().to_period("M") - 1)
+    last_full = ctx.as_of.normalize().to_period("M") - 1
     months = pd.period_range(start.to_period("M"), min(end.to_period("M"), last_full), freq="M")
     if months.empty:
         return no_rows()
-    sections = pd.DataFrame({
-        "platform": folded(t, "platform"),
-        "section": folded(t, "section"),
-        "month": t.data["published_at"].dt.to_period("M"),
-        "shown_platform": t.data["platform"], "shown_section": t.data["section"],
-    })
+    sections = pd.DataFrame(
+        {
+            "platform": folded(t, "platform"),
+            "section": folded(t, "section"),
+            "month": t.data["published_at"].dt.to_period("M"),
+            "shown_platform": t.data["platform"],
+            "shown_section": t.data["section"],
+        }
+    )
     fixed = sections[rows].drop_duplicates(["platform", "section"])[
-        ["platform", "section", "shown_platform", "shown_section"]]
-    have = sections[on(t, ctx)].dropna(subset=["month"])[["platform", "section", "month"]].drop_duplicates()
+        ["platform", "section", "shown_platform", "shown_section"]
+    ]
+    have = (
+        sections[on(t, ctx)]
+        .dropna(subset=["month"])[["platform", "section", "month"]]
+        .drop_duplicates()
+    )
     # Every fixed section × every judged month, less those with a post: a join, no loop.
     wanted = fixed.merge(pd.DataFrame({"month": months}), how="cross")
     wanted = wanted.merge(have.assign(posted=True), on=["platform", "section", "month"], how="left")
     absent = wanted[wanted["posted"].isna()]
     if absent.empty:
         return no_rows()
-    return pd.DataFrame({
-        "rows": row_lists(pd.Series(np.nan, index=absent.index, dtype=object)), "key": None,
-        "platform": absent["shown_platform"].values, "section": absent["shown_section"].values,
-        "month": absent["month"].astype(str).values,
-    })
+    return pd.DataFrame(
+        {
+            "rows": row_lists(pd.Series(np.nan, index=absent.index, dtype=object)),
+            "key": None,
+            "platform": absent["shown_platform"].values,
+            "section": absent["shown_section"].values,
+            "month": absent["month"].astype(str).values,
+        }
+    )
 
 
 def _self_check_rules() -> list:
     checks = [
-        ("posts.self_check.personal_opinion", "posts.self_check.personal_opinion_blank",
-         "personal_opinion", "R1-6.4", "含情緒化的個人觀點", "emotional personal opinions"),
-        ("posts.self_check.undisclosed_info", "posts.self_check.undisclosed_info_blank",
-         "undisclosed_info", "R1-6.5", "含尚未對外公開的公司信息", "undisclosed company information"),
-        ("posts.self_check.unverified", "posts.self_check.unverified_blank",
-         "unverified", "R1-6.5", "含未經核實的傳言", "unverified rumours"),
+        (
+            "posts.self_check.personal_opinion",
+            "posts.self_check.personal_opinion_blank",
+            "personal_opinion",
+            "R1-6.4",
+            "含情緒化的個人觀點",
+            "emotional personal opinions",
+        ),
+        (
+            "posts.self_check.undisclosed_info",
+            "posts.self_check.undisclosed_info_blank",
+            "undisclosed_info",
+            "R1-6.5",
+            "含尚未對外公開的公司信息",
+            "undisclosed company information",
+        ),
+        (
+            "posts.self_check.unverified",
+            "posts.self_check.unverified_blank",
+            "unverified",
+            "R1-6.5",
+            "含未經核實的傳言",
+            "unverified rumours",
+        ),
     ]
     rules = []
     for rule_id, blank_id, key, clause, zh, en in checks:
         rules += [
             RowRule(
-                id=rule_id, clause=clause, table="posts",
+                id=rule_id,
+                clause=clause,
+                table="posts",
                 title=f"post contains no {en}",
                 message=f"自檢欄「{{header}}」為「{{value}}」：稿件不得{zh}",
                 message_en=f"self-check says the post contains {en}; it must not",
-                target=key, fails=lambda t, ctx, k=key: yes(t, k),
+                target=key,
+                fails=lambda t, ctx, k=key: yes(t, k),
             ),
             RowRule(
-                id=blank_id, clause=clause, table="posts", severity=WARNING,
+                id=blank_id,
+                clause=clause,
+                table="posts",
+                severity=WARNING,
                 title=f"self-check for {en} filled in",
                 message="自檢欄「{header}」未填：發布前須自檢並填「否」",
                 message_en="self-check column '{header}' is blank: fill in 否 after checking",
-                target=key, fails=lambda t, ctx, k=key: blank(t, k),
+                target=key,
+                fails=lambda t, ctx, k=key: blank(t, k),
             ),
         ]
     return rules
@@ -473,15 +635,18 @@ def _self_check_rules() -> list:
 
 def _account_registered(t, ctx: Context) -> pd.Series:
     accounts = ctx.tables["accounts"]
-    registered_pairs = set(zip(
-        folded(accounts, "platform"),
-        folded(accounts, "account"),
-    ))
+    registered_pairs = set(
+        zip(
+            folded(accounts, "platform"),
+            folded(accounts, "account"),
+        )
+    )
     platform = folded(t, "platform")
     if t.has("account"):
         account = folded(t, "account")
-        known = pd.Series([(p, a) in registered_pairs for p, a in zip(platform, account)],
-                          index=t.data.index)
+        known = pd.Series(
+            [(p, a) in registered_pairs for p, a in zip(platform, account)], index=t.data.index
+        )
         return known | blank(t, "account")
     return platform.isin({p for p, _ in registered_pairs}) | blank(t, "platform")
 
@@ -492,34 +657,54 @@ def _inquiry_rules() -> list:
 
     return [
         RowRule(
-            id="inquiries.reply_late", clause="R1-6.7", table="inquiries",
+            id="inquiries.reply_late",
+            clause="R1-6.7",
+            table="inquiries",
             title="user message answered within 12 hours",
             message="留言 {received_at} 收到，{replied_at} 才回覆，超過 {hours} 小時：須在 {hours} 小時內回覆",
             message_en="message received {received_at}, answered {replied_at}: over {hours} hours",
-            needs=("received_at",), target="replied_at",
-            fails=lambda t, ctx: ((t.data["replied_at"] - t.data["received_at"]) > limit(ctx))
-            .fillna(False).astype(bool),
+            needs=("received_at",),
+            target="replied_at",
+            fails=lambda t, ctx: (
+                ((t.data["replied_at"] - t.data["received_at"]) > limit(ctx))
+                .fillna(False)
+                .astype(bool)
+            ),
             params=lambda t, ctx, rows: pd.DataFrame(
-                {"hours": ctx.cfg("posts", "inquiry_reply_hours")}, index=rows),
+                {"hours": ctx.cfg("posts", "inquiry_reply_hours")}, index=rows
+            ),
         ),
         RowRule(
-            id="inquiries.unanswered", clause="R1-6.7", table="inquiries",
+            id="inquiries.unanswered",
+            clause="R1-6.7",
+            table="inquiries",
             title="no user message left unanswered over 12 hours",
             message="留言 {received_at} 收到，至 {as_of} 仍未回覆（超過 {hours} 小時）",
             message_en="message received {received_at} still unanswered at {as_of} (over {hours} hours)",
-            needs=("received_at",), target="replied_at",
-            fails=lambda t, ctx: blank(t, "replied_at")
-            & ((ctx.as_of - t.data["received_at"]) > limit(ctx)).fillna(False).astype(bool),
+            needs=("received_at",),
+            target="replied_at",
+            fails=lambda t, ctx: (
+                blank(t, "replied_at")
+                & ((ctx.as_of - t.data["received_at"]) > limit(ctx)).fillna(False).astype(bool)
+            ),
             params=lambda t, ctx, rows: pd.DataFrame(
-                {"hours": ctx.cfg("posts", "inquiry_reply_hours"),
-                 "as_of": ctx.as_of.strftime("%Y-%m-%d %H:%M")}, index=rows),
+                {
+                    "hours": ctx.cfg("posts", "inquiry_reply_hours"),
+                    "as_of": ctx.as_of.strftime("%Y-%m-%d %H:%M"),
+                },
+                index=rows,
+            ),
         ),
         RowRule(
-            id="inquiries.reply_before_message", clause="R1-6.7", table="inquiries", severity=WARNING,
+            id="inquiries.reply_before_message",
+            clause="R1-6.7",
+            table="inquiries",
+            severity=WARNING,
             title="reply time not before the message",
             message="回覆時間 {replied_at} 早於留言時間 {received_at}，請核對記錄",
             message_en="reply time {replied_at} is before the message time {received_at}",
-            needs=("received_at",), target="replied_at",
+            needs=("received_at",),
+            target="replied_at",
             fails=lambda t, ctx: later_than(t.data["received_at"], t.data["replied_at"]),
         ),
     ]
@@ -532,11 +717,15 @@ RULES = (
     + _self_check_rules()
     + [
         RowRule(
-            id="posts.account_unregistered", clause="R1-6.1", table="posts",
+            id="posts.account_unregistered",
+            clause="R1-6.1",
+            table="posts",
             title="post made from a registered company account",
             message="「{platform}」賬號「{value}」不在賬號清單中：公司賬號須由運營部統一管理登記",
             message_en="account '{value}' on {platform} is not in the registered account list",
-            needs=("platform",), companions=("accounts",), target=("account", "platform"),
+            needs=("platform",),
+            companions=("accounts",),
+            target=("account", "platform"),
             fails=lambda t, ctx: ~_account_registered(t, ctx),
         ),
     ]

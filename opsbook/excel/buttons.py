@@ -48,6 +48,7 @@ def _check(live: XlwingsBook, book):
 
 def validate() -> None:
     """驗證: mark every violation in the open workbook and list them in 違規清單."""
+
     def action(live, book):
         live.clear()
         checked, settings = _check(live, book)
@@ -57,6 +58,7 @@ def validate() -> None:
         message = f"{report.errors} 個錯誤，{report.warnings} 個警告（見「違規清單」）"
         since = since_last_check(checked, book, settings)
         book.app.alert(f"{message}\n{since}" if since else message, title="opsbook")
+
     _run(action)
 
 
@@ -71,7 +73,9 @@ def since_last_check(checked, book, settings) -> str | None:
     from ..history import HistoryError, workbook_changes
 
     try:
-        return workbook_changes(checked, Path(book.fullname)).message(settings["general"]["language"])
+        return workbook_changes(checked, Path(book.fullname)).message(
+            settings["general"]["language"]
+        )
     except HistoryError as exc:
         return f"（未能記錄本次檢查：{exc}）"
 
@@ -79,11 +83,13 @@ def since_last_check(checked, book, settings) -> str | None:
 def summarize() -> None:
     """月結/彙總: write the summaries of this kind of workbook (月度結算, 月度彙總, 週報 …),
     replacing the summaries of an earlier press and keeping 驗證's marks."""
+
     def action(live, book):
         live.resume()
         checked, _ = _check(live, book)
         annotate(live, checked, marks=False)
         live.save()
+
     _run(action)
 
 

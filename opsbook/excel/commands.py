@@ -36,8 +36,14 @@ def addin():
 
 
 @addin.command("build")
-@click.option("--output", "output", type=click.Path(path_type=Path), default=Path("opsbook.xlam"),
-              show_default=True, help="Where to write the add-in (.xlam).")
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    default=Path("opsbook.xlam"),
+    show_default=True,
+    help="Where to write the add-in (.xlam).",
+)
 def addin_build(output):
     """Build opsbook.xlam from the shipped VBA sources and the installed xlwings; needs no Excel.
 
@@ -51,8 +57,10 @@ def addin_build(output):
         _fail(str(exc))
     click.echo(f"wrote {path}")
     if not has_formulas(path):
-        click.echo("  (without the worksheet functions: xlwings generates their VBA on Windows only; "
-                   "`opsbook excel addin install` there builds them in)")
+        click.echo(
+            "  (without the worksheet functions: xlwings generates their VBA on Windows only; "
+            "`opsbook excel addin install` there builds them in)"
+        )
 
 
 @addin.command("install")
@@ -85,8 +93,12 @@ def addin_uninstall():
 
 @excel.command("template")
 @click.argument("kind", type=KINDS)
-@click.option("--output", "output", type=click.Path(path_type=Path),
-              help="Where to write it (default: KIND.xlsm; it must be .xlsm, buttons need macros).")
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    help="Where to write it (default: KIND.xlsm; it must be .xlsm, buttons need macros).",
+)
 def excel_template(kind, output):
     """Build a ready workbook for KIND: headers, dropdowns, an instruction sheet, buttons.
 

@@ -22,12 +22,20 @@ def report_lines() -> tuple[list[str], bool]:
     try:
         import xlwings
 
-        lines.append(f"xlwings  {xlwings.__version__}" + ("" if xlwings.__version__ == PINNED_XLWINGS
-                                                         else f"  ✗ opsbook's macros expect {PINNED_XLWINGS}"))
+        lines.append(
+            f"xlwings  {xlwings.__version__}"
+            + (
+                ""
+                if xlwings.__version__ == PINNED_XLWINGS
+                else f"  ✗ opsbook's macros expect {PINNED_XLWINGS}"
+            )
+        )
         ok &= xlwings.__version__ == PINNED_XLWINGS
-        lines.append(f"xlwings PRO: {'on (not used by opsbook)' if xlwings.__pro__ else 'off (open-source only)'}")
+        lines.append(
+            f"xlwings PRO: {'on (not used by opsbook)' if xlwings.__pro__ else 'off (open-source only)'}"
+        )
     except ImportError:
-        lines.append("xlwings  ✗ missing: pip install \"opsbook[excel]\"")
+        lines.append('xlwings  ✗ missing: pip install "opsbook[excel]"')
         ok = False
     interpreter_lines, interpreter_ok = interpreter_report()
     lines += interpreter_lines
@@ -36,10 +44,14 @@ def report_lines() -> tuple[list[str], bool]:
     if sys.platform == "win32":
         ok &= interpreter_ok and addin_ok
     elif sys.platform == "darwin":
-        lines.append("Excel for Mac: the add-in is not installed by opsbook (untried); use `opsbook validate`")
+        lines.append(
+            "Excel for Mac: the add-in is not installed by opsbook (untried); use `opsbook validate`"
+        )
     else:
-        lines.append("Excel    ✗ not available on this system (buttons and formulas need Excel on Windows); "
-                     "`opsbook validate` works here")
+        lines.append(
+            "Excel    ✗ not available on this system (buttons and formulas need Excel on Windows); "
+            "`opsbook validate` works here"
+        )
     if "XLWINGS_LICENSE_KEY" in os.environ:
         lines.append("XLWINGS_LICENSE_KEY is set: opsbook does not need or use it")
     return lines, ok
@@ -53,21 +65,31 @@ def interpreter_report() -> tuple[list[str], bool]:
     interpreter = xlconf.read_value(conf, key)
     if not interpreter:
         found = shutil.which("python")
-        lines = [f"Excel's Python: {key} not set in {conf}; Excel runs `python` from PATH "
-                 f"({found or 'none found'})  ✗ run `opsbook excel addin install`"]
+        lines = [
+            f"Excel's Python: {key} not set in {conf}; Excel runs `python` from PATH "
+            f"({found or 'none found'})  ✗ run `opsbook excel addin install`"
+        ]
         return lines, False
     lines = [f"Excel's Python: {interpreter} ({key} in {conf})"]
     if not Path(interpreter).exists():
-        lines.append("  ✗ that file does not exist: run `opsbook excel addin install` from the Python to use")
+        lines.append(
+            "  ✗ that file does not exist: run `opsbook excel addin install` from the Python to use"
+        )
         return lines, False
     if Path(interpreter).resolve() == Path(sys.executable).resolve():
         lines.append("  ✓ this Python")
         return lines, True
-    probe = subprocess.run([interpreter, "-c", "import opsbook, xlwings; print(xlwings.__version__)"],
-                           capture_output=True, text=True, timeout=60)
+    probe = subprocess.run(
+        [interpreter, "-c", "import opsbook, xlwings; print(xlwings.__version__)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if probe.returncode:
-        lines.append("  ✗ it cannot import opsbook and xlwings: pip install \"opsbook[excel]\" there, or run "
-                     "`opsbook excel addin install` from this Python")
+        lines.append(
+            '  ✗ it cannot import opsbook and xlwings: pip install "opsbook[excel]" there, or run '
+            "`opsbook excel addin install` from this Python"
+        )
         return lines, False
     lines.append(f"  ✓ it has opsbook and xlwings {probe.stdout.strip()}")
     return lines, True
@@ -104,10 +126,18 @@ def addin_report() -> tuple[list[str], bool]:
         with zipfile.ZipFile(path) as zf:
             current = zf.read("xl/vbaProject.bin") == vba_project_bin(["Sheet1"], formulas=True)
     except Exception as exc:  # a damaged or foreign file: say so, do not crash
-        return [f"add-in   ✗ {path} cannot be read ({type(exc).__name__}): run `opsbook excel addin install`"], False
+        return [
+            f"add-in   ✗ {path} cannot be read ({type(exc).__name__}): run `opsbook excel addin install`"
+        ], False
     if not current:
-        return [f"add-in   ✗ {path} is from another opsbook/xlwings version: run `opsbook excel addin install`"], False
+        return [
+            f"add-in   ✗ {path} is from another opsbook/xlwings version: run `opsbook excel addin install`"
+        ], False
     from .addin.build import has_formulas
 
-    formulas = "with the worksheet functions" if has_formulas(path) else "✗ without the worksheet functions"
+    formulas = (
+        "with the worksheet functions"
+        if has_formulas(path)
+        else "✗ without the worksheet functions"
+    )
     return [f"add-in   ✓ installed ({path}), {formulas}"], True

@@ -23,11 +23,14 @@ MAC_REFUSAL = (
     "opsbook excel addin install works on Windows only. Excel for Mac has not been tried: "
     "build the add-in with `opsbook excel addin build --output opsbook.xlam`, then in Excel "
     "Tools → Excel Add-ins → Browse… pick it, run `xlwings runpython install` once and put "
-    "\"INTERPRETER_MAC\",\"<this python>\" into ~/Library/Containers/com.microsoft.Excel/Data/"
-    "xlwings.conf; or check workbooks with `opsbook validate` (see README, In Excel)")
-OTHER_REFUSAL = ("opsbook excel addin install needs Microsoft Excel on Windows; on this system "
-                 "check workbooks with `opsbook validate`, or build the add-in file with "
-                 "`opsbook excel addin build --output opsbook.xlam` and copy it to a Windows PC")
+    '"INTERPRETER_MAC","<this python>" into ~/Library/Containers/com.microsoft.Excel/Data/'
+    "xlwings.conf; or check workbooks with `opsbook validate` (see README, In Excel)"
+)
+OTHER_REFUSAL = (
+    "opsbook excel addin install needs Microsoft Excel on Windows; on this system "
+    "check workbooks with `opsbook validate`, or build the add-in file with "
+    "`opsbook excel addin build --output opsbook.xlam` and copy it to a Windows PC"
+)
 
 
 def _refuse_off_windows() -> None:
@@ -48,7 +51,9 @@ def startup_dir() -> Path:
         with xw.App(visible=False) as app:
             return Path(app.startup_path)
     except Exception as exc:
-        raise OpsbookError(f"could not ask Excel for its startup folder ({exc}); is Excel installed?") from exc
+        raise OpsbookError(
+            f"could not ask Excel for its startup folder ({exc}); is Excel installed?"
+        ) from exc
 
 
 def _close_open_addin() -> None:
@@ -75,12 +80,17 @@ def install_addin() -> list[str]:
             opened = True
         except Exception:
             pass
-    lines.append("已在執行中的 Excel 載入 opsbook 分頁。" if opened else
-                 "啟動 Excel（已開啟的請先關閉再開），功能區會出現 opsbook 分頁。")
+    lines.append(
+        "已在執行中的 Excel 載入 opsbook 分頁。"
+        if opened
+        else "啟動 Excel（已開啟的請先關閉再開），功能區會出現 opsbook 分頁。"
+    )
     return lines
 
 
-def install_into(folder: Path, conf: Path, interpreter: str, encoding: str | None = None) -> list[str]:
+def install_into(
+    folder: Path, conf: Path, interpreter: str, encoding: str | None = None
+) -> list[str]:
     """Write opsbook.xlam into `folder` and point xlwings.conf at `interpreter`."""
     from .addin.build import build_addin
 
@@ -90,8 +100,10 @@ def install_into(folder: Path, conf: Path, interpreter: str, encoding: str | Non
     try:
         xlconf.set_values(conf, xlconf.interpreter_settings(interpreter), encoding=encoding)
     except UnicodeEncodeError:
-        raise OpsbookError(f"{interpreter}: this path cannot be written in Windows' ANSI code page, "
-                           "which xlwings.conf uses; install Python in a folder with such a name") from None
+        raise OpsbookError(
+            f"{interpreter}: this path cannot be written in Windows' ANSI code page, "
+            "which xlwings.conf uses; install Python in a folder with such a name"
+        ) from None
     lines = [f"installed {target}", f"{conf}: {xlconf.interpreter_key()} = {interpreter}"]
     if previous and previous != interpreter:
         lines.append(f"  (was {previous}; xlwings' own add-in reads the same setting)")
@@ -107,17 +119,23 @@ def uninstall_addin() -> list[str]:
     except FileNotFoundError:
         return [f"opsbook.xlam is not installed ({target} not found)"]
     except PermissionError as exc:
-        raise OpsbookError(f"{target}: Excel still has it open; quit Excel and try again ({exc})") from exc
-    return [f"removed {target}",
-            f"{xlconf.user_config_file()} is left as it is (xlwings' own add-in reads it too)"]
+        raise OpsbookError(
+            f"{target}: Excel still has it open; quit Excel and try again ({exc})"
+        ) from exc
+    return [
+        f"removed {target}",
+        f"{xlconf.user_config_file()} is left as it is (xlwings' own add-in reads it too)",
+    ]
 
 
 # --- one workbook -----------------------------------------------------------------------
 
-TRUST_HINT = ("Excel refused access to the workbook's VBA project. Turn on File → Options → "
-              "Trust Center → Trust Center Settings → Macro Settings → \"Trust access to the VBA "
-              "project object model\", then run this again (or use the add-in: "
-              "opsbook excel addin install)")
+TRUST_HINT = (
+    "Excel refused access to the workbook's VBA project. Turn on File → Options → "
+    'Trust Center → Trust Center Settings → Macro Settings → "Trust access to the VBA '
+    'project object model", then run this again (or use the add-in: '
+    "opsbook excel addin install)"
+)
 XL_MACRO_ENABLED = 52  # XlFileFormat.xlOpenXMLWorkbookMacroEnabled (Excel VBA reference)
 VBEXT_STD_MODULE, VBEXT_CLASS_MODULE = 1, 2  # vbext_ComponentType (VBIDE reference)
 
@@ -126,8 +144,10 @@ def check_book_path(book_path: Path) -> None:
     """The refusals that need no Excel: only an .xlsm keeps macros."""
     suffix = book_path.suffix.lower()
     if suffix == ".xlsx":
-        raise OpsbookError(f"{book_path}: an .xlsx cannot keep macros; save it as .xlsm first, or use "
-                           "the add-in (opsbook excel addin install), which needs no macros in the file")
+        raise OpsbookError(
+            f"{book_path}: an .xlsx cannot keep macros; save it as .xlsm first, or use "
+            "the add-in (opsbook excel addin install), which needs no macros in the file"
+        )
     if suffix != ".xlsm":
         raise OpsbookError(f"{book_path}: give an .xlsm workbook")
 
@@ -136,11 +156,15 @@ def install(book_path: Path) -> str:
     """Import opsbook's and xlwings' modules into BOOK.xlsm and save it as .xlsm (52)."""
     check_book_path(book_path)
     if sys.platform == "darwin":
-        raise OpsbookError("Excel for Mac gives no access to a workbook's VBA project; use a template "
-                           "(opsbook excel template KIND), which carries the macros already")
+        raise OpsbookError(
+            "Excel for Mac gives no access to a workbook's VBA project; use a template "
+            "(opsbook excel template KIND), which carries the macros already"
+        )
     if sys.platform != "win32":
-        raise OpsbookError("installing macros needs Microsoft Excel (Windows); build a ready workbook "
-                           "with `opsbook excel template KIND` instead")
+        raise OpsbookError(
+            "installing macros needs Microsoft Excel (Windows); build a ready workbook "
+            "with `opsbook excel template KIND` instead"
+        )
     import xlwings as xw
 
     from .addin.sources import opsbook_module, xlwings_modules
@@ -154,18 +178,25 @@ def install(book_path: Path) -> str:
     for module in [opsbook_module(), *xlwings_modules()]:
         component = existing.get(module.name)
         if component is None:
-            component = components.Add(VBEXT_CLASS_MODULE if module.kind == "class" else VBEXT_STD_MODULE)
+            component = components.Add(
+                VBEXT_CLASS_MODULE if module.kind == "class" else VBEXT_STD_MODULE
+            )
             component.Name = module.name
         code = component.CodeModule
         if code.CountOfLines:
             code.DeleteLines(1, code.CountOfLines)
         # AddFromString takes code, not the Attribute lines of an exported file
-        code.AddFromString("\r\n".join(line for line in module.source.split("\r\n")
-                                       if not line.startswith("Attribute ")))
+        code.AddFromString(
+            "\r\n".join(
+                line for line in module.source.split("\r\n") if not line.startswith("Attribute ")
+            )
+        )
     alerts = book.app.display_alerts
     book.app.display_alerts = False
     try:
         book.api.SaveAs(os.fspath(Path(book_path).resolve()), XL_MACRO_ENABLED)
     finally:
         book.app.display_alerts = alerts
-    return f"{book_path}: macros OpsValidate, OpsSummarize, OpsClear, OpsSettings, OpsHelp installed"
+    return (
+        f"{book_path}: macros OpsValidate, OpsSummarize, OpsClear, OpsSettings, OpsHelp installed"
+    )

@@ -71,8 +71,7 @@ def rule_formula(helper: str, rows: int, code: int) -> str:
     with that code (an unlisted cell before the first key gives #N/A: not formatted)."""
     sheet = quote_sheet(helper)
     key = f"(ROW()*{KEY_ROW}+COLUMN())"
-    return (f"=LOOKUP({key},{sheet}!$A$1:$A${rows},{sheet}!$B$1:$B${rows})"
-            f"={key}*4+{code}")
+    return f"=LOOKUP({key},{sheet}!$A$1:$A${rows},{sheet}!$B$1:$B${rows})={key}*4+{code}"
 
 
 def as_text(value):
@@ -104,13 +103,22 @@ class XlwingsBook:
         sheet = self.book.sheets[name]
         used = sheet.used_range
         rows = used.options(ndim=2).value
-        return SheetValues(name, rows=rows, origin_row=used.row - 1, origin_col=used.column - 1,
-                           visible=bool(sheet.visible))
+        return SheetValues(
+            name,
+            rows=rows,
+            origin_row=used.row - 1,
+            origin_col=used.column - 1,
+            visible=bool(sheet.visible),
+        )
 
     def read_all(self) -> list[SheetValues]:
         state = self.state()
         skip = {STATE_SHEET, *(state.sheets if state else [])}
-        return [self.read_sheet(n) for n in self.sheet_names() if n not in skip and not n.startswith(HELPER_PREFIX)]
+        return [
+            self.read_sheet(n)
+            for n in self.sheet_names()
+            if n not in skip and not n.startswith(HELPER_PREFIX)
+        ]
 
     def state(self) -> RunState | None:
         """What the last run wrote (either writer), or None."""
@@ -120,7 +128,9 @@ class XlwingsBook:
         state = RunState.from_rows(values)
         # The live writer before issue 13 wrote a two-column state ("kind", "where") that
         # named neither its helper sheets nor its rules and notes.
-        self._legacy = bool(values) and [str(v).strip() for v in values[0] if v not in (None, "")] == ["kind", "where"]
+        self._legacy = bool(values) and [
+            str(v).strip() for v in values[0] if v not in (None, "")
+        ] == ["kind", "where"]
         return state
 
     # writing ---------------------------------------------------------------------------
@@ -153,14 +163,20 @@ class XlwingsBook:
             # As floats: a key passes 2**31 from row 131,072 on, and pywin32 sends a Python int
             # that large as a 64-bit integer (VT_I8), not a type a cell holds (a cell's number
             # is a double); a double holds every key exactly (< 2**53).
-            pairs = np.column_stack([keys[order], keys[order] * 4 + codes[order]]).astype(np.float64)
+            pairs = np.column_stack([keys[order], keys[order] * 4 + codes[order]]).astype(
+                np.float64
+            )
             helper.range("A1").value = pairs.tolist()
-            target = sheet.range((int(rows.min()), int(cols.min())), (int(rows.max()), int(cols.max())))
+            target = sheet.range(
+                (int(rows.min()), int(cols.min())), (int(rows.max()), int(cols.max()))
+            )
             rules = target.conditional_formats
             for severity in reversed(SEVERITY_ORDER):  # each new rule goes first: error ends on top
                 if (codes == CODES[severity]).any():
-                    rules.add_custom(rule_formula(helper_name, len(keys), CODES[severity]),
-                                     fill_color=FILL_RGB[severity])
+                    rules.add_custom(
+                        rule_formula(helper_name, len(keys), CODES[severity]),
+                        fill_color=FILL_RGB[severity],
+                    )
             self.run.rules.append((sheet_name, target.address, helper_name))
             self._add_notes(sheet, sheet_name, m.head(self.notes_cap))
 
@@ -194,14 +210,18 @@ class XlwingsBook:
             if block.title:
                 rows.append([block.title])
             rows.append(list(block.frame.columns))
-            rows += [[plain(v, dates="python") for v in r] for r in block.frame.itertuples(index=False)]
+            rows += [
+                [plain(v, dates="python") for v in r] for r in block.frame.itertuples(index=False)
+            ]
             if block.total and len(block.frame):
                 rows.append([plain(v, dates="python") for v in totals(block).values()])
             if block.note:
                 rows.append([block.note])
         width = max(len(r) for r in rows)
         sheet = self._add_sheet(self._free_name(summary.name))
-        sheet.range("A1").value = [[as_text(v) for v in r] + [None] * (width - len(r)) for r in rows]
+        sheet.range("A1").value = [
+            [as_text(v) for v in r] + [None] * (width - len(r)) for r in rows
+        ]
 
     def save(self) -> None:
         """Record what this run wrote in the very hidden _opsbook sheet (state.py's format)."""
@@ -343,4 +363,3 @@ def _addresses(refs: list[str]) -> list[str]:
     if current:
         out.append(current)
     return out
-

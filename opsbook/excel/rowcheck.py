@@ -48,7 +48,11 @@ class BlankInput(ValueError):
 def excel_date(value, what: str = "日期") -> pd.Timestamp:
     """A date as Excel passes it to a formula: a datetime (date-formatted cell), a serial
     number (DATE(), TODAY(), A2+1, a General cell), or text such as 2026/3/2."""
-    if value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and value != value):
+    if (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and value != value)
+    ):
         raise BlankInput(f"{what}為空")
     if isinstance(value, bool):
         raise ValueError(f"{what}不是日期：{value}")
@@ -154,15 +158,18 @@ class RowAnswers:
 ANSWERS = RowAnswers()
 
 
-def check_rows(headers: list, rows: list[list], as_of: pd.Timestamp, settings: dict,
-               kind: str | None = None) -> list[list[tuple[str, str]]]:
+def check_rows(
+    headers: list, rows: list[list], as_of: pd.Timestamp, settings: dict, kind: str | None = None
+) -> list[list[tuple[str, str]]]:
     """(clause, short message) for every row rule each row breaks, in catalog order: one
     engine run for all the rows.  Raises ValueError when the headers are no known table."""
     width = len(headers)
     grid = [list(headers)] + [(list(r) + [None] * width)[:width] for r in rows]
     from ..workbook.reader import SheetValues
 
-    checked = check_book([SheetValues("row", rows=grid)], "", settings, as_of, kind=kind, summaries=False)
+    checked = check_book(
+        [SheetValues("row", rows=grid)], "", settings, as_of, kind=kind, summaries=False
+    )
     if not checked.report.files[0].tables:
         raise ValueError("表頭不是可識別的表格")
     f = checked.report.frame
@@ -174,9 +181,16 @@ def check_rows(headers: list, rows: list[list], as_of: pd.Timestamp, settings: d
     return out
 
 
-def check_row(headers: list, values: list, as_of=None, kind: str | None = None,
-              settings: dict | None = None, fetch=None, row: int | None = None,
-              header_row: int | None = None) -> list[tuple[str, str]]:
+def check_row(
+    headers: list,
+    values: list,
+    as_of=None,
+    kind: str | None = None,
+    settings: dict | None = None,
+    fetch=None,
+    row: int | None = None,
+    header_row: int | None = None,
+) -> list[tuple[str, str]]:
     """The findings of one row, from the cache when a row of the same content was checked.
 
     ``fetch(first, last)``: the rows ``first``..``last`` of the row's sheet (1-based), given
@@ -196,8 +210,11 @@ def check_row(headers: list, values: list, as_of=None, kind: str | None = None,
         first = top + (row - top) // BLOCK_ROWS * BLOCK_ROWS
         if first not in blocks:
             blocks.add(first)
-            fetched = [list(r) for r in fetch(first, first + BLOCK_ROWS - 1) or []
-                       if any(v not in (None, "") for v in r)]
+            fetched = [
+                list(r)
+                for r in fetch(first, first + BLOCK_ROWS - 1) or []
+                if any(v not in (None, "") for v in r)
+            ]
             if any(_key(r) == key for r in fetched):
                 block = fetched
     for values_, found in zip(block, check_rows(headers, block, moment, settings, kind)):
@@ -220,9 +237,13 @@ class PurchaseLog:
         self.settings = settings
         self._Context = Context
         year = dt.date.today().year
-        purchases = SheetValues("購氣記錄", rows=[["用戶編號", "購氣日期"]] + [[i, d] for i, d in zip(ids, dates)])
+        purchases = SheetValues(
+            "購氣記錄", rows=[["用戶編號", "購氣日期"]] + [[i, d] for i, d in zip(ids, dates)]
+        )
         visits = SheetValues("入戶安檢記錄", rows=[["用戶編號", "檢查日期", "檢查員"]])
-        self.purchases = build_table(purchases, find_header(purchases, (BY_NAME["purchases"],)), year)
+        self.purchases = build_table(
+            purchases, find_header(purchases, (BY_NAME["purchases"],)), year
+        )
         self.visits = build_table(visits, find_header(visits, (BY_NAME["inspections"],)), year)
         self.known = set(folded(self.purchases, "customer_id").dropna())
         self._listed: OrderedDict[pd.Timestamp, dict] = OrderedDict()
@@ -232,9 +253,12 @@ class PurchaseLog:
         if as_of not in self._listed:
             from ..catalog.inspections import blacklist
 
-            ctx = self._Context(as_of=as_of, settings=self.settings,
-                                calendar=calendar_for(self.settings["general"]["calendar"]),
-                                tables={"purchases": self.purchases})
+            ctx = self._Context(
+                as_of=as_of,
+                settings=self.settings,
+                calendar=calendar_for(self.settings["general"]["calendar"]),
+                tables={"purchases": self.purchases},
+            )
             frame = blacklist(self.visits, ctx)
             self._listed[as_of] = dict(zip(frame.index, frame["listed_on"]))
             while len(self._listed) > 16:

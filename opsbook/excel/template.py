@@ -20,7 +20,7 @@ YES_NO = ["是", "否"]
 BUTTONS = [("驗證", "OpsValidate"), ("月結 / 彙總", "OpsSummarize"), ("清除標記", "OpsClear")]
 HELP = [
     "opsbook 範本",
-    "1. 安裝：pip install \"opsbook[excel]\"，然後 opsbook excel addin install（設定 Excel 使用的 Python）",
+    '1. 安裝：pip install "opsbook[excel]"，然後 opsbook excel addin install（設定 Excel 使用的 Python）',
     "2. 開啟本檔案時按「啟用內容」（巨集）；從網路下載的檔案先在檔案內容中勾選「解除封鎖」",
     "3. 在資料工作表填寫記錄，按「驗證」標出違規；按「月結 / 彙總」產生彙總表；按「清除標記」還原",
 ]
@@ -46,17 +46,38 @@ def build_template(kind: str, path: Path) -> Path:
             header = column.aliases[1] if len(column.aliases) > 1 else column.key
             sheet.write(0, c, header, bold)
             sheet.set_column(c, c, max(10, len(header) * 2 + 2))
-            choices = YES_NO if column.type == "bool" else list(declared.choices.get(column.key, ()))
+            choices = (
+                YES_NO if column.type == "bool" else list(declared.choices.get(column.key, ()))
+            )
             if choices:
                 sheet.data_validation(1, c, 5000, c, {"validate": "list", "source": choices})
             elif column.type in ("date", "datetime"):
-                sheet.data_validation(1, c, 5000, c, {"validate": "date", "criteria": ">", "value": 1,
-                                                      "error_message": "請輸入日期"})
+                sheet.data_validation(
+                    1,
+                    c,
+                    5000,
+                    c,
+                    {
+                        "validate": "date",
+                        "criteria": ">",
+                        "value": 1,
+                        "error_message": "請輸入日期",
+                    },
+                )
         sheet.freeze_panes(1, 0)
         if spec.main:
             for i, (label, macro) in enumerate(BUTTONS):
-                sheet.insert_button(1, len(spec.columns) + 1, {"macro": macro, "caption": label, "width": 110,
-                                                               "height": 30, "y_offset": 40 * i})
+                sheet.insert_button(
+                    1,
+                    len(spec.columns) + 1,
+                    {
+                        "macro": macro,
+                        "caption": label,
+                        "width": 110,
+                        "height": 30,
+                        "y_offset": 40 * i,
+                    },
+                )
     guide = workbook.add_worksheet("說明")
     for r, line in enumerate(HELP):
         guide.write(r, 0, line, bold if r == 0 else None)

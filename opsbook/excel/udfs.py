@@ -64,7 +64,9 @@ def _values(rng) -> list:
 @xw.func
 @xw.arg("row", xw.Range, doc="要檢查的一行 (the row to check), e.g. A2:T2")
 @xw.arg("headers", xw.Range, doc="表頭行 (its header row), e.g. A$1:T$1")
-@xw.arg("as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)")
+@xw.arg(
+    "as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)"
+)
 def OPS_CHECK_ROW(row, headers, as_of=None):
     """按規章檢查一行，回傳違反的條款，例如「R2-2.7: 檢查合格後須請用戶簽字確認」；沒有違規回傳 ✓。"""
     try:
@@ -78,10 +80,22 @@ def OPS_CHECK_ROW(row, headers, as_of=None):
             sheet, column, width = row.sheet, row.column, len(values)
 
             def fetch(first, last):
-                return sheet.range((first, column), (last, column + width - 1)).options(ndim=2).value
-            position = (row.row, headers.row if hasattr(headers, "options") and headers.sheet == sheet else None)
-        found = rowcheck.check_row(names, values, as_of=as_of, fetch=fetch, row=position and position[0],
-                                   header_row=position and position[1])
+                return (
+                    sheet.range((first, column), (last, column + width - 1)).options(ndim=2).value
+                )
+
+            position = (
+                row.row,
+                headers.row if hasattr(headers, "options") and headers.sheet == sheet else None,
+            )
+        found = rowcheck.check_row(
+            names,
+            values,
+            as_of=as_of,
+            fetch=fetch,
+            row=position and position[0],
+            header_row=position and position[1],
+        )
         return "; ".join(f"{clause}: {text}" for clause, text in found) or "✓"
     except Exception as exc:
         return _fail(exc)
@@ -100,9 +114,14 @@ def OPS_PURCHASES(ids, dates):
 
 @xw.func
 @xw.arg("customer", doc="用戶編號 (customer id)")
-@xw.arg("ids", doc="OPS_PURCHASES 的代號，或購氣記錄的用戶編號欄 (a handle from OPS_PURCHASES, or the ids)")
+@xw.arg(
+    "ids",
+    doc="OPS_PURCHASES 的代號，或購氣記錄的用戶編號欄 (a handle from OPS_PURCHASES, or the ids)",
+)
 @xw.arg("dates", ndim=1, doc="購氣日期欄；用代號時省略 (purchase dates; omit with a handle)")
-@xw.arg("as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)")
+@xw.arg(
+    "as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)"
+)
 def OPS_BLACKLISTED(customer, ids, dates=None, as_of=None):
     """逾 3 個月未購氣列入黑名單的日期；未列入回傳「否」（R2-1.2）。"""
     try:

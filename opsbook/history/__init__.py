@@ -27,8 +27,16 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["DEFAULT_NAME", "Diff", "History", "HistoryError", "WorkbookChanges", "enrich",
-           "resolve_target", "workbook_changes"]
+__all__ = [
+    "DEFAULT_NAME",
+    "Diff",
+    "History",
+    "HistoryError",
+    "WorkbookChanges",
+    "enrich",
+    "resolve_target",
+    "workbook_changes",
+]
 
 
 @dataclass(frozen=True)
@@ -44,13 +52,17 @@ class WorkbookChanges:
         if lang == "en":
             if self.previous is None:
                 return "First recorded check of this workbook."
-            return (f"Since the last check ({self.previous_as_of[:10]}): {self.fixed} fixed, "
-                    f"{self.new} new, {self.still_open} still open.")
+            return (
+                f"Since the last check ({self.previous_as_of[:10]}): {self.fixed} fixed, "
+                f"{self.new} new, {self.still_open} still open."
+            )
         if self.previous is None:
             text = "這是此活頁簿第一次記錄的檢查。"
         else:
-            text = (f"與上次檢查（{self.previous_as_of[:10]}）相比：已修正 {self.fixed} 條，"
-                    f"新增 {self.new} 條，仍未改正 {self.still_open} 條。")
+            text = (
+                f"與上次檢查（{self.previous_as_of[:10]}）相比：已修正 {self.fixed} 條，"
+                f"新增 {self.new} 條，仍未改正 {self.still_open} 條。"
+            )
         if lang == "zh-Hans":
             from ..text import to_simplified
 
@@ -58,7 +70,9 @@ class WorkbookChanges:
         return text
 
 
-def workbook_changes(checked, path: str | Path, history: str | Path | None = None) -> WorkbookChanges:
+def workbook_changes(
+    checked, path: str | Path, history: str | Path | None = None
+) -> WorkbookChanges:
     """Record ``checked`` (one workbook's ``opsbook.engine.Checked``) in ``history`` (default:
     the history file beside the workbook) and compare it with the last earlier check of that
     workbook.  Raises ``HistoryError`` (one line) when the database cannot be used."""
@@ -73,8 +87,16 @@ def workbook_changes(checked, path: str | Path, history: str | Path | None = Non
         as_of = None
         if diff.files:
             files = db.files()
-            earlier = files[(files["run_id"] < run) & files["file"].isin(diff.files) & files["error"].isna()]
+            earlier = files[
+                (files["run_id"] < run) & files["file"].isin(diff.files) & files["error"].isna()
+            ]
             previous = int(earlier["run_id"].max())
             as_of = str(earlier.loc[earlier["run_id"] == previous, "as_of"].iloc[0])
-    return WorkbookChanges(run=run, previous=previous, previous_as_of=as_of, new=diff.new,
-                           fixed=diff.fixed, still_open=diff.still_open)
+    return WorkbookChanges(
+        run=run,
+        previous=previous,
+        previous_as_of=as_of,
+        new=diff.new,
+        fixed=diff.fixed,
+        still_open=diff.still_open,
+    )

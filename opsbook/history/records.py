@@ -84,8 +84,12 @@ def enrich(checked) -> pd.DataFrame:
     # The fingerprint's text joined in Arrow and handed over as UTF-8 bytes: joining pandas'
     # Arrow-backed columns with "+" boxed every value (0.4 s for 137k violations).
     text = pc.binary_join_element_wise(
-        *(arrow_array(pd.Series(c).astype(str)) for c in (names, frame["sheet"], frame["rule"], columns, keys)),
-        "\x1f")
+        *(
+            arrow_array(pd.Series(c).astype(str))
+            for c in (names, frame["sheet"], frame["rule"], columns, keys)
+        ),
+        "\x1f",
+    )
     frame["month"] = months
     sha1 = hashlib.sha1
     frame["fingerprint"] = [sha1(t).hexdigest()[:20] for t in text.cast(pa.binary()).to_pylist()]
@@ -95,8 +99,11 @@ def enrich(checked) -> pd.DataFrame:
 def _month_series(table) -> pd.Series | None:
     """Each row's YYYY-MM (NO_MONTH without a date), formatted once per distinct month."""
     candidates = [k for k in MONTH_COLUMNS.get(table.name, ()) if k in table.data]
-    candidates += [c.key for c in table.spec.columns
-                   if c.type in ("date", "datetime") and c.key in table.data and c.key not in candidates]
+    candidates += [
+        c.key
+        for c in table.spec.columns
+        if c.type in ("date", "datetime") and c.key in table.data and c.key not in candidates
+    ]
     if not candidates:
         return None
     stamp = None
@@ -105,7 +112,9 @@ def _month_series(table) -> pd.Series | None:
         stamp = values if stamp is None else stamp.fillna(values)
     number = (stamp.dt.year * 100 + stamp.dt.month).to_numpy(dtype=float, na_value=np.nan)
     codes, uniques = pd.factorize(number, use_na_sentinel=True)
-    text = np.array([f"{int(u) // 100:04d}-{int(u) % 100:02d}" for u in uniques] + [NO_MONTH], dtype=object)
+    text = np.array(
+        [f"{int(u) // 100:04d}-{int(u) % 100:02d}" for u in uniques] + [NO_MONTH], dtype=object
+    )
     return pd.Series(text[codes], index=table.data.index)
 
 

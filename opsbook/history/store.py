@@ -28,11 +28,13 @@ from .records import file_name
 DEFAULT_NAME = ".opsbook-history.sqlite"
 SCHEMA_VERSION = 2
 
+
 def _tables(md: sa.MetaData, version: int) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
     """The tables as schema ``version`` has them."""
     schema = sa.Table("opsbook_schema", md, sa.Column("version", sa.Integer, nullable=False))
     run = sa.Table(
-        "runs", md,
+        "runs",
+        md,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("started_at", sa.String(32), nullable=False),  # UTC, ISO 8601
         sa.Column("finished_at", sa.String(32), nullable=False),
@@ -46,7 +48,8 @@ def _tables(md: sa.MetaData, version: int) -> tuple[sa.Table, sa.Table, sa.Table
         sa.Column("options", sa.Text, nullable=False),  # JSON: --kind, --from/--to, --cluster …
     )
     files = sa.Table(
-        "run_files", md,
+        "run_files",
+        md,
         sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
         sa.Column("file", sa.String(1024), nullable=False),  # identity (file name) across runs
         sa.Column("path", sa.Text, nullable=False),  # as the run named it
@@ -58,7 +61,8 @@ def _tables(md: sa.MetaData, version: int) -> tuple[sa.Table, sa.Table, sa.Table
         *([sa.Column("team", sa.String(255))] if version >= 2 else []),
     )
     found = sa.Table(
-        "violations", md,
+        "violations",
+        md,
         sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
         sa.Column("file", sa.String(1024), nullable=False),
         sa.Column("sheet", sa.String(255), nullable=False),
@@ -128,14 +132,16 @@ def _engine(url: str) -> sa.Engine:
 
         return engine
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         return sa.create_engine(url, poolclass=sa.pool.NullPool)
     except ModuleNotFoundError as exc:
-        raise HistoryError(f"--history {url.split('://')[0]}://…: the database driver is not installed "
-                           f"({exc.name}); pip install 'opsbook[postgres]'") from None
+        raise HistoryError(
+            f"--history {url.split('://')[0]}://…: the database driver is not installed "
+            f"({exc.name}); pip install 'opsbook[postgres]'"
+        ) from None
 
 
 def _now() -> str:
@@ -172,13 +178,14 @@ class History:
     def __init__(self, target: str | Path):
         self.url = resolve_target(target)
         if self.url.startswith("sqlite:///"):
-            Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            Path(self.url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
         self.engine = _engine(self.url)
         try:
             self._migrate()
         except sa.exc.SQLAlchemyError as exc:
-            raise HistoryError(f"history {self.display}: {exc.__class__.__name__}: "
-                               f"{str(exc).splitlines()[0]}") from None
+            raise HistoryError(
+                f"history {self.display}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+            ) from None
 
     @property
     def display(self) -> str:
@@ -209,8 +216,10 @@ class History:
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(7262616)"))
             current = self._version(conn)
             if current > SCHEMA_VERSION:
-                raise HistoryError(f"history {self.display}: schema version {current} is newer than this "
-                                   f"opsbook ({SCHEMA_VERSION}); upgrade opsbook")
+                raise HistoryError(
+                    f"history {self.display}: schema version {current} is newer than this "
+                    f"opsbook ({SCHEMA_VERSION}); upgrade opsbook"
+                )
             if current == 0:
                 schema_table.create(conn, checkfirst=True)
                 conn.execute(schema_table.insert().values(version=0))
@@ -219,8 +228,14 @@ class History:
                 conn.execute(schema_table.update().values(version=step + 1))
 
     # --- writing ------------------------------------------------------------------------
-    def record(self, report, paths: Iterable[str | Path] = (), started_at: str | None = None,
-               options: dict | None = None, teams: dict[str, str] | None = None) -> int:
+    def record(
+        self,
+        report,
+        paths: Iterable[str | Path] = (),
+        started_at: str | None = None,
+        options: dict | None = None,
+        teams: dict[str, str] | None = None,
+    ) -> int:
         """Store one run (``report``: an ``opsbook.report.Report`` whose frame may carry the
         ``month``/``fingerprint`` columns of ``opsbook.history.records.enrich``); returns
         its id."""
@@ -228,29 +243,79 @@ class History:
         identity = file_identities([f.file for f in report.files])
         teams = teams or {}
         if len(frame) and ("fingerprint" not in frame or frame["fingerprint"].isna().any()):
-            raise HistoryError("the report's violations carry no fingerprints (opsbook.history.records.enrich)")
-        counts = (frame.groupby(["file", "severity"]).size().unstack(fill_value=0)
-                  if len(frame) else pd.DataFrame())
+            raise HistoryError(
+                "the report's violations carry no fingerprints (opsbook.history.records.enrich)"
+            )
+        counts = (
+            frame.groupby(["file", "severity"]).size().unstack(fill_value=0)
+            if len(frame)
+            else pd.DataFrame()
+        )
         file_rows = []
         for f in report.files:
-            errors = int(counts.loc[f.file, "error"]) if f.file in counts.index and "error" in counts else 0
-            warnings = int(counts.loc[f.file, "warning"]) if f.file in counts.index and "warning" in counts else 0
-            file_rows.append(dict(file=identity[f.file], path=f.file, kind=f.kind, error=f.error,
-                                  output=f.output, errors=errors, warnings=warnings,
-                                  team=teams.get(f.file)))
+            errors = (
+                int(counts.loc[f.file, "error"])
+                if f.file in counts.index and "error" in counts
+                else 0
+            )
+            warnings = (
+                int(counts.loc[f.file, "warning"])
+                if f.file in counts.index and "warning" in counts
+                else 0
+            )
+            file_rows.append(
+                dict(
+                    file=identity[f.file],
+                    path=f.file,
+                    kind=f.kind,
+                    error=f.error,
+                    output=f.output,
+                    errors=errors,
+                    warnings=warnings,
+                    team=teams.get(f.file),
+                )
+            )
         v = frame
-        violation_rows = [
-            dict(file=identity.get(file, file_name(file)), sheet=sheet, row=_int(row), cell=cell, clause=clause,
-                 rule=rule, severity=severity, fingerprint=fp, message=message,
-                 month=month if isinstance(month, str) else "")
-            for file, sheet, row, cell, clause, rule, severity, fp, message, month in zip(
-                v["file"], v["sheet"], v["row"], v["cell"], v["clause"], v["rule"], v["severity"],
-                v["fingerprint"], v["message"], v["month"] if "month" in v else [""] * len(v))
-        ] if len(v) else []
+        violation_rows = (
+            [
+                dict(
+                    file=identity.get(file, file_name(file)),
+                    sheet=sheet,
+                    row=_int(row),
+                    cell=cell,
+                    clause=clause,
+                    rule=rule,
+                    severity=severity,
+                    fingerprint=fp,
+                    message=message,
+                    month=month if isinstance(month, str) else "",
+                )
+                for file, sheet, row, cell, clause, rule, severity, fp, message, month in zip(
+                    v["file"],
+                    v["sheet"],
+                    v["row"],
+                    v["cell"],
+                    v["clause"],
+                    v["rule"],
+                    v["severity"],
+                    v["fingerprint"],
+                    v["message"],
+                    v["month"] if "month" in v else [""] * len(v),
+                )
+            ]
+            if len(v)
+            else []
+        )
         run = dict(
-            started_at=started_at or _now(), finished_at=_now(), as_of=report.as_of.isoformat(),
-            paths=json.dumps([str(p) for p in paths], ensure_ascii=False), host=socket.gethostname(),
-            opsbook=__version__, files=len(report.files), errors=report.errors, warnings=report.warnings,
+            started_at=started_at or _now(),
+            finished_at=_now(),
+            as_of=report.as_of.isoformat(),
+            paths=json.dumps([str(p) for p in paths], ensure_ascii=False),
+            host=socket.gethostname(),
+            opsbook=__version__,
+            files=len(report.files),
+            errors=report.errors,
+            warnings=report.warnings,
             options=json.dumps(options or {}, ensure_ascii=False, default=str),
         )
         try:
@@ -259,18 +324,23 @@ class History:
                 if file_rows:
                     conn.execute(run_files.insert(), [{**r, "run_id": run_id} for r in file_rows])
                 for start in range(0, len(violation_rows), 5000):
-                    conn.execute(violations.insert(),
-                                 [{**r, "run_id": run_id} for r in violation_rows[start:start + 5000]])
+                    conn.execute(
+                        violations.insert(),
+                        [{**r, "run_id": run_id} for r in violation_rows[start : start + 5000]],
+                    )
         except sa.exc.SQLAlchemyError as exc:
-            raise HistoryError(f"history {self.display}: could not record the run: "
-                               f"{str(exc).splitlines()[0]}") from None
+            raise HistoryError(
+                f"history {self.display}: could not record the run: {str(exc).splitlines()[0]}"
+            ) from None
         return int(run_id)
 
     # --- reading ------------------------------------------------------------------------
     def runs(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            frame = pd.DataFrame(conn.execute(sa.select(runs).order_by(runs.c.id)).mappings().all(),
-                                 columns=[c.name for c in runs.columns])
+            frame = pd.DataFrame(
+                conn.execute(sa.select(runs).order_by(runs.c.id)).mappings().all(),
+                columns=[c.name for c in runs.columns],
+            )
         return frame
 
     def files(self, run_ids: Iterable[int] | None = None) -> pd.DataFrame:
@@ -278,14 +348,17 @@ class History:
         if run_ids is not None:
             query = query.where(run_files.c.run_id.in_(list(run_ids)))
         with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(query).mappings().all(),
-                                columns=[c.name for c in run_files.columns] + ["as_of"])
+            return pd.DataFrame(
+                conn.execute(query).mappings().all(),
+                columns=[c.name for c in run_files.columns] + ["as_of"],
+            )
 
     def violations(self, run_ids: Iterable[int]) -> pd.DataFrame:
         query = sa.select(violations).where(violations.c.run_id.in_(list(run_ids)))
         with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(query).mappings().all(),
-                                columns=[c.name for c in violations.columns])
+            return pd.DataFrame(
+                conn.execute(query).mappings().all(), columns=[c.name for c in violations.columns]
+            )
 
     def last_run(self) -> int | None:
         with self.engine.connect() as conn:
@@ -314,8 +387,13 @@ class History:
             earlier = readable[(readable["run_id"] < b) & readable["file"].isin(mine["file"])]
             pairs = earlier.groupby("file")["run_id"].max().astype(int).to_dict()
         old = self.violations(set(pairs.values())) if pairs else _empty_violations()
-        old = old[pd.Series([pairs.get(f) == r for f, r in zip(old["file"], old["run_id"])], index=old.index,
-                            dtype=bool)]
+        old = old[
+            pd.Series(
+                [pairs.get(f) == r for f, r in zip(old["file"], old["run_id"])],
+                index=old.index,
+                dtype=bool,
+            )
+        ]
         new = self.violations([b])
         new = new[new["file"].isin(pairs)]
         table = compare(old, new)
@@ -332,11 +410,15 @@ class History:
         last = files.sort_values(["as_of", "run_id"]).groupby(["month", "file"]).tail(1)
         found = self.violations(set(last["run_id"]))
         found = found[found["severity"] == severity]
-        found = found.drop(columns=["month"]).merge(last[["run_id", "file", "month"]], on=["run_id", "file"])
+        found = found.drop(columns=["month"]).merge(
+            last[["run_id", "file", "month"]], on=["run_id", "file"]
+        )
         table = found.groupby(["month", "clause"]).size().rename("count").reset_index()
         months = pd.DataFrame({"month": sorted(set(last["month"]))})
         # a month with runs and no violation still shows (as zero) in the trend
-        return months.merge(table, how="left", on="month").fillna({"count": 0}).astype({"count": int})
+        return (
+            months.merge(table, how="left", on="month").fillna({"count": 0}).astype({"count": int})
+        )
 
 
 def compare(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -351,7 +433,11 @@ def compare(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     both["open"] = both[["a", "b"]].min(axis=1)
     if not len(both):
         return pd.DataFrame(columns=["file", "clause", "severity", "new", "fixed", "open"])
-    table = both.groupby(level=["file", "clause", "severity"])[["new", "fixed", "open"]].sum().reset_index()
+    table = (
+        both.groupby(level=["file", "clause", "severity"])[["new", "fixed", "open"]]
+        .sum()
+        .reset_index()
+    )
     return table.sort_values(["file", "clause", "severity"], ignore_index=True)
 
 
@@ -385,4 +471,3 @@ def default_history_path(checked: Iterable[Path]) -> Path:
     first = next(iter(checked), Path("."))
     folder = first if first.is_dir() else first.parent
     return folder / DEFAULT_NAME
-

@@ -49,7 +49,9 @@ def register(kind: Kind) -> Kind:
         raise ValueError(f"kind {kind.name!r}: one main table, every table of kind {kind.name!r}")
     taken = {t.name for k in _KINDS.values() for t in k.tables}
     ids = {r.id for k in _KINDS.values() for r in k.rules}
-    clash = [t.name for t in kind.tables if t.name in taken] + [r.id for r in kind.rules if r.id in ids]
+    clash = [t.name for t in kind.tables if t.name in taken] + [
+        r.id for r in kind.rules if r.id in ids
+    ]
     if clash:
         raise ValueError(f"kind {kind.name!r}: already registered: {', '.join(clash)}")
     if kind.defaults is not None:
@@ -101,7 +103,11 @@ def rule(rule_id: str) -> Rule:
 def rules_for(table_names: set[str], settings) -> list[Rule]:
     """Rules whose table is among ``table_names`` and whose profile matches the settings."""
     profile = settings.get("posts", {}).get("profile")
-    return [r for r in all_rules() if r.table in table_names and (r.profile is None or r.profile == profile)]
+    return [
+        r
+        for r in all_rules()
+        if r.table in table_names and (r.profile is None or r.profile == profile)
+    ]
 
 
 def build_summaries(checked) -> list:
@@ -111,7 +117,8 @@ def build_summaries(checked) -> list:
         return []
     sheets = kind.summaries(checked.tables, checked.context)
     checked.report.summaries.setdefault("sheets", []).extend(
-        {"file": checked.report.files[0].file, **s.to_json()} for s in sheets)
+        {"file": checked.report.files[0].file, **s.to_json()} for s in sheets
+    )
     return sheets
 
 

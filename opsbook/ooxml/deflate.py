@@ -51,7 +51,9 @@ def raw_chunks(raw: BinaryIO, size: int, chunk: int = 1 << 16) -> Iterator[bytes
         yield data
 
 
-def inflate_chunks(raw: BinaryIO, compress_size: int, chunk: int = 1 << 16, most: int = 1 << 20) -> Iterator[bytes]:
+def inflate_chunks(
+    raw: BinaryIO, compress_size: int, chunk: int = 1 << 16, most: int = 1 << 20
+) -> Iterator[bytes]:
     """Inflate ``compress_size`` bytes of raw deflate read from ``raw`` (``chunk`` at a time),
     yielding at most ``most`` bytes at once however well the part compressed."""
     unpacker = _fast.decompressobj(-15)

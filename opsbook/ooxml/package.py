@@ -50,7 +50,13 @@ def file_identity(fh) -> tuple:
     time (ns) and a digest of its zip central directory (which holds every member's CRC)."""
     st = os.fstat(fh.fileno())
     central, comment = central_directory(fh)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, hashlib.sha256(central + comment).hexdigest())
+    return (
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        st.st_mtime_ns,
+        hashlib.sha256(central + comment).hexdigest(),
+    )
 
 
 def file_crc(fh) -> int:
@@ -91,7 +97,9 @@ def prolog_declares_dtd(chunks) -> bool:
 
 def parse_xml(data: bytes, part: str) -> etree._Element:
     if _DTD.search(data[:4096]):
-        raise RefusedToPatch(f"{part} declares a DTD or entities; opsbook does not patch such files")
+        raise RefusedToPatch(
+            f"{part} declares a DTD or entities; opsbook does not patch such files"
+        )
     try:
         return etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError as exc:
@@ -194,7 +202,9 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(self._fh)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise UnreadableWorkbook(f"{path}: the workbook is damaged (corrupt zip: {exc})") from exc
+            raise UnreadableWorkbook(
+                f"{path}: the workbook is damaged (corrupt zip: {exc})"
+            ) from exc
         # What was read: save_package replaces the file only while it is still this one.
         self.identity = file_identity(self._fh)
         self.fingerprint = file_crc(self._fh)
@@ -202,24 +212,36 @@ class Package:
         self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
         if len(self._by_lower) != len(self.infos):
             seen: set[str] = set()
-            twice = next(i.filename for i in self.infos if i.filename.lower() in seen or seen.add(i.filename.lower()))
-            raise UnreadableWorkbook(f"{path}: the workbook is damaged (the zip holds {twice} twice)")
+            twice = next(
+                i.filename
+                for i in self.infos
+                if i.filename.lower() in seen or seen.add(i.filename.lower())
+            )
+            raise UnreadableWorkbook(
+                f"{path}: the workbook is damaged (the zip holds {twice} twice)"
+            )
         too_big = next((i for i in self.infos if i.file_size > self.max_part), None)
         if too_big is not None:
             raise RefusedToPatch(
                 f"{path}: part {too_big.filename} inflates to {too_big.file_size / 1048576:,.0f} MB, over the "
-                f"{self.max_part / 1048576:,.0f} MB limit for one part (general.max_part_mb); not patched")
+                f"{self.max_part / 1048576:,.0f} MB limit for one part (general.max_part_mb); not patched"
+            )
         self.edits: dict[str, bytes | SpooledPart] = {}  # part name → new content (edited or added)
         self.removed: set[str] = set()
         names = set(self._by_lower)
         if any(n.startswith("_xmlsignatures/") for n in names):
             raise RefusedToPatch(
                 f"{path}: the workbook carries a digital signature that any change would break; "
-                "use --report or a separate output workbook instead")
+                "use --report or a separate output workbook instead"
+            )
         for info in self.infos:
-            if info.filename.lower().endswith(_XML_MEMBER) and prolog_declares_dtd(self.chunks(info.filename)):
-                raise RefusedToPatch(f"{path}: {info.filename} declares a DTD or entities; "
-                                     "opsbook does not patch such files")
+            if info.filename.lower().endswith(_XML_MEMBER) and prolog_declares_dtd(
+                self.chunks(info.filename)
+            ):
+                raise RefusedToPatch(
+                    f"{path}: {info.filename} declares a DTD or entities; "
+                    "opsbook does not patch such files"
+                )
         root_rels = self.relationships("")
         office = next((r for r in root_rels.values() if r.type.endswith("/officeDocument")), None)
         if office is None or not self.has(office.target):
@@ -231,9 +253,13 @@ class Package:
         self.workbook_rels = self.relationships(self.workbook_part)
         self.sheets = self._sheets()
         if not self.sheets:
-            raise UnreadableWorkbook(f"{path}: the workbook lists no sheets ({self.workbook_part} has no <sheet>); "
-                                     "not a workbook opsbook can check or write")
-        self.shared_with_revisions = any(r.type.endswith("/revisionHeaders") for r in self.workbook_rels.values())
+            raise UnreadableWorkbook(
+                f"{path}: the workbook lists no sheets ({self.workbook_part} has no <sheet>); "
+                "not a workbook opsbook can check or write"
+            )
+        self.shared_with_revisions = any(
+            r.type.endswith("/revisionHeaders") for r in self.workbook_rels.values()
+        )
 
     # reading -----------------------------------------------------------------------------
     def has(self, part: str) -> bool:
@@ -275,12 +301,15 @@ class Package:
         try:
             fh = open(self.path, "rb")
         except OSError as exc:
-            raise WorkbookChanged(f"{self.path}: the file went away while opsbook was reading it; "
-                                  "nothing was written") from exc
+            raise WorkbookChanged(
+                f"{self.path}: the file went away while opsbook was reading it; nothing was written"
+            ) from exc
         with fh:
             if file_identity(fh) != self.identity:
-                raise WorkbookChanged(f"{self.path}: the file was saved by someone else while opsbook "
-                                      "was working on it; nothing was written, run again")
+                raise WorkbookChanged(
+                    f"{self.path}: the file was saved by someone else while opsbook "
+                    "was working on it; nothing was written, run again"
+                )
             try:
                 yield from member_chunks(fh, info)
             except zipfile.BadZipFile as exc:
@@ -310,8 +339,10 @@ class Package:
             if not external:
                 inside = posixpath.normpath(resolve(part, target) if part else target.lstrip("/"))
                 if inside == ".." or inside.startswith("../") or inside.startswith("/"):
-                    raise UnreadableWorkbook(f"{self.path}: {rels} points outside the workbook package "
-                                             f"({target[:80]}); not a valid workbook")
+                    raise UnreadableWorkbook(
+                        f"{self.path}: {rels} points outside the workbook package "
+                        f"({target[:80]}); not a valid workbook"
+                    )
                 target = self.name(inside)
             out[el.get("Id")] = Relationship(el.get("Id"), el.get("Type", ""), target, external)
         return out
@@ -324,8 +355,15 @@ class Package:
             if rel is None or rel.external:
                 continue
             sheet_id = el.get("sheetId", "0").strip()
-            sheets.append(SheetEntry(el.get("name") or "", int(sheet_id) if sheet_id.isdigit() else 0, el.get(r_id),
-                                     rel.target, el.get("state", "visible")))
+            sheets.append(
+                SheetEntry(
+                    el.get("name") or "",
+                    int(sheet_id) if sheet_id.isdigit() else 0,
+                    el.get(r_id),
+                    rel.target,
+                    el.get("state", "visible"),
+                )
+            )
         return sheets
 
     def sheet(self, name: str) -> SheetEntry:

@@ -43,7 +43,10 @@ def ensure_override(pkg: Package, part: str, content_type: str) -> None:
     root = pkg.content_types()
     name = "/" + part
     for el in root:
-        if etree.QName(el).localname == "Override" and el.get("PartName", "").lower() == name.lower():
+        if (
+            etree.QName(el).localname == "Override"
+            and el.get("PartName", "").lower() == name.lower()
+        ):
             return
     el = etree.SubElement(root, f"{{{CT_NS}}}Override")
     el.set("PartName", name)
@@ -61,7 +64,9 @@ def ensure_default(pkg: Package, extension: str, content_type: str) -> bool:
     el.set("Extension", extension)
     el.set("ContentType", content_type)
     # Defaults come before Overrides in Excel's own files.
-    first_override = next((i for i, e in enumerate(root) if etree.QName(e).localname == "Override"), len(root))
+    first_override = next(
+        (i for i, e in enumerate(root) if etree.QName(e).localname == "Override"), len(root)
+    )
     root.insert(first_override, el)
     pkg.put("[Content_Types].xml", to_bytes(root))
     return True
@@ -79,7 +84,10 @@ def remove_override(pkg: Package, part: str) -> None:
     root = pkg.content_types()
     name = "/" + part
     for el in list(root):
-        if etree.QName(el).localname == "Override" and el.get("PartName", "").lower() == name.lower():
+        if (
+            etree.QName(el).localname == "Override"
+            and el.get("PartName", "").lower() == name.lower()
+        ):
             root.remove(el)
     pkg.put("[Content_Types].xml", to_bytes(root))
 

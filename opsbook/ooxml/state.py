@@ -38,13 +38,21 @@ WIDTH = len(HEADER)
 @dataclass
 class RunState:
     sheets: list[str] = field(default_factory=list)  # opsbook's own sheets
-    marks: list[tuple[str, str, int | None, int, int]] = field(default_factory=list)  # sheet, ref, before, after, base
-    fills: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, ref) → fill before: none|RRGGBB|?
-    rules: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, applies-to range, helper sheet
+    marks: list[tuple[str, str, int | None, int, int]] = field(
+        default_factory=list
+    )  # sheet, ref, before, after, base
+    fills: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # (sheet, ref) → fill before: none|RRGGBB|?
+    rules: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # sheet, applies-to range, helper sheet
     writer: str = "file"
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, ref, new|appended
     parts: list[str] = field(default_factory=list)  # parts created (comments, VML, rels files)
-    legacy: list[tuple[str, str]] = field(default_factory=list)  # (sheet, rel id) of inserted legacyDrawing
+    legacy: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (sheet, rel id) of inserted legacyDrawing
     styles: dict[str, int] = field(default_factory=dict)  # collection → count before the run
 
     def rows(self) -> list[list]:
@@ -57,14 +65,20 @@ class RunState:
         fill before of each style a mark had (or was created with), instead of ``fills``.
         ``blank``: a created cell's empty style before (None writes the same empty cell as "",
         and keeps that column whole numbers for Arrow)."""
+
         def pad(rows):
             return [(r + [blank] * WIDTH)[:WIDTH] for r in rows]
 
-        before = pad([["version", __version__, self.writer]] + [["sheet", name] for name in self.sheets])
-        after = pad([["note", s, ref, how] for s, ref, how in self.notes]
-                    + [["rule", s, where, helper] for s, where, helper in self.rules]
-                    + [["part", p] for p in self.parts] + [["legacy", s, rid] for s, rid in self.legacy]
-                    + [["style", name, "", count] for name, count in self.styles.items()])
+        before = pad(
+            [["version", __version__, self.writer]] + [["sheet", name] for name in self.sheets]
+        )
+        after = pad(
+            [["note", s, ref, how] for s, ref, how in self.notes]
+            + [["rule", s, where, helper] for s, where, helper in self.rules]
+            + [["part", p] for p in self.parts]
+            + [["legacy", s, rid] for s, rid in self.legacy]
+            + [["style", name, "", count] for name, count in self.styles.items()]
+        )
         columns = [list(c) for c in zip(*before)]
         if self.marks:
             sheets, refs, befores, afters, bases = (list(c) for c in zip(*self.marks))
@@ -72,9 +86,15 @@ class RunState:
                 fills = [fill_of_style[base if b is None else b] for b, base in zip(befores, bases)]
             else:
                 fills = [self.fills.get(key, "?") for key in zip(sheets, refs)]
-            marks = [["mark"] * len(refs), sheets, refs, befores if blank is None else
-                     [blank if b is None else b for b in befores],
-                     afters, bases, fills]
+            marks = [
+                ["mark"] * len(refs),
+                sheets,
+                refs,
+                befores if blank is None else [blank if b is None else b for b in befores],
+                afters,
+                bases,
+                fills,
+            ]
             columns = [c + m for c, m in zip(columns, marks)]
         if after:
             columns = [c + list(a) for c, a in zip(columns, zip(*after))]
@@ -92,7 +112,13 @@ class RunState:
                 state.sheets.append(str(where))
             elif kind == "mark":
                 try:
-                    mark = (str(where), str(ref), None if a in ("", None) else int(a), int(b), int(c or 0))
+                    mark = (
+                        str(where),
+                        str(ref),
+                        None if a in ("", None) else int(a),
+                        int(b),
+                        int(c or 0),
+                    )
                 except (TypeError, ValueError):  # a row edited by hand: that cell is not restored
                     continue
                 state.marks.append(mark)

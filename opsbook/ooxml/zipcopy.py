@@ -33,8 +33,17 @@ class RawZipWriter:
         self._central: list[bytes] = []
         self._names: set[str] = set()
 
-    def _header(self, name: str, flags: int, method: int, date_time, crc: int, csize: int,
-                usize: int, external_attr: int = 0) -> None:
+    def _header(
+        self,
+        name: str,
+        flags: int,
+        method: int,
+        date_time,
+        crc: int,
+        csize: int,
+        usize: int,
+        external_attr: int = 0,
+    ) -> None:
         try:
             encoded = name.encode("ascii")
             flags &= ~_UTF8_FLAG
@@ -50,12 +59,45 @@ class RawZipWriter:
         dostime = (date_time[3] << 11) | (date_time[4] << 5) | (date_time[5] // 2)
         dosdate = ((max(date_time[0], 1980) - 1980) << 9) | (date_time[1] << 5) | date_time[2]
         offset = self._out.tell()
-        self._out.write(_LOCAL.pack(_LOCAL_SIG, 20, 0, flags, method, dostime, dosdate, crc,
-                                    csize, usize, len(encoded), 0))
+        self._out.write(
+            _LOCAL.pack(
+                _LOCAL_SIG,
+                20,
+                0,
+                flags,
+                method,
+                dostime,
+                dosdate,
+                crc,
+                csize,
+                usize,
+                len(encoded),
+                0,
+            )
+        )
         self._out.write(encoded)
         self._central.append(
-            _CENTRAL.pack(_CENTRAL_SIG, 20, 0, 20, 0, flags, method, dostime, dosdate, crc,
-                          csize, usize, len(encoded), 0, 0, 0, 0, external_attr, offset)
+            _CENTRAL.pack(
+                _CENTRAL_SIG,
+                20,
+                0,
+                20,
+                0,
+                flags,
+                method,
+                dostime,
+                dosdate,
+                crc,
+                csize,
+                usize,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                external_attr,
+                offset,
+            )
             + encoded
         )
 
@@ -65,24 +107,55 @@ class RawZipWriter:
         assert fp is not None
         _seek_data(fp, info)
         data = fp.read(info.compress_size)
-        self._header(info.filename, info.flag_bits, info.compress_type, info.date_time,
-                     info.CRC, info.compress_size, info.file_size, info.external_attr)
+        self._header(
+            info.filename,
+            info.flag_bits,
+            info.compress_type,
+            info.date_time,
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+            info.external_attr,
+        )
         self._out.write(data)
 
     def write(self, name: str, data: bytes, like: zipfile.ZipInfo | None = None) -> None:
         """Write a new or edited member, deflated."""
         packed = deflate(data)
         date_time = like.date_time if like else (1980, 1, 1, 0, 0, 0)
-        self._header(name, 0, zipfile.ZIP_DEFLATED, date_time, crc32(data) & 0xFFFFFFFF,
-                     len(packed), len(data), like.external_attr if like else 0)
+        self._header(
+            name,
+            0,
+            zipfile.ZIP_DEFLATED,
+            date_time,
+            crc32(data) & 0xFFFFFFFF,
+            len(packed),
+            len(data),
+            like.external_attr if like else 0,
+        )
         self._out.write(packed)
 
-    def write_deflated(self, name: str, source: BinaryIO, crc: int, compress_size: int, file_size: int,
-                       like: zipfile.ZipInfo | None = None) -> None:
+    def write_deflated(
+        self,
+        name: str,
+        source: BinaryIO,
+        crc: int,
+        compress_size: int,
+        file_size: int,
+        like: zipfile.ZipInfo | None = None,
+    ) -> None:
         """Write a member whose deflated data is already in ``source`` (copied in chunks)."""
         date_time = like.date_time if like else (1980, 1, 1, 0, 0, 0)
-        self._header(name, 0, zipfile.ZIP_DEFLATED, date_time, crc, compress_size, file_size,
-                     like.external_attr if like else 0)
+        self._header(
+            name,
+            0,
+            zipfile.ZIP_DEFLATED,
+            date_time,
+            crc,
+            compress_size,
+            file_size,
+            like.external_attr if like else 0,
+        )
         source.seek(0)
         copied = 0
         while chunk := source.read(1 << 20):
@@ -103,7 +176,9 @@ class RawZipWriter:
         if count > 0xFFFF:
             raise ValueError("too many zip members (zip64 not supported)")
         comment = OWN_MARK + hashlib.sha256(central).hexdigest()[:40].encode()
-        self._out.write(_END.pack(_END_SIG, 0, 0, count, count, len(central), start, len(comment)) + comment)
+        self._out.write(
+            _END.pack(_END_SIG, 0, 0, count, count, len(central), start, len(comment)) + comment
+        )
 
 
 OWN_MARK = b"opsbook:"
@@ -119,9 +194,9 @@ def central_directory(fh: BinaryIO) -> tuple[bytes, bytes]:
     at = tail.rfind(_END_SIG)
     if at < 0 or len(tail) - at < _END.size:
         return b"", b""
-    fields = _END.unpack(tail[at: at + _END.size])
+    fields = _END.unpack(tail[at : at + _END.size])
     cd_size, cd_start, comment_len = fields[5], fields[6], fields[7]
-    comment = tail[at + _END.size: at + _END.size + comment_len]
+    comment = tail[at + _END.size : at + _END.size + comment_len]
     if cd_start + cd_size > size:
         return b"", comment
     fh.seek(cd_start)
@@ -134,7 +209,9 @@ def written_by_opsbook(fh: BinaryIO) -> bool:
     return bool(central) and comment == OWN_MARK + hashlib.sha256(central).hexdigest()[:40].encode()
 
 
-def member_chunks(source: str | Path | BinaryIO, info: zipfile.ZipInfo, chunk: int = 1 << 16) -> Iterator[bytes]:
+def member_chunks(
+    source: str | Path | BinaryIO, info: zipfile.ZipInfo, chunk: int = 1 << 16
+) -> Iterator[bytes]:
     """The uncompressed bytes of one member of the zip at ``source`` (a path, or a file open
     for reading that this uses alone while iterating), in chunks, inflated by ISA-L where it
     can (a stored member is read as it is; other methods go through zipfile).  Never more
@@ -163,8 +240,9 @@ def member_chunks(source: str | Path | BinaryIO, info: zipfile.ZipInfo, chunk: i
             crc = crc32(data, crc)
             size += len(data)
             if size > info.file_size:
-                raise zipfile.BadZipFile(f"{info.filename} inflates to more than its declared "
-                                         f"{info.file_size:,} bytes")
+                raise zipfile.BadZipFile(
+                    f"{info.filename} inflates to more than its declared {info.file_size:,} bytes"
+                )
             yield data
     except zlib.error as exc:
         raise zipfile.BadZipFile(f"{info.filename}: {exc}") from exc

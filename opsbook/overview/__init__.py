@@ -26,7 +26,9 @@ def overview_paths(path: Path) -> tuple[Path, Path]:
     return path / f"{NAME}.xlsx", path / f"{NAME}.html"
 
 
-def write_overview(report, path: Path, settings: dict, history=None, run: int | None = None) -> tuple[Path, Path]:
+def write_overview(
+    report, path: Path, settings: dict, history=None, run: int | None = None
+) -> tuple[Path, Path]:
     """Write both forms; returns (xlsx, html)."""
     from .html import write_html
     from .xlsx import write_xlsx

@@ -84,33 +84,49 @@ def _table(view: View) -> str:
     head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
     rows = []
     for i, record in enumerate(frame.itertuples(index=False)):
-        cells = "".join(_cell(value, view.links.get(col, [None] * len(frame))[i])
-                        for col, value in zip(frame.columns, record))
+        cells = "".join(
+            _cell(value, view.links.get(col, [None] * len(frame))[i])
+            for col, value in zip(frame.columns, record)
+        )
         rows.append(f"<tr>{cells}</tr>")
-    return (f'<div class="scroll"><table class="sortable" data-view="{view.key}"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return (
+        f'<div class="scroll"><table class="sortable" data-view="{view.key}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def render(overview: Overview) -> str:
-    cards = "".join(f'<div class="card" data-total="{escape(k)}"><b>{v}</b><span>{escape(k)}</span></div>'
-                    for k, v in overview.totals.items())
+    cards = "".join(
+        f'<div class="card" data-total="{escape(k)}"><b>{v}</b><span>{escape(k)}</span></div>'
+        for k, v in overview.totals.items()
+    )
     nav = "".join(f'<a href="#{v.key}">{escape(v.title)}</a>' for v in overview.views)
     sections = []
     for view in overview.views:
         chart = ""
         if view.chart is not None:
-            chart = chart_svg(view.chart.kind, view.chart.title, view.chart_data, view.chart.category,
-                              view.chart.series, view.key)
-        sections.append(f'<section id="{view.key}"><h2>{escape(view.title)}</h2>'
-                        f'<p class="note">{escape(view.note)}</p>{chart}{_table(view)}</section>')
-    return ("<!DOCTYPE html>\n"
-            '<html lang="zh-Hant"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(overview.title)}</title><style>{STYLE}</style></head><body>"
-            f"<h1>{escape(overview.title)}</h1>"
-            f'<p class="meta">檢查時點（--as-of）{escape(overview.as_of)} · 產生於 {escape(overview.generated)}</p>'
-            f'<div class="cards">{cards}</div><nav>{nav}</nav>{"".join(sections)}'
-            f"<script>{SCRIPT}</script></body></html>\n")
+            chart = chart_svg(
+                view.chart.kind,
+                view.chart.title,
+                view.chart_data,
+                view.chart.category,
+                view.chart.series,
+                view.key,
+            )
+        sections.append(
+            f'<section id="{view.key}"><h2>{escape(view.title)}</h2>'
+            f'<p class="note">{escape(view.note)}</p>{chart}{_table(view)}</section>'
+        )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh-Hant"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(overview.title)}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{escape(overview.title)}</h1>"
+        f'<p class="meta">檢查時點（--as-of）{escape(overview.as_of)} · 產生於 {escape(overview.generated)}</p>'
+        f'<div class="cards">{cards}</div><nav>{nav}</nav>{"".join(sections)}'
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )
 
 
 def write_html(overview: Overview, path: Path) -> Path:

@@ -9,8 +9,15 @@ from pathlib import Path
 from ..errors import OpsbookError
 
 
-def after_run(report, paths: list[Path], started: str, options: dict, history: str | None = None,
-              overview: Path | None = None, config_path: Path | None = None) -> tuple[list[str], bool]:
+def after_run(
+    report,
+    paths: list[Path],
+    started: str,
+    options: dict,
+    history: str | None = None,
+    overview: Path | None = None,
+    config_path: Path | None = None,
+) -> tuple[list[str], bool]:
     from ..config import load_config
     from ..history import History, resolve_target
     from .model import team_of
@@ -30,8 +37,10 @@ def after_run(report, paths: list[Path], started: str, options: dict, history: s
             diff = db.diff(b=run)
             lines.append(f"歷史：第 {run} 次檢查已記錄於 {db.display}")
             if diff.files:
-                lines.append(f"  與各檔案上次檢查相比：新增 {diff.new}，已修正 {diff.fixed}，仍未改正 {diff.still_open}"
-                             f"（{len(diff.files)} 個檔案）")
+                lines.append(
+                    f"  與各檔案上次檢查相比：新增 {diff.new}，已修正 {diff.fixed}，仍未改正 {diff.still_open}"
+                    f"（{len(diff.files)} 個檔案）"
+                )
         if overview is not None:
             from . import write_overview
 

@@ -8,10 +8,26 @@ from html import escape
 
 import pandas as pd
 
-PALETTE = ["#d9534f", "#f0ad4e", "#3a7bd5", "#5cb85c", "#8e44ad", "#16a085", "#e67e22", "#7f8c8d",
-           "#2c3e50", "#c0392b"]
-SERIES_COLOR = {"錯誤": "#d9534f", "警告": "#f0ad4e", "新增": "#d9534f", "已修正": "#5cb85c",
-                "條數": "#3a7bd5", "全部錯誤": "#2c3e50"}
+PALETTE = [
+    "#d9534f",
+    "#f0ad4e",
+    "#3a7bd5",
+    "#5cb85c",
+    "#8e44ad",
+    "#16a085",
+    "#e67e22",
+    "#7f8c8d",
+    "#2c3e50",
+    "#c0392b",
+]
+SERIES_COLOR = {
+    "錯誤": "#d9534f",
+    "警告": "#f0ad4e",
+    "新增": "#d9534f",
+    "已修正": "#5cb85c",
+    "條數": "#3a7bd5",
+    "全部錯誤": "#2c3e50",
+}
 
 
 def _color(name: str, i: int) -> str:
@@ -36,13 +52,17 @@ def _fmt(value: float) -> str:
 def _legend(series: list[str], x: float, y: float, start: int = 0) -> list[str]:
     out = []
     for i, name in enumerate(series, start=start):
-        out.append(f'<rect x="{x:.0f}" y="{y - 10:.0f}" width="12" height="12" fill="{_color(name, i)}"/>'
-                   f'<text x="{x + 16:.0f}" y="{y:.0f}" class="legend">{escape(name)}</text>')
+        out.append(
+            f'<rect x="{x:.0f}" y="{y - 10:.0f}" width="12" height="12" fill="{_color(name, i)}"/>'
+            f'<text x="{x + 16:.0f}" y="{y:.0f}" class="legend">{escape(name)}</text>'
+        )
         x += 30 + _text_width(name)
     return out
 
 
-def chart_svg(kind: str, title: str, data: pd.DataFrame, category: str, series: list[str], view: str) -> str:
+def chart_svg(
+    kind: str, title: str, data: pd.DataFrame, category: str, series: list[str], view: str
+) -> str:
     if kind == "line":
         return _line(title, data, category, series, view)
     if kind == "column":
@@ -51,10 +71,12 @@ def chart_svg(kind: str, title: str, data: pd.DataFrame, category: str, series: 
 
 
 def _head(view: str, kind: str, width: float, height: float, title: str) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-view="{view}" data-kind="{kind}" '
-            f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-            f'aria-label="{escape(title)}">',
-            f'<text x="0" y="18" class="title">{escape(title)}</text>']
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-view="{view}" data-kind="{kind}" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'aria-label="{escape(title)}">',
+        f'<text x="0" y="18" class="title">{escape(title)}</text>',
+    ]
 
 
 def _bars(title: str, data: pd.DataFrame, category: str, series: list[str], view: str) -> str:
@@ -68,16 +90,22 @@ def _bars(title: str, data: pd.DataFrame, category: str, series: list[str], view
     out = _head(view, "bar", width, height, title) + _legend(series, 0, 40)
     for i, label in enumerate(labels):
         y = top + i * (bar_h + gap)
-        shown = label if _text_width(label) <= label_w - 12 else label[: int((label_w - 24) / 13)] + "…"
-        out.append(f'<text x="{label_w - 8:.0f}" y="{y + 13}" text-anchor="end" class="label">'
-                   f'<title>{escape(label)}</title>{escape(shown)}</text>')
+        shown = (
+            label if _text_width(label) <= label_w - 12 else label[: int((label_w - 24) / 13)] + "…"
+        )
+        out.append(
+            f'<text x="{label_w - 8:.0f}" y="{y + 13}" text-anchor="end" class="label">'
+            f"<title>{escape(label)}</title>{escape(shown)}</text>"
+        )
         x = label_w
         for j, name in enumerate(series):
             value = _num(data[name].iloc[i])
             w = plot_w * value / peak
-            out.append(f'<rect class="mark" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                       f'fill="{_color(name, j)}" data-category="{escape(label)}" data-series="{escape(name)}" '
-                       f'data-value="{_fmt(value)}"><title>{escape(label)} · {escape(name)}: {_fmt(value)}</title></rect>')
+            out.append(
+                f'<rect class="mark" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                f'fill="{_color(name, j)}" data-category="{escape(label)}" data-series="{escape(name)}" '
+                f'data-value="{_fmt(value)}"><title>{escape(label)} · {escape(name)}: {_fmt(value)}</title></rect>'
+            )
             x += w
         out.append(f'<text x="{x + 4:.1f}" y="{y + 13}" class="value">{_fmt(totals[i])}</text>')
     out.append("</svg>")
@@ -102,13 +130,19 @@ def _columns(title: str, data: pd.DataFrame, category: str, series: list[str], v
             value = _num(data[name].iloc[i])
             h = plot_h * value / peak
             x = x0 + j * bar_w
-            out.append(f'<rect class="mark" x="{x:.1f}" y="{base - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
-                       f'fill="{_color(name, j)}" data-category="{escape(label)}" data-series="{escape(name)}" '
-                       f'data-value="{_fmt(value)}"><title>{escape(label)} · {escape(name)}: {_fmt(value)}</title></rect>')
-            out.append(f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{base - h - 3:.1f}" text-anchor="middle" '
-                       f'class="value">{_fmt(value)}</text>')
-        out.append(f'<text x="{x0 + (group_w - 10) / 2:.1f}" y="{base + 16}" text-anchor="middle" '
-                   f'class="label">{escape(label)}</text>')
+            out.append(
+                f'<rect class="mark" x="{x:.1f}" y="{base - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
+                f'fill="{_color(name, j)}" data-category="{escape(label)}" data-series="{escape(name)}" '
+                f'data-value="{_fmt(value)}"><title>{escape(label)} · {escape(name)}: {_fmt(value)}</title></rect>'
+            )
+            out.append(
+                f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{base - h - 3:.1f}" text-anchor="middle" '
+                f'class="value">{_fmt(value)}</text>'
+            )
+        out.append(
+            f'<text x="{x0 + (group_w - 10) / 2:.1f}" y="{base + 16}" text-anchor="middle" '
+            f'class="label">{escape(label)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -129,21 +163,33 @@ def _line(title: str, data: pd.DataFrame, category: str, series: list[str], view
         out += _legend([name], x, y, start=i)
         x += 30 + _text_width(name)
     base = top + plot_h
-    out.append(f'<line x1="{left}" y1="{base}" x2="{left + step * max(n - 1, 1) + 20:.0f}" y2="{base}" class="axis"/>')
-    out.append(f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" class="value">{_fmt(peak)}</text>'
-               f'<text x="{left - 6}" y="{base}" text-anchor="end" class="value">0</text>')
+    out.append(
+        f'<line x1="{left}" y1="{base}" x2="{left + step * max(n - 1, 1) + 20:.0f}" y2="{base}" class="axis"/>'
+    )
+    out.append(
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" class="value">{_fmt(peak)}</text>'
+        f'<text x="{left - 6}" y="{base}" text-anchor="end" class="value">0</text>'
+    )
     xs = [left + 10 + step * i for i in range(n)]
     for i, label in enumerate(labels):
-        out.append(f'<text x="{xs[i]:.1f}" y="{base + 16}" text-anchor="middle" class="label">{escape(label)}</text>')
+        out.append(
+            f'<text x="{xs[i]:.1f}" y="{base + 16}" text-anchor="middle" class="label">{escape(label)}</text>'
+        )
     for j, name in enumerate(series):
         color = _color(name, j)
-        points = [(xs[i], base - plot_h * _num(data[name].iloc[i]) / peak) for i in range(len(labels))]
-        out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" data-series="{escape(name)}" '
-                   f'points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}"/>')
+        points = [
+            (xs[i], base - plot_h * _num(data[name].iloc[i]) / peak) for i in range(len(labels))
+        ]
+        out.append(
+            f'<polyline fill="none" stroke="{color}" stroke-width="2" data-series="{escape(name)}" '
+            f'points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}"/>'
+        )
         for i, (px, py) in enumerate(points):
             value = _num(data[name].iloc[i])
-            out.append(f'<circle class="mark" cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{color}" '
-                       f'data-category="{escape(labels[i])}" data-series="{escape(name)}" data-value="{_fmt(value)}">'
-                       f'<title>{escape(labels[i])} · {escape(name)}: {_fmt(value)}</title></circle>')
+            out.append(
+                f'<circle class="mark" cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{color}" '
+                f'data-category="{escape(labels[i])}" data-series="{escape(name)}" data-value="{_fmt(value)}">'
+                f"<title>{escape(labels[i])} · {escape(name)}: {_fmt(value)}</title></circle>"
+            )
     out.append("</svg>")
     return "".join(out)

@@ -10,10 +10,23 @@ import pandas as pd
 
 from .model import Overview, View
 
-SHEET_NAMES = {"files": "各檔案", "teams": "各團隊", "clauses": "各條款", "severity": "各嚴重程度",
-               "months": "各月份", "changes": "與上次相比", "trend": "趨勢"}
-COLORS = {"錯誤": "#D9534F", "警告": "#F0AD4E", "新增": "#D9534F", "已修正": "#5CB85C", "條數": "#3A7BD5",
-          "全部錯誤": "#2C3E50"}
+SHEET_NAMES = {
+    "files": "各檔案",
+    "teams": "各團隊",
+    "clauses": "各條款",
+    "severity": "各嚴重程度",
+    "months": "各月份",
+    "changes": "與上次相比",
+    "trend": "趨勢",
+}
+COLORS = {
+    "錯誤": "#D9534F",
+    "警告": "#F0AD4E",
+    "新增": "#D9534F",
+    "已修正": "#5CB85C",
+    "條數": "#3A7BD5",
+    "全部錯誤": "#2C3E50",
+}
 
 
 def _value(value):
@@ -34,11 +47,18 @@ def write_xlsx(overview: Overview, path: Path) -> Path:
     summary = book.add_worksheet("摘要")
     summary.write(0, 0, overview.title, bold)
     summary.write(1, 0, f"檢查時點（--as-of）{overview.as_of}；產生於 {overview.generated}")
-    summary.add_table(3, 0, 3 + len(overview.totals), 1, {
-        "name": "摘要", "style": "Table Style Medium 2",
-        "columns": [{"header": "項目"}, {"header": "數量"}],
-        "data": [[k, v] for k, v in overview.totals.items()],
-    })
+    summary.add_table(
+        3,
+        0,
+        3 + len(overview.totals),
+        1,
+        {
+            "name": "摘要",
+            "style": "Table Style Medium 2",
+            "columns": [{"header": "項目"}, {"header": "數量"}],
+            "data": [[k, v] for k, v in overview.totals.items()],
+        },
+    )
     summary.set_column(0, 0, 14)
     summary.set_column(1, 1, 10)
     summary.freeze_panes(4, 0)
@@ -60,11 +80,18 @@ def _view_sheet(book, view: View, link) -> None:
     columns = [str(c) for c in frame.columns]
     data = [[_value(v) for v in record] for record in frame.itertuples(index=False)]
     last_row = max(len(data), 1)
-    sheet.add_table(0, 0, last_row, len(columns) - 1, {
-        "name": f"t_{view.key}", "style": "Table Style Medium 2",
-        "columns": [{"header": c} for c in columns],
-        "data": data or [[None] * len(columns)],
-    })
+    sheet.add_table(
+        0,
+        0,
+        last_row,
+        len(columns) - 1,
+        {
+            "name": f"t_{view.key}",
+            "style": "Table Style Medium 2",
+            "columns": [{"header": c} for c in columns],
+            "data": data or [[None] * len(columns)],
+        },
+    )
     for col, targets in view.links.items():
         j = columns.index(col)
         for i, target in enumerate(targets, start=1):
@@ -93,8 +120,11 @@ def _view_sheet(book, view: View, link) -> None:
     cat = first_col + source_columns.index(view.chart.category)
     for series in view.chart.series:
         j = first_col + source_columns.index(series)
-        options = {"name": [name, 0, j], "categories": [name, 1, cat, source_rows, cat],
-                   "values": [name, 1, j, source_rows, j]}
+        options = {
+            "name": [name, 0, j],
+            "categories": [name, 1, cat, source_rows, cat],
+            "values": [name, 1, j, source_rows, j],
+        }
         if series in COLORS:
             key = "line" if kind == "line" else "fill"
             options[key] = {"color": COLORS[series]}
@@ -110,7 +140,9 @@ def _view_sheet(book, view: View, link) -> None:
         chart.set_y_axis({"min": 0})
     height = max(320, 22 * source_rows + 120) if kind == "bar" else 360
     chart.set_size({"width": 640, "height": height})
-    anchor = first_col + len(source_columns) + 1 if view.chart_frame is not None else len(columns) + 1
+    anchor = (
+        first_col + len(source_columns) + 1 if view.chart_frame is not None else len(columns) + 1
+    )
     sheet.insert_chart(1, anchor, chart)
 
 

@@ -14,7 +14,11 @@ from pathlib import Path
 from .bundled import BUILDERS
 
 TEAMS = ["北區", "南區", "東區", "西區", "中區", "港區", "新區", "舊區"]
-KINDS = {"posts": "發布日誌.xlsx", "inspections": "入戶安檢記錄.xlsx", "design_costs": "平面設計費用.xlsx"}
+KINDS = {
+    "posts": "發布日誌.xlsx",
+    "inspections": "入戶安檢記錄.xlsx",
+    "design_costs": "平面設計費用.xlsx",
+}
 UNIFORM = ("統一著裝", "统一着装")
 
 
@@ -40,8 +44,14 @@ def base_samples(cache: Path) -> dict[str, Path]:
     return out
 
 
-def make_batch(folder: Path, cache: Path, teams: int = 8, copies: int = 4, month: int = 1,
-               edited_teams: int = 4) -> Batch:
+def make_batch(
+    folder: Path,
+    cache: Path,
+    teams: int = 8,
+    copies: int = 4,
+    month: int = 1,
+    edited_teams: int = 4,
+) -> Batch:
     samples = base_samples(cache)
     folder.mkdir(parents=True, exist_ok=True)
     batch = Batch(folder, [])
@@ -51,7 +61,12 @@ def make_batch(folder: Path, cache: Path, teams: int = 8, copies: int = 4, month
                 path = folder / f"{team}_{copy}組_{name}"
                 shutil.copyfile(samples[kind], path)
                 batch.files.append(path)
-                if month >= 2 and kind == "inspections" and copy == 1 and TEAMS.index(team) < edited_teams:
+                if (
+                    month >= 2
+                    and kind == "inspections"
+                    and copy == 1
+                    and TEAMS.index(team) < edited_teams
+                ):
                     _edit_inspections(path, batch)
     return batch
 
@@ -62,7 +77,9 @@ def _edit_inspections(path: Path, batch: Batch) -> None:
     book = load_workbook(path)
     sheet = book.worksheets[0]
     header_row, column = next(
-        (cell.row, cell.column) for row in sheet.iter_rows(max_row=30) for cell in row
+        (cell.row, cell.column)
+        for row in sheet.iter_rows(max_row=30)
+        for cell in row
         if isinstance(cell.value, str) and cell.value.strip() in UNIFORM
     )
     fixed, clean = 0, []

@@ -9,8 +9,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 
-def write_table(ws: Worksheet, title: str | None, headers: list[str], rows: list[list],
-                blank_after: int | None = None, totals: bool | list = False) -> list[int]:
+def write_table(
+    ws: Worksheet,
+    title: str | None,
+    headers: list[str],
+    rows: list[list],
+    blank_after: int | None = None,
+    totals: bool | list = False,
+) -> list[int]:
     """Write the table; returns the worksheet row of each data row."""
     r = 1
     if title:
@@ -30,7 +36,9 @@ def write_table(ws: Worksheet, title: str | None, headers: list[str], rows: list
                 continue
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, dt.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm" if value.time() != dt.time(0) else "yyyy-mm-dd"
+                cell.number_format = (
+                    "yyyy-mm-dd hh:mm" if value.time() != dt.time(0) else "yyyy-mm-dd"
+                )
             elif isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
         positions.append(r)
@@ -48,7 +56,10 @@ def write_table(ws: Worksheet, title: str | None, headers: list[str], rows: list
 
     for c, header in enumerate(headers, start=1):
         sample = [row[c - 1] for row in rows[:50] if len(row) >= c and row[c - 1] is not None]
-        longest = max([len(str(header)) * 2] + [len(str(v)) * (2 if isinstance(v, str) else 1) for v in sample])
+        longest = max(
+            [len(str(header)) * 2]
+            + [len(str(v)) * (2 if isinstance(v, str) else 1) for v in sample]
+        )
         ws.column_dimensions[get_column_letter(c)].width = min(max(10, longest + 2), 40)
     ws.freeze_panes = ws.cell(row=(4 if title else 2), column=1)
     return positions

@@ -35,16 +35,24 @@ class SummarySheet:
     clause: str
     blocks: list[Block]
     charts: list[Chart] = field(default_factory=list)
-    alerts: list[tuple[int, int]] = field(default_factory=list)  # (block, row) lines marked as a warning
+    alerts: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (block, row) lines marked as a warning
 
     def to_json(self) -> dict:
         return {
-            "sheet": self.name, "clause": self.clause,
+            "sheet": self.name,
+            "clause": self.clause,
             "blocks": [
-                {"title": b.title, "note": b.note,
-                 "rows": [{k: plain(v) for k, v in r.items()} for r in b.frame.to_dict("records")],
-                 "total": {k: plain(v) for k, v in totals(b).items()} if b.total else None,
-                 "alerts": [r for blk, r in self.alerts if blk == i]}
+                {
+                    "title": b.title,
+                    "note": b.note,
+                    "rows": [
+                        {k: plain(v) for k, v in r.items()} for r in b.frame.to_dict("records")
+                    ],
+                    "total": {k: plain(v) for k, v in totals(b).items()} if b.total else None,
+                    "alerts": [r for blk, r in self.alerts if blk == i],
+                }
                 for i, b in enumerate(self.blocks)
             ],
         }
@@ -73,7 +81,9 @@ def block_text(block: Block) -> str:
         if fmt.endswith("%"):
             frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
         elif fmt == "yyyy-mm-dd":
-            frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"))
+            frame[col] = frame[col].map(
+                lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d")
+            )
         elif "0.00" in fmt:
             frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
         else:

@@ -16,7 +16,9 @@ def monthly_summary(t, ctx) -> SummarySheet:
     data = t.data
     month = data["inspected_on"].dt.to_period("M")
     ok = month.notna()
-    frame = pd.DataFrame({"月份": month.astype(str), "檢查員": data["inspector"].fillna("（未填）")})[ok]
+    frame = pd.DataFrame(
+        {"月份": month.astype(str), "檢查員": data["inspector"].fillna("（未填）")}
+    )[ok]
     has = t.has
     frame["檢查次數"] = 1
     frame["入戶"] = entered(t)[ok].astype(int) if has("entered") else 1
@@ -58,11 +60,16 @@ def monthly_summary(t, ctx) -> SummarySheet:
         per_month[col] = per_month[col].astype(int)
     blocks = [
         Block("各月各檢查員安檢統計", by_inspector, formats, total="合計"),
-        Block("各月檢查次數及未達每年兩次入戶檢查的民用戶", per_month, {c: "#,##0" for c in per_month.columns[1:]},
-              note=f"民用戶「未達兩次」：截至該月底，當年入戶檢查少於 {ctx.cfg('inspections', 'min_yearly_visits')} 次的戶數"),
+        Block(
+            "各月檢查次數及未達每年兩次入戶檢查的民用戶",
+            per_month,
+            {c: "#,##0" for c in per_month.columns[1:]},
+            note=f"民用戶「未達兩次」：截至該月底，當年入戶檢查少於 {ctx.cfg('inspections', 'min_yearly_visits')} 次的戶數",
+        ),
     ]
-    return SummarySheet(MONTHLY, "R2-2.1", blocks,
-                        [Chart("bar", "每月檢查次數", 1, "月份", ["檢查次數"])])
+    return SummarySheet(
+        MONTHLY, "R2-2.1", blocks, [Chart("bar", "每月檢查次數", 1, "月份", ["檢查次數"])]
+    )
 
 
 def _short_of_two(t, ctx) -> pd.DataFrame:
@@ -71,11 +78,18 @@ def _short_of_two(t, ctx) -> pd.DataFrame:
     minimum = ctx.cfg("inspections", "min_yearly_visits")
     customers = residential_customers(t, ctx)
     ids = folded(t, "customer_id")
-    visits = pd.DataFrame({"id": ids, "m": t.data["inspected_on"].dt.to_period("M"),
-                           "in": entered(t) if t.has("entered") else True}).dropna()
+    visits = pd.DataFrame(
+        {
+            "id": ids,
+            "m": t.data["inspected_on"].dt.to_period("M"),
+            "in": entered(t) if t.has("entered") else True,
+        }
+    ).dropna()
     if visits.empty or customers.empty:
         return pd.DataFrame(columns=["月份", "民用戶數", "未達兩次"])
-    months = pd.period_range(visits["m"].min(), min(visits["m"].max(), ctx.as_of.to_period("M")), freq="M")
+    months = pd.period_range(
+        visits["m"].min(), min(visits["m"].max(), ctx.as_of.to_period("M")), freq="M"
+    )
     # Membership through a hash index: Series.isin on Arrow strings converts each of tens of
     # thousands of customer ids to an Arrow scalar first (0.16 s at 100k rows).
     known = pd.Index(customers["id"].unique()).get_indexer(visits["id"]) >= 0
@@ -85,22 +99,36 @@ def _short_of_two(t, ctx) -> pd.DataFrame:
     years = pd.Index([m.year for m in months])
     cumulative = matrix.T.groupby(years.values).cumsum().T
     short = (cumulative < minimum).sum(axis=0)
-    return pd.DataFrame({"月份": [str(m) for m in months], "民用戶數": len(customers), "未達兩次": short.values})
+    return pd.DataFrame(
+        {"月份": [str(m) for m in months], "民用戶數": len(customers), "未達兩次": short.values}
+    )
 
 
 def blacklist_sheet(t, ctx) -> SummarySheet:
     listed = blacklist(t, ctx)
-    frame = pd.DataFrame({
-        "用戶編號": listed["shown"].values,
-        "最後購氣日期": listed["last_purchase"].values,
-        "列入黑名單日期": listed["listed_on"].values,
-        "跟進安檢日期": listed["followed_up_on"].values,
-        "跟進": ["已跟進" if pd.notna(d) else "無" for d in listed["followed_up_on"]],
-    })
-    fmt = {"最後購氣日期": "yyyy-mm-dd", "列入黑名單日期": "yyyy-mm-dd", "跟進安檢日期": "yyyy-mm-dd"}
-    note = (f"逾 {ctx.cfg('inspections', 'blacklist_months')} 個月未購氣即列入黑名單（截至 "
-            f"{ctx.as_of:%Y-%m-%d}）" if len(frame) else "截至檢查日沒有逾期未購氣的用戶")
-    return SummarySheet(BLACKLIST, "R2-1.2", [Block("黑名單（逾期未購氣用戶）", frame, fmt, note=note)])
+    frame = pd.DataFrame(
+        {
+            "用戶編號": listed["shown"].values,
+            "最後購氣日期": listed["last_purchase"].values,
+            "列入黑名單日期": listed["listed_on"].values,
+            "跟進安檢日期": listed["followed_up_on"].values,
+            "跟進": ["已跟進" if pd.notna(d) else "無" for d in listed["followed_up_on"]],
+        }
+    )
+    fmt = {
+        "最後購氣日期": "yyyy-mm-dd",
+        "列入黑名單日期": "yyyy-mm-dd",
+        "跟進安檢日期": "yyyy-mm-dd",
+    }
+    note = (
+        f"逾 {ctx.cfg('inspections', 'blacklist_months')} 個月未購氣即列入黑名單（截至 "
+        f"{ctx.as_of:%Y-%m-%d}）"
+        if len(frame)
+        else "截至檢查日沒有逾期未購氣的用戶"
+    )
+    return SummarySheet(
+        BLACKLIST, "R2-1.2", [Block("黑名單（逾期未購氣用戶）", frame, fmt, note=note)]
+    )
 
 
 def build(tables, ctx) -> list[SummarySheet]:

@@ -20,7 +20,12 @@ from ..catalog.base import folded
 from ..coerce import parse_dates
 from .base import Block, Chart, SummarySheet
 
-FLOWS = {"new_followers": "新增粉絲", "reads": "閱讀量", "interactions": "互動量", "inquiries": "諮詢量"}
+FLOWS = {
+    "new_followers": "新增粉絲",
+    "reads": "閱讀量",
+    "interactions": "互動量",
+    "inquiries": "諮詢量",
+}
 STOCK = {"followers": "粉絲數"}
 _WEEK = re.compile(r"^\s*(\d{4})\s*[-年]?\s*(?:W|第)\s*(\d{1,2})\s*[週周]?\s*$", re.I)
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
@@ -41,7 +46,7 @@ def label(start: pd.Timestamp, grain: str) -> str:
 
 
 def parse_period(text: str, grain: str) -> pd.Timestamp:
-    """"2026-W43" → its Monday; "2026-10" → its first day."""
+    """ "2026-W43" → its Monday; "2026-10" → its first day."""
     if grain == "week":
         m = _WEEK.match(text)
         if not m:
@@ -56,7 +61,11 @@ def parse_period(text: str, grain: str) -> pd.Timestamp:
 def default_period(as_of: pd.Timestamp, grain: str) -> pd.Timestamp:
     """The last complete week/month before as-of: on a Monday, last week."""
     current = period_start(pd.Series([as_of]), grain).iloc[0]
-    return current - pd.Timedelta(days=7) if grain == "week" else (current - pd.Timedelta(days=1)).replace(day=1)
+    return (
+        current - pd.Timedelta(days=7)
+        if grain == "week"
+        else (current - pd.Timedelta(days=1)).replace(day=1)
+    )
 
 
 def shift(start: pd.Timestamp, grain: str, n: int) -> pd.Timestamp:
@@ -71,13 +80,20 @@ def metric_rows(t, default_year: int) -> pd.DataFrame:
     months = text.map(lambda v: _month_start(v) if v else None)
     days, _ = parse_dates(raw.where(weeks.isna() & months.isna(), None), default_year)
     is_week, is_month, is_day = weeks.notna(), months.notna() & weeks.isna(), days.notna()
-    frame = pd.DataFrame({
-        "grain": pd.Series(None, index=raw.index, dtype=object).mask(is_day, "day").mask(is_month, "month")
-        .mask(is_week, "week"),
-        "start": pd.to_datetime(days).mask(is_month, pd.to_datetime(months)).mask(is_week, pd.to_datetime(weeks)),
-        "platform": folded(t, "platform"),
-        "shown": t.data["platform"],
-    }, index=t.data.index)
+    frame = pd.DataFrame(
+        {
+            "grain": pd.Series(None, index=raw.index, dtype=object)
+            .mask(is_day, "day")
+            .mask(is_month, "month")
+            .mask(is_week, "week"),
+            "start": pd.to_datetime(days)
+            .mask(is_month, pd.to_datetime(months))
+            .mask(is_week, pd.to_datetime(weeks)),
+            "platform": folded(t, "platform"),
+            "shown": t.data["platform"],
+        },
+        index=t.data.index,
+    )
     for key in list(FLOWS) + list(STOCK):
         frame[key] = t.data[key] if t.has(key) else float("nan")
     frame["start"] = pd.to_datetime(frame["start"])
@@ -112,7 +128,9 @@ def rollup(rows: pd.DataFrame, grain: str) -> pd.DataFrame:
     rolled = both.groupby(["period", "platform"]).agg({**agg, "shown": "first", "start": "max"})
     metrics = list(FLOWS) + list(STOCK)
     counts = both.groupby(["period", "platform"])[metrics].count()
-    rolled[metrics] = rolled[metrics].where(counts > 0)  # a metric never recorded stays empty, not 0
+    rolled[metrics] = rolled[metrics].where(
+        counts > 0
+    )  # a metric never recorded stays empty, not 0
     return rolled.rename(columns={"start": "last_day"})
 
 
@@ -121,8 +139,9 @@ def _posts(tables, ctx, grain: str) -> pd.Series:
     if not posts or not posts[0].has("platform", "published_at"):
         return pd.Series(dtype=float)
     t = posts[0]
-    frame = pd.DataFrame({"period": period_start(t.data["published_at"], grain),
-                          "platform": folded(t, "platform")})
+    frame = pd.DataFrame(
+        {"period": period_start(t.data["published_at"], grain), "platform": folded(t, "platform")}
+    )
     return frame.dropna().groupby(["period", "platform"]).size()
 
 
@@ -133,25 +152,38 @@ def _inquiry_stats(ctx, grain: str, starts: list[pd.Timestamp]) -> pd.DataFrame 
     hours = ctx.cfg("posts", "inquiry_reply_hours")
     received = t.data["received_at"]
     replied = t.data["replied_at"] if t.has("replied_at") else pd.Series(pd.NaT, index=t.data.index)
-    frame = pd.DataFrame({
-        "period": period_start(received, grain),
-        "platform": t.data["platform"].fillna("（未填）") if t.has("platform") else "（全部）",
-        "delay": (replied - received).dt.total_seconds() / 3600,
-        "answered": replied.notna() if t.has("replied_at") else False,
-    }).dropna(subset=["period"])
+    frame = pd.DataFrame(
+        {
+            "period": period_start(received, grain),
+            "platform": t.data["platform"].fillna("（未填）") if t.has("platform") else "（全部）",
+            "delay": (replied - received).dt.total_seconds() / 3600,
+            "answered": replied.notna() if t.has("replied_at") else False,
+        }
+    ).dropna(subset=["period"])
     out = []
     for start in starts:
         of = frame[frame["period"] == start]
         for platform, g in of.groupby("platform"):
             within = int((g["delay"] <= hours).sum())
-            out.append({"期間": label(start, grain), "平台": platform, "諮詢數": len(g),
-                        f"{hours}小時內回覆": within, f"{hours}小時內回覆率": within / len(g) if len(g) else None,
-                        "回覆時間中位數（小時）": round(float(g["delay"].median()), 1) if g["delay"].notna().any() else None,
-                        "未回覆": int((~g["answered"]).sum())})
+            out.append(
+                {
+                    "期間": label(start, grain),
+                    "平台": platform,
+                    "諮詢數": len(g),
+                    f"{hours}小時內回覆": within,
+                    f"{hours}小時內回覆率": within / len(g) if len(g) else None,
+                    "回覆時間中位數（小時）": round(float(g["delay"].median()), 1)
+                    if g["delay"].notna().any()
+                    else None,
+                    "未回覆": int((~g["answered"]).sum()),
+                }
+            )
     return pd.DataFrame(out)
 
 
-def platform_report(tables, ctx, grain: str, start: pd.Timestamp | None = None) -> SummarySheet | None:
+def platform_report(
+    tables, ctx, grain: str, start: pd.Timestamp | None = None
+) -> SummarySheet | None:
     metrics = ctx.tables.get("metrics")
     if metrics is None:
         return None
@@ -160,9 +192,15 @@ def platform_report(tables, ctx, grain: str, start: pd.Timestamp | None = None) 
     previous = shift(start, grain, -1)
     rolled = rollup(metric_rows(metrics, ctx.as_of.year), grain)
     posts = _posts(tables, ctx, grain)
-    platforms = sorted(set(rolled.index.get_level_values("platform")) | set(posts.index.get_level_values("platform")
-                                                                             if len(posts) else []))
-    shown = rolled["shown"].groupby(level="platform").first() if len(rolled) else pd.Series(dtype=object)
+    platforms = sorted(
+        set(rolled.index.get_level_values("platform"))
+        | set(posts.index.get_level_values("platform") if len(posts) else [])
+    )
+    shown = (
+        rolled["shown"].groupby(level="platform").first()
+        if len(rolled)
+        else pd.Series(dtype=object)
+    )
     drop = ctx.cfg("reports", "drop_alert_pct")
     lines = []
     for platform in platforms:
@@ -170,7 +208,11 @@ def platform_report(tables, ctx, grain: str, start: pd.Timestamp | None = None) 
         for key, title in {**STOCK, **FLOWS, "posts": "發文數"}.items():
             if key == "posts":
                 now, before = posts.get((start, platform)), posts.get((previous, platform))
-                now = 0 if now is None and (start, platform) not in posts and _has_period(posts, start) else now
+                now = (
+                    0
+                    if now is None and (start, platform) not in posts and _has_period(posts, start)
+                    else now
+                )
                 before = 0 if before is None and _has_period(posts, previous) else before
             else:
                 now = _value(rolled, start, platform, key)
@@ -189,12 +231,30 @@ def platform_report(tables, ctx, grain: str, start: pd.Timestamp | None = None) 
                 note = f"下降 {abs(pct):.0%}（超過 {drop}%）"
             else:
                 note = ""
-            lines.append({"平台": name, "指標": title, f"本{unit}": now, f"上{unit}": before, "變化": change,
-                          "變化率": pct, "提示": note})
-    compare = pd.DataFrame(lines, columns=["平台", "指標", f"本{unit}", f"上{unit}", "變化", "變化率", "提示"])
-    fmt = {f"本{unit}": "#,##0", f"上{unit}": "#,##0", "變化": "+#,##0;-#,##0;0", "變化率": "+0%;-0%;0%"}
-    title = f"{label(start, grain)}（{start:%Y-%m-%d}～{(shift(start, grain, 1) - pd.Timedelta(days=1)):%Y-%m-%d}）" \
-            f"對比 {label(previous, grain)}"
+            lines.append(
+                {
+                    "平台": name,
+                    "指標": title,
+                    f"本{unit}": now,
+                    f"上{unit}": before,
+                    "變化": change,
+                    "變化率": pct,
+                    "提示": note,
+                }
+            )
+    compare = pd.DataFrame(
+        lines, columns=["平台", "指標", f"本{unit}", f"上{unit}", "變化", "變化率", "提示"]
+    )
+    fmt = {
+        f"本{unit}": "#,##0",
+        f"上{unit}": "#,##0",
+        "變化": "+#,##0;-#,##0;0",
+        "變化率": "+0%;-0%;0%",
+    }
+    title = (
+        f"{label(start, grain)}（{start:%Y-%m-%d}～{(shift(start, grain, 1) - pd.Timedelta(days=1)):%Y-%m-%d}）"
+        f"對比 {label(previous, grain)}"
+    )
     end = shift(start, grain, 1) - pd.Timedelta(days=1)
     in_period = rolled[rolled.index.get_level_values("period") == start]
     last_day = in_period["last_day"].max() if len(in_period) else None
@@ -208,16 +268,36 @@ def platform_report(tables, ctx, grain: str, start: pd.Timestamp | None = None) 
     inquiries = _inquiry_stats(ctx, grain, [start, previous])
     if inquiries is not None:
         hours = ctx.cfg("posts", "inquiry_reply_hours")
-        blocks.append(Block("留言諮詢回覆（R1-6.7）", inquiries,
-                            {f"{hours}小時內回覆率": "0%", "回覆時間中位數（小時）": "0.0"},
-                            note=None if len(inquiries) else "這兩期沒有留言記錄"))
+        blocks.append(
+            Block(
+                "留言諮詢回覆（R1-6.7）",
+                inquiries,
+                {f"{hours}小時內回覆率": "0%", "回覆時間中位數（小時）": "0.0"},
+                note=None if len(inquiries) else "這兩期沒有留言記錄",
+            )
+        )
     trend_starts = [shift(start, grain, -i) for i in range(trend_n - 1, -1, -1)]
     trend = pd.DataFrame({unit: [label(s, grain) for s in trend_starts]})
     for platform in platforms:
-        trend[shown.get(platform, platform)] = [_value(rolled, s, platform, "reads") for s in trend_starts]
-    blocks.append(Block(f"近 {trend_n} {unit}閱讀量", trend, {c: "#,##0" for c in trend.columns[1:]}))
-    charts = [Chart("line", f"近 {trend_n} {unit}各平台閱讀量", len(blocks) - 1, unit, list(trend.columns[1:]))] \
-        if len(trend.columns) > 1 else []
+        trend[shown.get(platform, platform)] = [
+            _value(rolled, s, platform, "reads") for s in trend_starts
+        ]
+    blocks.append(
+        Block(f"近 {trend_n} {unit}閱讀量", trend, {c: "#,##0" for c in trend.columns[1:]})
+    )
+    charts = (
+        [
+            Chart(
+                "line",
+                f"近 {trend_n} {unit}各平台閱讀量",
+                len(blocks) - 1,
+                unit,
+                list(trend.columns[1:]),
+            )
+        ]
+        if len(trend.columns) > 1
+        else []
+    )
     summary = SummarySheet(sheet, clause, blocks, charts)
     summary.alerts = [(0, i) for i, n in enumerate(compare["提示"]) if str(n).startswith("下降")]
     return summary
@@ -242,4 +322,3 @@ def build(tables, ctx) -> list[SummarySheet]:
         if report is not None:
             out.append(report)
     return out
-

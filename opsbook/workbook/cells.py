@@ -30,7 +30,7 @@ def column_index(letters: str) -> int:
 
 
 def split_cell(ref: str) -> tuple[int, int]:
-    """"C5" → (row 5, column index 2)."""
+    """ "C5" → (row 5, column index 2)."""
     m = _A1.match(ref)
     if not m:
         raise ValueError(f"not an A1 cell reference: {ref!r}")

@@ -33,17 +33,28 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d+)"[^>]*?>(.*?)</(?:[\w.-]+:)?row>', re.S)
 # A cell holding a value: an inline string, or a <v> that is not an empty shared/inline text.
-_VALUE_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})\d+"[^>]*?>(?:<(?:[\w.-]+:)?f\b.*?</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*/>)?\s*<(?:[\w.-]+:)?(?:v>[^<]|is>)', re.S)
-_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+_VALUE_CELL = re.compile(
+    rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})\d+"[^>]*?>(?:<(?:[\w.-]+:)?f\b.*?</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*/>)?\s*<(?:[\w.-]+:)?(?:v>[^<]|is>)',
+    re.S,
+)
+_MERGE = re.compile(
+    rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"'
+)
 # A cell whose value is a rich value (Excel 365 "Place in Cell" picture): the vm attribute.
-_VM_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?\svm="\d+"|'
-                      rb'<(?:[\w.-]+:)?c\b[^>]*?\svm="\d+"[^>]*?\sr="([A-Z]{1,3})(\d+)"')
+_VM_CELL = re.compile(
+    rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?\svm="\d+"|'
+    rb'<(?:[\w.-]+:)?c\b[^>]*?\svm="\d+"[^>]*?\sr="([A-Z]{1,3})(\d+)"'
+)
 # WPS in-cell picture: <c r="P2" t="str"><f>_xlfn.DISPIMG("ID_…",1)</f><v>=DISPIMG("ID_…",1)</v></c>
-_DISPIMG_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:[\w.-]+:)?f\b[^>]*>'
-                           rb'[^<]*?DISPIMG\(\s*(?:&quot;|")([^"&]+)')
+_DISPIMG_CELL = re.compile(
+    rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:[\w.-]+:)?f\b[^>]*>'
+    rb'[^<]*?DISPIMG\(\s*(?:&quot;|")([^"&]+)'
+)
 _CELL_IMAGE_NAME = re.compile(rb'<(?:[\w.-]+:)?cNvPr\b[^>]*?\sname="([^"]+)"')
 _SCAN_OVERLAP = 4096  # longer than any element the scans look for
-_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+_DIMENSION = re.compile(
+    rb'<(?:[\w.-]+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"'
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,9 @@ class SheetValues:
     def grid(self) -> pd.DataFrame:
         if self.frame is None:
             width = max((len(r) for r in self.rows), default=0)
-            self.frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in self.rows], dtype=object)
+            self.frame = pd.DataFrame(
+                [list(r) + [None] * (width - len(r)) for r in self.rows], dtype=object
+            )
         return self.frame
 
     def head(self, n: int) -> list[list]:
@@ -144,7 +157,9 @@ def check_workbook_file(path: Path, max_part_mb: float | None = None) -> None:
         raise UnreadableWorkbook(f"{path}: the workbook is damaged (corrupt zip: {exc})") from exc
     names = {i.filename.lower() for i in infos}
     if len(names) != len(infos):
-        raise UnreadableWorkbook(f"{path}: the workbook is damaged (the zip holds a member name twice)")
+        raise UnreadableWorkbook(
+            f"{path}: the workbook is damaged (the zip holds a member name twice)"
+        )
     from ..ooxml.package import MAX_PART_MB
 
     limit = (max_part_mb or MAX_PART_MB) * 1024 * 1024
@@ -152,9 +167,12 @@ def check_workbook_file(path: Path, max_part_mb: float | None = None) -> None:
     if big is not None:
         raise UnreadableWorkbook(
             f"{path}: part {big.filename} inflates to {big.file_size / 1048576:,.0f} MB, over the "
-            f"{limit / 1048576:,.0f} MB limit for one part (general.max_part_mb); not read")
+            f"{limit / 1048576:,.0f} MB limit for one part (general.max_part_mb); not read"
+        )
     if "[content_types].xml" not in names:
-        raise UnreadableWorkbook(f"{path}: not an Excel workbook ({name} has no [Content_Types].xml)")
+        raise UnreadableWorkbook(
+            f"{path}: not an Excel workbook ({name} has no [Content_Types].xml)"
+        )
     _check_declared_sizes(path, infos, limit)
 
 
@@ -169,7 +187,9 @@ def _check_declared_sizes(path: Path, infos: list[zipfile.ZipInfo], limit: float
     try:
         with path.open("rb") as fh:
             for info in infos:
-                if info.compress_size * 1032 > limit and info.filename.lower().endswith((".xml", ".rels")):
+                if info.compress_size * 1032 > limit and info.filename.lower().endswith(
+                    (".xml", ".rels")
+                ):
                     for _ in member_chunks(fh, info, chunk=1 << 20):
                         pass
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -266,14 +286,20 @@ class FileReader:
                         if m.start() >= cut:
                             break
                         r1, c1 = int(m.group(2)) - 1, column_index(m.group(1).decode())
-                        r2, c2 = (int(m.group(4)) - 1, column_index(m.group(3).decode())) if m.group(3) else (r1, c1)
+                        r2, c2 = (
+                            (int(m.group(4)) - 1, column_index(m.group(3).decode()))
+                            if m.group(3)
+                            else (r1, c1)
+                        )
                         if (r1, c1) != (r2, c2):
                             merges.append((r1, c1, r2, c2))
                 if want_vm and b' vm="' in data:
                     for m in _VM_CELL.finditer(data):
                         if m.start() >= cut:
                             break
-                        letters, row = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+                        letters, row = (
+                            (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+                        )
                         pictures.add((int(row) - 1, column_index(letters.decode())))
                 if want_wps and b"DISPIMG" in data:
                     for m in _DISPIMG_CELL.finditer(data):
@@ -290,7 +316,9 @@ class FileReader:
         try:
             # Eager: calamine's borrowed cells straight into Arrow, no lazy sheet object
             # holding a second copy of the grid while pandas takes it (~80 MB less at 100k rows).
-            frame = self._fast.load_sheet(name, header_row=None, dtypes="string", eager=True).to_pandas()
+            frame = self._fast.load_sheet(
+                name, header_row=None, dtypes="string", eager=True
+            ).to_pandas()
         except Exception:
             return self._read_exact(name)
         frame.columns = range(frame.shape[1])
@@ -300,8 +328,13 @@ class FileReader:
         origin = self._origin(name, frame)
         if origin is None:
             return self._read_exact(name)
-        return SheetValues(name, frame=frame, origin_row=origin[0], origin_col=origin[1],
-                           visible=self._visible.get(name, True))
+        return SheetValues(
+            name,
+            frame=frame,
+            origin_row=origin[0],
+            origin_col=origin[1],
+            visible=self._visible.get(name, True),
+        )
 
     def _origin(self, name: str, frame: pd.DataFrame) -> tuple[int, int] | None:
         """Where fastexcel's trimmed grid starts, when that is certain; None otherwise.
@@ -389,7 +422,9 @@ def _with_last(chunks):
 class _PackageFacts:
     package: object | None = None  # the open Package (its zip handle), None when unreadable
     parts: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part
-    tables: dict[str, tuple[TablePart, ...]] = field(default_factory=dict)  # sheet name → its tables
+    tables: dict[str, tuple[TablePart, ...]] = field(
+        default_factory=dict
+    )  # sheet name → its tables
     cell_images: frozenset[bytes] = frozenset()  # the picture names (ID_…) in xl/cellimages.xml
     rich_images: bool = False  # the package keeps Excel rich-value images (xl/richData)
 
@@ -408,15 +443,23 @@ def _package_facts(path: Path) -> _PackageFacts:
     facts = _PackageFacts(package=pkg, parts={s.name: s.part for s in pkg.sheets})
     try:
         for sheet in pkg.sheets:
-            parts = [r.target for r in pkg.relationships(sheet.part).values()
-                     if not r.external and r.type.endswith("/table") and pkg.has(r.target)]
+            parts = [
+                r.target
+                for r in pkg.relationships(sheet.part).values()
+                if not r.external and r.type.endswith("/table") and pkg.has(r.target)
+            ]
             tables = tuple(t for t in (_table_part(pkg.read(p)) for p in parts) if t is not None)
             if tables:
                 facts.tables[sheet.name] = tables
         # WPS: workbook → xl/cellimages.xml (http://www.wps.cn/officeDocument/2020/cellImage);
         # the picture a DISPIMG formula names is the cNvPr name of one of its cellImage entries.
-        stores = [r.target for r in pkg.workbook_rels.values()
-                  if not r.external and r.target.lower().endswith(".xml") and "cellimage" in r.target.lower()]
+        stores = [
+            r.target
+            for r in pkg.workbook_rels.values()
+            if not r.external
+            and r.target.lower().endswith(".xml")
+            and "cellimage" in r.target.lower()
+        ]
         names: set[bytes] = set()
         for store in stores:
             if pkg.has(store):
@@ -424,9 +467,12 @@ def _package_facts(path: Path) -> _PackageFacts:
         facts.cell_images = frozenset(names)
         # Excel 365 "Place in Cell": cells carry vm="n" into xl/metadata.xml, whose rich values
         # (xl/richData/rdrichvalue.xml, structure _localImage) point at xl/media images.
-        facts.rich_images = any(i.filename.lower().startswith("xl/richdata/") for i in pkg.infos) and any(
+        facts.rich_images = any(
+            i.filename.lower().startswith("xl/richdata/") for i in pkg.infos
+        ) and any(
             pkg.has(p) and b"_localImage" in pkg.read(p)
-            for p in ("xl/richData/rdrichvaluestructure.xml", "xl/richData/richValueStructure.xml"))
+            for p in ("xl/richData/rdrichvaluestructure.xml", "xl/richData/richValueStructure.xml")
+        )
     except Exception:  # a damaged small part: read the values without these facts
         return facts
     return facts
@@ -440,9 +486,14 @@ def _table_part(xml: bytes) -> TablePart | None:
         first, _, last = root.get("ref", "").partition(":")
         r1, c1 = split_cell(first)
         r2, c2 = split_cell(last or first)
-        return TablePart(name=root.get("displayName") or root.get("name") or "",
-                         first_row=r1 - 1, first_col=c1, last_row=r2 - 1, last_col=c2,
-                         header_rows=int(root.get("headerRowCount", "1")),
-                         totals_rows=int(root.get("totalsRowCount", "0")))
+        return TablePart(
+            name=root.get("displayName") or root.get("name") or "",
+            first_row=r1 - 1,
+            first_col=c1,
+            last_row=r2 - 1,
+            last_col=c2,
+            header_rows=int(root.get("headerRowCount", "1")),
+            totals_rows=int(root.get("totalsRowCount", "0")),
+        )
     except (etree.XMLSyntaxError, ValueError):
         return None

@@ -44,7 +44,10 @@ def C(key: str, *aliases: str, type: str = "text", required: bool = False) -> Co
 
 
 POSTS = TableSpec(
-    "posts", "發布日誌", "posts", main=True,
+    "posts",
+    "發布日誌",
+    "posts",
+    main=True,
     sheet_names=("發布日誌", "發布記錄", "posts"),
     columns=(
         C("platform", "平台", "平臺", "發布平台", "渠道", "platform", required=True),
@@ -55,8 +58,16 @@ POSTS = TableSpec(
         C("category", "類別", "內容類型", "稿件類型", "category"),
         C("author", "撰稿人", "編輯", "作者", "author"),
         C("owner", "負責人", "欄目負責人", "owner"),
-        C("published_at", "發布日期", "發布時間", "發佈日期", "發佈時間", "published", type="datetime",
-          required=True),
+        C(
+            "published_at",
+            "發布日期",
+            "發布時間",
+            "發佈日期",
+            "發佈時間",
+            "published",
+            type="datetime",
+            required=True,
+        ),
         C("reviewer", "審核人", "審核", "reviewer"),
         C("reviewed_at", "審核日期", "審核時間", "reviewed", type="datetime"),
         C("company_project", "涉及公司項目", "公司項目", type="bool"),
@@ -72,13 +83,22 @@ POSTS = TableSpec(
 )
 
 INQUIRIES = TableSpec(
-    "inquiries", "留言諮詢記錄", "posts",
+    "inquiries",
+    "留言諮詢記錄",
+    "posts",
     sheet_names=("留言諮詢記錄", "留言記錄", "諮詢記錄", "inquiries"),
     columns=(
         C("platform", "平台", "平臺", "渠道"),
         C("user", "留言用戶", "用戶", "user"),
-        C("received_at", "留言時間", "留言日期", "諮詢時間", "received", type="datetime",
-          required=True),
+        C(
+            "received_at",
+            "留言時間",
+            "留言日期",
+            "諮詢時間",
+            "received",
+            type="datetime",
+            required=True,
+        ),
         C("replied_at", "回覆時間", "回復時間", "回覆日期", "replied", type="datetime"),
         C("replier", "回覆人", "回復人"),
         C("topic", "諮詢類別", "諮詢內容", "topic"),
@@ -86,10 +106,24 @@ INQUIRIES = TableSpec(
 )
 
 METRICS = TableSpec(
-    "metrics", "平台數據", "posts",
+    "metrics",
+    "平台數據",
+    "posts",
     sheet_names=("平台數據", "平臺數據", "metrics"),
     columns=(
-        C("date", "日期", "週", "周", "月", "月份", "統計日期", "date", "week", "month", required=True),
+        C(
+            "date",
+            "日期",
+            "週",
+            "周",
+            "月",
+            "月份",
+            "統計日期",
+            "date",
+            "week",
+            "month",
+            required=True,
+        ),
         C("platform", "平台", "平臺", "渠道", required=True),
         C("followers", "粉絲數", "粉絲總數", type="number"),
         C("new_followers", "新增粉絲", "新增粉絲數", type="number"),
@@ -100,7 +134,9 @@ METRICS = TableSpec(
 )
 
 ROSTER = TableSpec(
-    "roster", "人員表", "posts",
+    "roster",
+    "人員表",
+    "posts",
     sheet_names=("人員表", "人員名單", "roster"),
     columns=(
         C("name", "姓名", "name", required=True),
@@ -110,7 +146,9 @@ ROSTER = TableSpec(
 )
 
 ACCOUNTS = TableSpec(
-    "accounts", "賬號清單", "posts",
+    "accounts",
+    "賬號清單",
+    "posts",
     sheet_names=("賬號清單", "帳號清單", "accounts"),
     columns=(
         C("platform", "平台", "平臺", "渠道", required=True),
@@ -122,7 +160,10 @@ ACCOUNTS = TableSpec(
 _YN = dict(type="bool")
 
 INSPECTIONS = TableSpec(
-    "inspections", "入戶安檢記錄", "inspections", main=True,
+    "inspections",
+    "入戶安檢記錄",
+    "inspections",
+    main=True,
     sheet_names=("入戶安檢記錄", "安檢記錄", "inspections"),
     columns=(
         C("customer_id", "用戶編號", "戶號", "客戶編號", required=True),
@@ -163,7 +204,9 @@ INSPECTIONS = TableSpec(
 )
 
 PURCHASES = TableSpec(
-    "purchases", "購氣記錄", "inspections",
+    "purchases",
+    "購氣記錄",
+    "inspections",
     sheet_names=("購氣記錄", "purchases"),
     columns=(
         C("customer_id", "用戶編號", "戶號", "客戶編號", required=True),
@@ -174,7 +217,9 @@ PURCHASES = TableSpec(
 )
 
 CUSTOMERS = TableSpec(
-    "customers", "用戶清單", "inspections",
+    "customers",
+    "用戶清單",
+    "inspections",
     sheet_names=("用戶清單", "用戶名單", "customers"),
     columns=(
         C("customer_id", "用戶編號", "戶號", "客戶編號", required=True),
@@ -185,7 +230,10 @@ CUSTOMERS = TableSpec(
 )
 
 DESIGN_COSTS = TableSpec(
-    "design_costs", "平面設計費用", "design_costs", main=True,
+    "design_costs",
+    "平面設計費用",
+    "design_costs",
+    main=True,
     sheet_names=("平面設計費用", "設計費用", "design_costs"),
     columns=(
         C("request_id", "申請單號", "單號", required=True),
@@ -218,7 +266,9 @@ DESIGN_COSTS = TableSpec(
 )
 
 CYCLE = TableSpec(
-    "cycle", "設計工作週期表", "design_costs",
+    "cycle",
+    "設計工作週期表",
+    "design_costs",
     sheet_names=("設計工作週期表", "設計週期", "cycle"),
     columns=(
         C("item_type", "物料類型", required=True),
@@ -227,7 +277,9 @@ CYCLE = TableSpec(
 )
 
 BUDGETS = TableSpec(
-    "budgets", "年度預算", "design_costs",
+    "budgets",
+    "年度預算",
+    "design_costs",
     sheet_names=("年度預算", "budgets"),
     columns=(
         C("department", "部門", "需求部門", required=True),
@@ -237,8 +289,16 @@ BUDGETS = TableSpec(
 )
 
 TABLES: tuple[TableSpec, ...] = (
-    POSTS, INQUIRIES, METRICS, ROSTER, ACCOUNTS,
-    INSPECTIONS, PURCHASES, CUSTOMERS,
-    DESIGN_COSTS, CYCLE, BUDGETS,
+    POSTS,
+    INQUIRIES,
+    METRICS,
+    ROSTER,
+    ACCOUNTS,
+    INSPECTIONS,
+    PURCHASES,
+    CUSTOMERS,
+    DESIGN_COSTS,
+    CYCLE,
+    BUDGETS,
 )
 BY_NAME = {t.name: t for t in TABLES}

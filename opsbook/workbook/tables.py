@@ -26,12 +26,15 @@ from .cells import column_index, column_letter
 from .reader import SheetValues, TablePart
 from .specs import TABLES, TableSpec
 
-TOTAL_WORDS = frozenset(fold(w) for w in ("合計", "總計", "小計", "合計:", "total", "totals", "sum"))
+TOTAL_WORDS = frozenset(
+    fold(w) for w in ("合計", "總計", "小計", "合計:", "total", "totals", "sum")
+)
 # A totals label as written in the first columns, folded (Simplified, no spaces, lower case):
 # the word alone or after a period such as 2026年, 十月, Q3, 本月, 第三季度, 上半年.
 _TOTAL_LABEL = re.compile(
     r"^[0-9一二三四五六七八九十〇零年月日季度周第q上下半全本当期\-/.()]*"
-    r"(?:合计|总计|小计|汇总|总结|subtotal|total|totals|sum|grandtotal)[:]?$")
+    r"(?:合计|总计|小计|汇总|总结|subtotal|total|totals|sum|grandtotal)[:]?$"
+)
 # Every totals word, in any width or case, has one of these characters.
 _TOTAL_HINT = r"[計计總总結结彙汇匯TtＴｔSsＳｓ]"
 # Sub-headers that say nothing alone: under a group cell (總經理確認 above 簽字) the group
@@ -172,7 +175,7 @@ def _grouped_cells(rows: list[list], r: int, merges: np.ndarray) -> list:
     # sub-header itself.  Cells inside a merge keep the merge's value.
     covered = np.zeros(width, dtype=bool)
     for _r1, c1, _r2, c2 in merges[(merges[:, 0] <= r) & (merges[:, 2] >= r)].tolist():
-        covered[max(c1, 0):max(c2 + 1, 0)] = True
+        covered[max(c1, 0) : max(c2 + 1, 0)] = True
     group = None
     for c in range(width):
         if covered[c]:
@@ -239,7 +242,9 @@ def _could_be_sub_headers(cells: list) -> bool:
     """A row that may hold sub-headers: some text, and no number, date or time (a data row
     has them: its date, its fee).  A first record whose 備註 happens to say 編輯 is no header."""
     texts = [c for c in cells if c is not None and not (isinstance(c, str) and not c.strip())]
-    return bool(texts) and all(isinstance(c, str) and not _DATA_LIKE.match(c.strip()) for c in texts)
+    return bool(texts) and all(
+        isinstance(c, str) and not _DATA_LIKE.match(c.strip()) for c in texts
+    )
 
 
 def _part_header(sheet: SheetValues, specs, rows: list[list]) -> HeaderMatch | None:
@@ -254,14 +259,18 @@ def _part_header(sheet: SheetValues, specs, rows: list[list]) -> HeaderMatch | N
         first, last = part.first_col - sheet.origin_col, part.last_col - sheet.origin_col
         cells = [c if first <= i <= last else None for i, c in enumerate(rows[offset])]
         candidates = [(offset, 1, cells)]
-        if offset >= 1 and any(_text(c) for c in rows[offset - 1][first:last + 1]):
+        if offset >= 1 and any(_text(c) for c in rows[offset - 1][first : last + 1]):
             # A group row above the table's header (審核 over 審核人 / 日期), outside the table.
             grouped = _grouped_cells(rows, offset - 1, _merges_in_grid(sheet))
-            candidates.append((offset - 1, 2, [c if first <= i <= last else None for i, c in enumerate(grouped)]))
+            candidates.append(
+                (offset - 1, 2, [c if first <= i <= last else None for i, c in enumerate(grouped)])
+            )
         for spec in specs:
             for start, header_rows, row_cells in candidates:
                 found = match_headers(row_cells, spec)
-                if all(k in found for k in spec.required) and (best is None or len(found) > len(best.found)):
+                if all(k in found for k in spec.required) and (
+                    best is None or len(found) > len(best.found)
+                ):
                     best = HeaderMatch(spec, start, found, header_rows, part)
     return best
 
@@ -293,16 +302,24 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
     keys = list(columns)
     # Raw columns keep the reader's dtype (Arrow strings from fastexcel): no Python object
     # per cell, which is most of the memory of a big sheet.
-    raw = pd.DataFrame({k: pd.Series(body.iloc[:, header.found[k][0]].array, index=index)
-                        if header.found[k][0] < body.shape[1] else pd.Series(None, index=index, dtype=object)
-                        for k in keys}, index=index)
+    raw = pd.DataFrame(
+        {
+            k: pd.Series(body.iloc[:, header.found[k][0]].array, index=index)
+            if header.found[k][0] < body.shape[1]
+            else pd.Series(None, index=index, dtype=object)
+            for k in keys
+        },
+        index=index,
+    )
     merges = _merges_in_grid(sheet)
     banners = pd.Series(False, index=index)
     if len(merges) and len(raw):
         cols = {k: header.found[k][0] for k in keys}
         banners = _banner_rows(raw, merges, cols, start, stop, sheet)
         _spread_merges(raw, grid, merges, cols, start, stop, sheet)
-    pictures = _picture_rows(sheet, raw, {k: header.found[k][0] for k in keys if spec.column(k).type == "bool"})
+    pictures = _picture_rows(
+        sheet, raw, {k: header.found[k][0] for k in keys if spec.column(k).type == "bool"}
+    )
     for key, rows in pictures.items():
         raw[key] = raw[key].astype(object)
         raw.loc[rows, key] = PICTURE
@@ -330,7 +347,9 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
         if bad_cells
         else pd.DataFrame({"row": pd.Series(dtype="int64"), "key": pd.Series(dtype="object")})
     )
-    worksheet_merges = np.asarray(sheet.merges, dtype=np.int64).reshape(-1, 4) + np.array([1, 0, 1, 0])
+    worksheet_merges = np.asarray(sheet.merges, dtype=np.int64).reshape(-1, 4) + np.array(
+        [1, 0, 1, 0]
+    )
     return Table(
         spec=spec,
         sheet=sheet.name,
@@ -340,8 +359,11 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
         raw=raw,
         unreadable=unreadable_frame,
         extra_headers=extra,
-        skipped_rows={"blank": int(blank_rows.sum()), "totals": int((totals & ~blank_rows).sum()),
-                      **({"sections": int((banners & ~totals).sum())} if banners.any() else {})},
+        skipped_rows={
+            "blank": int(blank_rows.sum()),
+            "totals": int((totals & ~blank_rows).sum()),
+            **({"sections": int((banners & ~totals).sum())} if banners.any() else {}),
+        },
         blanks=blanks,
         merges={sheet.name: worksheet_merges} if len(worksheet_merges) else {},
         header_rows=header.header_rows,
@@ -349,8 +371,15 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
     )
 
 
-def _spread_merges(raw: pd.DataFrame, grid: pd.DataFrame, merges: np.ndarray, cols: dict[str, int],
-                   start: int, stop: int, sheet: SheetValues) -> None:
+def _spread_merges(
+    raw: pd.DataFrame,
+    grid: pd.DataFrame,
+    merges: np.ndarray,
+    cols: dict[str, int],
+    start: int,
+    stop: int,
+    sheet: SheetValues,
+) -> None:
     """Give every cell of a merge over data rows its top-left value (vectorised per column:
     the covered rows of all merges at once).  A merge that starts in the header is the
     header's, not the data's."""
@@ -375,8 +404,14 @@ def _spread_merges(raw: pd.DataFrame, grid: pd.DataFrame, merges: np.ndarray, co
         raw.loc[rows, key] = np.repeat(source, spans)
 
 
-def _banner_rows(raw: pd.DataFrame, merges: np.ndarray, cols: dict[str, int], start: int, stop: int,
-                 sheet: SheetValues) -> pd.Series:
+def _banner_rows(
+    raw: pd.DataFrame,
+    merges: np.ndarray,
+    cols: dict[str, int],
+    start: int,
+    stop: int,
+    sheet: SheetValues,
+) -> pd.Series:
     """Section rows: one cell merged across the row from the table's first column over at
     least half of its columns (2026年10月, 第二組) with nothing else in the row.  A heading
     between records, not a record."""
@@ -384,11 +419,17 @@ def _banner_rows(raw: pd.DataFrame, merges: np.ndarray, cols: dict[str, int], st
     if len(cols) < 3:
         return flags
     positions = np.array(sorted(cols.values()))
-    one_row = merges[(merges[:, 0] == merges[:, 2]) & (merges[:, 0] >= start) & (merges[:, 0] < stop)
-                     & (merges[:, 1] <= positions[0])]
+    one_row = merges[
+        (merges[:, 0] == merges[:, 2])
+        & (merges[:, 0] >= start)
+        & (merges[:, 0] < stop)
+        & (merges[:, 1] <= positions[0])
+    ]
     if not len(one_row):
         return flags
-    spanned = ((positions[None, :] >= one_row[:, 1:2]) & (positions[None, :] <= one_row[:, 3:4])).sum(axis=1)
+    spanned = (
+        (positions[None, :] >= one_row[:, 1:2]) & (positions[None, :] <= one_row[:, 3:4])
+    ).sum(axis=1)
     wide = one_row[spanned * 2 >= len(positions)]
     if not len(wide):
         return flags
@@ -401,7 +442,9 @@ def _banner_rows(raw: pd.DataFrame, merges: np.ndarray, cols: dict[str, int], st
     return flags
 
 
-def _picture_rows(sheet: SheetValues, raw: pd.DataFrame, cols: dict[str, int]) -> dict[str, np.ndarray]:
+def _picture_rows(
+    sheet: SheetValues, raw: pd.DataFrame, cols: dict[str, int]
+) -> dict[str, np.ndarray]:
     """Worksheet rows holding an in-cell picture, per 是/否 column."""
     if not sheet.pictures or not cols:
         return {}
@@ -423,7 +466,9 @@ def _totals_rows(body: pd.DataFrame, index: pd.Index) -> pd.Series:
         codes, uniques = pd.factorize(body.iloc[:, c], use_na_sentinel=True)
         # An ID or name column has tens of thousands of distinct values: only those with a
         # character of a totals word (one vectorised match) are folded and looked up.
-        candidates = pd.Series(uniques).astype("str").str.contains(_TOTAL_HINT, regex=True, na=False)
+        candidates = (
+            pd.Series(uniques).astype("str").str.contains(_TOTAL_HINT, regex=True, na=False)
+        )
         is_total = np.zeros(len(uniques), dtype=bool)
         for i in np.flatnonzero(candidates.to_numpy(dtype=bool)):
             is_total[i] = isinstance(uniques[i], str) and _is_total_label(uniques[i])
@@ -440,7 +485,9 @@ def _is_total_label(text: str) -> bool:
 
 # One log over several sheets ------------------------------------------------------------
 
-ROW_BASE = 10_000_000  # > Excel's 1,048,576 rows: id // ROW_BASE is the sheet, id % ROW_BASE the row
+ROW_BASE = (
+    10_000_000  # > Excel's 1,048,576 rows: id // ROW_BASE is the sheet, id % ROW_BASE the row
+)
 
 
 def one_log(tables: list[Table]) -> Table:
@@ -457,8 +504,13 @@ def one_log(tables: list[Table]) -> Table:
         return out
 
     keys = list(first.columns)
-    unreadable = pd.concat([t.unreadable.assign(row=t.unreadable["row"].astype(np.int64) + n * ROW_BASE)
-                            for n, t in enumerate(tables)], ignore_index=True)
+    unreadable = pd.concat(
+        [
+            t.unreadable.assign(row=t.unreadable["row"].astype(np.int64) + n * ROW_BASE)
+            for n, t in enumerate(tables)
+        ],
+        ignore_index=True,
+    )
     skipped: dict[str, int] = {}
     for t in tables:
         for k, v in t.skipped_rows.items():
@@ -467,12 +519,19 @@ def one_log(tables: list[Table]) -> Table:
     for t in tables:
         merges.update(t.merges)
     return Table(
-        spec=first.spec, sheet=first.sheet, header_row=first.header_row, columns=first.columns,
+        spec=first.spec,
+        sheet=first.sheet,
+        header_row=first.header_row,
+        columns=first.columns,
         data=pd.concat([shifted(t.data[keys], n) for n, t in enumerate(tables)]),
         raw=pd.concat([shifted(t.raw[keys], n) for n, t in enumerate(tables)]),
-        unreadable=unreadable, extra_headers=first.extra_headers, skipped_rows=skipped,
+        unreadable=unreadable,
+        extra_headers=first.extra_headers,
+        skipped_rows=skipped,
         blanks=pd.concat([shifted(t.blanks[keys], n) for n, t in enumerate(tables)]),
-        merges=merges, header_rows=first.header_rows, part=first.part,
+        merges=merges,
+        header_rows=first.header_rows,
+        part=first.part,
         sheets=tuple(t.sheet for t in tables),
         letters={t.sheet: {k: c.letter for k, c in t.columns.items()} for t in tables},
     )
@@ -514,15 +573,20 @@ def place(frame: pd.DataFrame, table: Table, shown=lambda value: value) -> pd.Da
     # The cell: the same column, by its letter on that sheet, on the line's row there.
     by_letter = {c.letter: k for k, c in table.columns.items()}
     letters = out["cell"].str.extract(r"^([A-Z]+)", expand=False)
-    new_letters = [table.letters.get(sheet, {}).get(by_letter.get(letter), letter) if isinstance(letter, str)
-                   else None for sheet, letter in zip(out["sheet"], letters)]
+    new_letters = [
+        table.letters.get(sheet, {}).get(by_letter.get(letter), letter)
+        if isinstance(letter, str)
+        else None
+        for sheet, letter in zip(out["sheet"], letters)
+    ]
     out["cell"] = [f"{lt}{int(r)}" if lt else None for lt, r in zip(new_letters, out["row"])]
     moved = own_sheet != n  # a piece on another sheet than the line's own row: its first value
     if moved.any():
         keys = [by_letter.get(lt) for lt in letters[moved]]
         ids_moved = n[moved] * ROW_BASE + first[moved]
-        out.loc[moved, "value"] = [shown(table.raw.at[int(i), k]) if k else None
-                                   for i, k in zip(ids_moved, keys)]
+        out.loc[moved, "value"] = [
+            shown(table.raw.at[int(i), k]) if k else None for i, k in zip(ids_moved, keys)
+        ]
     lone = f.index.difference(pd.Index(np.unique(v)))  # lines with no rows (a day without posts)
     if len(lone):
         out = pd.concat([out, f.loc[lone]], ignore_index=True)
@@ -551,12 +615,15 @@ def not_records(table: Table) -> str | None:
         if filled and unreadable * 2 > filled:
             rows = table.unreadable.loc[table.unreadable["key"] == key, "row"]
             example = table.raw.at[int(rows.iloc[0]), key]
-            return (f"「{table.header(key)}」欄 {filled} 個值中 {unreadable} 個不是{_TYPE_ZH[kind]}"
-                    f"（如「{example}」）：是統計表或樞紐表，不是記錄 (not a record table)")
+            return (
+                f"「{table.header(key)}」欄 {filled} 個值中 {unreadable} 個不是{_TYPE_ZH[kind]}"
+                f"（如「{example}」）：是統計表或樞紐表，不是記錄 (not a record table)"
+            )
     return None
 
 
 # Marks under merges --------------------------------------------------------------------
+
 
 def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") -> pd.DataFrame:
     """Violations whose cell is hidden under a merge (not its top-left cell) are marked on
@@ -569,13 +636,26 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
     if tied.empty:
         return frame
     letters = tied["cell"].str.extract(r"^([A-Z]+)", expand=False)
-    marks = pd.DataFrame({"v": tied.index, "sheet": tied["sheet"].values, "letters": letters.values,
-                          "row": tied["rows"].values}).explode("row").dropna(subset=["row"]).reset_index(drop=True)
+    marks = (
+        pd.DataFrame(
+            {
+                "v": tied.index,
+                "sheet": tied["sheet"].values,
+                "letters": letters.values,
+                "row": tied["rows"].values,
+            }
+        )
+        .explode("row")
+        .dropna(subset=["row"])
+        .reset_index(drop=True)
+    )
     if marks.empty:
         return frame
     marks["row"] = marks["row"].astype(np.int64)
     codes, uniques = pd.factorize(marks["letters"])
-    marks["col"] = np.array([column_index(u) for u in python_values(uniques)], dtype=np.int64)[codes]
+    marks["col"] = np.array([column_index(u) for u in python_values(uniques)], dtype=np.int64)[
+        codes
+    ]
     marks["to_row"], marks["to_col"] = marks["row"].to_numpy(), marks["col"].to_numpy()
     marks["range"] = None
     for (sheet, col), group in marks.groupby(["sheet", "col"], sort=False):
@@ -596,8 +676,9 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
         sel = group.index[hidden]
         marks.loc[sel, "to_row"] = tl[:, 0]
         marks.loc[sel, "to_col"] = tl[:, 1]
-        marks.loc[sel, "range"] = [f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
-                                         for r1, c1, r2, c2 in tl.tolist()]
+        marks.loc[sel, "range"] = [
+            f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}" for r1, c1, r2, c2 in tl.tolist()
+        ]
     moved = marks[marks["range"].notna()]
     if moved.empty:
         return frame
@@ -607,23 +688,35 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
     first = per_violation.first()
     changed = moved["v"].unique()
     out.loc[changed, "rows"] = pd.Series(list(new_rows[changed]), index=changed, dtype=object)
-    out.loc[changed, "cell"] = [f"{column_letter(int(c))}{int(r)}"
-                                for c, r in zip(first.loc[changed, "to_col"], first.loc[changed, "to_row"])]
+    out.loc[changed, "cell"] = [
+        f"{column_letter(int(c))}{int(r)}"
+        for c, r in zip(first.loc[changed, "to_col"], first.loc[changed, "to_row"])
+    ]
     rng = moved.groupby("v", sort=False)["range"].first()
     single = out.loc[changed, "rows"].map(len).eq(1) & out.loc[changed, "row"].notna()
     zh, en = [], []
     for v in changed:
         row = out.at[v, "row"]
         if single[v]:
-            zh.append(f"（第 {int(row)} 行；此格在合併儲存格 {rng[v]} 內，標記於 {out.at[v, 'cell']}）")
-            en.append(f" (row {int(row)}; the cell is inside the merged range {rng[v]}, marked on {out.at[v, 'cell']})")
+            zh.append(
+                f"（第 {int(row)} 行；此格在合併儲存格 {rng[v]} 內，標記於 {out.at[v, 'cell']}）"
+            )
+            en.append(
+                f" (row {int(row)}; the cell is inside the merged range {rng[v]}, marked on {out.at[v, 'cell']})"
+            )
         else:
             zh.append(f"（合併儲存格 {rng[v]} 等內的行標記於合併範圍的左上角儲存格）")
-            en.append(f" (rows inside merged ranges such as {rng[v]} are marked on the range's top-left cell)")
+            en.append(
+                f" (rows inside merged ranges such as {rng[v]} are marked on the range's top-left cell)"
+            )
     if language == "zh-Hans":
         zh = [to_simplified(z) for z in zh]
     elif language == "en":
         zh = en
-    out.loc[changed, "message"] = out.loc[changed, "message"].astype(str) + pd.Series(zh, index=changed)
-    out.loc[changed, "message_en"] = out.loc[changed, "message_en"].astype(str) + pd.Series(en, index=changed)
+    out.loc[changed, "message"] = out.loc[changed, "message"].astype(str) + pd.Series(
+        zh, index=changed
+    )
+    out.loc[changed, "message_en"] = out.loc[changed, "message_en"].astype(str) + pd.Series(
+        en, index=changed
+    )
     return out

@@ -64,19 +64,29 @@ def check_writable(path: Path) -> None:
     """Refuse to write a workbook Excel holds open (its ~$ lock file) or that is read-only."""
     for lock in {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}:
         if lock.exists():
-            raise WorkbookLocked(f"{path}: the workbook is open in Excel ({lock.name} exists); close it and run again")
+            raise WorkbookLocked(
+                f"{path}: the workbook is open in Excel ({lock.name} exists); close it and run again"
+            )
     # The mode bits too: root may write anything, but a file marked read-only stays so.
     if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR):
         raise WorkbookLocked(f"{path}: the file is read-only; nothing was written")
 
 
-def violations_content(frame: pd.DataFrame, styles: Styles, language: str = "zh-Hant") -> SheetContent:
+def violations_content(
+    frame: pd.DataFrame, styles: Styles, language: str = "zh-Hant"
+) -> SheetContent:
     rows, links = violation_rows(frame, language)  # the layout both writers share (opsbook.layout)
-    return SheetContent(rows=rows, links={(i, LINK_COLUMN): where for i, where in links.items()},
-                        row_styles={0: styles.bold()}, widths=dict(VIOLATION_WIDTHS))
+    return SheetContent(
+        rows=rows,
+        links={(i, LINK_COLUMN): where for i, where in links.items()},
+        row_styles={0: styles.bold()},
+        widths=dict(VIOLATION_WIDTHS),
+    )
 
 
-def violations_part(frame: pd.DataFrame, styles: Styles, rel_ns: str, language: str = "zh-Hant") -> SpooledPart:
+def violations_part(
+    frame: pd.DataFrame, styles: Styles, rel_ns: str, language: str = "zh-Hant"
+) -> SpooledPart:
     """The 違規清單 sheet rendered from the frame's columns into a deflating spool: the same
     bytes as ``render(violations_content(...))`` without a Python value per cell."""
     return _render_violations(violation_columns(frame, language), styles.bold(), rel_ns, language)
@@ -90,15 +100,25 @@ def violation_columns(frame: pd.DataFrame, language: str) -> list[pd.Series]:
     codes, uniques = pd.factorize(columns[at], use_na_sentinel=True)
     names = severity_names(language)
     shown = np.array([names.get(s, s) for s in python_values(uniques)] + [None], dtype=object)
-    columns[at] = pd.Series(shown.take(np.where(codes >= 0, codes, len(uniques))), index=frame.index)
+    columns[at] = pd.Series(
+        shown.take(np.where(codes >= 0, codes, len(uniques))), index=frame.index
+    )
     return columns
 
 
-def _render_violations(columns: list[pd.Series], header_style: int, rel_ns: str, language: str) -> SpooledPart:
+def _render_violations(
+    columns: list[pd.Series], header_style: int, rel_ns: str, language: str
+) -> SpooledPart:
     spool = PartSpool(len(columns[0]) * 400)
     try:
-        for piece in render_columns(violation_headers(language), columns, rel_ns, header_style=header_style,
-                                    widths=dict(VIOLATION_WIDTHS), link=(LINK_COLUMN, VIOLATION_FIELDS.index("sheet"))):
+        for piece in render_columns(
+            violation_headers(language),
+            columns,
+            rel_ns,
+            header_style=header_style,
+            widths=dict(VIOLATION_WIDTHS),
+            link=(LINK_COLUMN, VIOLATION_FIELDS.index("sheet")),
+        ):
             spool.write(piece)
     except BaseException:
         spool.file.close()
@@ -122,8 +142,9 @@ class _Meanwhile:
 
         self.frame, self.language = frame, language
         pool = ThreadPoolExecutor(1, thread_name_prefix="opsbook-violations")
-        self.future = pool.submit(_render_violations, violation_columns(frame, language), header_style, rel_ns,
-                                  language)
+        self.future = pool.submit(
+            _render_violations, violation_columns(frame, language), header_style, rel_ns, language
+        )
         pool.shutdown(wait=False)
 
     def result(self, frame: pd.DataFrame, language: str) -> SpooledPart | None:
@@ -216,11 +237,24 @@ class FileBook:
 
     def save(self, target: Path | None = None, backup: bool = True) -> Path:
         fills: dict[int, str] = {}  # per distinct style: 137k marks share a handful
-        for style in {base if before is None else before for _s, _r, before, _a, base in self.run.marks}:
+        for style in {
+            base if before is None else before for _s, _r, before, _a, base in self.run.marks
+        }:
             fills[style] = fill_before(self.styles, style)
         columns = self.run.columns(fills, blank=None)  # None: the same empty cell as "", faster
-        add_sheet(self.pkg, STATE_SHEET, spool_columns(STATE_HEADER, columns, self.pkg.rel_ns, len(columns[0]) * 120,
-                                                       freeze_header=False, autofilter=False), state="veryHidden")
+        add_sheet(
+            self.pkg,
+            STATE_SHEET,
+            spool_columns(
+                STATE_HEADER,
+                columns,
+                self.pkg.rel_ns,
+                len(columns[0]) * 120,
+                freeze_header=False,
+                autofilter=False,
+            ),
+            state="veryHidden",
+        )
         self.styles.save()
         return _save(self.pkg, self.source, Path(target or self.source), backup)
 
@@ -243,8 +277,13 @@ def fill_before(styles: Styles, index: int, _cache: dict | None = None) -> str:
     if fill_id >= len(entries):
         return "none"
     pattern = entries[fill_id].find(styles._q("patternFill"))
-    kind = None if pattern is None else pattern.get("patternType", "none" if pattern.find(styles._q("fgColor")) is None
-                                                      else "solid")
+    kind = (
+        None
+        if pattern is None
+        else pattern.get(
+            "patternType", "none" if pattern.find(styles._q("fgColor")) is None else "solid"
+        )
+    )
     if kind in (None, "none"):
         return "none"
     colour = pattern.find(styles._q("fgColor"))
@@ -252,8 +291,14 @@ def fill_before(styles: Styles, index: int, _cache: dict | None = None) -> str:
     return f"#{rgb[-6:].upper()}" if kind == "solid" and rgb and len(rgb) in (6, 8) else "?"
 
 
-def write_annotated(source: Path, target: Path, checked: Checked, settings: dict,
-                    marks: bool = True, backup: bool | None = None) -> None:
+def write_annotated(
+    source: Path,
+    target: Path,
+    checked: Checked,
+    settings: dict,
+    marks: bool = True,
+    backup: bool | None = None,
+) -> None:
     """Write ``source`` with the report's marks, notes, violations sheet and summaries to
     ``target`` (which may be ``source`` itself: then it is replaced atomically, after a
     backup copy when ``general.backup`` is on)."""
@@ -263,19 +308,25 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
     limit = settings["general"].get("max_patch_mb", 300)
     size_mb = Path(source).stat().st_size / 1024 / 1024
     if size_mb > limit:
-        raise RefusedToPatch(f"{source}: {size_mb:.0f} MB is over the {limit} MB limit for writing into a workbook "
-                             "(general.max_patch_mb); use --report for the results")
+        raise RefusedToPatch(
+            f"{source}: {size_mb:.0f} MB is over the {limit} MB limit for writing into a workbook "
+            "(general.max_patch_mb); use --report for the results"
+        )
     release_memory()  # what the check freed, before the write's own peak
     in_place = _in_place(source, target)
     try:
         with write_lock(Path(source)) if in_place else _no_lock():
-            book = FileBook(source, max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB),
-                            language=checked.language)
+            book = FileBook(
+                source,
+                max_part_mb=settings["general"].get("max_part_mb", MAX_PART_MB),
+                language=checked.language,
+            )
             try:
                 _check_as_read(book.pkg, checked)
                 if book.pkg.shared_with_revisions:
                     checked.report.files[0].warnings.append(
-                        "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)")
+                        "共用工作簿帶有修訂記錄：opsbook 的標記不會記入修訂記錄 (shared workbook with a revision log)"
+                    )
                 annotate(book, checked, marks=marks)
                 written = book.save(target, backup)
             finally:
@@ -284,7 +335,8 @@ def write_annotated(source: Path, target: Path, checked: Checked, settings: dict
         raise write_failed(exc, Path(target)) from exc
     if Path(target).is_symlink():
         checked.report.files[0].warnings.append(
-            f"{target} 是捷徑連結：已寫入它指向的檔案 {written} (a symbolic link: written through to its target)")
+            f"{target} 是捷徑連結：已寫入它指向的檔案 {written} (a symbolic link: written through to its target)"
+        )
 
 
 def _check_as_read(pkg: Package, checked: Checked) -> None:
@@ -298,8 +350,10 @@ def _check_as_read(pkg: Package, checked: Checked) -> None:
     pkg._fh.seek(0)
     if written_by_opsbook(pkg._fh):
         return
-    raise WorkbookChanged(f"{pkg.path}: the file was saved by someone else while opsbook was checking it; "
-                          "nothing was written (the file is as they saved it), run again")
+    raise WorkbookChanged(
+        f"{pkg.path}: the file was saved by someone else while opsbook was checking it; "
+        "nothing was written (the file is as they saved it), run again"
+    )
 
 
 @contextlib.contextmanager
@@ -309,19 +363,32 @@ def _no_lock():
 
 def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> None:
     sheets = []
-    for sheet_name, sheet_marks in cell_marks(frame, MAX_NOTES_PER_SHEET).groupby("sheet", sort=False):
+    for sheet_name, sheet_marks in cell_marks(frame, MAX_NOTES_PER_SHEET).groupby(
+        "sheet", sort=False
+    ):
         try:
             entry = pkg.sheet(sheet_name)
         except KeyError:
-            raise RefusedToPatch(f"{pkg.path}: sheet {sheet_name!r} was read but is not in the workbook package; "
-                                 "not patched") from None
+            raise RefusedToPatch(
+                f"{pkg.path}: sheet {sheet_name!r} was read but is not in the workbook package; "
+                "not patched"
+            ) from None
         by_row: dict[int, dict[int, str]] = {}
         codes, letters = pd.factorize(sheet_marks["letters"])
         columns = np.array([column_index(x) for x in python_values(letters)], dtype=np.int64)[codes]
-        for row, col, severity in zip(sheet_marks["row"].tolist(), columns.tolist(), python_values(sheet_marks["severity"])):
+        for row, col, severity in zip(
+            sheet_marks["row"].tolist(), columns.tolist(), python_values(sheet_marks["severity"])
+        ):
             by_row.setdefault(row, {})[col] = severity
         head = sheet_marks.head(MAX_NOTES_PER_SHEET)
-        sheets.append((sheet_name, entry.part, by_row, dict(zip(python_values(head["ref"]), python_values(head["note"])))))
+        sheets.append(
+            (
+                sheet_name,
+                entry.part,
+                by_row,
+                dict(zip(python_values(head["ref"]), python_values(head["note"]))),
+            )
+        )
     if sheets:
         del sheet_marks, head  # the marks table is gone before the sheets stream through
         release_memory()
@@ -343,14 +410,18 @@ def release_memory() -> None:
     pa.default_memory_pool().release_unused()  # Arrow's own allocator (pandas' text columns) keeps it too
 
 
-def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row, notes, run: RunState) -> None:
+def _mark_sheet(
+    pkg: Package, styles: Styles, part: str, sheet_name: str, by_row, notes, run: RunState
+) -> None:
     """Restyle the marked cells and add the notes of one sheet.  The sheet part streams from
     the package through the splicer into a deflating spool: a sheet of hundreds of
     thousands of rows is never whole in memory (issue 8: memory bounded by the chunk)."""
     splicer = SheetSplicer(by_row, styles.marked)
 
     def add_notes_to(skeleton: bytes) -> bytes:  # the part without its rows
-        run.marks += [(sheet_name, ref, before, after, base) for ref, before, after, base in splicer.changes]
+        run.marks += [
+            (sheet_name, ref, before, after, base) for ref, before, after, base in splicer.changes
+        ]
         splicer.changes.clear()  # remembered in run.marks: not twice in memory
         had_legacy = find_legacy_drawing(skeleton) is not None
         existing = _existing_notes(pkg, part)
@@ -368,7 +439,9 @@ def _mark_sheet(pkg: Package, styles: Styles, part: str, sheet_name: str, by_row
 def _existing_notes(pkg: Package, sheet_part: str) -> set[str]:
     from ..ooxml.package import parse_xml
 
-    rel = next((r for r in pkg.relationships(sheet_part).values() if r.type.endswith("/comments")), None)
+    rel = next(
+        (r for r in pkg.relationships(sheet_part).values() if r.type.endswith("/comments")), None
+    )
     if rel is None or not pkg.has(rel.target):
         return set()
     root = parse_xml(pkg.read(rel.target), rel.target)

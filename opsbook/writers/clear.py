@@ -58,12 +58,16 @@ def clear_package(pkg: Package, state: RunState) -> None:
         restorer = CellRestorer(marks.get(entry.name, {}), unmarked)
         edit = None
         if entry.name in notes or entry.name in rules:
+
             def edit(skeleton: bytes, entry=entry) -> bytes:  # the part without its rows
                 if entry.name in rules:
                     skeleton = remove_rules(skeleton, rules[entry.name])
                 if entry.name in notes:
-                    skeleton = _remove_notes(pkg, entry.part, skeleton, state, legacy.get(entry.name))
+                    skeleton = _remove_notes(
+                        pkg, entry.part, skeleton, state, legacy.get(entry.name)
+                    )
                 return skeleton
+
         rewrite_sheet(pkg, entry.part, restorer, edit)
     for name in [s.name for s in pkg.sheets if s.name in state.sheets or s.name == STATE_SHEET]:
         remove_sheet(pkg, name)
@@ -75,8 +79,12 @@ def clear_package(pkg: Package, state: RunState) -> None:
     styles.save()  # only when truncated or a style had to be made (see unmarked)
 
 
-_CF = re.compile(rb"<((?:[\w.-]+:)?)conditionalFormatting\b[^>]*>.*?</\1conditionalFormatting>", re.S)
-_EMPTY_X14 = re.compile(rb"<((?:[\w.-]+:)?)conditionalFormattings\b[^>]*>\s*</\1conditionalFormattings>")
+_CF = re.compile(
+    rb"<((?:[\w.-]+:)?)conditionalFormatting\b[^>]*>.*?</\1conditionalFormatting>", re.S
+)
+_EMPTY_X14 = re.compile(
+    rb"<((?:[\w.-]+:)?)conditionalFormattings\b[^>]*>\s*</\1conditionalFormattings>"
+)
 _EMPTY_EXT = re.compile(rb"<((?:[\w.-]+:)?)ext\b[^>]*>\s*</\1ext>")
 _EMPTY_EXTLST = re.compile(rb"<((?:[\w.-]+:)?)extLst\b[^>]*>\s*</\1extLst>")
 
@@ -90,7 +98,9 @@ def remove_rules(xml: bytes, helpers: set[str]) -> bytes:
     names = [h.encode("utf-8") for h in helpers]
 
     def keep(m: re.Match) -> bytes:
-        return b"" if any(re.search(re.escape(n) + rb"'?!", m.group(0)) for n in names) else m.group(0)
+        return (
+            b"" if any(re.search(re.escape(n) + rb"'?!", m.group(0)) for n in names) else m.group(0)
+        )
 
     cleaned = _CF.sub(keep, xml)
     if cleaned != xml:
@@ -135,22 +145,24 @@ class CellRestorer(RowStream):
                         continue  # recoloured by the user after the run: left alone
                     before = before if before is None else twin  # styles renumbered since the run
                     base = twin
-                out.append(xml[pos:c.start()])
+                out.append(xml[pos : c.start()])
                 if not (before is None and c.group(3) and not _ATTR_T.search(c.group(0))):
                     tag = c.group(0)
                     value = before if before is not None else base
                     # -1: the cell had no s attribute; 0 from a created cell's base: none needed
                     keep = value > 0 or (value == 0 and before == 0)
-                    tag = tag[: s.start()] + (b' s="%d"' % value if keep else b"") + tag[s.end():]
+                    tag = tag[: s.start()] + (b' s="%d"' % value if keep else b"") + tag[s.end() :]
                     out.append(tag)
-                    out.append(xml[c.end():element_end])
+                    out.append(xml[c.end() : element_end])
                 # else: an empty cell opsbook created is removed
                 pos = element_end
         out.append(xml[pos:])
         return b"".join(out)
 
 
-def _remove_notes(pkg: Package, sheet_part: str, xml: bytes, state: RunState, legacy_rel: str | None) -> bytes:
+def _remove_notes(
+    pkg: Package, sheet_part: str, xml: bytes, state: RunState, legacy_rel: str | None
+) -> bytes:
     rels = pkg.relationships(sheet_part)
     comments_rel = next((r for r in rels.values() if r.type.endswith("/comments")), None)
     removed_cells: set[tuple[int, int]] = set()
@@ -183,7 +195,12 @@ def _remove_notes(pkg: Package, sheet_part: str, xml: bytes, state: RunState, le
             row = re.search(rb"<x:Row>(\d+)</x:Row>", shape)
             col = re.search(rb"<x:Column>(\d+)</x:Column>", shape)
             is_note = b'ObjectType="Note"' in shape
-            if is_note and row and col and (int(row.group(1)) + 1, int(col.group(1))) in removed_cells:
+            if (
+                is_note
+                and row
+                and col
+                and (int(row.group(1)) + 1, int(col.group(1))) in removed_cells
+            ):
                 return b""
             return shape
 
@@ -208,7 +225,9 @@ def _cut_ours(text, ns) -> None:
     for t in list(text.iter(f"{{{ns}}}t")):
         if cutting:
             owner = t.getparent()
-            (owner.getparent() if owner is not text else text).remove(owner if owner is not text else t)
+            (owner.getparent() if owner is not text else text).remove(
+                owner if owner is not text else t
+            )
             continue
         value = t.text or ""
         at = value.find(MARK)
@@ -269,7 +288,9 @@ def remove_sheet(pkg: Package, name: str) -> None:
     remove_relationship(pkg, pkg.workbook_part, entry.rel_id)
     _remove_part(pkg, entry.part)
     wb = pkg.read(pkg.workbook_part)
-    element = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*?\sname=\"" + re.escape(_xml_attr(name)) + rb"\"[^>]*/>")
+    element = re.compile(
+        rb"<(?:[\w.-]+:)?sheet\b[^>]*?\sname=\"" + re.escape(_xml_attr(name)) + rb"\"[^>]*/>"
+    )
     wb = element.sub(b"", wb, count=1)
     wb = _shift_local_names(wb, index)
     remaining = len(pkg.sheets) - 1
@@ -304,7 +325,13 @@ def _shift_local_names(wb: bytes, index: int) -> bytes:
 
 
 def _xml_attr(name: str) -> bytes:
-    return name.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+    return (
+        name.replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .encode("utf-8")
+    )
 
 
 def _styles_in_use(pkg: Package, first_added: int) -> bool:

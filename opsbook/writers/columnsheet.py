@@ -30,13 +30,22 @@ from .xmltext import CELL_TEXT_MAX, attr, cell_text
 
 CHUNK = 20_000  # rows rendered at a time (~10 MB of XML)
 _PLAIN_REF = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")  # a cell reference: nothing to escape
-_cell_text = cell_text  # how newsheet.render escapes a cell's text (cut at 32,767 characters, _xHHHH_)
+_cell_text = (
+    cell_text  # how newsheet.render escapes a cell's text (cut at 32,767 characters, _xHHHH_)
+)
 
 
 def render_columns(
-    headers: Sequence[str], columns: Sequence[pd.Series], rel_ns: str, *, header_style: int | None = None,
-    widths: dict[int, float] | None = None, link: tuple[int, int] | None = None, chunk: int = CHUNK,
-    freeze_header: bool = True, autofilter: bool = True,
+    headers: Sequence[str],
+    columns: Sequence[pd.Series],
+    rel_ns: str,
+    *,
+    header_style: int | None = None,
+    widths: dict[int, float] | None = None,
+    link: tuple[int, int] | None = None,
+    chunk: int = CHUNK,
+    freeze_header: bool = True,
+    autofilter: bool = True,
 ) -> Iterator[bytes]:
     """The worksheet XML of a header row over ``columns`` (equal-length Series), in pieces.
 
@@ -48,19 +57,36 @@ def render_columns(
     width = max(len(headers), 1)
     letters = [column_letter(c) for c in range(width)]
     last = f"{letters[-1]}{n + 1}"
-    head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{MAIN}" xmlns:r="{rel_ns}">', f'<dimension ref="A1:{last}"/>']
+    head = [
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN}" xmlns:r="{rel_ns}">',
+        f'<dimension ref="A1:{last}"/>',
+    ]
     if freeze_header:
-        head.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>')
+        head.append(
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+        )
     if widths:
-        head.append("<cols>" + "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
-                                       for c, w in sorted(widths.items())) + "</cols>")
+        head.append(
+            "<cols>"
+            + "".join(
+                f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
+                for c, w in sorted(widths.items())
+            )
+            + "</cols>"
+        )
     style = f' s="{header_style}"' if header_style else ""
-    head.append('<sheetData><row r="1">' + "".join(
-        f'<c r="{letters[c]}1"{style}/>' if not h else
-        f'<c r="{letters[c]}1"{style} t="inlineStr"><is><t{_space(h)}>{_cell_text(h)}</t></is></c>'
-        for c, h in enumerate(headers)) + "</row>")
+    head.append(
+        '<sheetData><row r="1">'
+        + "".join(
+            f'<c r="{letters[c]}1"{style}/>'
+            if not h
+            else f'<c r="{letters[c]}1"{style} t="inlineStr"><is><t{_space(h)}>{_cell_text(h)}</t></is></c>'
+            for c, h in enumerate(headers)
+        )
+        + "</row>"
+    )
     yield "".join(head).encode("utf-8")
     for start in range(0, n, chunk):
         numbers = _numbers(start + 2, min(chunk, n - start))
@@ -68,10 +94,14 @@ def render_columns(
         # column with empty cells is joined first (an empty value has no cell at all).
         pieces = [pa.scalar('<row r="'), numbers, pa.scalar('">')]
         for c, column in enumerate(columns):
-            rest = _cell_rests(column.iloc[start:start + chunk])
+            rest = _cell_rests(column.iloc[start : start + chunk])
             opening = pa.scalar(f'<c r="{letters[c]}')
             if rest.null_count:
-                pieces.append(pc.binary_join_element_wise(opening, numbers, pa.scalar('"'), rest, "").fill_null(""))
+                pieces.append(
+                    pc.binary_join_element_wise(
+                        opening, numbers, pa.scalar('"'), rest, ""
+                    ).fill_null("")
+                )
             else:
                 pieces += [opening, numbers, pa.scalar('"'), rest]
         pieces.append(pa.scalar("</row>"))
@@ -83,8 +113,12 @@ def render_columns(
     if link is not None and n:
         opened = False
         for start in range(0, n, chunk):
-            part = _links(columns[link[0]].iloc[start:start + chunk], columns[link[1]].iloc[start:start + chunk],
-                          letters[link[0]], start + 2)
+            part = _links(
+                columns[link[0]].iloc[start : start + chunk],
+                columns[link[1]].iloc[start : start + chunk],
+                letters[link[0]],
+                start + 2,
+            )
             if part is not None:
                 if not opened:
                     yield b"<hyperlinks>"
@@ -92,8 +126,10 @@ def render_columns(
                 yield part
         if opened:
             yield b"</hyperlinks>"
-    yield (b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-           b"</worksheet>")
+    yield (
+        b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        b"</worksheet>"
+    )
 
 
 def _merged_scalars(pieces: list) -> list:
@@ -118,8 +154,13 @@ def spool_rows(rows: list[list], rel_ns: str, size_hint: int = 1 << 20, **option
     return spool_columns(rows[0], body, rel_ns, size_hint, **options)
 
 
-def spool_columns(headers: Sequence[str], columns: Sequence[list], rel_ns: str, size_hint: int = 1 << 20,
-                  **options) -> SpooledPart:
+def spool_columns(
+    headers: Sequence[str],
+    columns: Sequence[list],
+    rel_ns: str,
+    size_hint: int = 1 << 20,
+    **options,
+) -> SpooledPart:
     """``spool_rows`` of a header and columns (lists of one length): the state sheet of a
     run with 300,000 marks, never turned into a list per row."""
     series = [_series(values) for values in columns]
@@ -155,13 +196,18 @@ def _rest(value) -> str | None:
         if not value:
             return None
         return f' t="inlineStr"><is><t{_space(value)}>{_cell_text(value)}</t></is></c>'
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and not math.isfinite(value)) \
-            or value == "":
+    if (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and not math.isfinite(value))
+        or value == ""
+    ):
         return None
     if isinstance(value, bool):
         return f' t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
-        return f'><v>{repr(float(value)) if isinstance(value, float) else value}</v></c>'
+        return f"><v>{repr(float(value)) if isinstance(value, float) else value}</v></c>"
     value = str(value)
     return f' t="inlineStr"><is><t{_space(value)}>{_cell_text(value)}</t></is></c>'
 
@@ -181,9 +227,15 @@ def _cell_rests(column: pd.Series) -> pa.Array:
             return _number_rests(values)
         listed = column.tolist()
     kinds = {type(v) for v in listed}
-    if kinds <= {str, int, type(None)} and _fit(listed):  # text and whole numbers (a state sheet's columns)
-        texts = _text_rests(pa.array([v if type(v) is str else None for v in listed], type=pa.string()))
-        numbers = _number_rests(pa.array([v if type(v) is int else None for v in listed], type=pa.int64()))
+    if kinds <= {str, int, type(None)} and _fit(
+        listed
+    ):  # text and whole numbers (a state sheet's columns)
+        texts = _text_rests(
+            pa.array([v if type(v) is str else None for v in listed], type=pa.string())
+        )
+        numbers = _number_rests(
+            pa.array([v if type(v) is int else None for v in listed], type=pa.int64())
+        )
         return pc.coalesce(texts, numbers)
     # Mixed values (a violation's cell value): rendered once per distinct (type, value).
     return pa.array(map_per_text_key(listed, _rest), type=pa.string())
@@ -191,7 +243,9 @@ def _cell_rests(column: pd.Series) -> pa.Array:
 
 def _number_rests(numbers: pa.Array) -> pa.Array:
     """Cells of whole numbers (int64, missing: no cell)."""
-    return pc.binary_join_element_wise(pa.scalar("><v>"), pc.cast(numbers, pa.string()), pa.scalar("</v></c>"), "")
+    return pc.binary_join_element_wise(
+        pa.scalar("><v>"), pc.cast(numbers, pa.string()), pa.scalar("</v></c>"), ""
+    )
 
 
 def _fit(values: list) -> bool:
@@ -211,10 +265,13 @@ def _text_rests(values: pa.Array) -> pa.Array:
     escaped = distinct
     for char, entity in (("&", "&amp;"), (">", "&gt;"), ("<", "&lt;")):  # saxutils.escape's order
         escaped = pc.replace_substring(escaped, char, entity)
-    rests = pc.binary_join_element_wise(pa.scalar(' t="inlineStr"><is><t>'), escaped,
-                                        pa.scalar("</t></is></c>"), "")
+    rests = pc.binary_join_element_wise(
+        pa.scalar(' t="inlineStr"><is><t>'), escaped, pa.scalar("</t></is></c>"), ""
+    )
     if not pc.all(ordinary).as_py():
-        fixed = [None if p else _rest(v) for v, p in zip(distinct.to_pylist(), ordinary.to_pylist())]
+        fixed = [
+            None if p else _rest(v) for v, p in zip(distinct.to_pylist(), ordinary.to_pylist())
+        ]
         rests = pc.if_else(ordinary, rests, pa.array(fixed, type=pa.string()))
     return rests.take(encoded.indices)
 
@@ -261,13 +318,22 @@ def _links(cells: pd.Series, sheets: pd.Series, letters: str, first: int) -> byt
     display = pc.binary_join_element_wise(pa.scalar('"'), refs, pa.scalar('"'), "")
     plain = pc.match_substring_regex(refs, _PLAIN_REF.pattern)
     if not pc.all(plain).as_py():  # anything else: attr() of the whole text, one by one
-        odd = [None if p else (attr(f"'{s.replace(chr(39), chr(39) * 2)}'!{r}"), attr(r))
-               for s, r, p in zip(names.to_pylist(), refs.to_pylist(), plain.to_pylist())]
+        odd = [
+            None if p else (attr(f"'{s.replace(chr(39), chr(39) * 2)}'!{r}"), attr(r))
+            for s, r, p in zip(names.to_pylist(), refs.to_pylist(), plain.to_pylist())
+        ]
         location = pc.if_else(plain, location, pa.array([o and o[0] for o in odd], pa.string()))
         display = pc.if_else(plain, display, pa.array([o and o[1] for o in odd], pa.string()))
     links = pc.binary_join_element_wise(
-        pa.scalar(f'<hyperlink ref="{letters}'), numbers, pa.scalar('" location='), location,
-        pa.scalar(" display="), display, pa.scalar("/>"), "")
+        pa.scalar(f'<hyperlink ref="{letters}'),
+        numbers,
+        pa.scalar('" location='),
+        location,
+        pa.scalar(" display="),
+        display,
+        pa.scalar("/>"),
+        "",
+    )
     return bytes(_utf8(links))
 
 
@@ -280,5 +346,7 @@ def _strings(column: pd.Series) -> pa.Array:
 
 def _utf8(array: pa.Array) -> memoryview:
     """The concatenated values of a string array, straight from its data buffer."""
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
-    return memoryview(array.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+    offsets = np.frombuffer(
+        array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4
+    )
+    return memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])]

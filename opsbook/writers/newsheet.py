@@ -33,17 +33,26 @@ class SheetContent:
 def render(content: SheetContent, rel_ns: str) -> bytes:
     rows = content.rows
     width = max((len(r) for r in rows), default=1)
-    parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             f'<worksheet xmlns="{MAIN}" xmlns:r="{rel_ns}">']
+    parts = [
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN}" xmlns:r="{rel_ns}">'
+    ]
     last = f"{column_letter(width - 1)}{max(len(rows), 1)}"
     parts.append(f'<dimension ref="A1:{last}"/>')
     if content.freeze_header and rows:
-        parts.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                     'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>')
+        parts.append(
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+        )
     if content.widths:
-        parts.append("<cols>" + "".join(
-            f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
-            for c, w in sorted(content.widths.items())) + "</cols>")
+        parts.append(
+            "<cols>"
+            + "".join(
+                f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
+                for c, w in sorted(content.widths.items())
+            )
+            + "</cols>"
+        )
     parts.append("<sheetData>")
     letters = [column_letter(c) for c in range(width)]
     styles, row_styles = content.styles, content.row_styles
@@ -63,13 +72,19 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
                     continue
                 space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
                 add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{cell_text(value)}</t></is></c>')
-            elif value is None or (isinstance(value, float) and not math.isfinite(value)) or value == "":
+            elif (
+                value is None
+                or (isinstance(value, float) and not math.isfinite(value))
+                or value == ""
+            ):
                 if s:
                     add(f'<c r="{ref}"{s}/>')
             elif isinstance(value, bool):
                 add(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
-                add(f'<c r="{ref}"{s}><v>{repr(float(value)) if isinstance(value, float) else value}</v></c>')
+                add(
+                    f'<c r="{ref}"{s}><v>{repr(float(value)) if isinstance(value, float) else value}</v></c>'
+                )
             else:
                 value = str(value)
                 space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
@@ -79,10 +94,17 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
     if content.autofilter and len(rows) > 1:
         parts.append(f'<autoFilter ref="A1:{last}"/>')
     if content.links:
-        parts.append("<hyperlinks>" + "".join(
-            f'<hyperlink ref="{column_letter(c)}{r + 1}" location={attr(loc)} display={attr(str(rows[r][c]))}/>'
-            for (r, c), loc in sorted(content.links.items())) + "</hyperlinks>")
-    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+        parts.append(
+            "<hyperlinks>"
+            + "".join(
+                f'<hyperlink ref="{column_letter(c)}{r + 1}" location={attr(loc)} display={attr(str(rows[r][c]))}/>'
+                for (r, c), loc in sorted(content.links.items())
+            )
+            + "</hyperlinks>"
+        )
+    parts.append(
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    )
     if content.drawing_rel:
         parts.append(f'<drawing r:id="{content.drawing_rel}"/>')
     parts.append("</worksheet>")
@@ -92,7 +114,11 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
 def _workbook_prefixes(xml: bytes, rel_ns: str) -> tuple[bytes, bytes | None]:
     root = re.search(rb"<((?:[\w.-]+:)?)workbook\b([^>]*)>", xml)
     prefix = root.group(1) if root else b""
-    m = re.search(rb'xmlns:([\w.-]+)="' + re.escape(rel_ns.encode()) + rb'"', root.group(2)) if root else None
+    m = (
+        re.search(rb'xmlns:([\w.-]+)="' + re.escape(rel_ns.encode()) + rb'"', root.group(2))
+        if root
+        else None
+    )
     return prefix, (m.group(1) if m else None)
 
 
@@ -105,11 +131,19 @@ def add_sheet(pkg: Package, name: str, xml: bytes, state: str = "visible") -> st
     wb = pkg.read(pkg.workbook_part)
     prefix, r = _workbook_prefixes(wb, pkg.rel_ns)
     sheet_id = max([s.sheet_id for s in pkg.sheets] + [0]) + 1
-    rid = (b'%s:id="%s"' % (r, rel_id.encode())) if r else \
-        (b'xmlns:opsr="%s" opsr:id="%s"' % (pkg.rel_ns.encode(), rel_id.encode()))
-    hidden = b'' if state == "visible" else b' state="%s"' % state.encode()
+    rid = (
+        (b'%s:id="%s"' % (r, rel_id.encode()))
+        if r
+        else (b'xmlns:opsr="%s" opsr:id="%s"' % (pkg.rel_ns.encode(), rel_id.encode()))
+    )
+    hidden = b"" if state == "visible" else b' state="%s"' % state.encode()
     element = b'<%ssheet name=%s sheetId="%d"%s %s/>' % (
-        prefix, attr(name).encode("utf-8"), sheet_id, hidden, rid)
+        prefix,
+        attr(name).encode("utf-8"),
+        sheet_id,
+        hidden,
+        rid,
+    )
     close = wb.find(b"</" + prefix + b"sheets>")
     if close < 0:
         raise ValueError("workbook.xml has no </sheets>")

@@ -63,8 +63,13 @@ def _new_vml(blocks: list[int]) -> bytes:
     )
 
 
-def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, str],
-              created: list[str] | None = None) -> bytes:
+def add_notes(
+    pkg: Package,
+    sheet_part: str,
+    sheet_xml: bytes,
+    notes: dict[str, str],
+    created: list[str] | None = None,
+) -> bytes:
     """Add ``notes`` (A1 ref → text) to a sheet; returns the sheet XML (with a new
     legacyDrawing when the sheet had none).  Parts it creates are appended to ``created``."""
     created = created if created is not None else []
@@ -112,7 +117,14 @@ def add_notes(pkg: Package, sheet_part: str, sheet_xml: bytes, notes: dict[str, 
                 text_el = etree.SubElement(comment, q("text"))
             room = max(CELL_TEXT_MAX - len("".join(text_el.itertext())) - 1, 1000)
             run = _run(q, "\n" + clipped(body, room))
-            anchor = next((i for i, c in enumerate(text_el) if etree.QName(c).localname in ("rPh", "phoneticPr")), None)
+            anchor = next(
+                (
+                    i
+                    for i, c in enumerate(text_el)
+                    if etree.QName(c).localname in ("rPh", "phoneticPr")
+                ),
+                None,
+            )
             if anchor is None:
                 text_el.append(run)
             else:
@@ -169,8 +181,10 @@ def _comment_xml(ref: str, author_id: str, body: str) -> str:
     """A new comment as text: what ``comment(ref, authorId) > text > _run(body)`` serialises to
     (a carriage return as a reference: a parser reads a raw one as a line feed)."""
     text = escape(ooxml_escaped(body), {"\r": "&#13;"})
-    return (f'<comment ref={quoteattr(ref)} authorId="{author_id}"><text><r><rPr><sz val="9"/>'
-            f'<rFont val="Tahoma"/></rPr><t xml:space="preserve">{text}</t></r></text></comment>')
+    return (
+        f'<comment ref={quoteattr(ref)} authorId="{author_id}"><text><r><rPr><sz val="9"/>'
+        f'<rFont val="Tahoma"/></rPr><t xml:space="preserve">{text}</t></r></text></comment>'
+    )
 
 
 def _append_shapes(pkg: Package, vml: bytes, cells: list[tuple[int, int]]) -> bytes:
@@ -189,11 +203,15 @@ def _append_shapes(pkg: Package, vml: bytes, cells: list[tuple[int, int]]) -> by
         ids = [next(free) for _ in cells]
         data = ",".join(map(str, blocks)).encode()
         if idmap:
-            vml = vml[: idmap.start(2)] + data + vml[idmap.end(2):]
+            vml = vml[: idmap.start(2)] + data + vml[idmap.end(2) :]
         else:
-            layout = b'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="' + data + b'"/></o:shapelayout>'
+            layout = (
+                b'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="'
+                + data
+                + b'"/></o:shapelayout>'
+            )
             head = re.search(rb"<xml\b[^>]*>", vml)
-            vml = vml[: head.end()] + layout + vml[head.end():]
+            vml = vml[: head.end()] + layout + vml[head.end() :]
     shapes = b"".join(_shape(i, r, c) for i, (r, c) in zip(ids, cells))
     if b"_x0000_t202" not in vml:
         shapes = _SHAPETYPE_202 + shapes

@@ -31,15 +31,32 @@ from ..values import record_value as _clean  # the report's cleaning of a field 
 
 FORMATS = ("json", "jsonl", "parquet")
 CHUNK = 20_000  # violations encoded and written at a time (~10 MB of JSON)
-TEXT_FIELDS = ("file", "sheet", "column", "cell", "clause", "rule", "severity", "message", "message_en")
+TEXT_FIELDS = (
+    "file",
+    "sheet",
+    "column",
+    "cell",
+    "clause",
+    "rule",
+    "severity",
+    "message",
+    "message_en",
+)
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'  # what json.dumps(ensure_ascii=False) escapes in a string
 
 # One violation in the report's layout: json.dumps(indent=1) puts a violation at depth 2 and
 # its fields at depth 3 ("rows" items at depth 4).  Each record ends with the separator; the
 # last one's is cut off.
-_JSON_PIECES = ["  {\n" + f'   "{VIOLATION_FIELDS[0]}": ',
-                *(f',\n   "{name}": ' for name in VIOLATION_FIELDS[1:]), "\n  },\n"]
-_JSONL_PIECES = ["{" + f'"{VIOLATION_FIELDS[0]}": ', *(f', "{name}": ' for name in VIOLATION_FIELDS[1:]), "}\n"]
+_JSON_PIECES = [
+    "  {\n" + f'   "{VIOLATION_FIELDS[0]}": ',
+    *(f',\n   "{name}": ' for name in VIOLATION_FIELDS[1:]),
+    "\n  },\n",
+]
+_JSONL_PIECES = [
+    "{" + f'"{VIOLATION_FIELDS[0]}": ',
+    *(f', "{name}": ' for name in VIOLATION_FIELDS[1:]),
+    "}\n",
+]
 
 
 def write_report(report: Report, path: Path, fmt: str = "json") -> None:
@@ -47,7 +64,9 @@ def write_report(report: Report, path: Path, fmt: str = "json") -> None:
     if fmt == "parquet":
         _write_parquet(report, Path(path))
         return
-    chunks = json_chunks(report) if fmt == "json" else jsonl_chunks(report) if fmt == "jsonl" else None
+    chunks = (
+        json_chunks(report) if fmt == "json" else jsonl_chunks(report) if fmt == "jsonl" else None
+    )
     if chunks is None:
         raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
     with open(path, "wb") as out:
@@ -66,10 +85,20 @@ def _dump(value: Any) -> str:
 
 def json_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
     """The JSON report in UTF-8 pieces: the head, the violations ``chunk`` at a time, the tail."""
-    head = _dump({"opsbook": __version__, "as_of": report.as_of.isoformat(),
-                  "files": [asdict(f) for f in report.files]})
-    tail = _dump({"not_checked": report.not_checked, "summaries": report.summaries,
-                  "summary": report.summary()})
+    head = _dump(
+        {
+            "opsbook": __version__,
+            "as_of": report.as_of.isoformat(),
+            "files": [asdict(f) for f in report.files],
+        }
+    )
+    tail = _dump(
+        {
+            "not_checked": report.not_checked,
+            "summaries": report.summaries,
+            "summary": report.summary(),
+        }
+    )
     frame = report.frame
     yield (head[:-2] + ',\n "violations": ').encode()  # head without its closing "\n}"
     if not len(frame):
@@ -77,7 +106,7 @@ def json_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
     else:
         yield b"[\n"
         for start in range(0, len(frame), chunk):
-            text = _records(frame.iloc[start:start + chunk], _JSON_PIECES, indented=True)
+            text = _records(frame.iloc[start : start + chunk], _JSON_PIECES, indented=True)
             yield text[:-2] if start + chunk >= len(frame) else text  # no comma after the last
         yield b"\n ]"
     yield (",\n" + tail[2:]).encode()  # tail without its opening "{\n"
@@ -87,7 +116,7 @@ def jsonl_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
     """One violation per line, as ``json.dumps(record, ensure_ascii=False)`` writes it."""
     frame = report.frame
     for start in range(0, len(frame), chunk):
-        yield _records(frame.iloc[start:start + chunk], _JSONL_PIECES, indented=False)
+        yield _records(frame.iloc[start : start + chunk], _JSONL_PIECES, indented=False)
 
 
 def _records(frame: pd.DataFrame, pieces: list[str], indented: bool) -> memoryview:
@@ -118,8 +147,10 @@ def _utf8(array) -> memoryview:
     """The concatenated values of a string array, straight from its data buffer."""
     import numpy as np
 
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
-    return memoryview(array.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+    offsets = np.frombuffer(
+        array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4
+    )
+    return memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def _text_json(series: pd.Series):
@@ -140,7 +171,10 @@ def _text_json(series: pd.Series):
     quoted = pc.binary_join_element_wise(pa.scalar('"'), distinct, pa.scalar('"'), "")
     escape = pc.match_substring_regex(distinct, _NEEDS_ESCAPE)
     if pc.any(escape).as_py():
-        fixed = [encode_basestring(v) if e else None for v, e in zip(distinct.to_pylist(), escape.to_pylist())]
+        fixed = [
+            encode_basestring(v) if e else None
+            for v, e in zip(distinct.to_pylist(), escape.to_pylist())
+        ]
         quoted = pc.if_else(escape, pa.array(fixed, type=pa.string()), quoted)
     return quoted.take(encoded.indices).fill_null("null")
 
@@ -166,8 +200,12 @@ def _rows_json(values: list, indented: bool):
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         lists = pa.array([_clean(v) for v in values], type=pa.list_(pa.int64()))
     single = pc.equal(pc.list_value_length(lists), 1)
-    first = pc.cast(pc.list_element(pc.if_else(single, lists, pa.array([[0]] * len(lists), type=lists.type)), 0),
-                    pa.string())
+    first = pc.cast(
+        pc.list_element(
+            pc.if_else(single, lists, pa.array([[0]] * len(lists), type=lists.type)), 0
+        ),
+        pa.string(),
+    )
     open_, close = ("[\n    ", "\n   ]") if indented else ("[", "]")
     out = pc.binary_join_element_wise(pa.scalar(open_), first, pa.scalar(close), "")
     if not pc.all(single).as_py():
@@ -234,18 +272,36 @@ def _write_parquet(report: Report, path: Path, chunk: int = CHUNK) -> None:
     import pyarrow.parquet as pq
 
     schema = pa.schema(
-        [(name, pa.int64() if name == "row" else pa.list_(pa.int64()) if name == "rows" else pa.string())
-         for name in VIOLATION_FIELDS],
-        metadata={"opsbook.version": __version__, "opsbook.as_of": report.as_of.isoformat(),
-                  "opsbook.report": _dump({"opsbook": __version__, "as_of": report.as_of.isoformat(),
-                                           "files": [asdict(f) for f in report.files],
-                                           "not_checked": report.not_checked, "summaries": report.summaries,
-                                           "summary": report.summary()})},
+        [
+            (
+                name,
+                pa.int64()
+                if name == "row"
+                else pa.list_(pa.int64())
+                if name == "rows"
+                else pa.string(),
+            )
+            for name in VIOLATION_FIELDS
+        ],
+        metadata={
+            "opsbook.version": __version__,
+            "opsbook.as_of": report.as_of.isoformat(),
+            "opsbook.report": _dump(
+                {
+                    "opsbook": __version__,
+                    "as_of": report.as_of.isoformat(),
+                    "files": [asdict(f) for f in report.files],
+                    "not_checked": report.not_checked,
+                    "summaries": report.summaries,
+                    "summary": report.summary(),
+                }
+            ),
+        },
     )
     frame = report.frame
     with pq.ParquetWriter(path, schema) as writer:
         for start in range(0, max(len(frame), 1), chunk):
-            part = frame.iloc[start:start + chunk]
+            part = frame.iloc[start : start + chunk]
             arrays = []
             for name in VIOLATION_FIELDS:
                 if name in TEXT_FIELDS:
@@ -263,7 +319,12 @@ def _write_parquet(report: Report, path: Path, chunk: int = CHUNK) -> None:
                         except (pa.ArrowInvalid, pa.ArrowTypeError):
                             values = [[int(r) for r in _clean(v)] for v in values]
                     else:
-                        values = [v if type(v) is str or v is None else _value_text(v) for v in values]
-                arrays.append(pa.array(values, type=schema.field(name).type) if isinstance(values, list)
-                              else values.cast(schema.field(name).type))
+                        values = [
+                            v if type(v) is str or v is None else _value_text(v) for v in values
+                        ]
+                arrays.append(
+                    pa.array(values, type=schema.field(name).type)
+                    if isinstance(values, list)
+                    else values.cast(schema.field(name).type)
+                )
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))

@@ -100,7 +100,9 @@ def _expected(pkg: Package) -> set[str]:
 
 def _write(writer: RawZipWriter, name: str, data: bytes | SpooledPart, like) -> None:
     if isinstance(data, SpooledPart):
-        writer.write_deflated(name, data.file, data.crc, data.compress_size, data.file_size, like=like)
+        writer.write_deflated(
+            name, data.file, data.crc, data.compress_size, data.file_size, like=like
+        )
     else:
         writer.write(name, data, like=like)
 
@@ -116,11 +118,15 @@ def _verify(path: Path, expected: set[str]) -> None:
                 for _ in member_chunks(fh, info):
                     pass
     except zipfile.BadZipFile as exc:
-        raise OpsbookError(f"{path}: the written workbook did not verify ({exc}); original kept") from exc
+        raise OpsbookError(
+            f"{path}: the written workbook did not verify ({exc}); original kept"
+        ) from exc
     names = {i.filename for i in infos}
     if names != expected:
         missing = sorted(expected - names)[:3]
-        raise OpsbookError(f"the written workbook did not verify (missing {missing}); original kept")
+        raise OpsbookError(
+            f"the written workbook did not verify (missing {missing}); original kept"
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -132,8 +138,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _check_unchanged(pkg: Package, target: Path) -> None:
     if path_identity(target) != pkg.identity or _crc_of(target) != pkg.fingerprint:
-        raise WorkbookChanged(f"{target}: the file was saved by someone else while opsbook was working on it; "
-                              "nothing was written (the file is as they saved it), run again")
+        raise WorkbookChanged(
+            f"{target}: the file was saved by someone else while opsbook was working on it; "
+            "nothing was written (the file is as they saved it), run again"
+        )
 
 
 def _crc_of(path: Path) -> int | None:
@@ -178,8 +186,11 @@ def write_failed(exc: OSError, target: Path) -> WriteFailed:
 def _io_message(exc: OSError, target: Path) -> str:
     folder = Path(exc.filename).parent if isinstance(exc.filename, str) else target.parent
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        why = f"the disk holding {folder} is full" if exc.filename else \
-            f"the disk is full (the temporary folder {tempfile.gettempdir()} or {target.parent})"
+        why = (
+            f"the disk holding {folder} is full"
+            if exc.filename
+            else f"the disk is full (the temporary folder {tempfile.gettempdir()} or {target.parent})"
+        )
     elif exc.errno == errno.EROFS:
         why = f"{folder} is on a read-only file system"
     elif exc.errno in (errno.EACCES, errno.EPERM):
@@ -243,8 +254,10 @@ def write_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise WorkbookLocked(f"{path}: another opsbook run is still writing this workbook; "
-                                             "run again when it is done") from None
+                        raise WorkbookLocked(
+                            f"{path}: another opsbook run is still writing this workbook; "
+                            "run again when it is done"
+                        ) from None
                     time.sleep(0.05)
             try:
                 current = os.stat(path).st_ino

@@ -32,7 +32,9 @@ _COLS = re.compile(rb"<(?:[\w.-]+:)?col\b([^>]*?)/?>")
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(["'])(.*?)\2""", re.S)
 # A well-formed start tag: the only kind opsbook edits.
 _START_TAG = re.compile(rb"""<[\w.:-]+(?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*/?>""")
-_LEGACY_ID = re.compile(rb"""<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id\s*=\s*["']([^"']+)["']""")
+_LEGACY_ID = re.compile(
+    rb"""<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id\s*=\s*["']([^"']+)["']"""
+)
 # What a sheet part may hold in memory at once while it streams: its start (up to the
 # rows), one row, and its end (after the rows).  Far above any real sheet (a row of 16,384
 # cells is about 1 MB); a part with more in one place is refused, not buffered.
@@ -40,8 +42,16 @@ MAX_HELD = 64 << 20
 _ROOT = re.compile(rb"<((?:[\w.-]+:)?)worksheet\b([^>]*)>")
 
 # CT_Worksheet elements that come after legacyDrawing; it is inserted before the first.
-_AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
-                 b"webPublishItems", b"tableParts", b"extLst")
+_AFTER_LEGACY = (
+    b"legacyDrawingHF",
+    b"drawingHF",
+    b"picture",
+    b"oleObjects",
+    b"controls",
+    b"webPublishItems",
+    b"tableParts",
+    b"extLst",
+)
 
 
 # One marked cell, as a plain tuple (a violation costs microseconds, issue 15):
@@ -54,7 +64,9 @@ Restyled = tuple[str, "int | None", int, int]
 def row_pattern(prefix: bytes) -> re.Pattern:
     """<row …> start tags; group 1 the r attribute (captured by a lookahead in the same scan,
     not a search per row), group 2 the attributes, group 3 "/" for a self-closing row."""
-    return re.compile(rb"<" + re.escape(prefix) + rb"row\b(?=[^>]*?\sr\s*=\s*[\"']\s*(\d+)\s*[\"'])?([^>]*?)(/?)>")
+    return re.compile(
+        rb"<" + re.escape(prefix) + rb"row\b(?=[^>]*?\sr\s*=\s*[\"']\s*(\d+)\s*[\"'])?([^>]*?)(/?)>"
+    )
 
 
 def cells_in(xml: bytes, prefix: bytes, start: int, stop: int):
@@ -89,7 +101,11 @@ def end_tag(prefix: bytes, name: bytes) -> re.Pattern:
 def _cell_pattern(prefix: bytes) -> re.Pattern:
     """<c …> start tags; group 1 the column letters of r (by lookahead), group 2 the
     attributes, group 3 "/" for an empty cell."""
-    return re.compile(rb"<" + re.escape(prefix) + rb"c\b(?=[^>]*?\sr\s*=\s*[\"']\s*([A-Za-z]+)\d+\s*[\"'])?([^>]*?)(/?)>")
+    return re.compile(
+        rb"<"
+        + re.escape(prefix)
+        + rb"c\b(?=[^>]*?\sr\s*=\s*[\"']\s*([A-Za-z]+)\d+\s*[\"'])?([^>]*?)(/?)>"
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -119,7 +135,9 @@ def _column_styles(xml: bytes, upto: int) -> dict[int, int]:
     return styles
 
 
-def restyle_cells(xml: bytes, marks: dict[int, dict[int, str]], style_for) -> tuple[bytes, list[Restyled]]:
+def restyle_cells(
+    xml: bytes, marks: dict[int, dict[int, str]], style_for
+) -> tuple[bytes, list[Restyled]]:
     """Give every marked cell (row → {0-based column → severity}) the style
     ``style_for(original_style, severity)``; create missing cells and rows.  The whole
     part at once: SheetSplicer fed one chunk."""
@@ -147,7 +165,7 @@ def rewrite_sheet(pkg: Package, part: str, stream: RowStream, edit_skeleton=None
             skeleton = edit_skeleton(skeleton)
         if not skeleton.startswith(stream.head):  # everything editable lies after sheetData
             raise RuntimeError(f"{part}: an edit changed the sheet before its rows")
-        spool.write(skeleton[len(stream.head):])
+        spool.write(skeleton[len(stream.head) :])
     except BaseException:
         spool.file.close()
         raise
@@ -173,16 +191,16 @@ class RowStream:
     def __init__(self, pending: dict[int, object]):
         self.head: bytes | None = None
         self.tail = b""
-        self._pending = dict(pending)        # rows still to edit (any order in the XML)
-        self._order = sorted(pending)        # the same rows ascending
+        self._pending = dict(pending)  # rows still to edit (any order in the XML)
+        self._order = sorted(pending)  # the same rows ascending
         self._next = 0
-        self._buf = bytearray()              # grows in place: a long row costs its length once
-        self._scanned = 0                    # bytes of _buf already searched
-        self._open_row = -1                  # where the incomplete row in _buf starts
-        self._done = False                   # </sheetData> seen
+        self._buf = bytearray()  # grows in place: a long row costs its length once
+        self._scanned = 0  # bytes of _buf already searched
+        self._open_row = -1  # where the incomplete row in _buf starts
+        self._done = False  # </sheetData> seen
         self._row_number = 0
-        self._numbered_re: re.Pattern | None = None   # a row start tag's number (_check_order)
-        self._tagged_re: re.Pattern | None = None     # the same, r first
+        self._numbered_re: re.Pattern | None = None  # a row start tag's number (_check_order)
+        self._tagged_re: re.Pattern | None = None  # the same, r first
 
     def feed(self, chunk: bytes) -> bytes:
         if self._done:
@@ -227,7 +245,7 @@ class RowStream:
             self._done = True
             return self._no_rows(buf, found)
         self.head = buf[: found.end()]
-        self._buf = bytearray(buf[found.end():])
+        self._buf = bytearray(buf[found.end() :])
         return self.head + self._rows()
 
     def _begin(self, head: bytes, sheet_data_at: int) -> None:
@@ -235,7 +253,7 @@ class RowStream:
 
     def _no_rows(self, buf: bytes, found: re.Match) -> bytes:
         """A ``<sheetData/>``: by default nothing to edit, the part passes unchanged."""
-        self.head, self.tail = buf[: found.end()], buf[found.end():]
+        self.head, self.tail = buf[: found.end()], buf[found.end() :]
         return self.head
 
     # the rows ---------------------------------------------------------------------------------
@@ -292,7 +310,7 @@ class RowStream:
             at = self._buf.rfind(self._row_start, since, at)
             if at < 0:
                 return -1
-            following = bytes(self._buf[at + len(self._row_start): at + len(self._row_start) + 1])
+            following = bytes(self._buf[at + len(self._row_start) : at + len(self._row_start) + 1])
             # Nothing after the name yet: the tag may go on in the next chunk, so cut earlier.
             if following in (b" ", b">", b"/", b"\t", b"\r", b"\n"):
                 return at
@@ -318,13 +336,13 @@ class RowStream:
         if count == 0 or xml.count(tagged) != count:
             return None
         at = xml.rfind(tagged)
-        last = int(xml[at + len(tagged): xml.index(b'"', at + len(tagged))])
+        last = int(xml[at + len(tagged) : xml.index(b'"', at + len(tagged))])
         order, end = self._order, self._next
         while end < len(order) and order[end] <= last:
             end += 1
         places: list[tuple[int, int]] = []  # (where it starts, its number) of each pending row here
         pos = 0
-        for row in order[self._next:end]:
+        for row in order[self._next : end]:
             if row not in self._pending:
                 continue
             found = xml.find(tagged + b'%d"' % row, pos)
@@ -339,7 +357,9 @@ class RowStream:
         self._next, self._row_number = end, last
         return b"".join(out)
 
-    def _splice_places(self, xml: bytes, places: list[tuple[int, int]], last_at: int) -> list[bytes]:
+    def _splice_places(
+        self, xml: bytes, places: list[tuple[int, int]], last_at: int
+    ) -> list[bytes]:
         """The chunk's pieces with each pending row (where it starts, its number) edited by
         ``_splice_scan``; ``last_at`` is where the chunk's last row starts."""
         out: list[bytes] = []
@@ -359,7 +379,9 @@ class RowStream:
         Excel writes them); rows without r are numbered in order by the scan."""
         if self._numbered_re is None:
             self._tagged_re = re.compile(re.escape(self._row_start + b' r="') + rb'(\d+)"')
-            self._numbered_re = re.compile(rb"<" + re.escape(self.prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
+            self._numbered_re = re.compile(
+                rb"<" + re.escape(self.prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']"
+            )
         tagged = xml.count(self._row_start) == xml.count(self._row_start + b' r="')
         found = (self._tagged_re if tagged else self._numbered_re).findall(xml)
         if not found:
@@ -370,8 +392,10 @@ class RowStream:
         if not wrong.any():
             return
         at = int(wrong.argmax())
-        raise RefusedToPatch(f"its rows are not in ascending order (row {numbers[at]} after row {previous[at]}), "
-                             "which opsbook does not patch")
+        raise RefusedToPatch(
+            f"its rows are not in ascending order (row {numbers[at]} after row {previous[at]}), "
+            "which opsbook does not patch"
+        )
 
     def _splice_scan(self, xml: bytes) -> bytes:
         raise NotImplementedError
@@ -407,7 +431,7 @@ class SheetSplicer(RowStream):
         super().__init__(marks)
         self.style_for = style_for
         self.changes: list[Restyled] = []
-        self._row_rests: dict[bytes, int | None] = {}    # row tag after r="N" → row style
+        self._row_rests: dict[bytes, int | None] = {}  # row tag after r="N" → row style
         self._cell_rests: dict[tuple[bytes, str], tuple[bytes, int, int]] = {}
         self._letters: dict[int, tuple[str, bytes]] = {}  # column → its letters, <c r="letters
 
@@ -415,7 +439,7 @@ class SheetSplicer(RowStream):
         self._col_styles = _column_styles(head, sheet_data_at)
         self._cell_open = b"<" + self.prefix + b'c r="'
         self._row_rest_at = len(self._row_start) + 4  # <row r="
-        self._row_end_open = self._row_close[:-1]     # </row
+        self._row_end_open = self._row_close[:-1]  # </row
 
     # the batch path -------------------------------------------------------------------------
     def _splice_direct(self, xml: bytes) -> bytes | None:
@@ -448,7 +472,7 @@ class SheetSplicer(RowStream):
             if row not in self._pending or numbers[i] == row:
                 continue
             if starts[i] > pos:
-                out.append(self._splice_piece(xml[pos:starts[i]]))
+                out.append(self._splice_piece(xml[pos : starts[i]]))
                 pos = starts[i]
             out.append(self._new_row(row))
         out.append(self._splice_piece(xml[pos:]))
@@ -461,7 +485,9 @@ class SheetSplicer(RowStream):
         direct = super()._splice_direct(xml)
         return direct if direct is not None else self._splice_scan(xml)
 
-    def _splice_places(self, xml: bytes, places: list[tuple[int, int]], last_at: int) -> list[bytes]:
+    def _splice_places(
+        self, xml: bytes, places: list[tuple[int, int]], last_at: int
+    ) -> list[bytes]:
         if not self.batch:
             return super()._splice_places(xml, places, last_at)
         # Many marked rows: one count over the chunk vouches for the cells of all its rows
@@ -479,7 +505,9 @@ class SheetSplicer(RowStream):
         out.append(xml[pos:])
         return out
 
-    def _batch_row(self, xml: bytes, start: int, stop: int, row: int, numbered: bool, out: list[bytes]) -> bool:
+    def _batch_row(
+        self, xml: bytes, start: int, stop: int, row: int, numbered: bool, out: list[bytes]
+    ) -> bool:
         """Row ``row`` (xml[start:stop], its start tag beginning with its r attribute) edited
         as ``_splice_scan`` edits it, onto ``out`` (``numbered``: every cell tag in xml is
         known to start with its reference); False, with nothing popped, recorded or
@@ -517,15 +545,27 @@ class SheetSplicer(RowStream):
                 insert = _insert_at(xml, pos, end, self.prefix, row, col)
                 if insert < 0:
                     return False
-                pieces += (xml[pos:insert], _new_cell(self.prefix, row, col, severity, self._col_styles,
-                                                      row_style, self.style_for, changes))
+                pieces += (
+                    xml[pos:insert],
+                    _new_cell(
+                        self.prefix,
+                        row,
+                        col,
+                        severity,
+                        self._col_styles,
+                        row_style,
+                        self.style_for,
+                        changes,
+                    ),
+                )
                 pos = insert
                 continue
             close = xml.find(b">", at, end) + 1
             if close == 0:
                 return False
-            edit = known.get((xml[at + len(opening): close], severity)) \
-                or self._restyle_tag(xml, at, close, len(opening), severity)
+            edit = known.get((xml[at + len(opening) : close], severity)) or self._restyle_tag(
+                xml, at, close, len(opening), severity
+            )
             pieces += (xml[pos:at], opening, edit[0])
             changes.append((letters[0] + row_text, edit[1], edit[2], 0))
             pos = close
@@ -535,7 +575,9 @@ class SheetSplicer(RowStream):
         out += pieces
         return True
 
-    def _row_style_of(self, xml: bytes, start: int, stop: int, rest_at: int, tag_end: int, row: int):
+    def _row_style_of(
+        self, xml: bytes, start: int, stop: int, rest_at: int, tag_end: int, row: int
+    ):
         """_row_style of a row start tag not seen before, remembered by what follows its
         r attribute (nothing else in the tag counts); _UNSEEN for a tag the scan should see."""
         m = self._row_re.match(xml, start, stop)
@@ -550,34 +592,42 @@ class SheetSplicer(RowStream):
         letters = self._letters[col] = (name, self._cell_open + name.encode())
         return letters
 
-    def _restyle_tag(self, xml: bytes, at: int, stop: int, opening: int, severity: str) -> tuple[bytes, int, int]:
+    def _restyle_tag(
+        self, xml: bytes, at: int, stop: int, opening: int, severity: str
+    ) -> tuple[bytes, int, int]:
         """(what follows the reference, style before, style after) of _restyled for the start
         tag xml[at:stop] whose reference is ``opening`` bytes long, remembered: the edit
         depends on nothing else (the reference has no s in it), and style_for is
         deterministic per (base, severity)."""
         tag, before, after = _restyled(xml[at:stop], severity, self.style_for)
-        if tag[:opening] != xml[at: at + opening]:
+        if tag[:opening] != xml[at : at + opening]:
             raise AssertionError(f"a restyled cell's reference changed ({tag[:40]!r})")
         if len(self._cell_rests) >= _MAX_REMEMBERED:
             self._cell_rests.clear()
-        edit = self._cell_rests[(xml[at + opening: stop], severity)] = (tag[opening:], before, after)
+        edit = self._cell_rests[(xml[at + opening : stop], severity)] = (
+            tag[opening:],
+            before,
+            after,
+        )
         return edit
 
     def _no_rows(self, buf: bytes, found: re.Match) -> bytes:
         # Opened, to hold the rows the marks need.
         self.head = buf[: found.start()] + b"<%ssheetData>" % self.prefix
-        self.tail = self._data_close + buf[found.end():]
+        self.tail = self._data_close + buf[found.end() :]
         return self.head + self._remaining_rows()
 
     def _remaining_rows(self) -> bytes:
         """Marked rows below the last row in the XML."""
-        return b"".join(self._new_row(r) for r in self._order[self._next:] if r in self._pending)
+        return b"".join(self._new_row(r) for r in self._order[self._next :] if r in self._pending)
 
     def _new_row(self, r: int) -> bytes:
         prefix = self.prefix
-        cells = b"".join(_new_cell(prefix, r, c, sev, self._col_styles, None, self.style_for, self.changes)
-                         for c, sev in sorted(self._pending.pop(r).items()))
-        return b"<%srow r=\"%d\">%s</%srow>" % (prefix, r, cells, prefix)
+        cells = b"".join(
+            _new_cell(prefix, r, c, sev, self._col_styles, None, self.style_for, self.changes)
+            for c, sev in sorted(self._pending.pop(r).items())
+        )
+        return b'<%srow r="%d">%s</%srow>' % (prefix, r, cells, prefix)
 
     def _splice_scan(self, xml: bytes) -> bytes:
         """The row-by-row scan: any row order, rows with or without r, rows to create."""
@@ -585,11 +635,13 @@ class SheetSplicer(RowStream):
         pos = 0
         order, prefix = self._order, self.prefix
         for m, row_number in self._numbered_rows(xml):
-            while self._next < len(order) and order[self._next] < row_number:  # a marked row missing from the XML
+            while (
+                self._next < len(order) and order[self._next] < row_number
+            ):  # a marked row missing from the XML
                 missing = order[self._next]
                 self._next += 1
                 if missing in self._pending:
-                    out.append(xml[pos:m.start()])
+                    out.append(xml[pos : m.start()])
                     pos = m.start()
                     out.append(self._new_row(missing))
             if row_number not in self._pending:
@@ -597,20 +649,42 @@ class SheetSplicer(RowStream):
             row_marks = self._pending.pop(row_number)
             row_style = _row_style(m, row_number)
             if m.group(3):  # <row .../>: open it to hold the new cells
-                out.append(xml[pos:m.start()])
-                cells = b"".join(_new_cell(prefix, row_number, c, sev, self._col_styles, row_style,
-                                           self.style_for, self.changes)
-                                 for c, sev in sorted(row_marks.items()))
-                out.append(m.group(0)[:m.start(3) - m.start()].rstrip() + b">" + cells + self._row_close)
+                out.append(xml[pos : m.start()])
+                cells = b"".join(
+                    _new_cell(
+                        prefix,
+                        row_number,
+                        c,
+                        sev,
+                        self._col_styles,
+                        row_style,
+                        self.style_for,
+                        self.changes,
+                    )
+                    for c, sev in sorted(row_marks.items())
+                )
+                out.append(
+                    m.group(0)[: m.start(3) - m.start()].rstrip() + b">" + cells + self._row_close
+                )
                 pos = m.end()
                 continue
             end = self._row_end.search(xml, m.end())
             if end is None:
                 raise UnreadableWorkbook(f"row {row_number} has no end tag")
             close = end.start()
-            out.append(xml[pos:m.end()])
-            out.append(_restyle_row(xml[m.end():close], prefix, row_number, row_marks, self._col_styles,
-                                    row_style, self.style_for, self.changes))
+            out.append(xml[pos : m.end()])
+            out.append(
+                _restyle_row(
+                    xml[m.end() : close],
+                    prefix,
+                    row_number,
+                    row_marks,
+                    self._col_styles,
+                    row_style,
+                    self.style_for,
+                    self.changes,
+                )
+            )
             pos = close
         out.append(xml[pos:])
         return b"".join(out)
@@ -620,8 +694,9 @@ def _row_style(m: re.Match, row_number: int) -> int | None:
     """The style a cell created in the row gets (None: its column's), from the row's start
     tag (a ``row_pattern`` match); RefusedToPatch for a tag opsbook cannot edit."""
     if not _START_TAG.fullmatch(m.group(0)):
-        raise RefusedToPatch(f"row {row_number}'s start tag is not one opsbook can edit "
-                             f"({m.group(0)[:60]!r})")
+        raise RefusedToPatch(
+            f"row {row_number}'s start tag is not one opsbook can edit ({m.group(0)[:60]!r})"
+        )
     if _CUSTOM_FORMAT.search(m.group(2)):
         s = _ATTR_S.search(m.group(2))
         return _style_index(s.group(2), f"row {row_number}") if s else None
@@ -636,13 +711,17 @@ def _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, chan
     return b'<%sc r="%s" s="%d"/>' % (prefix, ref.encode(), after)
 
 
-def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes) -> bytes:
+def _restyle_row(
+    content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes
+) -> bytes:
     """One row's marked cells restyled and its missing marked cells created.  When every
     cell tag starts with its reference (as Excel writes them), each marked cell is found by
     ``<c r="D12"`` and only a cell to create looks at the cells after it; otherwise every
     cell of the row is scanned."""
     if not _cells_numbered(content, prefix):
-        return _restyle_row_scan(content, prefix, row, row_marks, col_styles, row_style, style_for, changes)
+        return _restyle_row_scan(
+            content, prefix, row, row_marks, col_styles, row_style, style_for, changes
+        )
     out: list[bytes] = []
     pos = 0
     for col, severity in sorted(row_marks.items()):
@@ -660,7 +739,10 @@ def _restyle_row(content: bytes, prefix, row, row_marks, col_styles, row_style, 
             if _column_of(letters) > col:
                 insert = content.find(b'<%sc r="%s%d"' % (prefix, letters, row), pos)
                 break
-        out += [content[pos:insert], _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, changes)]
+        out += [
+            content[pos:insert],
+            _new_cell(prefix, row, col, severity, col_styles, row_style, style_for, changes),
+        ]
         pos = insert
     out.append(content[pos:])
     return b"".join(out)
@@ -685,11 +767,14 @@ def _insert_at(xml: bytes, pos: int, end: int, prefix: bytes, row: int, col: int
 def _cells_numbered(content: bytes, prefix: bytes, start: int = 0, end: int | None = None) -> bool:
     """Every cell start tag of the row (content[start:end]) begins with its r attribute."""
     tag = b"<" + prefix + b"c"
-    return (content.count(tag + b" ", start, end) + content.count(tag + b">", start, end)
-            == content.count(tag + b' r="', start, end))
+    return content.count(tag + b" ", start, end) + content.count(
+        tag + b">", start, end
+    ) == content.count(tag + b' r="', start, end)
 
 
-def _restyle_row_scan(content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes) -> bytes:
+def _restyle_row_scan(
+    content: bytes, prefix, row, row_marks, col_styles, row_style, style_for, changes
+) -> bytes:
     """The scan of every cell: cells without r (numbered from the one before), any attribute order."""
     out: list[bytes] = []
     pos = 0
@@ -698,20 +783,35 @@ def _restyle_row_scan(content: bytes, prefix, row, row_marks, col_styles, row_st
         if not todo:
             break  # the rest of the row stays as it is
         for missing in [c for c in todo if c < col]:
-            out.append(content[pos:m.start()])
+            out.append(content[pos : m.start()])
             pos = m.start()
-            out.append(_new_cell(prefix, row, missing, todo.pop(missing), col_styles, row_style, style_for, changes))
+            out.append(
+                _new_cell(
+                    prefix,
+                    row,
+                    missing,
+                    todo.pop(missing),
+                    col_styles,
+                    row_style,
+                    style_for,
+                    changes,
+                )
+            )
         if col in todo:
             tag, before, after = _restyled(m.group(0), todo.pop(col), style_for)
             changes.append((f"{column_letter(col)}{row}", before, after, 0))
-            out.append(content[pos:m.start()])
+            out.append(content[pos : m.start()])
             out.append(tag)
             pos = m.end()
         out.append(content[pos:stop])
         pos = stop
     out.append(content[pos:])
     for missing in list(todo):
-        out.append(_new_cell(prefix, row, missing, todo.pop(missing), col_styles, row_style, style_for, changes))
+        out.append(
+            _new_cell(
+                prefix, row, missing, todo.pop(missing), col_styles, row_style, style_for, changes
+            )
+        )
     return b"".join(out)
 
 
@@ -722,8 +822,10 @@ def _style_index(value: bytes, where: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise RefusedToPatch(f"{where} has style index {value.decode('utf-8', 'replace')[:20]!r}, "
-                             "which opsbook cannot mark and restore")
+        raise RefusedToPatch(
+            f"{where} has style index {value.decode('utf-8', 'replace')[:20]!r}, "
+            "which opsbook cannot mark and restore"
+        )
     return int(value)
 
 
@@ -737,10 +839,10 @@ def _restyled(tag: bytes, severity: str, style_for) -> tuple[bytes, int, int]:
     before = index if index is not None else -1
     after = style_for(max(before, 0), severity)
     if s:
-        return tag[: s.start(2)] + str(after).encode() + tag[s.end(2):], before, after
+        return tag[: s.start(2)] + str(after).encode() + tag[s.end(2) :], before, after
     body = tag[:-2] if tag.endswith(b"/>") else tag[:-1]
     stripped = body.rstrip()
-    return stripped + b' s="%d"' % after + body[len(stripped):] + tag[len(body):], before, after
+    return stripped + b' s="%d"' % after + body[len(stripped) :] + tag[len(body) :], before, after
 
 
 def root_prefix_for(xml: bytes, namespace: str) -> bytes | None:
@@ -748,7 +850,10 @@ def root_prefix_for(xml: bytes, namespace: str) -> bytes | None:
     root = _ROOT.search(xml)
     if root is None:
         return None
-    m = re.search(rb"""xmlns:([\w.-]+)\s*=\s*["']""" + re.escape(namespace.encode()) + rb"""["']""", root.group(2))
+    m = re.search(
+        rb"""xmlns:([\w.-]+)\s*=\s*["']""" + re.escape(namespace.encode()) + rb"""["']""",
+        root.group(2),
+    )
     return m.group(1) if m else None
 
 
@@ -771,7 +876,11 @@ def insert_legacy_drawing(xml: bytes, rel_id: str, rel_ns: str) -> bytes:
         attr = b'%s:id="%s"' % (r, rel_id.encode())
     element = b"<%slegacyDrawing %s/>" % (prefix, attr)
     tail = max(xml.rfind(b"sheetData"), 0)  # these elements all follow sheetData
-    positions = [m.start() for name in _AFTER_LEGACY
-                 for m in [re.compile(rb"<" + re.escape(prefix) + name + rb"\b").search(xml, tail)] if m]
+    positions = [
+        m.start()
+        for name in _AFTER_LEGACY
+        for m in [re.compile(rb"<" + re.escape(prefix) + name + rb"\b").search(xml, tail)]
+        if m
+    ]
     at = min(positions) if positions else xml.rfind(b"</" + prefix + b"worksheet>")
     return xml[:at] + element + xml[at:]

@@ -26,8 +26,19 @@ MINIMAL_STYLES = (
 )
 
 # CT_Stylesheet's child order, to put a created collection where Excel expects it.
-_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
-          "dxfs", "tableStyles", "colors", "extLst"]
+_ORDER = [
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+]
 
 
 class Styles:
@@ -36,8 +47,11 @@ class Styles:
         part = pkg.styles_part()
         if part is None or not pkg.has(part):
             # The only non-additive case: a package with no styles part gets a minimal one.
-            part = pkg.free_part("xl/styles{n}.xml").replace("styles1", "styles") \
-                if not pkg.has("xl/styles.xml") else pkg.free_part("xl/styles{n}.xml")
+            part = (
+                pkg.free_part("xl/styles{n}.xml").replace("styles1", "styles")
+                if not pkg.has("xl/styles.xml")
+                else pkg.free_part("xl/styles{n}.xml")
+            )
             pkg.put(part, MINIMAL_STYLES)
             add_relationship(pkg, pkg.workbook_part, pkg.rel_type("styles"), part)
             ensure_override(pkg, part, CT_STYLES)
@@ -46,7 +60,9 @@ class Styles:
         self.ns = etree.QName(self.root).namespace
         self.cell_xfs = self._collection("cellXfs")
         # Counts before opsbook added anything: clear removes what lies beyond them.
-        self.original_counts = {name: self._count(name) for name in ("cellXfs", "fills", "fonts", "numFmts")}
+        self.original_counts = {
+            name: self._count(name) for name in ("cellXfs", "fills", "fonts", "numFmts")
+        }
         self._fills: dict[str, int] = {}
         self._clones: dict[tuple[int, str], int] = {}
         self._plain: dict[str, int] = {}
@@ -112,8 +128,13 @@ class Styles:
         if key not in self._clones:
             xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
             base = xfs[style_index] if style_index < len(xfs) else (xfs[0] if xfs else None)
-            xf = copy.deepcopy(base) if base is not None else etree.Element(
-                self._q("xf"), numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0")
+            xf = (
+                copy.deepcopy(base)
+                if base is not None
+                else etree.Element(
+                    self._q("xf"), numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0"
+                )
+            )
             xf.set("fillId", str(self.fill(severity)))
             xf.set("applyFill", "1")
             self._clones[key] = self._append(self.cell_xfs, xf)
@@ -125,11 +146,17 @@ class Styles:
         colours = set(FILL_COLOURS.values())
         fills = self.root.find(self._q("fills"))
         marked_fills = set()
-        for i, fill in enumerate(c for c in (fills if fills is not None else []) if isinstance(c.tag, str)):
+        for i, fill in enumerate(
+            c for c in (fills if fills is not None else []) if isinstance(c.tag, str)
+        ):
             pattern = fill.find(self._q("patternFill"))
             fg = pattern.find(self._q("fgColor")) if pattern is not None else None
-            if pattern is not None and pattern.get("patternType") == "solid" and fg is not None \
-                    and (fg.get("rgb") or "").upper() in colours:
+            if (
+                pattern is not None
+                and pattern.get("patternType") == "solid"
+                and fg is not None
+                and (fg.get("rgb") or "").upper() in colours
+            ):
                 marked_fills.add(str(i))
         xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
         return {i for i, xf in enumerate(xfs) if xf.get("fillId", "0") in marked_fills}
@@ -160,12 +187,16 @@ class Styles:
 
     def number_format(self, code: str) -> int:
         """A plain cell style with a number format (for opsbook's summary sheets)."""
+
         def make():
             numfmts = self._collection("numFmts")
             ids = [int(n.get("numFmtId")) for n in numfmts if isinstance(n.tag, str)]
             fmt_id = max([163, *ids]) + 1
-            self._append(numfmts, etree.Element(self._q("numFmt"), numFmtId=str(fmt_id), formatCode=code))
+            self._append(
+                numfmts, etree.Element(self._q("numFmt"), numFmtId=str(fmt_id), formatCode=code)
+            )
             return dict(numFmtId=str(fmt_id), applyNumberFormat="1")
+
         return self._named("fmt:" + code, make)
 
     def _font(self, bold: bool) -> dict:

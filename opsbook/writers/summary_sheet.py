@@ -54,8 +54,13 @@ def write_summary(pkg: Package, styles: Styles, summary: SummarySheet, name: str
                     cell_styles[(r, c)] = styles.number_format(fmt)
         if block.note:
             rows.append([block.note])
-    content = SheetContent(rows=rows, styles=cell_styles, row_styles=row_styles,
-                           widths={c: 14 for c in range(width)}, autofilter=False)
+    content = SheetContent(
+        rows=rows,
+        styles=cell_styles,
+        row_styles=row_styles,
+        widths={c: 14 for c in range(width)},
+        autofilter=False,
+    )
     part = add_sheet(pkg, name, b"")
     charts = []
     top = 0
@@ -66,11 +71,20 @@ def write_summary(pkg: Package, styles: Styles, summary: SummarySheet, name: str
         columns = list(summary.blocks[chart.block].frame.columns)
         q = quote_sheet(name)
         cat = columns.index(chart.categories)
-        refs = [(f"{q}!${column_letter(columns.index(s))}${header + 1}",
-                 f"{q}!${column_letter(columns.index(s))}${first + 1}:${column_letter(columns.index(s))}${last + 1}")
-                for s in chart.series]
-        xml = chart_xml(chart.kind, chart.title,
-                        f"{q}!${column_letter(cat)}${first + 1}:${column_letter(cat)}${last + 1}", refs, pkg.rel_ns)
+        refs = [
+            (
+                f"{q}!${column_letter(columns.index(s))}${header + 1}",
+                f"{q}!${column_letter(columns.index(s))}${first + 1}:${column_letter(columns.index(s))}${last + 1}",
+            )
+            for s in chart.series
+        ]
+        xml = chart_xml(
+            chart.kind,
+            chart.title,
+            f"{q}!${column_letter(cat)}${first + 1}:${column_letter(cat)}${last + 1}",
+            refs,
+            pkg.rel_ns,
+        )
         charts.append((xml, (width + 1, top, width + 10, top + 18)))
         top += 20
     if charts:

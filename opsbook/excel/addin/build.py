@@ -34,7 +34,9 @@ RIBBON_PART = "customUI/customUI14.xml"
 def vba_project_bin(sheet_codenames: list[str], formulas: bool = False) -> bytes:
     """vbaProject.bin for a workbook whose sheets have these code names (with `formulas`, the
     worksheet functions' module where it can be generated: sources.udf_module)."""
-    return cfb.write(ovba.vba_project_streams(PROJECT_NAME, project_modules(sheet_codenames, formulas)))
+    return cfb.write(
+        ovba.vba_project_streams(PROJECT_NAME, project_modules(sheet_codenames, formulas))
+    )
 
 
 def attach_vba(workbook, worksheets, formulas: bool = False) -> bytes:
@@ -86,7 +88,10 @@ def has_formulas(path: Path) -> bool:
 def as_addin(xlsm: bytes) -> bytes:
     """An .xlsm package turned into an .xlam with the ribbon part."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsm)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsm)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "[Content_Types].xml":

@@ -38,8 +38,11 @@ from dataclasses import dataclass
 
 CODEPAGE = 1252  # PROJECTCODEPAGE (§2.3.4.2.1.5); the builder refuses non-ASCII source
 ENCODING = "cp1252"
-STDOLE = ("stdole", "*\\G{00020430-0000-0000-C000-000000000046}#2.0#0#"
-          "C:\\Windows\\System32\\stdole2.tlb#OLE Automation")
+STDOLE = (
+    "stdole",
+    "*\\G{00020430-0000-0000-C000-000000000046}#2.0#0#"
+    "C:\\Windows\\System32\\stdole2.tlb#OLE Automation",
+)
 HOST_EXTENDER = "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000"
 
 
@@ -54,11 +57,12 @@ class Module:
 
 # --- §2.4.1 compression -------------------------------------------------------------------
 
+
 def compress(data: bytes) -> bytes:
     """A CompressedContainer (§2.4.1.1.1): signature 0x01, then one chunk per 4096 bytes."""
     out = bytearray(b"\x01")
     for start in range(0, len(data), 4096):
-        out += _chunk(data[start:start + 4096])
+        out += _chunk(data[start : start + 4096])
     return bytes(out)
 
 
@@ -83,7 +87,7 @@ def _chunk(chunk: bytes) -> bytes:
                 body.append(chunk[pos])
                 length = 1
             for p in range(pos, pos + length):
-                heads.setdefault(chunk[p:p + 3], []).append(p)
+                heads.setdefault(chunk[p : p + 3], []).append(p)
             pos += length
     if len(body) > 4096:  # §2.4.1.3.7: a chunk that does not shrink is stored raw (4096 bytes)
         if size != 4096:
@@ -95,7 +99,7 @@ def _chunk(chunk: bytes) -> bytes:
 def _match(chunk: bytes, pos: int, heads: dict[bytes, list[int]]) -> tuple[int, int]:
     """The longest earlier match (§2.4.1.3.19.4), at least 3 bytes, within the CopyToken's
     length limit for this position (§2.4.1.3.19.1: MaximumLength = 0xFFFF >> BitCount + 3)."""
-    candidates = heads.get(chunk[pos:pos + 3])
+    candidates = heads.get(chunk[pos : pos + 3])
     if not candidates or pos + 3 > len(chunk):
         return 0, 0
     bit_count = max((pos - 1).bit_length(), 4)
@@ -114,6 +118,7 @@ def _match(chunk: bytes, pos: int, heads: dict[bytes, list[int]]) -> tuple[int, 
 
 # --- §2.4.3 data encryption (the PROJECT stream's CMG, DPB and GC values) -----------------
 
+
 def encrypt(data: bytes, project_id: str, seed: int) -> str:
     """§2.4.3.2: Seed, VersionEnc, ProjKeyEnc, IgnoredEnc, DataLengthEnc, DataEnc as hex."""
     version, key = 2, sum(project_id.encode(ENCODING)) & 0xFF
@@ -127,6 +132,7 @@ def encrypt(data: bytes, project_id: str, seed: int) -> str:
 
 
 # --- the streams ---------------------------------------------------------------------------
+
 
 def _rec(rid: int, data: bytes) -> bytes:
     return struct.pack("<HI", rid, len(data)) + data
@@ -144,34 +150,34 @@ def dir_stream(project: str, modules: list[Module]) -> bytes:
     """The uncompressed `dir` stream (§2.3.4.2): PROJECTINFORMATION, PROJECTREFERENCES,
     PROJECTMODULES, terminator."""
     out = bytearray()
-    out += _rec(0x0001, struct.pack("<I", 1))              # PROJECTSYSKIND: Win32 (§2.3.4.2.1.1)
-    out += _rec(0x0002, struct.pack("<I", 0x0409))         # PROJECTLCID (§2.3.4.2.1.3)
-    out += _rec(0x0014, struct.pack("<I", 0x0409))         # PROJECTLCIDINVOKE (§2.3.4.2.1.4)
-    out += _rec(0x0003, struct.pack("<H", CODEPAGE))       # PROJECTCODEPAGE (§2.3.4.2.1.5)
-    out += _rec(0x0004, _mbcs(project))                    # PROJECTNAME (§2.3.4.2.1.6)
-    out += _rec(0x0005, b"") + _rec(0x0040, b"")           # PROJECTDOCSTRING (§2.3.4.2.1.7)
-    out += _rec(0x0006, b"") + _rec(0x003D, b"")           # PROJECTHELPFILEPATH (§2.3.4.2.1.8)
-    out += _rec(0x0007, struct.pack("<I", 0))              # PROJECTHELPCONTEXT (§2.3.4.2.1.9)
-    out += _rec(0x0008, struct.pack("<I", 0))              # PROJECTLIBFLAGS (§2.3.4.2.1.10)
+    out += _rec(0x0001, struct.pack("<I", 1))  # PROJECTSYSKIND: Win32 (§2.3.4.2.1.1)
+    out += _rec(0x0002, struct.pack("<I", 0x0409))  # PROJECTLCID (§2.3.4.2.1.3)
+    out += _rec(0x0014, struct.pack("<I", 0x0409))  # PROJECTLCIDINVOKE (§2.3.4.2.1.4)
+    out += _rec(0x0003, struct.pack("<H", CODEPAGE))  # PROJECTCODEPAGE (§2.3.4.2.1.5)
+    out += _rec(0x0004, _mbcs(project))  # PROJECTNAME (§2.3.4.2.1.6)
+    out += _rec(0x0005, b"") + _rec(0x0040, b"")  # PROJECTDOCSTRING (§2.3.4.2.1.7)
+    out += _rec(0x0006, b"") + _rec(0x003D, b"")  # PROJECTHELPFILEPATH (§2.3.4.2.1.8)
+    out += _rec(0x0007, struct.pack("<I", 0))  # PROJECTHELPCONTEXT (§2.3.4.2.1.9)
+    out += _rec(0x0008, struct.pack("<I", 0))  # PROJECTLIBFLAGS (§2.3.4.2.1.10)
     # PROJECTVERSION (§2.3.4.2.1.11): Reserved MUST be 4, then VersionMajor, VersionMinor
     out += struct.pack("<HIIH", 0x0009, 4, 1467127224, 5)
-    out += _rec(0x000C, b"") + _rec(0x003C, b"")           # PROJECTCONSTANTS (§2.3.4.2.1.12)
-    name, libid = STDOLE                                   # REFERENCENAME + REFERENCEREGISTERED
-    out += _rec(0x0016, _mbcs(name)) + _rec(0x003E, _utf16(name))          # §2.3.4.2.2.2
+    out += _rec(0x000C, b"") + _rec(0x003C, b"")  # PROJECTCONSTANTS (§2.3.4.2.1.12)
+    name, libid = STDOLE  # REFERENCENAME + REFERENCEREGISTERED
+    out += _rec(0x0016, _mbcs(name)) + _rec(0x003E, _utf16(name))  # §2.3.4.2.2.2
     reg = struct.pack("<I", len(libid)) + _mbcs(libid) + struct.pack("<IH", 0, 0)  # §2.3.4.2.2.5
     out += _rec(0x000D, reg)
-    out += _rec(0x000F, struct.pack("<H", len(modules)))   # PROJECTMODULES (§2.3.4.2.3)
-    out += _rec(0x0013, struct.pack("<H", 0xFFFF))         # PROJECTCOOKIE (§2.3.4.2.3.1)
-    for module in modules:                                 # MODULE records (§2.3.4.2.3.2)
+    out += _rec(0x000F, struct.pack("<H", len(modules)))  # PROJECTMODULES (§2.3.4.2.3)
+    out += _rec(0x0013, struct.pack("<H", 0xFFFF))  # PROJECTCOOKIE (§2.3.4.2.3.1)
+    for module in modules:  # MODULE records (§2.3.4.2.3.2)
         out += _rec(0x0019, _mbcs(module.name)) + _rec(0x0047, _utf16(module.name))
         out += _rec(0x001A, _mbcs(module.name)) + _rec(0x0032, _utf16(module.name))
-        out += _rec(0x001C, b"") + _rec(0x0048, b"")       # MODULEDOCSTRING
-        out += _rec(0x0031, struct.pack("<I", 0))          # MODULEOFFSET: source at offset 0
-        out += _rec(0x001E, struct.pack("<I", 0))          # MODULEHELPCONTEXT
-        out += _rec(0x002C, struct.pack("<H", 0xFFFF))     # MODULECOOKIE
+        out += _rec(0x001C, b"") + _rec(0x0048, b"")  # MODULEDOCSTRING
+        out += _rec(0x0031, struct.pack("<I", 0))  # MODULEOFFSET: source at offset 0
+        out += _rec(0x001E, struct.pack("<I", 0))  # MODULEHELPCONTEXT
+        out += _rec(0x002C, struct.pack("<H", 0xFFFF))  # MODULECOOKIE
         out += _rec(0x0021 if module.kind == "module" else 0x0022, b"")  # MODULETYPE
-        out += _rec(0x002B, b"")                           # terminator
-    out += _rec(0x0010, b"")                               # dir terminator
+        out += _rec(0x002B, b"")  # terminator
+    out += _rec(0x0010, b"")  # dir terminator
     return bytes(out)
 
 
@@ -180,13 +186,26 @@ def project_stream(project: str, project_id: str, modules: list[Module]) -> byte
     seed = int(hashlib.sha256(project_id.encode()).hexdigest()[:2], 16)  # reproducible builds
     lines = [f'ID="{project_id}"']
     for module in modules:  # ProjectModule (§2.3.1.3-§2.3.1.6)
-        lines.append({"document": f"Document={module.name}/&H00000000", "module": f"Module={module.name}",
-                      "class": f"Class={module.name}"}[module.kind])
-    lines += [f'Name="{project}"', 'HelpContextID="0"', 'VersionCompatible32="393222000"',
-              f'CMG="{encrypt(bytes(4), project_id, seed)}"',          # §2.3.1.15: not protected
-              f'DPB="{encrypt(bytes(1), project_id, seed ^ 0x5A)}"',   # §2.3.1.16: no password
-              f'GC="{encrypt(bytes([0xFF]), project_id, seed ^ 0xA5)}"',  # §2.3.1.17: visible
-              "", "[Host Extender Info]", HOST_EXTENDER, "", "[Workspace]"]  # §2.3.1.18-19
+        lines.append(
+            {
+                "document": f"Document={module.name}/&H00000000",
+                "module": f"Module={module.name}",
+                "class": f"Class={module.name}",
+            }[module.kind]
+        )
+    lines += [
+        f'Name="{project}"',
+        'HelpContextID="0"',
+        'VersionCompatible32="393222000"',
+        f'CMG="{encrypt(bytes(4), project_id, seed)}"',  # §2.3.1.15: not protected
+        f'DPB="{encrypt(bytes(1), project_id, seed ^ 0x5A)}"',  # §2.3.1.16: no password
+        f'GC="{encrypt(bytes([0xFF]), project_id, seed ^ 0xA5)}"',  # §2.3.1.17: visible
+        "",
+        "[Host Extender Info]",
+        HOST_EXTENDER,
+        "",
+        "[Workspace]",
+    ]  # §2.3.1.18-19
     lines += [f"{m.name}=0, 0, 0, 0, C" for m in modules]
     return _mbcs("\r\n".join(lines) + "\r\n")
 

@@ -59,7 +59,9 @@ def settings() -> None:
     book = active_book()
     folder = Path(book.fullname).parent
     if str(folder) in ("", ".") or not folder.is_dir():
-        book.app.alert("請先把活頁簿儲存到資料夾，設定檔 opsbook.toml 放在同一資料夾。", title="opsbook")
+        book.app.alert(
+            "請先把活頁簿儲存到資料夾，設定檔 opsbook.toml 放在同一資料夾。", title="opsbook"
+        )
         return
     path = folder / CONFIG_NAME
     try:

@@ -24,8 +24,14 @@ def user_config_file() -> str:
         return xlwings.USER_CONFIG_FILE
     except ImportError:
         if sys.platform == "darwin":
-            return os.path.join(os.path.expanduser("~"), "Library", "Containers", "com.microsoft.Excel",
-                                "Data", "xlwings.conf")
+            return os.path.join(
+                os.path.expanduser("~"),
+                "Library",
+                "Containers",
+                "com.microsoft.Excel",
+                "Data",
+                "xlwings.conf",
+            )
         return os.path.join(os.path.expanduser("~"), ".xlwings", "xlwings.conf")
 
 
