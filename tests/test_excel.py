@@ -18,7 +18,7 @@ from excel_standin import VBA_RESERVED
 
 from opsbook.cli import cli
 
-MACROS = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "opsbook.bas").read_text(encoding="utf-8")
+MACROS = (ROOT / "macros" / "opsbook.bas").read_text(encoding="utf-8")
 
 
 def test_open_source_xlwings_only():
@@ -50,7 +50,7 @@ def test_every_button_macro_calls_an_importable_callable():
     assert len(targets) >= 3
     for module, _, function in targets:
         assert callable(getattr(importlib.import_module(module), function))
-    ribbon = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "customUI14.xml").read_text(
+    ribbon = (ROOT / "macros" / "customUI14.xml").read_text(
         encoding="utf-8"
     )
     assert set(re.findall(r'onAction="(\w+)"', ribbon)) <= set(subs)

@@ -1,7 +1,7 @@
 """The modules of opsbook's VBA project, read from the installed packages.
 
-opsbook's own module ships inside the wheel (opsbook/excel/addin/vba/, package data read with
-importlib.resources); xlwings' module and its Dictionary class come from the installed xlwings
+opsbook's own module and the ribbon live in the top-level macros/ folder, which the wheel ships
+as the package opsbook.macros (read with importlib.resources); xlwings' module and its Dictionary class come from the installed xlwings
 package, which must be the pinned version whose RunPython the module calls.  Nothing fetched
 from xlwings is committed here.
 """
@@ -36,9 +36,18 @@ def crlf(text: str) -> str:
     return re.sub(r"\r\n|\r|\n", "\r\n", text)
 
 
+def macros_folder():
+    """The add-in's sources: the top-level macros/ folder of a checkout, which the wheel ships
+    as the data-only package opsbook.macros (setup.py maps it there)."""
+    try:
+        return resources.files("opsbook.macros")
+    except ModuleNotFoundError:  # running from a checkout: macros/ beside the opsbook package
+        return Path(__file__).resolve().parents[3] / "macros"
+
+
 def resource_text(name: str) -> str:
-    """A file of opsbook/excel/addin/vba/ from the installed package."""
-    return (resources.files("opsbook.excel.addin") / "vba" / name).read_text(encoding="utf-8")
+    """A file of macros/ (opsbook.bas, customUI14.xml) from the installed package or checkout."""
+    return (macros_folder() / name).read_text(encoding="utf-8")
 
 
 def opsbook_module() -> Module:
