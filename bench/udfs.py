@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from excel_standin import Book  # noqa: E402
 
-from opsbook.excel import rowcheck, udfs  # noqa: E402
+from opsbook.excel import rowcache, serial, udfs  # noqa: E402
 
 HEADERS = [
     "用戶編號",
@@ -105,7 +105,7 @@ def check_row_column(rows: int, rng: random.Random) -> dict:
     ) in cells:  # the stand-in's own cost: reading each row and the header, as the formula does
         _ = cell.options(ndim=2).value, header.options(ndim=2).value
     standin = time.perf_counter() - start
-    rowcheck.ANSWERS.tables.clear()
+    rowcache.ANSWERS.tables.clear()
     start = time.perf_counter()
     answers = [udfs.OPS_CHECK_ROW(cell, header, as_of) for cell in cells]
     total = time.perf_counter() - start
@@ -113,7 +113,7 @@ def check_row_column(rows: int, rng: random.Random) -> dict:
     sample = 20
     start = time.perf_counter()
     for row in data[:sample]:
-        rowcheck.check_rows(HEADERS, [row], rowcheck.as_of_value(as_of), rowcheck.settings_near())
+        rowcache.check_rows(HEADERS, [row], serial.as_of_value(as_of), rowcache.settings_near())
     per_call_before = (time.perf_counter() - start) / sample
     flagged = sum(a != "✓" for a in answers)
     return {

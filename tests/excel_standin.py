@@ -19,6 +19,10 @@ class ComError(Exception):
     """What pywin32 raises when Excel refuses a call (pywintypes.com_error)."""
 
 
+class XlwingsError(Exception):
+    """xlwings.XlwingsError (xlwings/__init__.py)."""
+
+
 class Excel:
     """The application: call counter, calculation and screen-updating state, alerts."""
 
@@ -73,7 +77,8 @@ class Book:
         self.excel = Excel(platform)
         self.app = App(self.excel)
         self.name = name
-        self.fullname = str((folder or Path.cwd()) / name)
+        self.path = str((folder or Path.cwd()) / name)
+        self.url = None  # an https:// FullName: opened from OneDrive/SharePoint/Teams
         self._sheets: list[Sheet] = []
         self.sheets = Sheets(self)
         self.active = None  # (sheet, row, col): the active cell of the book's window
@@ -122,6 +127,18 @@ class Book:
             self.excel.alerts.append("replace existing file?")
         self.saved += 1
 
+    @property
+    def fullname(self):
+        # xlwings 0.37.8 _xlwindows.py Book.fullname: an https:// FullName (AutoSave on
+        # OneDrive/SharePoint) goes through utils.py fullname_url_to_local_path, which raises
+        # XlwingsError when no synced local copy is found.
+        self.excel.call()
+        if self.url:
+            raise XlwingsError(
+                "Couldn't find your local OneDrive for Business file, see: xlwings.org/error"
+            )
+        return self.path
+
     def set_mock_caller(self):
         pass
 
@@ -135,37 +152,37 @@ class Book:
 
 class Sheets:
     def __init__(self, book: Book):
-        self.book = book
+        self._book = book
 
     def __iter__(self):
-        for s in list(self.book._sheets):
-            self.book.excel.call()
+        for s in list(self._book._sheets):
+            self._book.excel.call()
             yield s
 
     def __len__(self):
-        self.book.excel.call()
-        return len(self.book._sheets)
+        self._book.excel.call()
+        return len(self._book._sheets)
 
     def __getitem__(self, key):
-        self.book.excel.call()
+        self._book.excel.call()
         if isinstance(key, int):
-            return self.book._sheets[key]
-        for s in self.book._sheets:
+            return self._book._sheets[key]
+        for s in self._book._sheets:
             if s._name.lower() == key.lower():  # sheet names are case-insensitive in Excel
                 return s
         raise KeyError(key)
 
     def add(self, name=None, before=None, after=None):
-        self.book.excel.call()
+        self._book.excel.call()
         # xlwings main.py Sheets.add: "Creates a new Sheet and makes it the active sheet",
         # and refuses a name already present (case-insensitive).
-        if name is not None and name.lower() in (s._name.lower() for s in self.book._sheets):
+        if name is not None and name.lower() in (s._name.lower() for s in self._book._sheets):
             raise ValueError(f"Sheet named '{name}' already present in workbook")
         if name is not None and (len(name) > 31 or re.search(r"[\\/?*\[\]:]", name)):
             raise ComError(f"invalid sheet name {name!r}")  # Excel's sheet-name rules
-        index = self.book._sheets.index(after) + 1 if after is not None else None
-        sheet = self.book._new_sheet(name or f"Sheet{len(self.book._sheets) + 1}", index)
-        self.book.active = (sheet, 1, 1)  # a new sheet's active cell is A1
+        index = self._book._sheets.index(after) + 1 if after is not None else None
+        sheet = self._book._new_sheet(name or f"Sheet{len(self._book._sheets) + 1}", index)
+        self._book.active = (sheet, 1, 1)  # a new sheet's active cell is A1
         return sheet
 
 
@@ -174,8 +191,9 @@ VISIBLE, HIDDEN, VERY_HIDDEN = -1, 0, 2  # XlSheetVisibility
 
 class Sheet:
     def __init__(self, book: Book, name: str):
-        self.book = book
+        self._book = book
         self._name = name
+        self._code_name = f"Sheet{len(book._sheets) + 1}"  # Excel's default CodeName
         self.cells: dict[tuple[int, int], object] = {}
         self.formats: dict[tuple[int, int], str] = {}
         self.notes_: dict[tuple[int, int], str] = {}
@@ -186,23 +204,35 @@ class Sheet:
 
     @property
     def name(self):
-        self.book.excel.call()
+        self._book.excel.call()
         return self._name
+
+    @property
+    def book(self):
+        # xlwings _xlwindows.py Sheet.book: Book(xl=self.xl.Parent), a COM property read
+        self._book.excel.call()
+        return self._book
+
+    @property
+    def code_name(self):
+        # Worksheet.CodeName (read-only to COM; set by the VBA project, stays on a rename)
+        self._book.excel.call()
+        return self._code_name
 
     @name.setter
     def name(self, value):
-        self.book.excel.call()
+        self._book.excel.call()
         self._name = value
 
     @property
     def visible(self):
-        self.book.excel.call()
+        self._book.excel.call()
         return self.visibility == VISIBLE
 
     @visible.setter
     def visible(self, value):
         # xlwings _xlwindows.py Sheet.visible: COM Visible = value (True → -1, False → 0).
-        self.book.excel.call()
+        self._book.excel.call()
         self.visibility = (
             VISIBLE
             if value is True or value == VISIBLE
@@ -216,14 +246,14 @@ class Sheet:
     @property
     def notes(self):
         """xlwings main.py Notes: every note of the sheet (one call per note)."""
-        self.book.excel.call()
+        self._book.excel.call()
         for key in list(self.notes_):
-            self.book.excel.call()
+            self._book.excel.call()
             yield Note(self, key)
 
     @property
     def used_range(self):
-        self.book.excel.call()
+        self._book.excel.call()
         if not self.cells:
             return Range(self, 1, 1, 1, 1)
         rows = [r for r, _ in self.cells]
@@ -231,7 +261,7 @@ class Sheet:
         return Range(self, min(rows), min(cols), max(rows), max(cols))
 
     def range(self, a, b=None):
-        self.book.excel.call()
+        self._book.excel.call()
         if isinstance(a, tuple):
             (r1, c1), (r2, c2) = a, (b or a)
             return Range(self, r1, c1, r2, c2)
@@ -243,10 +273,10 @@ class Sheet:
     def delete(self):
         # xlwings _xlwindows.py Sheet.delete turns DisplayAlerts off around Worksheet.Delete
         # (else Excel asks "permanently delete this sheet?").
-        self.book.excel.call()
-        if sum(1 for s in self.book._sheets if s.visibility == VISIBLE and s is not self) == 0:
+        self._book.excel.call()
+        if sum(1 for s in self._book._sheets if s.visibility == VISIBLE and s is not self) == 0:
             raise ComError("a workbook must contain at least one visible worksheet")
-        self.book._sheets.remove(self)
+        self._book._sheets.remove(self)
 
     # inspection helpers (not counted) ----------------------------------------------------
     def value(self, ref: str):
@@ -273,8 +303,8 @@ class SheetApi:
 
     def __setattr__(self, name, value):
         s = self._s
-        s.book.excel.call()
-        if s.book.excel.platform == "darwin":
+        s._book.excel.call()
+        if s._book.excel.platform == "darwin":
             raise AttributeError(name)  # appscript references have no COM properties
         if name == "Visible":
             s.visibility = value
@@ -284,12 +314,12 @@ class SheetApi:
     @property
     def visible(self):
         s = self._s
-        if s.book.excel.platform != "darwin":
+        if s._book.excel.platform != "darwin":
             raise AttributeError("visible")
 
         class Prop:
             def set(_, value):
-                s.book.excel.call()
+                s._book.excel.call()
                 # mac_dict.py: sheet_very_hidden / sheet_hidden / sheet_visible keywords
                 s.visibility = {"sheet_very_hidden": VERY_HIDDEN, "sheet_hidden": HIDDEN}.get(
                     getattr(value, "AS_name", str(value)), VISIBLE
@@ -361,20 +391,43 @@ _CURRENCY = re.compile(r"[¥￥$€£]|\[\$")
 
 class Range:
     def __init__(self, sheet: Sheet, r1, c1, r2, c2, areas=None, ndim=None):
-        self.sheet = sheet
+        self._sheet = sheet
         self.r1, self.c1, self.r2, self.c2 = r1, c1, r2, c2
         self.areas = areas or [(r1, c1, r2, c2)]
         self._ndim = ndim
 
     @property
     def _x(self) -> Excel:
-        return self.sheet.book.excel
+        return self._sheet._book.excel
 
     def _cells(self):
         for r1, c1, r2, c2 in self.areas:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     yield r, c
+
+    @property
+    def sheet(self):
+        # xlwings _xlwindows.py Range.sheet: Sheet(xl=self.xl.Worksheet), a COM property read
+        self._x.call()
+        return self._sheet
+
+    def get_address(
+        self, row_absolute=True, column_absolute=True, include_sheetname=False, external=False
+    ):
+        # xlwings main.py Range.get_address → Range.GetAddress / Address(External:=True), one
+        # call: "[Book1.xlsx]Sheet1!$A$1", quoted when a name needs it ('[My Book.xlsx]S 1'!$A$1)
+        self._x.call()
+        cells = ",".join(
+            f"${letters(c1)}${r1}" + ("" if (r1, c1) == (r2, c2) else f":${letters(c2)}${r2}")
+            for r1, c1, r2, c2 in self.areas
+        )
+        if not (external or include_sheetname):
+            return cells
+        where = (f"[{self._sheet._book.name}]" if external else "") + self._sheet._name
+        if re.search(r"[^\w.\[\]]", where):
+            where = "'" + where.replace("'", "''") + "'"
+        return f"{where}!{cells}"
 
     @property
     def row(self):
@@ -395,14 +448,14 @@ class Range:
         )
 
     def options(self, ndim=None, **kw):
-        return Range(self.sheet, self.r1, self.c1, self.r2, self.c2, self.areas, ndim)
+        return Range(self._sheet, self.r1, self.c1, self.r2, self.c2, self.areas, ndim)
 
     # values ------------------------------------------------------------------------------
     def _read(self, r, c):
-        v = self.sheet.cells.get((r, c))
+        v = self._sheet.cells.get((r, c))
         if isinstance(v, Formula):
             return None  # formulas are not evaluated here; opsbook never reads its own back
-        fmt = self.sheet.formats.get((r, c), "")
+        fmt = self._sheet.formats.get((r, c), "")
         if (
             isinstance(v, (int, float))
             and not isinstance(v, bool)
@@ -449,33 +502,33 @@ class Range:
             for j, v in enumerate(row):
                 key = (self.r1 + i, self.c1 + j)
                 if v is None or v == "":
-                    self.sheet.cells.pop(key, None)
+                    self._sheet.cells.pop(key, None)
                 elif isinstance(v, str):
-                    self.sheet.cells[key] = typed(v, self.sheet.formats.get(key))
+                    self._sheet.cells[key] = typed(v, self._sheet.formats.get(key))
                 else:
-                    self.sheet.cells[key] = v
+                    self._sheet.cells[key] = v
 
     @property
     def formula(self):
         self._x.call()
-        v = self.sheet.cells.get((self.r1, self.c1))
+        v = self._sheet.cells.get((self.r1, self.c1))
         return v if isinstance(v, Formula) else ("" if v is None else str(v))
 
     @property
     def number_format(self):
         self._x.call()
-        return self.sheet.formats.get((self.r1, self.c1), "General")
+        return self._sheet.formats.get((self.r1, self.c1), "General")
 
     @number_format.setter
     def number_format(self, fmt):
         self._x.call()
         for key in self._cells():
-            self.sheet.formats[key] = fmt
+            self._sheet.formats[key] = fmt
 
     @property
     def color(self):
         self._x.call()
-        return self.sheet.fills.get((self.r1, self.c1))
+        return self._sheet.fills.get((self.r1, self.c1))
 
     @color.setter
     def color(self, value):
@@ -483,7 +536,7 @@ class Range:
         if isinstance(value, str):
             value = tuple(int(value.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
         for key in self._cells():
-            self.sheet.fills[key] = value
+            self._sheet.fills[key] = value
 
     @property
     def font(self):
@@ -493,13 +546,13 @@ class Range:
             @property
             def bold(self):
                 rng._x.call()
-                return (rng.r1, rng.c1) in rng.sheet.bold
+                return (rng.r1, rng.c1) in rng._sheet.bold
 
             @bold.setter
             def bold(self, value):
                 rng._x.call()
                 for key in rng._cells():
-                    (rng.sheet.bold.add if value else rng.sheet.bold.discard)(key)
+                    (rng._sheet.bold.add if value else rng._sheet.bold.discard)(key)
 
         return Font()
 
@@ -508,16 +561,16 @@ class Range:
     def note(self):
         self._x.call()
         key = (self.r1, self.c1)
-        return Note(self.sheet, key) if key in self.sheet.notes_ else None
+        return Note(self._sheet, key) if key in self._sheet.notes_ else None
 
     def add_note(self, text):
         self._x.call()
         key = (self.r1, self.c1)
         # xlwings main.py Range.add_note: "ValueError … a cell that already has a note".
-        if key in self.sheet.notes_:
+        if key in self._sheet.notes_:
             raise ValueError("This cell already has a note")
-        self.sheet.notes_[key] = text
-        return Note(self.sheet, key)
+        self._sheet.notes_[key] = text
+        return Note(self._sheet, key)
 
     # conditional formats -----------------------------------------------------------------
     @property
@@ -532,21 +585,21 @@ class Range:
 
 class Note:
     def __init__(self, sheet: Sheet, key):
-        self.sheet, self.key = sheet, key
+        self._sheet, self.key = sheet, key
 
     @property
     def text(self):
-        self.sheet.book.excel.call()
-        return self.sheet.notes_[self.key]
+        self._sheet._book.excel.call()
+        return self._sheet.notes_[self.key]
 
     @text.setter
     def text(self, value):
-        self.sheet.book.excel.call()
-        self.sheet.notes_[self.key] = value
+        self._sheet._book.excel.call()
+        self._sheet.notes_[self.key] = value
 
     def delete(self):
-        self.sheet.book.excel.call()
-        del self.sheet.notes_[self.key]
+        self._sheet._book.excel.call()
+        del self._sheet.notes_[self.key]
 
 
 class Rule:
@@ -557,7 +610,7 @@ class Rule:
     conditional-formatting-set-incorrectly)."""
 
     def __init__(self, sheet: Sheet, rng: Range, formula: str, fill, active):
-        self.sheet, self.formula1, self.fill = sheet, formula, fill
+        self._sheet, self.formula1, self.fill = sheet, formula, fill
         self.r1, self.c1, self.r2, self.c2 = rng.r1, rng.c1, rng.r2, rng.c2
         self.active = (active[1], active[2]) if active else (rng.r1, rng.c1)
 
@@ -566,8 +619,8 @@ class Rule:
             return bool(
                 evaluate(
                     self.formula1,
-                    self.sheet.book,
-                    self.sheet,
+                    self._sheet._book,
+                    self._sheet,
                     (r - self.active[0], c - self.active[1]),
                     (r, c),
                 )
@@ -592,7 +645,7 @@ class ConditionalFormat:
 
     def delete(self):
         self.rng._x.call()
-        self.rng.sheet.rules.remove(self.rule)
+        self.rng._sheet.rules.remove(self.rule)
 
 
 class ConditionalFormats:
@@ -607,7 +660,7 @@ class ConditionalFormats:
         r = self.rng
         return [
             rule
-            for rule in r.sheet.rules
+            for rule in r._sheet.rules
             if not (rule.r2 < r.r1 or rule.r1 > r.r2 or rule.c2 < r.c1 or rule.c1 > r.c2)
         ]
 
@@ -637,8 +690,8 @@ class ConditionalFormats:
             raise ValueError("formula must be a non-empty A1 formula starting with '='.")
         if isinstance(fill_color, str):
             fill_color = tuple(int(fill_color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
-        rule = Rule(self.rng.sheet, self.rng, formula, fill_color, self.rng.sheet.book.active)
-        self.rng.sheet.rules.insert(0, rule)
+        rule = Rule(self.rng._sheet, self.rng, formula, fill_color, self.rng._sheet._book.active)
+        self.rng._sheet.rules.insert(0, rule)
         return ConditionalFormat(self.rng, rule)
 
 
@@ -669,14 +722,14 @@ class RangeApi:
                     Formula1 = rule.formula1
 
                     def Delete(self):  # noqa: N802
-                        rng.sheet.rules.remove(rule)
+                        rng._sheet.rules.remove(rule)
 
                 return Com()
 
             def Add(self, Type, Formula1, **kw):  # noqa: N802, N803
                 rng._x.call()
-                rule = Rule(rng.sheet, rng, Formula1, None, rng.sheet.book.active)
-                rng.sheet.rules.insert(0, rule)
+                rule = Rule(rng._sheet, rng, Formula1, None, rng._sheet._book.active)
+                rng._sheet.rules.insert(0, rule)
 
                 class Interior:
                     def __setattr__(self, name, value):  # BGR integer
