@@ -186,3 +186,42 @@ def test_check_row_asks_excel_little_per_formula(tmp_path):
     # are the stand-in's; the formula's own: 3 per formula + one block's locate/fetch/folder
     own = book.excel.calls - 3 * rows
     assert own <= 3 * rows + 10, own
+
+
+def test_doctor_finds_the_formula_dll_where_xlwings_bas_looks(tmp_path):
+    from opsbook.excel.doctor import dll_report
+
+    standard = tmp_path / "Python311"
+    venv = tmp_path / "venv"
+    user = tmp_path / "AppData" / "Python" / "Python311"
+    for folder in (standard, venv / "Scripts", user):
+        folder.mkdir(parents=True)
+    (standard / "xlwings64-0.37.8.dll").write_bytes(b"")
+    (venv / "xlwings64-0.37.8.dll").write_bytes(b"")  # a virtualenv: one folder up
+    (user / "xlwings64-0.37.8.dll").write_bytes(b"")  # pip install --user put it here
+    assert dll_report(str(standard / "python.exe"))[1]
+    assert dll_report(str(venv / "Scripts" / "python.exe"))[1]
+    lines, ok = dll_report(str(tmp_path / "Other" / "python.exe"))
+    assert not ok and "✗" in lines[0] and "--user" in lines[0]
+
+
+def test_doctor_exits_non_zero_when_something_is_missing(monkeypatch):
+    from click.testing import CliRunner
+
+    from opsbook.cli import cli
+    from opsbook.excel import doctor
+
+    monkeypatch.setattr(doctor, "interpreter_report", lambda: (["Excel's Python: ✗ none"], False))
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert "✗" in result.output and result.exit_code == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the refusal off Windows")
+def test_addin_uninstall_off_windows_speaks_of_uninstall():
+    from click.testing import CliRunner
+
+    from opsbook.cli import cli
+
+    result = CliRunner().invoke(cli, ["excel", "addin", "uninstall"])
+    assert result.exit_code == 2 and "addin uninstall" in result.output
+    assert "addin install" not in result.output and "Browse" not in result.output
