@@ -67,7 +67,7 @@ def dll_folders(interpreter: str) -> list[Path]:
     """Where xlwings.bas (0.37.8, XLPyDLLActivate) loads xlwings64/32-<version>.dll from, for
     the formulas: the folder of the interpreter (a standard install: pip puts the DLL,
     xlwings' data file, in sys.prefix beside python.exe) and the one above it (a virtualenv,
-    python.exe in Scripts\).  `pip install --user` puts it elsewhere, and every formula fails."""
+    python.exe in Scripts).  `pip install --user` puts it elsewhere, and every formula fails."""
     here = Path(interpreter).parent
     return [here, here.parent]
 
