@@ -1,6 +1,9 @@
-"""Worksheet formulas.  Import this module in the xlwings add-in's UDF Modules (or run
-`xlwings.import_udfs`): each function below becomes an Excel function, its docstring and
-argument docs shown in Excel's function wizard.  All are pure (they never write other
+"""Worksheet formulas, carried by opsbook.xlam (built on Windows, where xlwings generates
+their VBA module).  Their docstrings and argument docs are what Insert Function shows: the
+add-in registers them with Application.MacroOptions when it opens (the generated module
+OpsbookText, opsbook/excel/addin/sources.py text_module), as xlwings' own import_udfs does.
+Each takes xlwings' reserved ``caller`` argument (the calling cell; not an Excel argument)
+to read the opsbook.toml beside its workbook, as the buttons do.  All are pure (they never write other
 cells) and answer bad or blank input with a short text starting with #OPS, never a
 traceback.  UDFs work on Windows only in open-source xlwings.
 
