@@ -35,6 +35,13 @@ class Excel:
         self.alerts: list[str] = []  # message boxes shown (App.alert) and prompts Excel raised
         self.recalculations = 0
         self.history: list[tuple[str, object]] = []  # (property, value) assignments, in order
+        # The user's regional list separator and reference style: FormatConditions.Add reads
+        # Formula1 in them (simpleexcelvba.com, "List separator in conditional formatting":
+        # Formula1 "must be consistent with your regional settings … In other case You will
+        # get the error"), unlike Range.Formula and Names.Add's RefersTo, which are English
+        # and A1 (Microsoft, Range.Formula; Names.Add: "in English, using A1-style notation").
+        self.list_separator = ","
+        self.reference_style = "A1"
 
     def call(self) -> None:
         self.calls += 1
@@ -142,6 +149,17 @@ class Book:
     def set_mock_caller(self):
         pass
 
+    def _retarget(self, move) -> None:
+        """Rewrite every reference in the book's formulas and defined names: ``move(sheet,
+        row, col)`` gives the new (sheet, row, col), or None for a cell that is gone
+        (#REF!)."""
+        for sheet in self._sheets:
+            for key, v in list(sheet.cells.items()):
+                if isinstance(v, Formula):
+                    sheet.cells[key] = Formula(_rewrite(v, sheet._name, move))
+            for name, text in list(sheet.defined.items()):
+                sheet.defined[name] = _rewrite(text, sheet._name, move)
+
     # inspection helpers for tests (not xlwings API; never counted)
     def names(self) -> list[str]:
         return [s._name for s in self._sheets]
@@ -201,6 +219,7 @@ class Sheet:
         self.fills: dict[tuple[int, int], tuple | None] = {}
         self.bold: set[tuple[int, int]] = set()
         self.visibility = VISIBLE
+        self.defined: dict[str, str] = {}  # sheet-level defined names → RefersTo (English, A1)
 
     @property
     def name(self):
@@ -221,8 +240,16 @@ class Sheet:
 
     @name.setter
     def name(self, value):
+        # Renaming a sheet: Excel rewrites every formula and defined name that refers to it
+        # (a reference names its sheet; Microsoft, "Rename a worksheet": formulas update).
         self._book.excel.call()
-        self._name = value
+        old, self._name = self._name, value
+        self._book._retarget(lambda sheet, r, c: (value if sheet == old else sheet, r, c))
+
+    def rename(self, value):
+        """The user renames the sheet (not counted: not opsbook's call)."""
+        old, self._name = self._name, value
+        self._book._retarget(lambda sheet, r, c: (value if sheet == old else sheet, r, c))
 
     @property
     def visible(self):
@@ -250,6 +277,52 @@ class Sheet:
         for key in list(self.notes_):
             self._book.excel.call()
             yield Note(self, key)
+
+    @property
+    def names(self):
+        """xlwings main.py Sheet.names: the sheet-level names (Worksheet.Names on Windows;
+        _xlmac.py makes a named_item at the sheet).  Add takes RefersTo in English, A1."""
+        self._book.excel.call()
+        return SheetNames(self)
+
+    # user actions in Excel (not opsbook's calls; not counted) ---------------------------
+    def insert_rows(self, at: int, count: int = 1) -> None:
+        """Insert ``count`` rows before row ``at``: cells, notes, fills and formats move down;
+        every reference to a moved cell and each rule's applies-to range follow (Microsoft,
+        "Insert or delete rows and columns": references adjust)."""
+        self._shift_rows(lambda r: r + count if r >= at else r)
+
+    def delete_rows(self, at: int, count: int = 1) -> None:
+        """Delete rows ``at``..``at+count-1``: what was there goes (a reference to it becomes
+        #REF!), what was below moves up."""
+        self._shift_rows(
+            lambda r: None if at <= r < at + count else (r - count if r >= at + count else r)
+        )
+
+    def _shift_rows(self, move) -> None:
+        for store in (self.cells, self.formats, self.notes_, self.fills):
+            moved = {}
+            for (r, c), v in store.items():
+                if move(r) is not None:
+                    moved[(move(r), c)] = v
+            store.clear()
+            store.update(moved)
+        self.bold = {(move(r), c) for r, c in self.bold if move(r) is not None}
+        for rule in list(self.rules):
+            rows = [move(r) for r in range(rule.r1, rule.r2 + 1)]
+            rows = [r for r in rows if r is not None]
+            if not rows:
+                self.rules.remove(rule)  # every cell it applied to deleted: the rule goes
+            else:
+                rule.r1, rule.r2 = min(rows), max(rows)
+        name = self._name
+        self._book._retarget(
+            lambda sheet, r, c: (
+                (sheet, r, c)
+                if sheet != name
+                else (None if move(r) is None else (sheet, move(r), c))
+            )
+        )
 
     @property
     def used_range(self):
@@ -295,6 +368,47 @@ class Sheet:
         return out
 
 
+class SheetNames:
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+
+    def add(self, name, refers_to):
+        self.sheet._book.excel.call()
+        if not re.fullmatch(r"[A-Za-z_\\][\w.]*", name) or re.fullmatch(r"[A-Za-z]{1,3}\d+", name):
+            raise ComError(f"invalid name {name!r}")  # Excel's rules for names
+        self.sheet.defined[name] = refers_to
+
+    def __iter__(self):
+        self.sheet._book.excel.call()
+        for name in list(self.sheet.defined):
+            self.sheet._book.excel.call()
+            yield SheetName(self.sheet, name)
+
+    def __len__(self):
+        self.sheet._book.excel.call()
+        return len(self.sheet.defined)
+
+
+class SheetName:
+    def __init__(self, sheet: Sheet, name: str):
+        self.sheet, self._n = sheet, name
+
+    @property
+    def name(self):
+        # a sheet-level name reads back qualified, as Excel's Name.Name gives it
+        self.sheet._book.excel.call()
+        return f"{self.sheet._name}!{self._n}"
+
+    @property
+    def refers_to(self):
+        self.sheet._book.excel.call()
+        return self.sheet.defined[self._n]
+
+    def delete(self):
+        self.sheet._book.excel.call()
+        del self.sheet.defined[self._n]
+
+
 class SheetApi:
     """sheet.api: the COM Worksheet on Windows, an appscript reference on macOS."""
 
@@ -310,6 +424,17 @@ class SheetApi:
             s.visibility = value
         else:
             raise AttributeError(name)
+
+    @property
+    def CodeName(self):  # noqa: N802 (COM name)
+        """Worksheet.CodeName: the name the VBA project knows the sheet by; a rename of the
+        sheet leaves it (Microsoft, Worksheet.CodeName: "If you change the sheet name, the
+        code name does not change")."""
+        s = self._s
+        s._book.excel.call()
+        if s._book.excel.platform == "darwin":
+            raise AttributeError("CodeName")
+        return s._code_name
 
     @property
     def visible(self):
@@ -514,6 +639,23 @@ class Range:
         v = self._sheet.cells.get((self.r1, self.c1))
         return v if isinstance(v, Formula) else ("" if v is None else str(v))
 
+    @formula.setter
+    def formula(self, data):
+        # xlwings _xlwindows.py Range.formula: COM Range.Formula = value, in English and A1
+        # whatever the user's locale; a 2-D list fills the range from its first cell.
+        self._x.call()
+        if not isinstance(data, (list, tuple)):
+            data = [[data]]
+        for i, row in enumerate(data):
+            for j, v in enumerate(row):
+                key = (self.r1 + i, self.c1 + j)
+                if isinstance(v, str) and v.startswith("="):
+                    self._sheet.cells[key] = Formula(v)
+                elif v is None or v == "":
+                    self._sheet.cells.pop(key, None)
+                else:
+                    self._sheet.cells[key] = v
+
     @property
     def number_format(self):
         self._x.call()
@@ -625,7 +767,7 @@ class Rule:
                     (r, c),
                 )
             )
-        except (LookupError, ComError, ZeroDivisionError, TypeError):
+        except (LookupError, ComError, ExcelError, ZeroDivisionError, TypeError):
             return False  # an error value is not TRUE: the cell is not formatted
 
 
@@ -688,6 +830,7 @@ class ConditionalFormats:
         # starting with '='".
         if not (isinstance(formula, str) and formula.startswith("=") and len(formula) > 1):
             raise ValueError("formula must be a non-empty A1 formula starting with '='.")
+        _check_locale(formula, self.rng._x)  # _xlwindows.py: FormatConditions.Add(Formula1=…)
         if isinstance(fill_color, str):
             fill_color = tuple(int(fill_color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
         rule = Rule(self.rng._sheet, self.rng, formula, fill_color, self.rng._sheet._book.active)
@@ -728,6 +871,7 @@ class RangeApi:
 
             def Add(self, Type, Formula1, **kw):  # noqa: N802, N803
                 rng._x.call()
+                _check_locale(Formula1, rng._x)
                 rule = Rule(rng._sheet, rng, Formula1, None, rng._sheet._book.active)
                 rng._sheet.rules.insert(0, rule)
 
@@ -745,15 +889,23 @@ class RangeApi:
         return Collection()
 
 
-# A small evaluator for the formulas opsbook puts in conditional formats: references
-# (relative ones shifted by the offset of the formatted cell from the active cell, absolute
-# ones as written), ROW(), COLUMN(), LOOKUP (approximate match: the largest value ≤ the
-# lookup value in an ascending vector; #N/A below the first, Microsoft "LOOKUP function"),
-# INDEX, MOD, arithmetic and comparisons.
+# A small evaluator for the formulas opsbook puts in conditional formats and helper sheets:
+# references (relative ones shifted by the offset of the formatted cell from the active
+# cell, absolute ones as written), sheet-level defined names (Sheet!name, evaluated in the
+# context of the cell that uses them: ROW() there is that cell's row), ROW() and COLUMN()
+# with or without a reference, LOOKUP (approximate match: the largest value ≤ the lookup
+# value in an ascending vector, error values skipped — the documented idiom
+# =LOOKUP(2,1/(A:A<>""),A:A) for "the last value" relies on it; #N/A below the first,
+# Microsoft "LOOKUP function"), INDEX, MOD, arithmetic and comparisons.  A cell holding a
+# formula is evaluated when read; #REF! (a reference to a deleted cell) is an error value.
+_A1 = r"\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?"
+_SHEET = r"(?:'(?P<q>(?:[^']|'')+)'|(?P<u>[A-Za-z_][\w.]*))!"
 _TOKEN = re.compile(
-    r"""\s*(?:
-    (?P<ref>(?:'(?P<q>(?:[^']|'')+)'|(?P<u>[A-Za-z_][\w.]*))!(?P<a1>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)
-      |(?P<local>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)(?![\w(]))
+    rf"""\s*(?:
+    (?P<err>\#REF!)
+    |(?P<ref>{_SHEET}(?P<a1>{_A1}))(?![\w(])
+    |(?P<qname>(?:'(?P<nq>(?:[^']|'')+)'|(?P<nu>[A-Za-z_][\w.]*))!(?P<name>[A-Za-z_][\w.]*))
+    |(?P<local>{_A1})(?![\w(])
     |(?P<func>[A-Z][A-Z0-9.]*)\(
     |(?P<num>\d+(?:\.\d+)?)
     |(?P<str>"(?:[^"]|"")*")
@@ -761,6 +913,98 @@ _TOKEN = re.compile(
 )""",
     re.X,
 )
+
+
+class ExcelError(Exception):
+    """An error value (#REF!, #N/A …) met while evaluating."""
+
+
+class Ref:
+    """A reference, kept as such so ROW()/COLUMN() can read its position."""
+
+    def __init__(self, book, sheet_name, r1, c1, r2, c2):
+        self.book, self.sheet_name = book, sheet_name
+        self.r1, self.c1, self.r2, self.c2 = r1, c1, r2, c2
+
+    def cell(self, r, c):
+        v = self.book.sheet(self.sheet_name).cells.get((r, c), 0)
+        if isinstance(v, Formula):
+            try:
+                return evaluate(v, self.book, self.book.sheet(self.sheet_name), (0, 0), (r, c))
+            except (ExcelError, LookupError, ComError, ZeroDivisionError, TypeError):
+                return ExcelError("#VALUE!")
+        return v
+
+    def values(self):
+        return [
+            self.cell(r, c)
+            for r in range(self.r1, self.r2 + 1)
+            for c in range(self.c1, self.c2 + 1)
+        ]
+
+    # arithmetic and comparisons read the referenced cell's value
+    def __add__(self, o):
+        return _value(self) + _value(o)
+
+    def __radd__(self, o):
+        return _value(o) + _value(self)
+
+    def __sub__(self, o):
+        return _value(self) - _value(o)
+
+    def __rsub__(self, o):
+        return _value(o) - _value(self)
+
+    def __mul__(self, o):
+        return _value(self) * _value(o)
+
+    def __rmul__(self, o):
+        return _value(o) * _value(self)
+
+    def __truediv__(self, o):
+        return _value(self) / _value(o)
+
+    def __eq__(self, o):
+        return _value(self) == _value(o)
+
+    def __ne__(self, o):
+        return _value(self) != _value(o)
+
+    def __lt__(self, o):
+        return _value(self) < _value(o)
+
+    def __gt__(self, o):
+        return _value(self) > _value(o)
+
+    def __le__(self, o):
+        return _value(self) <= _value(o)
+
+    def __ge__(self, o):
+        return _value(self) >= _value(o)
+
+    __hash__ = None
+
+
+def _value(x):
+    if isinstance(x, Ref):
+        if (x.r1, x.c1) != (x.r2, x.c2):
+            raise ExcelError("#VALUE!")
+        x = x.cell(x.r1, x.c1)
+    if isinstance(x, ExcelError):
+        raise x
+    return x
+
+
+def _check_locale(formula: str, excel: Excel) -> None:
+    """FormatConditions.Add reads Formula1 in the user's list separator and reference style."""
+    bare = re.sub(r'"(?:[^"]|"")*"', '""', formula)  # text literals aside
+    bare = re.sub(r"'(?:[^']|'')+'!", "S!", bare)  # and quoted sheet names
+    if excel.list_separator != "," and "," in bare:
+        raise ComError(f"Formula1 {formula!r}: ',' is no list separator in this locale")
+    if excel.reference_style == "R1C1" and re.search(
+        r"(?<![\w$])\$?[A-Z]{1,3}\$?\d+(?![\w(])", bare
+    ):
+        raise ComError(f"Formula1 {formula!r}: an A1 reference where R1C1 is expected")
 
 
 def evaluate(
@@ -773,13 +1017,18 @@ def evaluate(
         if not m or m.end() == pos:
             raise ComError(f"cannot parse {text[pos:]!r}")
         pos = m.end()
-        if m.group("ref") or m.group("local"):
+        if m.group("err"):
+            out.append("_err()")
+        elif m.group("ref") or m.group("local"):
             target = sheet
-            if m.group("a1"):  # Sheet!A1; a bare A1 is on the rule's own sheet
+            if m.group("ref"):  # Sheet!A1; a bare A1 is on the rule's own sheet
                 name = (m.group("q") or "").replace("''", "'") or m.group("u")
                 target = book.sheet(name)
             a1 = m.group("a1") or m.group("local")
             out.append(f"_ref({_shifted(a1, offset)!r}, {target._name!r})")
+        elif m.group("qname"):
+            owner = (m.group("nq") or "").replace("''", "'") or m.group("nu")
+            out.append(f"_name({owner!r}, {m.group('name')!r})")
         elif m.group("func"):
             out.append(f"_f_{m.group('func').replace('.', '_')}(")
         elif m.group("num"):
@@ -791,32 +1040,75 @@ def evaluate(
     py = " ".join(out)
 
     def _ref(a1, name):
-        target = book.sheet(name)
         r1, c1, r2, c2 = _parse_area(a1)
-        if (r1, c1) == (r2, c2):
-            return target.cells.get((r1, c1), 0)
-        return [target.cells.get((r, c), 0) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+        return Ref(book, name, r1, c1, r2, c2)
+
+    def _err():
+        raise ExcelError("#REF!")
+
+    def _name(owner, name):
+        refers_to = book.sheet(owner).defined[name]
+        return evaluate(refers_to, book, sheet, offset, cell)
 
     def _f_LOOKUP(x, vector, result):  # noqa: N802
+        x = _value(x)
         found = None
-        for i, v in enumerate(vector):
+        for i, v in enumerate(vector.values()):
+            if isinstance(v, ExcelError):
+                continue  # error values are skipped
             if isinstance(v, (int, float)) and v <= x:
                 found = i
             elif isinstance(v, (int, float)) and v > x:
                 break
         if found is None:
             raise LookupError("#N/A")
-        return result[found]
+        return _value(result.values()[found])
 
     env = {
         "_ref": _ref,
-        "_f_ROW": lambda: cell[0],
-        "_f_COLUMN": lambda: cell[1],
+        "_v": _value,
+        "_err": _err,
+        "_name": _name,
+        "_f_ROW": lambda ref=None: cell[0] if ref is None else ref.r1,
+        "_f_COLUMN": lambda ref=None: cell[1] if ref is None else ref.c1,
         "_f_LOOKUP": _f_LOOKUP,
-        "_f_MOD": lambda a, b: a % b,
-        "_f_INDEX": lambda arr, i, j=1: arr[int(i) - 1],
+        "_f_MOD": lambda a, b: _value(a) % _value(b),
+        "_f_INDEX": lambda arr, i, j=1: arr.values()[int(i) - 1],
     }
-    return eval(py, env)  # noqa: S307 - our own translation of a formula this module parsed
+    result = eval(py, env)  # noqa: S307 - our own translation of a formula this module parsed
+    return _value(result)
+
+
+def _rewrite(formula: str, own: str, move) -> str:
+    """``formula`` (on sheet ``own``) with each reference moved by ``move(sheet, row, col)``
+    (None: the cell is gone, the reference becomes #REF!); sheet names renamed alike."""
+
+    def one(m: re.Match) -> str:
+        if m.group("str"):
+            return m.group(0)
+        named = (m.group("q") or "").replace("''", "'") or m.group("u")
+        sheet = named or own
+        parts = []
+        for part in m.group("a1").split(":"):
+            cm = re.fullmatch(r"(\$?)([A-Z]{1,3})(\$?)(\d+)", part)
+            r, c = int(cm.group(4)), _parse_cell(cm.group(2) + "1")[1]
+            moved = move(sheet, r, c)
+            if moved is None:
+                return "#REF!"
+            sheet_to, r, c = moved
+            parts.append(f"{cm.group(1)}{letters(c)}{cm.group(3)}{r}")
+            new_sheet = sheet_to
+        prefix = ""
+        if named:
+            prefix = (
+                ("'" + new_sheet.replace("'", "''") + "'!") if m.group("q") else new_sheet + "!"
+            )
+            if m.group("u") and not re.fullmatch(r"[A-Za-z_][\w.]*", new_sheet):
+                prefix = "'" + new_sheet.replace("'", "''") + "'!"
+        return prefix + ":".join(parts)
+
+    pattern = re.compile(rf'(?P<str>"(?:[^"]|"")*")|(?:{_SHEET})?(?P<a1>{_A1})(?![\w(!])')
+    return pattern.sub(one, formula)
 
 
 def _shifted(a1: str, offset: tuple[int, int]) -> str:
