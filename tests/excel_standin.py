@@ -359,6 +359,14 @@ class Sheet:
     def coloured(self) -> dict[tuple[int, int], tuple]:
         """The fill Excel shows on each cell: conditional formats first (in priority
         order, the first true rule wins), then the cell's own fill."""
+        global _VALUES
+        _VALUES = {}  # nothing changes while the colours are read: formula cells once each
+        try:
+            return self._coloured()
+        finally:
+            _VALUES = None
+
+    def _coloured(self) -> dict[tuple[int, int], tuple]:
         out = {k: v for k, v in self.fills.items() if v is not None}
         for rule in reversed(self.rules):  # lowest priority first; higher ones overwrite
             for r in range(rule.r1, rule.r2 + 1):
@@ -915,6 +923,9 @@ _TOKEN = re.compile(
 )
 
 
+_VALUES: dict | None = None  # formula cells' values while Sheet.coloured reads them
+
+
 class ExcelError(Exception):
     """An error value (#REF!, #N/A …) met while evaluating."""
 
@@ -928,12 +939,22 @@ class Ref:
 
     def cell(self, r, c):
         v = self.book.sheet(self.sheet_name).cells.get((r, c), 0)
+        if isinstance(v, Formula) and _VALUES is not None:
+            key = (id(self.book), self.sheet_name, r, c)
+            if key not in _VALUES:
+                _VALUES[key] = self._evaluated(v, r, c)
+            return _VALUES[key]
         if isinstance(v, Formula):
-            try:
-                return evaluate(v, self.book, self.book.sheet(self.sheet_name), (0, 0), (r, c))
-            except (ExcelError, LookupError, ComError, ZeroDivisionError, TypeError):
-                return ExcelError("#VALUE!")
+            return self._evaluated(v, r, c)
         return v
+
+    def _evaluated(self, v, r, c):
+        try:
+            return evaluate(v, self.book, self.book.sheet(self.sheet_name), (0, 0), (r, c))
+        except ExcelError as error:
+            return error
+        except (LookupError, ComError, ZeroDivisionError, TypeError):
+            return ExcelError("#VALUE!")
 
     def values(self):
         return [
@@ -1010,6 +1031,17 @@ def _check_locale(formula: str, excel: Excel) -> None:
 def evaluate(
     formula: str, book: Book, sheet: Sheet, offset: tuple[int, int], cell: tuple[int, int]
 ):
+    key = (str(formula), sheet._name, offset)
+    py = _TRANSLATED.get(key)
+    if py is None:
+        py = _TRANSLATED[key] = _translate(formula, book, sheet, offset)
+    return _run(py, book, sheet, offset, cell)
+
+
+_TRANSLATED: dict[tuple, str] = {}
+
+
+def _translate(formula: str, book: Book, sheet: Sheet, offset: tuple[int, int]) -> str:
     text = formula[1:] if formula.startswith("=") else formula
     out, pos = [], 0
     while pos < len(text):
@@ -1037,8 +1069,10 @@ def evaluate(
             out.append(repr(m.group("str")[1:-1].replace('""', '"')))
         else:
             out.append({"=": "==", "<>": "!=", "&": "+"}.get(m.group("op"), m.group("op")))
-    py = " ".join(out)
+    return " ".join(out)
 
+
+def _run(py: str, book: Book, sheet: Sheet, offset: tuple[int, int], cell: tuple[int, int]):
     def _ref(a1, name):
         r1, c1, r2, c2 = _parse_area(a1)
         return Ref(book, name, r1, c1, r2, c2)

@@ -225,3 +225,170 @@ def test_addin_uninstall_off_windows_speaks_of_uninstall():
     result = CliRunner().invoke(cli, ["excel", "addin", "uninstall"])
     assert result.exit_code == 2 and "addin uninstall" in result.output
     assert "addin install" not in result.output and "Browse" not in result.output
+
+
+# The live writer ---------------------------------------------------------------------------
+AS_OF = "2026-11-26"
+
+
+def validate_book(book, settings=None):
+    """What 驗證 does, with a fixed as-of (tests/test_excel_live.py run_validate)."""
+    from opsbook.bookio import annotate
+    from opsbook.config import load_config
+    from opsbook.engine import as_of_moment
+    from opsbook.excel.live import XlwingsBook
+    from opsbook.pipeline import check_book
+
+    live = XlwingsBook(book, platform=book.excel.platform)
+    with live.quiet():
+        live.clear()
+        checked = check_book(
+            live.read_all(), book.name, settings or load_config(), as_of_moment(AS_OF)
+        )
+        annotate(live, checked)
+        live.save()
+    return checked
+
+
+def clear_book(book):
+    from opsbook.excel.live import XlwingsBook
+
+    live = XlwingsBook(book, platform=book.excel.platform)
+    with live.quiet():
+        live.clear()
+
+
+def marked_cells(checked, sheet):
+    from excel_standin import _parse_cell
+
+    from opsbook.layout import cell_marks
+
+    marks = cell_marks(checked.report.frame)
+    marks = marks[marks["sheet"] == sheet]
+    return {_parse_cell(ref): sev for ref, sev in zip(marks["ref"], marks["severity"])}
+
+
+def snapshot(book):
+    return {
+        s._name: (dict(s.cells), dict(s.notes_), s.coloured(), s.visibility, dict(s.defined))
+        for s in book._sheets
+    }
+
+
+@pytest.mark.parametrize("action", ["insert", "delete"])
+def test_marks_follow_their_cells_when_rows_are_inserted_or_deleted(action):
+    """Deleting a violating row is the most common fix: the marks below it must move up
+    with their cells (and an inserted row must not shift the colours off their cells)."""
+    from opsbook.layout import FILL_RGB
+
+    book = Book.from_file(WORKBOOKS / "入戶安檢記錄.xlsx")
+    checked = validate_book(book)
+    sheet = book.sheet("入户安检记录")  # the sample's own (Simplified) sheet name
+    wanted = marked_cells(checked, "入户安检记录")
+    assert wanted
+    row = min(r for r, _ in wanted)  # a marked row
+    if action == "insert":
+        sheet.insert_rows(row, 2)
+        moved = {(r + 2 if r >= row else r, c): s for (r, c), s in wanted.items()}
+    else:
+        sheet.delete_rows(row)
+        moved = {(r - 1 if r > row else r, c): s for (r, c), s in wanted.items() if r != row}
+    shown = {k: v for k, v in sheet.coloured().items() if k in moved or v in FILL_RGB.values()}
+    assert shown == {k: FILL_RGB[s] for k, s in moved.items()}
+    clear_book(book)  # and 清除標記 still removes everything opsbook wrote
+    assert not sheet.rules and not any(n.startswith("_opsbook") for n in book.names())
+
+
+@pytest.mark.parametrize("separator,style", [(";", "A1"), (",", "R1C1")])
+def test_rules_are_accepted_in_every_locale_and_reference_style(separator, style):
+    """FormatConditions.Add reads its formula in the user's list separator and reference
+    style: a German/French Excel (';') or an R1C1 user refused the rule, and 驗證 failed."""
+    from opsbook.layout import FILL_RGB
+
+    book = Book.from_file(WORKBOOKS / "發布日誌.xlsx")
+    book.excel.list_separator, book.excel.reference_style = separator, style
+    checked = validate_book(book)
+    wanted = marked_cells(checked, "發布日誌")
+    shown = book.sheet("發布日誌").coloured()
+    assert shown == {k: FILL_RGB[s] for k, s in wanted.items()}
+
+
+def test_renaming_a_marked_sheet_orphans_nothing():
+    """The state recorded sheets by name: after a rename 清除標記 left the notes, and the
+    next 驗證 took opsbook's note for the user's and doubled its text."""
+    from opsbook.layout import NOTE_MARK
+
+    book = Book.from_file(WORKBOOKS / "發布日誌.xlsx")
+    before = snapshot(book)
+    validate_book(book)
+    sheet = book.sheet("發布日誌")
+    assert sheet.notes_
+    sheet.rename("發布日誌2026")
+    validate_book(book)
+    assert all(text.count(NOTE_MARK) == 1 for text in sheet.notes_.values())
+    clear_book(book)
+    after = snapshot(book)
+    assert after.pop("發布日誌2026") == before.pop("發布日誌") and after == before
+
+
+def test_a_run_that_fails_half_way_can_be_cleared():
+    """A protected sheet refusing a note stopped the run before its state was written:
+    helper sheets and rules nobody recorded, which 清除標記 could not remove."""
+    import excel_standin
+
+    from opsbook.excel import buttons
+    from opsbook.excel.live import XlwingsBook
+
+    book = Book.from_file(WORKBOOKS / "發布日誌.xlsx")
+    before = snapshot(book)
+    real = excel_standin.Range.add_note
+
+    def refuse(self, text):
+        raise excel_standin.ComError("The cell or chart you're trying to change is protected")
+
+    excel_standin.Range.add_note = refuse
+    try:
+        live = XlwingsBook(book, platform=book.excel.platform)
+        with pytest.raises(excel_standin.ComError):
+            buttons.run_recorded(live, lambda: validate_on(live, book))
+    finally:
+        excel_standin.Range.add_note = real
+    assert any(s.rules for s in book._sheets)  # it did write, then failed
+    clear_book(book)
+    assert snapshot(book) == before
+
+
+def validate_on(live, book):
+    from opsbook.bookio import annotate
+    from opsbook.config import load_config
+    from opsbook.engine import as_of_moment
+    from opsbook.pipeline import check_book
+
+    live.clear()
+    annotate(live, check_book(live.read_all(), book.name, load_config(), as_of_moment(AS_OF)))
+    live.save()
+
+
+def test_clear_finds_opsbooks_leftovers_by_name_without_a_state():
+    """Nothing recorded at all (Excel closed mid-run): clear still finds the very hidden
+    _opsbook_N sheets and the rules that read them.  (Notes are found through the state
+    only — reading every note of every sheet is a call each; a later 驗證 replaces an
+    unrecorded note of opsbook's instead of doubling it: test_renaming_….)"""
+    from opsbook.ooxml.state import STATE_SHEET
+
+    def without_notes(book):
+        return {name: (v[0], v[2], v[3], v[4]) for name, v in snapshot(book).items()}
+
+    from opsbook.config import load_config
+    from opsbook.engine import as_of_moment
+    from opsbook.excel.live import XlwingsBook
+    from opsbook.pipeline import check_book
+
+    book = Book.from_file(WORKBOOKS / "發布日誌.xlsx")
+    before = without_notes(book)
+    live = XlwingsBook(book, platform=book.excel.platform)
+    checked = check_book(live.read_all(), book.name, load_config(), as_of_moment(AS_OF))
+    live.mark(checked.report.frame)  # and then Excel closed: no state written
+    assert STATE_SHEET not in book.names() and any(s.rules for s in book._sheets)
+    clear_book(book)
+    assert without_notes(book) == before

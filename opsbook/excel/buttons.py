@@ -22,12 +22,25 @@ from .live import XlwingsBook
 from .settings import book_folder
 
 
+def run_recorded(live: XlwingsBook, action):
+    """Run ``action``; when it fails half-way (a protected sheet refusing a note or a rule),
+    write down what it had written before passing the error on, so 清除標記 can undo it."""
+    try:
+        return action()
+    except Exception:
+        try:
+            live.save()
+        except Exception:  # the error to report is the first; clear still finds ours by name
+            pass
+        raise
+
+
 def _run(action) -> None:
     book = xw.Book.caller()
     live = XlwingsBook(book)
     try:
         with live.quiet():
-            action(live, book)
+            run_recorded(live, lambda: action(live, book))
     except OpsbookError as exc:
         book.app.alert(str(exc), title="opsbook")
     except Exception as exc:  # a button must show something a person can act on
