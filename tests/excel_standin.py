@@ -1179,3 +1179,123 @@ Currency Double Integer Long LongLong LongPtr Single Variant True False Nothing 
 LINEINPUT CDecl Decimal DefDec
 """.lower().split()
 )
+
+
+class StandInDriver:
+    """The Excel of `opsbook excel selftest` (opsbook/excel/selftest.py), stood in: the same
+    steps, the same button code (opsbook.excel.buttons through a mocked Book.caller, as
+    xlwings' set_mock_caller does), Excel's side played by this module.  What only a real
+    Excel can do is said, not faked: compiling VBA becomes reading the project back and
+    finding what OpsAddinCheck returns; there is no screen to take a picture of."""
+
+    def __init__(self, list_separator: str = ",", reference_style: str = "A1"):
+        self.list_separator, self.reference_style = list_separator, reference_style
+
+    def info(self) -> dict:
+        return {
+            "excel": "stand-in (tests/excel_standin.py)",
+            "list_separator": self.list_separator,
+            "reference_style": self.reference_style,
+        }
+
+    def open(self, path):
+        book = Book.from_file(Path(path))
+        book.excel.list_separator = self.list_separator
+        book.excel.reference_style = self.reference_style
+        return book
+
+    def close(self, book) -> None:
+        pass
+
+    def compile_check(self, path) -> str:
+        import zipfile
+
+        from oletools.olevba import VBA_Parser
+
+        with zipfile.ZipFile(path) as zf:
+            zf.read("xl/vbaProject.bin")
+        code = {s.split("/")[-1]: c for _, s, _, c in VBA_Parser(str(path)).extract_macros()}
+        check = re.search(r'OpsAddinCheck = "(.*?)" & XLWINGS_VERSION', code.get("opsbook", ""))
+        version = re.search(r'XLWINGS_VERSION As String = "(.*?)"', code.get("xlwings", ""))
+        return (check.group(1) + version.group(1)) if check and version else "not found"
+
+    def press(self, book, button: str) -> list[str]:
+        import xlwings as xw
+
+        from opsbook.excel import buttons
+
+        seen = len(book.excel.alerts)
+        real = xw.Book.__dict__.get("caller")
+        xw.Book.caller = staticmethod(lambda: book)
+        try:
+            getattr(buttons, button)()
+        finally:
+            xw.Book.caller = real
+        return book.excel.alerts[seen:]
+
+    def snapshot(self, book) -> dict:
+        return {
+            (s._name, "state"): (dict(s.cells), dict(s.notes_), s.coloured(), s.visibility)
+            for s in book._sheets
+        }
+
+    def shown_marks(self, book) -> dict:
+        from opsbook.excel.selftest import COLOURS
+
+        return {
+            (s._name, r, c): COLOURS[rgb]
+            for s in book._sheets
+            if s.visibility == VISIBLE
+            for (r, c), rgb in s.coloured().items()
+            if rgb in COLOURS
+        }
+
+    def insert_row(self, book, sheet: str, row: int) -> None:
+        book.sheet(sheet).insert_rows(row)
+
+    def delete_row(self, book, sheet: str, row: int) -> None:
+        book.sheet(sheet).delete_rows(row)
+
+    def rename(self, book, sheet: str, name: str) -> None:
+        book.sheet(sheet).rename(name)
+
+    def formula(self, name: str, text: str):
+        """The function of the formula, called as Excel would (DATE(y,m,d) → a date)."""
+        import time
+
+        from opsbook.excel import udfs
+
+        args = [
+            dt.datetime(*map(int, d.split(","))) if d else float(n)
+            for d, n in re.findall(r"DATE\((\d+,\d+,\d+)\)|(?<=[(,])(\d+)(?=[),])", text)
+        ]
+        calls = 200
+        start = time.perf_counter()
+        for _ in range(calls):
+            value = getattr(udfs, name)(*args)
+        return value, (time.perf_counter() - start) / calls
+
+    def check_rows(self, path):
+        import time
+
+        from opsbook.excel import rowcache, udfs
+        from opsbook.excel.selftest import expected_answers, header_row
+
+        book = self.open(path)
+        sheet = book._sheets[0]
+        values = sheet.used_range.options(ndim=2).value  # the sample's table starts in A
+        top, width, rows = header_row(values), len(values[0]), len(values)
+        header = sheet.range((top + 1, 1), (top + 1, width))
+        rowcache.ANSWERS.tables.clear()
+        start = time.perf_counter()
+        answers = [
+            udfs.OPS_CHECK_ROW(
+                sheet.range((r, 1), (r, width)), header, None, caller=sheet.range((r, width + 2))
+            )
+            for r in range(top + 2, rows + 1)
+        ]
+        seconds = (time.perf_counter() - start) / max(len(answers), 1)
+        return answers, seconds, expected_answers(values[top], values[top + 1 :])
+
+    def screenshot(self, path):
+        raise RuntimeError("no screen to capture: Excel is stood in")
