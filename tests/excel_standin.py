@@ -1233,6 +1233,27 @@ class StandInDriver:
             xw.Book.caller = real
         return book.excel.alerts[seen:]
 
+    def run_macro(self, book, addin_path, macro: str) -> None:
+        """What RunPython does for a macro of the add-in (xlwings.bas 0.37.8 RunPython →
+        ExecuteWindows: Python runs the macro's command with Book.caller() the workbook named
+        by --wb=ThisWorkbook.Name, i.e. the add-in; set_mock_caller then redirects it)."""
+        import xlwings as xw
+
+        from opsbook.excel.addin.sources import resource_text
+
+        body = resource_text("opsbook.bas").split(f"Sub {macro}()", 1)[1].split("End Sub")[0]
+        command = re.search(r'RunPython "(.*)"', body).group(1)
+        addin = Book("opsbook.xlam")
+        addin.app.books = type("Books", (), {"active": book})()
+        mocked = {}
+        real_caller, real_mock = xw.Book.__dict__.get("caller"), Book.set_mock_caller
+        xw.Book.caller = staticmethod(lambda: mocked.get("book", addin))
+        Book.set_mock_caller = lambda self: mocked.__setitem__("book", self)
+        try:
+            exec(command, {})  # noqa: S102 - the command string of our own macro
+        finally:
+            xw.Book.caller, Book.set_mock_caller = real_caller, real_mock
+
     def snapshot(self, book) -> dict:
         return {
             (s._name, "state"): (dict(s.cells), dict(s.notes_), s.coloured(), s.visibility)

@@ -42,6 +42,7 @@ def test_selftest_runs_end_to_end_against_the_stand_in(tmp_path):
         ):
             assert f"{stem}.{step}" in found, (stem, step)
     assert {"build.addin", "compile.opsbook.xlam", "formula.OPS_CHECK_ROW"} <= set(found)
+    assert "runpython.OpsClear" in found  # the macro's own RunPython command, run
     assert found.pop("ribbon.screenshot")[0] == "error"  # said, not faked
     failed = {k: v for k, v in found.items() if v[0] != "pass"}
     assert not failed, failed
@@ -80,3 +81,14 @@ def test_selftest_in_excel(tmp_path):  # pragma: no cover - runs where Excel doe
         driver.close_all()
     print((tmp_path / "selftest.txt").read_text(encoding="utf-8"))
     assert report.ok
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the refusal off Windows")
+def test_selftest_command_says_it_needs_excel_off_windows(tmp_path):
+    from click.testing import CliRunner
+
+    from opsbook.cli import cli
+
+    result = CliRunner().invoke(cli, ["excel", "selftest", "--report", str(tmp_path / "r.txt")])
+    assert result.exit_code == 2 and "Windows" in result.output
+    assert not (tmp_path / "r.txt").exists()

@@ -56,6 +56,7 @@ FORMULAS = (
 class Report:
     info: list[tuple[str, str]] = field(default_factory=list)
     steps: list[tuple[str, str, float, str]] = field(default_factory=list)
+    path: Path | None = None  # written after every step: a hang or crash leaves what ran
 
     def step(self, name: str, action) -> bool:
         """Run one step: ``action()`` returns (ok, detail); an exception is an error."""
@@ -70,7 +71,12 @@ class Report:
             if last:
                 detail += f" ({Path(last[0].filename).name}:{last[0].lineno})"
         self.steps.append((name, status, time.perf_counter() - start, str(detail)))
+        self.save()
         return status == PASS
+
+    def save(self) -> None:
+        if self.path is not None:
+            self.path.write_text(self.text(), encoding="utf-8")
 
     def text(self) -> str:
         lines = [f"opsbook excel selftest report\t{FORMAT}"]
@@ -94,7 +100,7 @@ def run_selftest(driver, folder: Path, report_path: Path) -> Report:
     """Every step, in a fixed order, into ``report_path``; ``folder`` holds the copies."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    report = Report()
+    report = Report(path=Path(report_path))
     report.info += [
         ("opsbook", __version__),
         ("python", f"{platform.python_version()} ({sys.executable})"),
@@ -114,9 +120,29 @@ def run_selftest(driver, folder: Path, report_path: Path) -> Report:
     for name, text, expected in FORMULAS:
         report.step(f"formula.{name}", lambda n=name, t=text, e=expected: _formula(driver, n, t, e))
     report.step("formula.OPS_CHECK_ROW", lambda: _check_row(driver, samples))
+    report.step("runpython.OpsClear", lambda: _runpython(driver, folder, samples))
     report.step("ribbon.screenshot", lambda: driver.screenshot(folder / "ribbon.png"))
-    Path(report_path).write_text(report.text(), encoding="utf-8")
+    report.save()
     return report
+
+
+def _runpython(driver, folder: Path, samples: dict[str, Path]):
+    """The one step through Excel's own macro: 驗證 on a copy, then the add-in's OpsClear,
+    which starts Python through xlwings' RunPython (the interpreter of xlwings.conf) as a
+    click does; the copy must be as it was.  Last but one: if Python cannot start, xlwings
+    shows its error box, and the report already holds every other step."""
+    name, source = next(iter(samples.items()))
+    copy = folder / "copies" / f"runpython-{name}"
+    shutil.copy(source, copy)
+    book = driver.open(copy)
+    try:
+        before = driver.snapshot(book)
+        alerts = driver.press(book, "validate")
+        driver.run_macro(book, folder / "opsbook.xlam", "OpsClear")
+        return _same(driver.snapshot(book), before, alerts)
+    finally:
+        with contextlib.suppress(Exception):
+            driver.close(book)
 
 
 # building --------------------------------------------------------------------------------
@@ -356,6 +382,11 @@ class ExcelDriver:  # pragma: no cover - needs Microsoft Excel on Windows (`pyte
 
     def close(self, book) -> None:
         book.close()
+
+    def run_macro(self, book, addin_path: Path, macro: str) -> None:
+        addin = self.app.books.open(str(addin_path))
+        book.activate()
+        self.app.api.Run(f"'{addin.name}'!opsbook.{macro}")
 
     def compile_check(self, path: Path) -> str:
         book = self.app.books.open(str(path))
