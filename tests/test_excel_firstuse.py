@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 from excel_standin import Book
+from test_excel_live import run_validate
 
 from opsbook.layout import VIOLATIONS_SHEET
 
@@ -232,22 +233,8 @@ AS_OF = "2026-11-26"
 
 
 def validate_book(book, settings=None):
-    """What 驗證 does, with a fixed as-of (tests/test_excel_live.py run_validate)."""
-    from opsbook.bookio import annotate
-    from opsbook.config import load_config
-    from opsbook.engine import as_of_moment
-    from opsbook.excel.live import XlwingsBook
-    from opsbook.pipeline import check_book
-
-    live = XlwingsBook(book, platform=book.excel.platform)
-    with live.quiet():
-        live.clear()
-        checked = check_book(
-            live.read_all(), book.name, settings or load_config(), as_of_moment(AS_OF)
-        )
-        annotate(live, checked)
-        live.save()
-    return checked
+    """What 驗證 does, with a fixed as-of."""
+    return run_validate(book, AS_OF, settings)
 
 
 def clear_book(book):

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..layout import FILL_RGB
+from ..workbook.cells import column_letter
 
 FORMAT = 1
 PASS, FAIL, ERROR = "pass", "fail", "error"
@@ -451,7 +452,7 @@ class ExcelDriver:  # pragma: no cover - needs Microsoft Excel on Windows (`pyte
         try:
             sheet = book.sheets[0]
             values = sheet.range("A1").expand().options(ndim=2).value
-            top, rows, last = header_row(values), len(values), letters(len(values[0]))
+            top, rows, last = header_row(values), len(values), column_letter(len(values[0]) - 1)
             first = top + 2  # the first data row, 1-based
             target = sheet.range((first, len(values[0]) + 2), (rows, len(values[0]) + 2))
             start = time.perf_counter()
@@ -474,14 +475,6 @@ class ExcelDriver:  # pragma: no cover - needs Microsoft Excel on Windows (`pyte
         time.sleep(1)
         ImageGrab.grab().save(path)
         return True, str(path)
-
-
-def letters(column: int) -> str:
-    out = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def header_row(values: list[list]) -> int:

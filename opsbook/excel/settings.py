@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..config import load_config
+from ..workbook.cells import column_index
 
 _SETTINGS: dict[str, dict] = {}
 
@@ -53,10 +54,7 @@ def split_address(address: str) -> tuple[str, str, int, int]:
     found = _CELL.match(cells)
     if found is None:
         raise ValueError(f"not a cell address: {address}")
-    column = 0
-    for letter in found.group(1):
-        column = column * 26 + ord(letter) - 64
-    return book, where, int(found.group(2)), column
+    return book, where, int(found.group(2)), column_index(found.group(1)) + 1
 
 
 def formula_settings(caller) -> dict:
