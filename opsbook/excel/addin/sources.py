@@ -41,7 +41,7 @@ def macros_folder():
     as the data-only package opsbook.macros (setup.py maps it there)."""
     try:
         return resources.files("opsbook.macros")
-    except ModuleNotFoundError:  # running from a checkout: macros/ beside the opsbook package
+    except (ModuleNotFoundError, TypeError):  # a checkout: macros/ beside the opsbook package
         return Path(__file__).resolve().parents[3] / "macros"
 
 
