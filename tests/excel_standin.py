@@ -649,8 +649,9 @@ class Range:
 
     @formula.setter
     def formula(self, data):
-        # xlwings _xlwindows.py Range.formula: COM Range.Formula = value, in English and A1
-        # whatever the user's locale; a 2-D list fills the range from its first cell.
+        # xlwings 0.37.8 main.py Range.formula setter: "Same conversions, options, and shape
+        # handling as `.value`" (a 2-D list fills the range from its first cell); the backend
+        # sets COM Range.Formula, which is English and A1 whatever the user's locale.
         self._x.call()
         if not isinstance(data, (list, tuple)):
             data = [[data]]
