@@ -17,9 +17,15 @@ from oletools.olevba import VBA_Parser
 
 from opsbook.cli import cli
 from opsbook.excel.addin import cfb, ovba
-from opsbook.excel.addin.sources import class_source, crlf, resource_text, xlwings_dir
+from opsbook.excel.addin.sources import (
+    class_source,
+    crlf,
+    resource_text,
+    text_module,
+    xlwings_dir,
+)
 
-EXPECTED_MODULES = ["ThisWorkbook", "Sheet1", "opsbook", "xlwings", "Dictionary"]
+EXPECTED_MODULES = ["ThisWorkbook", "Sheet1", "opsbook", "OpsbookText", "xlwings", "Dictionary"]
 XLWINGS = xlwings_dir()
 
 
@@ -27,6 +33,7 @@ def shipped_sources() -> dict[str, str]:
     """What each code module's source must be: the shipped files, CRLF."""
     return {
         "opsbook": crlf(resource_text("opsbook.bas")),
+        "OpsbookText": text_module().source,
         "xlwings": crlf((XLWINGS / "xlwings.bas").read_text(encoding="utf-8")),
         "Dictionary": class_source(
             (XLWINGS / "addin" / "Dictionary.cls").read_text(encoding="utf-8")
@@ -160,7 +167,9 @@ def test_dir_stream_records_names_and_offsets(addin):
     for m in found:
         assert m["name_unicode"] == m["stream"] == m["name"]
         assert m["offset"] == 0 and m["cookie"] == 0xFFFF  # source at offset 0, no cache
-        assert m["type"] == (0x0021 if m["name"] in ("opsbook", "xlwings") else 0x0022)
+        assert m["type"] == (
+            0x0021 if m["name"] in ("opsbook", "OpsbookText", "xlwings") else 0x0022
+        )
         assert ole.exists("VBA/" + m["stream"])
     records = dict(dir_records(decompress(ole.openstream("VBA/dir").read())))
     assert struct.unpack("<H", records[0x000F])[0] == len(EXPECTED_MODULES)  # PROJECTMODULES count
@@ -173,6 +182,7 @@ def test_dir_stream_records_names_and_offsets(addin):
         ("Document", "ThisWorkbook"),
         ("Document", "Sheet1"),
         ("Module", "opsbook"),
+        ("Module", "OpsbookText"),
         ("Module", "xlwings"),
         ("Class", "Dictionary"),
     ]
@@ -245,6 +255,7 @@ def test_templates_carry_the_macros_their_buttons_call(tmp_path, kind):
         "ThisWorkbook",
         *codenames,
         "opsbook",
+        "OpsbookText",
         "xlwings",
         "Dictionary",
     ]

@@ -17,10 +17,9 @@ CHINESE_USER = r"C:\Users\王小明\AppData\Local\Programs\Python\Python311\pyth
 
 
 def test_addin_install_refuses_off_windows_with_what_to_do():
-    for command in (["excel", "addin", "install"], ["excel", "addin", "uninstall"]):
-        result = CliRunner().invoke(cli, command)
-        if sys.platform == "win32":
-            continue
+    # (`addin uninstall` says its own: test_excel_firstuse.py)
+    result = CliRunner().invoke(cli, ["excel", "addin", "install"])
+    if sys.platform != "win32":
         assert result.exit_code == 2 and "opsbook validate" in result.output
         assert "addin build" in result.output  # the file can still be built and carried over
 

@@ -177,3 +177,66 @@ def test_the_generated_udf_module_parses_without_reserved_parameters(monkeypatch
     assert "Function OPS_IS_WORKDAY(" in source and "ActiveWorkbook, Application.Caller" in source
     assert reserved_parameters(source) == []
     assert syntax_errors(conditional(source, WINDOWS)) == []
+
+
+def vba_text(source: str, function: str) -> str:
+    """What a generated text Function returns, read back from its VBA: the literals, ChrW
+    codes and vbLf of each `s = s & …` line (tests/test_addin_vba.py's own little reader)."""
+    body = source.split(f"Public Function {function}() As String", 1)[1].split("End Function")[0]
+    out = []
+    for line in body.split("\r\n"):
+        line = line.strip()
+        if not line.startswith("s = s & "):
+            continue
+        for token in re.findall(r'"(?:[^"]|"")*"|ChrW\(\d+\)|vbLf', line[len("s = s & ") :]):
+            if token == "vbLf":
+                out.append("\n")
+            elif token.startswith("ChrW"):
+                out.append(chr(int(token[5:-1])))
+            else:
+                out.append(token[1:-1].replace('""', '"'))
+    return "".join(out)
+
+
+def test_help_and_messages_are_shown_from_vba_in_chinese(monkeypatch):
+    """說明 no longer goes through RunPython (help must work when Python does not), and the
+    no-workbook message is Chinese like every other; the module stays ASCII (code page 1252)."""
+    opsbook = crlf(resource_text("opsbook.bas"))
+    help_sub = opsbook.split("Sub OpsHelp()", 1)[1].split("End Sub")[0]
+    assert "RunPython" not in help_sub and "OpsHelpText()" in help_sub
+    assert "Open or activate" not in opsbook and "OpsNoWorkbookText()" in opsbook
+    for formulas in (False, True):
+        with windows_udfs(monkeypatch):
+            source = sources.text_module(formulas).source
+        source.encode("ascii")
+        assert max(map(len, source.split("\r\n"))) <= 1023  # VBA's line limit
+        for platform in (WINDOWS, MAC):
+            assert syntax_errors(conditional(source, platform)) == []
+        assert vba_text(source, "OpsHelpText") == resource_text("help.txt").rstrip("\n")
+        assert "活頁簿" in vba_text(source, "OpsNoWorkbookText")
+
+
+def test_the_addin_registers_each_function_description(monkeypatch):
+    """Insert Function shows a description for each formula: the add-in registers them on
+    opening with Application.MacroOptions (what xlwings' import_udfs does), in ChrW text."""
+    with windows_udfs(monkeypatch):
+        text = sources.text_module(True).source
+        modules = {m.name: m.source for m in sources.project_modules(["Sheet1"], formulas=True)}
+        docs = sources.function_docs()
+    assert "OpsbookText.OpsRegisterFunctions" in modules["ThisWorkbook"]
+    assert "Private Sub Workbook_Open()" in modules["ThisWorkbook"]
+    code = "".join(  # its code, under the one attribute the grammar reads in a module
+        line for line in modules["ThisWorkbook"].splitlines(True) if not line.startswith("Attr")
+    )
+    assert syntax_errors(crlf('Attribute VB_Name = "ThisWorkbook"\n') + code) == []
+    names = re.findall(r"MacroOptions Macro:=\"'\" & ThisWorkbook.Name & \"'!(\w+)\"", text)
+    assert sorted(names) == sorted(n for n, _, _ in docs) and "OPS_CHECK_ROW" in names
+    check_row = next(d for d in docs if d[0] == "OPS_CHECK_ROW")
+    assert check_row[1].startswith("按規章檢查一行") and len(check_row[2]) == 3  # no `caller`
+    block = text.split("'!OPS_CHECK_ROW\"")[0].rsplit("ReDim", 1)[0].rsplit("MacroOptions", 1)[-1]
+    wrapped = "Public Function X() As String\r\n" + block.replace("d = d & ", "s = s & ")
+    assert vba_text(wrapped + "End Function", "X") == check_row[1]
+    # off Windows (no function module) nothing is registered and ThisWorkbook has no code
+    plain = {m.name: m.source for m in sources.project_modules(["Sheet1"])}
+    assert "Workbook_Open" not in plain["ThisWorkbook"]
+    assert "MacroOptions Macro" not in plain["OpsbookText"]

@@ -1,7 +1,8 @@
-"""The wheel carries the add-in's sources: build it, install it (no dependencies) into a fresh
+"""The wheel carries the add-in's sources (the top-level macros/ folder, as opsbook.macros): build it, install it (no dependencies) into a fresh
 virtual environment whose other packages come from this one, and build opsbook.xlam from
 there, in a folder with no checkout nearby."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,10 @@ from opsbook.excel.addin.sources import crlf
 
 
 def run(*args, **kwargs):
+    # without PYTHONPATH: the installed wheel, not a checkout on the path, must be what runs
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = subprocess.run(
-        list(map(str, args)), capture_output=True, text=True, timeout=300, **kwargs
+        list(map(str, args)), capture_output=True, text=True, timeout=300, env=env, **kwargs
     )
     assert out.returncode == 0, (args, out.stdout[-1500:], out.stderr[-1500:])
     return out.stdout
@@ -26,9 +29,10 @@ def run(*args, **kwargs):
 def test_installed_wheel_builds_the_addin(tmp_path):
     src = tmp_path / "src"  # a copy, so the build leaves nothing in the checkout
     src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    shutil.copytree(ROOT / "opsbook", src / "opsbook", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("opsbook", "macros"):  # the add-in is built from the top-level macros/
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
     run(
         sys.executable,
@@ -44,8 +48,9 @@ def test_installed_wheel_builds_the_addin(tmp_path):
     )
     wheel = next(dist.glob("opsbook-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
-        bas = zf.read("opsbook/excel/addin/vba/opsbook.bas")
-        assert "opsbook/excel/addin/vba/customUI14.xml" in zf.namelist()
+        bas = zf.read("opsbook/macros/opsbook.bas")  # macros/ shipped as opsbook.macros
+        shipped = {n.split("/")[-1] for n in zf.namelist() if n.startswith("opsbook/macros/")}
+    assert shipped == {p.name for p in (ROOT / "macros").iterdir()}  # all the add-in is built from
     assert b"\r\n" in bas and b"\n" not in bas.replace(b"\r\n", b"")  # CRLF in the package
 
     env_dir = tmp_path / "venv"

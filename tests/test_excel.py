@@ -18,7 +18,7 @@ from excel_standin import VBA_RESERVED
 
 from opsbook.cli import cli
 
-MACROS = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "opsbook.bas").read_text(encoding="utf-8")
+MACROS = (ROOT / "macros" / "opsbook.bas").read_text(encoding="utf-8")
 
 
 def test_open_source_xlwings_only():
@@ -50,9 +50,7 @@ def test_every_button_macro_calls_an_importable_callable():
     assert len(targets) >= 3
     for module, _, function in targets:
         assert callable(getattr(importlib.import_module(module), function))
-    ribbon = (ROOT / "opsbook" / "excel" / "addin" / "vba" / "customUI14.xml").read_text(
-        encoding="utf-8"
-    )
+    ribbon = (ROOT / "macros" / "customUI14.xml").read_text(encoding="utf-8")
     assert set(re.findall(r'onAction="(\w+)"', ribbon)) <= set(subs)
     from opsbook.excel.template import BUTTONS
 
@@ -170,7 +168,7 @@ def test_check_row_checks_a_block_once_and_answers_each_row_alike(monkeypatch):
     same engine run; every later formula of the column is a look-up."""
     from excel_standin import Book
 
-    from opsbook.excel import rowcheck, udfs
+    from opsbook.excel import rowcache, udfs
 
     book = Book("x.xlsx")
     sheet = book._new_sheet("入戶安檢記錄")
@@ -193,11 +191,11 @@ def test_check_row_checks_a_block_once_and_answers_each_row_alike(monkeypatch):
             if v is not None:
                 sheet.cells[(r, c)] = v
     runs = []
-    real = rowcheck.check_rows
+    real = rowcache.check_rows
     monkeypatch.setattr(
-        rowcheck, "check_rows", lambda *a, **k: runs.append(len(a[1])) or real(*a, **k)
+        rowcache, "check_rows", lambda *a, **k: runs.append(len(a[1])) or real(*a, **k)
     )
-    rowcheck.ANSWERS.tables.clear()
+    rowcache.ANSWERS.tables.clear()
     as_of = dt.datetime(2026, 11, 26)
     order = list(range(41, 1, -1))  # Excel's calculation order is its own: bottom-up here
     answers = {

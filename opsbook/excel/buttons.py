@@ -10,7 +10,6 @@ uses xlwings' set_mock_caller).  Errors end in a message box, never in a traceba
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import xlwings as xw
 
@@ -20,6 +19,20 @@ from ..engine import as_of_moment
 from ..errors import OpsbookError
 from ..pipeline import check_book
 from .live import XlwingsBook
+from .settings import book_folder
+
+
+def run_recorded(live: XlwingsBook, action):
+    """Run ``action``; when it fails half-way (a protected sheet refusing a note or a rule),
+    write down what it had written before passing the error on, so 清除標記 can undo it."""
+    try:
+        return action()
+    except Exception:
+        try:
+            live.save()
+        except Exception:  # the error to report is the first; clear still finds ours by name
+            pass
+        raise
 
 
 def _run(action) -> None:
@@ -27,18 +40,21 @@ def _run(action) -> None:
     live = XlwingsBook(book)
     try:
         with live.quiet():
-            action(live, book)
+            run_recorded(live, lambda: action(live, book))
     except OpsbookError as exc:
         book.app.alert(str(exc), title="opsbook")
     except Exception as exc:  # a button must show something a person can act on
         book.app.alert(f"opsbook 未能完成：{type(exc).__name__}: {exc}", title="opsbook")
 
 
+NO_FOLDER = "（活頁簿沒有可用的本機資料夾，例如從 OneDrive／SharePoint 開啟而未同步：已用預設設定檢查，不記錄歷史）"
+
+
 def settings_for(book) -> dict:
     """The settings ``opsbook validate`` would use for this workbook: opsbook.toml in its
-    folder.  A workbook never saved has no folder (its fullname is just its name)."""
-    folder = Path(book.fullname).parent
-    return load_config(near=folder if str(folder) not in ("", ".") and folder.is_dir() else None)
+    folder; the defaults when it has none (settings.book_folder: never saved, or in the
+    cloud without a local copy)."""
+    return load_config(near=book_folder(book))
 
 
 def _check(live: XlwingsBook, book):
@@ -57,7 +73,7 @@ def validate() -> None:
         report = checked.report
         message = f"{report.errors} 個錯誤，{report.warnings} 個警告（見「違規清單」）"
         since = since_last_check(checked, book, settings)
-        book.app.alert(f"{message}\n{since}" if since else message, title="opsbook")
+        book.app.alert("\n".join(filter(None, [message, since])), title="opsbook")
 
     _run(action)
 
@@ -65,15 +81,16 @@ def validate() -> None:
 def since_last_check(checked, book, settings) -> str | None:
     """How many were fixed and how many are new since the last 驗證 of this workbook, from
     the run history beside it (opsbook.history, the file `validate --history` uses by
-    default).  A workbook never saved has no folder and so no history; a history that
-    cannot be used costs one line of the message, never the run."""
-    folder = Path(book.fullname).parent
-    if str(folder) in ("", ".") or not folder.is_dir():
-        return None
+    default).  A workbook with no local folder has no history, which the message says (a
+    workbook never saved, or one in the cloud); a history that cannot be used costs one line
+    of the message, never the run."""
+    folder = book_folder(book)
+    if folder is None:
+        return NO_FOLDER
     from ..history import HistoryError, workbook_changes
 
     try:
-        return workbook_changes(checked, Path(book.fullname)).message(
+        return workbook_changes(checked, folder / book.name).message(
             settings["general"]["language"]
         )
     except HistoryError as exc:
@@ -89,6 +106,8 @@ def summarize() -> None:
         checked, _ = _check(live, book)
         annotate(live, checked, marks=False)
         live.save()
+        if book_folder(book) is None:
+            book.app.alert(NO_FOLDER, title="opsbook")
 
     _run(action)
 

@@ -127,6 +127,47 @@ def excel_install(book):
         _fail(str(exc))
 
 
+@excel.command("selftest")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    default=Path("opsbook-selftest.txt"),
+    show_default=True,
+    help="The report file to send back.",
+)
+@click.option(
+    "--folder",
+    type=click.Path(path_type=Path),
+    default=Path("opsbook-selftest"),
+    show_default=True,
+    help="Where the add-in, templates and sample copies are made.",
+)
+def excel_selftest(report_path, folder):
+    """Try everything in Excel a careful first user would, unattended; write one report.
+
+    The first thing to run on a new PC (Windows, Excel installed): builds the add-in and
+    templates, has Excel compile them, presses each button on copies of the three samples
+    and compares the marks with `opsbook validate --output`, checks 清除標記, inserting a row
+    and renaming a sheet, times each formula.  Every step is pass, fail or error.
+
+    Example: opsbook excel selftest --report selftest.txt
+    """
+    if sys.platform != "win32":
+        _fail("opsbook excel selftest drives Microsoft Excel on Windows; not available here")
+    from .selftest import ExcelDriver, run_selftest
+
+    driver = ExcelDriver()
+    try:
+        report = run_selftest(driver, folder, report_path)
+    finally:
+        driver.close_all()
+    for name, status, _seconds, detail in report.steps:
+        click.echo(f"{status:5}  {name}  {detail}")
+    click.echo(f"report: {report_path}")
+    sys.exit(0 if report.ok else 1)
+
+
 @click.command()
 def doctor():
     """Report the Python, xlwings and opsbook versions, the interpreter Excel will use, whether

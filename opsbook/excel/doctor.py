@@ -42,7 +42,11 @@ def report_lines() -> tuple[list[str], bool]:
     addin_lines, addin_ok = addin_report()
     lines += addin_lines
     if sys.platform == "win32":
-        ok &= interpreter_ok and addin_ok
+        dll_lines, dll_ok = dll_report(
+            xlconf.read_value(Path(xlconf.user_config_file()), xlconf.interpreter_key())
+        )
+        lines += dll_lines
+        ok &= interpreter_ok and addin_ok and dll_ok
     elif sys.platform == "darwin":
         lines.append(
             "Excel for Mac: the add-in is not installed by opsbook (untried); use `opsbook validate`"
@@ -54,7 +58,34 @@ def report_lines() -> tuple[list[str], bool]:
         )
     if "XLWINGS_LICENSE_KEY" in os.environ:
         lines.append("XLWINGS_LICENSE_KEY is set: opsbook does not need or use it")
-    return lines, ok
+    # Something missing is a failure, whatever the platform: a script or a support person
+    # reads the exit code (Excel missing off Windows included: buttons and formulas cannot run)
+    return lines, ok and not any("✗" in line for line in lines)
+
+
+def dll_folders(interpreter: str) -> list[Path]:
+    """Where xlwings.bas (0.37.8, XLPyDLLActivate) loads xlwings64/32-<version>.dll from, for
+    the formulas: the folder of the interpreter (a standard install: pip puts the DLL,
+    xlwings' data file, in sys.prefix beside python.exe) and the one above it (a virtualenv,
+    python.exe in Scripts).  `pip install --user` puts it elsewhere, and every formula fails."""
+    here = Path(interpreter).parent
+    return [here, here.parent]
+
+
+def dll_report(interpreter: str | None, version: str = PINNED_XLWINGS) -> tuple[list[str], bool]:
+    if not interpreter:
+        return [], True  # interpreter_report already says what is missing
+    names = [f"xlwings64-{version}.dll", f"xlwings32-{version}.dll"]
+    folders = dll_folders(interpreter)
+    for folder in folders:
+        for name in names:
+            if (folder / name).is_file():
+                return [f"formulas: {folder / name}  ✓"], True
+    return [
+        f"formulas: ✗ {names[0]} is in neither {folders[0]} nor {folders[1]}, where Excel looks "
+        "for it (xlwings.bas): every worksheet function would fail. Install xlwings into that "
+        'Python without --user (pip install "opsbook[excel]"), then `opsbook excel addin install`'
+    ], False
 
 
 def interpreter_report() -> tuple[list[str], bool]:

@@ -20,24 +20,36 @@ from .addin import xlconf
 
 ADDIN_NAME = "opsbook.xlam"
 MAC_REFUSAL = (
-    "opsbook excel addin install works on Windows only. Excel for Mac has not been tried: "
+    "opsbook excel addin {command} works on Windows only. Excel for Mac has not been tried: "
     "build the add-in with `opsbook excel addin build --output opsbook.xlam`, then in Excel "
     "Tools → Excel Add-ins → Browse… pick it, run `xlwings runpython install` once and put "
     '"INTERPRETER_MAC","<this python>" into ~/Library/Containers/com.microsoft.Excel/Data/'
     "xlwings.conf; or check workbooks with `opsbook validate` (see README, In Excel)"
 )
 OTHER_REFUSAL = (
-    "opsbook excel addin install needs Microsoft Excel on Windows; on this system "
+    "opsbook excel addin {command} needs Microsoft Excel on Windows; on this system "
     "check workbooks with `opsbook validate`, or build the add-in file with "
     "`opsbook excel addin build --output opsbook.xlam` and copy it to a Windows PC"
 )
 
+UNINSTALL_REFUSAL = (
+    "opsbook excel addin {command}: opsbook installs its add-in on Windows only, so there is "
+    "nothing of it to remove here (an add-in added by hand: Excel → Tools → Excel Add-ins, "
+    "untick opsbook)"
+)
 
-def _refuse_off_windows() -> None:
+
+def _refuse_off_windows(command: str = "install") -> None:
+    """Each command names itself: `addin uninstall` said "addin install works on Windows
+    only" before issue 25."""
     if sys.platform == "darwin":
-        raise OpsbookError(MAC_REFUSAL)
+        raise OpsbookError(
+            (MAC_REFUSAL if command == "install" else UNINSTALL_REFUSAL).format(command=command)
+        )
     if sys.platform != "win32":
-        raise OpsbookError(OTHER_REFUSAL)
+        raise OpsbookError(
+            (OTHER_REFUSAL if command == "install" else UNINSTALL_REFUSAL).format(command=command)
+        )
 
 
 def startup_dir() -> Path:
@@ -111,7 +123,7 @@ def install_into(
 
 
 def uninstall_addin() -> list[str]:
-    _refuse_off_windows()
+    _refuse_off_windows("uninstall")
     _close_open_addin()
     target = startup_dir() / ADDIN_NAME
     try:

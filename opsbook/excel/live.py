@@ -3,15 +3,21 @@
 Round trips to Excel are the cost, so a run takes a number of calls bounded by the number
 of sheets, whatever the number of violations (tests/test_excel.py counts them):
 
-* Marks.  The marked cells of a sheet go, as a sorted list of keys (row × 16384 + column)
-  with their severity, into a very hidden helper sheet in one write, and one
-  conditional-format rule per severity colours the cells the list names.  The rule's
-  formula has no relative reference (see ``rule_formula``): Excel reads relative
-  references in a rule added through FormatConditions.Add relative to the *active cell*
-  (Microsoft, "Conditional formatting may be set incorrectly when you use VBA in Excel",
-  learn.microsoft.com/office/troubleshoot/excel/conditional-formatting-set-incorrectly),
-  and adding a sheet activates it (xlwings main.py Sheets.add: "makes it the active
-  sheet").  Users' own fills stay untouched underneath.
+* Marks.  The marked cells of a sheet are listed in a very hidden helper sheet, one row
+  each, in one write: a formula giving the cell's key (=ROW(cell)*16384+COLUMN(cell)) and
+  its severity.  The key is computed from a *reference* to the cell, so it follows the cell
+  when the user inserts or deletes rows or columns (Excel adjusts references; a deleted
+  cell's key becomes #REF!, which LOOKUP skips).  A sort moves values, not references: after
+  sorting, the colours stay where the marked cells were (the notes go with their cells) —
+  press 驗證 again.  One conditional-format rule per severity colours the listed cells; its
+  formula is a sheet-level name of the helper sheet ('_opsbook_0'!opsbook_mark_2, see
+  ``mark_name_formula``) and nothing else: FormatConditions.Add reads a formula in the
+  user's list separator and reference style (";" in much of Europe, R1C1 users), while a
+  name's RefersTo is always English and A1 (Microsoft, Names.Add), so the rule reads the
+  same in every Excel.  No relative reference either: Excel reads those in a rule added
+  through FormatConditions.Add relative to the *active cell* (Microsoft, "Conditional
+  formatting may be set incorrectly when you use VBA in Excel"), and adding a sheet
+  activates it (xlwings main.py Sheets.add).  Users' own fills stay untouched underneath.
 * Rules are added and deleted through open-source xlwings' ``Range.conditional_formats``
   (``add_custom`` / ``ConditionalFormat.delete``, new in 0.37.5; _xlwindows.py
   ConditionalFormats.add_custom calls FormatConditions.Add(Type=xlExpression); _xlmac.py
@@ -23,12 +29,17 @@ of sheets, whatever the number of violations (tests/test_excel.py counts them):
   apostrophe stores the rest as text (Microsoft, "Format numbers as text").
 * Everything written is remembered in the ``_opsbook`` state sheet, in the format the file
   writer uses (opsbook.ooxml.state), so ``opsbook clear`` undoes a button's run and the
-  清除標記 button undoes ``opsbook validate --write``.
+  清除標記 button undoes ``opsbook validate --write``.  The buttons write it even when a run
+  fails half-way (buttons.run_recorded), and clear also finds opsbook's own by name (the
+  ``_opsbook_N`` sheets and the rules that read them) when nothing was recorded.  Each
+  sheet is recorded with its code name too (``codename`` rows, which the file writer's
+  reader ignores), so a sheet renamed since is still found.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections import defaultdict
 from decimal import Decimal
@@ -60,18 +71,40 @@ XL_SHEET_VERY_HIDDEN = 2  # XlSheetVisibility.xlSheetVeryHidden (xlwings constan
 MAX_ADDRESS = 250  # Range("A1,B2,…"): Excel refuses an address text over 255 characters
 
 
-def rule_formula(helper: str, rows: int, code: int) -> str:
-    """A conditional-format formula true on the cells the helper sheet lists with ``code``.
+MARK_NAME = "opsbook_mark_"  # + severity code: the helper sheet's names the rules use
+CODENAME = "codename"  # state rows: where=sheet name, ref=its code name
+LEFTOVER_RULE = re.compile(re.escape(HELPER_PREFIX) + r"\d+(?: \(\d+\))?'?!")
 
-    ROW() and COLUMN() in a rule are those of the cell being formatted (Microsoft's own
-    banded-rows rule is =MOD(ROW(),2)=0, "Apply color to alternate rows or columns"); the
-    helper ranges are absolute.  So the rule means the same whatever cell is active when it
-    is added.  LOOKUP finds the largest key ≤ this cell's key in the sorted list; column B
-    holds key × 4 + code, so it equals this cell's key × 4 + code only when the cell is listed
+
+def key_formulas(sheet: str, refs: list[str], codes: list[int]) -> list[list[str]]:
+    """The helper sheet's rows, in English and A1 (Range.Formula): the cell's key computed
+    from a reference to it (so it follows the cell), and key × 4 + its severity code."""
+    where = quote_sheet(sheet)
+    return [
+        [f"=ROW({where}!{ref})*{KEY_ROW}+COLUMN({where}!{ref})", f"=A{i}*4+{code}"]
+        for i, (ref, code) in enumerate(zip(refs, codes), start=1)
+    ]
+
+
+def mark_name_formula(helper: str, rows: int, code: int) -> str:
+    """What the helper sheet's name opsbook_mark_<code> refers to: true on the cells the
+    helper lists with ``code``.
+
+    ROW() and COLUMN() are those of the cell being formatted (a name is evaluated where it is
+    used; Microsoft's banded-rows rule is =MOD(ROW(),2)=0); the helper ranges are absolute.
+    LOOKUP finds the largest key ≤ this cell's key in the ascending list (an insertion or
+    deletion shifts keys but keeps their order; a deleted cell's #REF! is skipped); column
+    B holds key × 4 + code, equal to this cell's key × 4 + code only when the cell is listed
     with that code (an unlisted cell before the first key gives #N/A: not formatted)."""
     sheet = quote_sheet(helper)
     key = f"(ROW()*{KEY_ROW}+COLUMN())"
     return f"=LOOKUP({key},{sheet}!$A$1:$A${rows},{sheet}!$B$1:$B${rows})={key}*4+{code}"
+
+
+def rule_formula(helper: str, code: int) -> str:
+    """The rule's formula: the helper's name and nothing a locale could read otherwise (no
+    list separator, no function, no reference)."""
+    return f"={quote_sheet(helper)}!{MARK_NAME}{code}"
 
 
 def as_text(value):
@@ -126,12 +159,33 @@ class XlwingsBook:
             return None
         values = self.book.sheets[STATE_SHEET].used_range.options(ndim=2).value or []
         state = RunState.from_rows(values)
+        codes = {str(r[1]): str(r[2]) for r in values[1:] if r and r[0] == CODENAME}
+        if codes and not set(codes) <= set(self.sheet_names()):
+            self._follow_renames(state, codes)
         # The live writer before issue 13 wrote a two-column state ("kind", "where") that
         # named neither its helper sheets nor its rules and notes.
         self._legacy = bool(values) and [
             str(v).strip() for v in values[0] if v not in (None, "")
         ] == ["kind", "where"]
         return state
+
+    def _follow_renames(self, state: RunState, codes: dict[str, str]) -> None:
+        """Sheets renamed since the run: their records follow them, by code name."""
+        now = {}
+        for sheet in self.book.sheets:
+            try:
+                now[sheet.api.CodeName] = sheet.name
+            except AttributeError:
+                return
+        renamed = {old: now[code] for old, code in codes.items() if code in now}
+
+        def moved(name):
+            return renamed.get(name, name)
+
+        state.notes = [(moved(s), *rest) for s, *rest in state.notes]
+        state.rules = [(moved(s), *rest) for s, *rest in state.rules]
+        state.marks = [(moved(s), *rest) for s, *rest in state.marks]
+        state.fills = {(moved(s), ref): fill for (s, ref), fill in state.fills.items()}
 
     # writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -159,25 +213,25 @@ class XlwingsBook:
             order = np.argsort(keys, kind="stable")
             helper_name = self._free_name(f"{HELPER_PREFIX}{index}")
             helper = self._add_sheet(helper_name, very_hidden=True)
-            # Only the marked cells, as (key, key*4+code) pairs: one write, len(marks) rows.
-            # As floats: a key passes 2**31 from row 131,072 on, and pywin32 sends a Python int
-            # that large as a 64-bit integer (VT_I8), not a type a cell holds (a cell's number
-            # is a double); a double holds every key exactly (< 2**53).
-            pairs = np.column_stack([keys[order], keys[order] * 4 + codes[order]]).astype(
-                np.float64
+            # Only the marked cells, in key order: one write, len(marks) rows.  (Keys are
+            # computed by Excel: no Python int past 2**31 goes through pywin32.)
+            refs = m["ref"].to_numpy()[order]
+            helper.range("A1").formula = key_formulas(
+                sheet_name, list(refs), [int(c) for c in codes[order]]
             )
-            helper.range("A1").value = pairs.tolist()
             target = sheet.range(
                 (int(rows.min()), int(cols.min())), (int(rows.max()), int(cols.max()))
             )
+            # recorded before the rules go in: a run failing from here on is still undone
+            self.run.rules.append((sheet_name, target.address, helper_name))
             rules = target.conditional_formats
             for severity in reversed(SEVERITY_ORDER):  # each new rule goes first: error ends on top
                 if (codes == CODES[severity]).any():
-                    rules.add_custom(
-                        rule_formula(helper_name, len(keys), CODES[severity]),
-                        fill_color=FILL_RGB[severity],
+                    code = CODES[severity]
+                    helper.names.add(
+                        f"{MARK_NAME}{code}", mark_name_formula(helper_name, len(keys), code)
                     )
-            self.run.rules.append((sheet_name, target.address, helper_name))
+                    rules.add_custom(rule_formula(helper_name, code), fill_color=FILL_RGB[severity])
             self._add_notes(sheet, sheet_name, m.head(self.notes_cap))
 
     def _add_notes(self, sheet, sheet_name: str, m: pd.DataFrame) -> None:
@@ -186,11 +240,15 @@ class XlwingsBook:
             note = cell.note
             body = f"{NOTE_MARK}\n{text}"
             if note is None:
+                self.run.notes.append((sheet_name, ref, "new"))  # recorded first (see mark)
                 cell.add_note(body)
-                self.run.notes.append((sheet_name, ref, "new"))
-            else:  # a user's note keeps its text; ours follows the marker
-                note.text = f"{note.text}\n{body}"
-                self.run.notes.append((sheet_name, ref, "appended"))
+                continue
+            # A user's note keeps its text; ours follows the marker.  A note already holding
+            # the marker is a run nothing recorded: its old part goes, never doubled.
+            text = note.text or ""
+            keep = text[: text.find(NOTE_MARK)].rstrip("\n") if NOTE_MARK in text else text
+            self.run.notes.append((sheet_name, ref, "appended" if keep.strip() else "new"))
+            note.text = f"{keep}\n{body}" if keep.strip() else body
 
     def write_violations(self, frame: pd.DataFrame, language: str = "zh-Hant") -> None:
         rows, links = violation_rows(frame, language)
@@ -228,7 +286,27 @@ class XlwingsBook:
         if STATE_SHEET in self.sheet_names():
             self._delete_sheet(STATE_SHEET)
         state = self._add_sheet(STATE_SHEET, very_hidden=True, ours=False)
-        state.range("A1").value = [[as_text(v) for v in row] for row in self.run.rows()]
+        rows = self.run.rows() + self._codename_rows()
+        state.range("A1").value = [[as_text(v) for v in row] for row in rows]
+
+    def _codename_rows(self) -> list[list]:
+        """The code name of each sheet the run touched: Worksheet.CodeName stays when the
+        user renames a sheet (Microsoft, Worksheet.CodeName).  Not on a Mac (AppleScript has
+        no code name; there a renamed sheet's marks are found by name only)."""
+        if self.platform == "darwin":
+            return []
+        touched = dict.fromkeys(
+            [s for s, *_ in self.run.notes]
+            + [s for s, *_ in self.run.rules]
+            + [s for s, *_ in self.run.marks]
+        )
+        out = []
+        for name in touched:
+            if name in self.sheet_names():
+                code = self.book.sheets[name].api.CodeName
+                if code:  # Excel leaves it empty for a sheet added since the project compiled
+                    out.append([CODENAME, name, code] + [""] * 4)
+        return out
 
     def resume(self) -> None:
         """Carry on from the last run (月結 after 驗證): its records stay and the summaries it
@@ -252,6 +330,8 @@ class XlwingsBook:
             for sheet_name, where, helper in state.rules:
                 if sheet_name in self.sheet_names():
                     self._delete_rules(self.book.sheets[sheet_name].range(where), helper)
+        self._clear_leftovers(state)
+        if state is not None:
             if state.marks:
                 self._restore_fills(state)
             for sheet_name, ref, how in state.notes:
@@ -262,6 +342,23 @@ class XlwingsBook:
                     self._delete_sheet(name)
             self._delete_sheet(STATE_SHEET)
         self.run = RunState(writer="live")
+
+    def _clear_leftovers(self, state: RunState | None) -> None:
+        """opsbook's own, found by name whether or not the state recorded them: every rule
+        on a sheet's used range that reads an ``_opsbook_N`` helper sheet (rows inserted or
+        deleted since move a rule off the range recorded for it), then the helper sheets."""
+        helpers = [n for n in self.sheet_names() if n.startswith(HELPER_PREFIX)]
+        recorded = {s for s, *_ in state.rules} if state is not None else set()
+        if not helpers and not recorded:
+            return
+        for name in self.sheet_names():
+            if name in helpers or name == STATE_SHEET:
+                continue
+            if state is not None and name in state.sheets:
+                continue
+            self._delete_rules(self.book.sheets[name].used_range, None)
+        for name in helpers:
+            self._delete_sheet(name)
 
     def _clear_legacy(self, state: RunState) -> None:
         """A workbook marked by the live writer before issue 13: its helper sheets are the
@@ -280,13 +377,18 @@ class XlwingsBook:
         state.sheets += [h for h in helpers if h not in state.sheets]
 
     @staticmethod
-    def _delete_rules(rng, helper: str) -> None:
+    def _delete_rules(rng, helper: str | None) -> None:
+        """The rules on ``rng`` that read ``helper`` (None: any ``_opsbook_N`` helper)."""
         rules = list(rng.conditional_formats)
         # From the last: on macOS a rule is an index into the range's format conditions
         # (_xlmac.py ConditionalFormat(parent, key)), which shift as rules go.
         for rule in reversed(rules):
             formula = rule.formula or "" if rule.type == "custom" else ""
-            if f"{helper}'!" in formula or f"{helper}!" in formula:
+            if helper is None:
+                ours = bool(LEFTOVER_RULE.search(formula))
+            else:
+                ours = f"{helper}'!" in formula or f"{helper}!" in formula
+            if ours:
                 rule.delete()
 
     def _restore_fills(self, state: RunState) -> None:

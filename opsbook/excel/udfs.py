@@ -1,6 +1,9 @@
-"""Worksheet formulas.  Import this module in the xlwings add-in's UDF Modules (or run
-`xlwings.import_udfs`): each function below becomes an Excel function, its docstring and
-argument docs shown in Excel's function wizard.  All are pure (they never write other
+"""Worksheet formulas, carried by opsbook.xlam (built on Windows, where xlwings generates
+their VBA module).  Their docstrings and argument docs are what Insert Function shows: the
+add-in registers them with Application.MacroOptions when it opens (the generated module
+OpsbookText, opsbook/excel/addin/sources.py text_module), as xlwings' own import_udfs does.
+Each takes xlwings' reserved ``caller`` argument (the calling cell; not an Excel argument)
+to read the opsbook.toml beside its workbook, as the buttons do.  All are pure (they never write other
 cells) and answer bad or blank input with a short text starting with #OPS, never a
 traceback.  UDFs work on Windows only in open-source xlwings.
 
@@ -10,7 +13,7 @@ String …, MS-VBAL §3.3.5.2) stops the whole module compiling (xlwings issue #
 parameter is named like one (tests/test_excel.py checks the generated VBA).
 
 Dates: a date argument may be a date cell or a serial number (DATE(), TODAY(), A2+1, a
-General cell); see rowcheck.excel_date.  A date answer is a real Excel date (a serial
+General cell); see serial.excel_date.  A date answer is a real Excel date (a serial
 number): format the cell as a date.  ``@xw.ret(date_format=…)`` is not used: it formats
 nothing in a formula's cell on Windows (xlwings cannot format the calling cell).
 
@@ -24,11 +27,12 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from . import rowcheck
+from . import purchases, rowcache, serial
+from .settings import formula_settings, split_address
 
 
 def _fail(exc: Exception) -> str:
-    if isinstance(exc, rowcheck.BlankInput):
+    if isinstance(exc, serial.BlankInput):
         return f"#OPS: {exc}"[:60]
     return f"#OPS: {exc}"[:120]
 
@@ -39,7 +43,7 @@ def _fail(exc: Exception) -> str:
 def OPS_WORKDAYS_AFTER(start_date, n):
     """第 n 個工作日（中國大陸法定節假日及調休補班）。The n-th mainland-China working day after start_date."""
     try:
-        return rowcheck.workdays_after(start_date, n).to_pydatetime()
+        return serial.workdays_after(start_date, n).to_pydatetime()
     except Exception as exc:
         return _fail(exc)
 
@@ -49,7 +53,7 @@ def OPS_WORKDAYS_AFTER(start_date, n):
 def OPS_IS_WORKDAY(check_date):
     """是否為工作日（含調休補班）。TRUE when the date is a mainland-China working day."""
     try:
-        return rowcheck.is_workday(check_date)
+        return serial.is_workday(check_date)
     except Exception as exc:
         return _fail(exc)
 
@@ -67,7 +71,7 @@ def _values(rng) -> list:
 @xw.arg(
     "as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)"
 )
-def OPS_CHECK_ROW(row, headers, as_of=None):
+def OPS_CHECK_ROW(row, headers, as_of=None, caller=None):
     """按規章檢查一行，回傳違反的條款，例如「R2-2.7: 檢查合格後須請用戶簽字確認」；沒有違規回傳 ✓。"""
     try:
         values, names = _values(row), _values(headers)
@@ -75,39 +79,46 @@ def OPS_CHECK_ROW(row, headers, as_of=None):
             return "#OPS: 行與表頭的欄數不同"
         if all(v in (None, "") for v in values):
             return "#OPS: 空行"
-        fetch = position = None
-        if hasattr(row, "options"):  # read the rows of its block once (rowcheck.check_row)
-            sheet, column, width = row.sheet, row.column, len(values)
-
-            def fetch(first, last):
-                return (
-                    sheet.range((first, column), (last, column + width - 1)).options(ndim=2).value
-                )
-
-            position = (
-                row.row,
-                headers.row if hasattr(headers, "options") and headers.sheet == sheet else None,
-            )
-        found = rowcheck.check_row(
+        found = rowcache.check_row(
             names,
             values,
             as_of=as_of,
-            fetch=fetch,
-            row=position and position[0],
-            header_row=position and position[1],
+            settings=formula_settings(caller),
+            locate=_locator(row, headers, len(values)) if hasattr(row, "options") else None,
         )
         return "; ".join(f"{clause}: {text}" for clause, text in found) or "✓"
     except Exception as exc:
         return _fail(exc)
 
 
+def _locator(row, headers, width: int):
+    """Where the row is, asked of Excel only when its answer is not cached (rowcache.check_row):
+    its external address (sheet, row, column in one call), the header row's, and the sheet
+    for reading the block.  A header row on another sheet is not used to bound the block."""
+
+    def locate():
+        _, where, number, column = split_address(row.get_address(external=True))
+        header_row = None
+        if hasattr(headers, "get_address"):
+            _, header_where, top, _ = split_address(headers.get_address(external=True))
+            header_row = top if header_where == where else None
+        sheet = row.sheet
+
+        def fetch(first, last):
+            return sheet.range((first, column), (last, column + width - 1)).options(ndim=2).value
+
+        return where, fetch, number, header_row
+
+    return locate
+
+
 @xw.func
 @xw.arg("ids", ndim=1, doc="購氣記錄的用戶編號欄 (purchase log ids), e.g. 購氣記錄!A2:A5000")
 @xw.arg("dates", ndim=1, doc="購氣記錄的購氣日期欄 (purchase dates), e.g. 購氣記錄!C2:C5000")
-def OPS_PURCHASES(ids, dates):
+def OPS_PURCHASES(ids, dates, caller=None):
     """讀入購氣記錄一次，回傳其代號；OPS_BLACKLISTED 以此代號查詢，不必每格重讀整欄。"""
     try:
-        return rowcheck.purchase_log(ids, dates)
+        return purchases.purchase_log(ids, dates, formula_settings(caller))
     except Exception as exc:
         return _fail(exc)
 
@@ -122,12 +133,14 @@ def OPS_PURCHASES(ids, dates):
 @xw.arg(
     "as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)"
 )
-def OPS_BLACKLISTED(customer, ids, dates=None, as_of=None):
+def OPS_BLACKLISTED(customer, ids, dates=None, as_of=None, caller=None):
     """逾 3 個月未購氣列入黑名單的日期；未列入回傳「否」（R2-1.2）。"""
     try:
         if not isinstance(ids, str):
             ids = [i for row in ids for i in (row if isinstance(row, (list, tuple)) else [row])]
-        listed = rowcheck.log_for(ids, dates).blacklisted_on(customer, as_of)
+        # a handle carries the settings of the workbook whose OPS_PURCHASES read the log
+        settings = None if isinstance(ids, str) else formula_settings(caller)
+        listed = purchases.log_for(ids, dates, settings).blacklisted_on(customer, as_of)
         return "否" if listed is None else listed.to_pydatetime()
     except Exception as exc:
         return _fail(exc)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import xlwings as xw
 
+from ..settings import book_folder
 from . import help_text
 
 
@@ -57,10 +58,12 @@ def settings() -> None:
     from ...config import CONFIG_NAME, dump_config, load_config
 
     book = active_book()
-    folder = Path(book.fullname).parent
-    if str(folder) in ("", ".") or not folder.is_dir():
+    folder = book_folder(book)  # never raises: a cloud workbook without a local copy is None
+    if folder is None:
         book.app.alert(
-            "請先把活頁簿儲存到資料夾，設定檔 opsbook.toml 放在同一資料夾。", title="opsbook"
+            "活頁簿沒有可用的本機資料夾（尚未儲存，或從 OneDrive／SharePoint 開啟而未同步）："
+            "請先儲存到本機或已同步的資料夾，設定檔 opsbook.toml 放在同一資料夾。",
+            title="opsbook",
         )
         return
     path = folder / CONFIG_NAME
@@ -78,7 +81,14 @@ def help() -> None:  # noqa: A001 - the name the 說明 button calls
 
 
 def _open(path: Path) -> None:
+    """The user's program for .toml; Notepad when there is none.  A stock Windows has no
+    program for .toml: ShellExecute fails with ERROR_NO_ASSOCIATION (WinError 1155, "No
+    application is associated with the specified file for this operation", Microsoft,
+    System Error Codes 1000-1299), which os.startfile raises as OSError."""
     if sys.platform == "win32":
-        os.startfile(path)  # noqa: S606 - the user's default editor for .toml
+        try:
+            os.startfile(path)  # noqa: S606 - the user's default editor for .toml
+        except OSError:
+            subprocess.Popen(["notepad.exe", str(path)])  # every Windows has Notepad
     else:
         subprocess.run(["open", str(path)], check=False)

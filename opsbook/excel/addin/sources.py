@@ -1,7 +1,7 @@
 """The modules of opsbook's VBA project, read from the installed packages.
 
-opsbook's own module ships inside the wheel (opsbook/excel/addin/vba/, package data read with
-importlib.resources); xlwings' module and its Dictionary class come from the installed xlwings
+opsbook's own module and the ribbon live in the top-level macros/ folder, which the wheel ships
+as the package opsbook.macros (read with importlib.resources); xlwings' module and its Dictionary class come from the installed xlwings
 package, which must be the pinned version whose RunPython the module calls.  Nothing fetched
 from xlwings is committed here.
 """
@@ -36,9 +36,18 @@ def crlf(text: str) -> str:
     return re.sub(r"\r\n|\r|\n", "\r\n", text)
 
 
+def macros_folder():
+    """The add-in's sources: the top-level macros/ folder of a checkout, which the wheel ships
+    as the data-only package opsbook.macros (setup.py maps it there)."""
+    try:
+        return resources.files("opsbook.macros")
+    except (ModuleNotFoundError, TypeError):  # a checkout: macros/ beside the opsbook package
+        return Path(__file__).resolve().parents[3] / "macros"
+
+
 def resource_text(name: str) -> str:
-    """A file of opsbook/excel/addin/vba/ from the installed package."""
-    return (resources.files("opsbook.excel.addin") / "vba" / name).read_text(encoding="utf-8")
+    """A file of macros/ (opsbook.bas, customUI14.xml) from the installed package or checkout."""
+    return (macros_folder() / name).read_text(encoding="utf-8")
 
 
 def opsbook_module() -> Module:
@@ -137,9 +146,123 @@ def udf_module() -> Module | None:
 
 
 def project_modules(sheet_codenames: list[str], formulas: bool = False) -> list[Module]:
-    """ThisWorkbook, one document module per sheet, then opsbook, xlwings and Dictionary; with
-    `formulas`, the worksheet functions' module too when it can be generated here."""
-    documents = [document_module("ThisWorkbook", WORKBOOK_BASE)]
-    documents += [document_module(name, SHEET_BASE) for name in sheet_codenames]
+    """ThisWorkbook, one document module per sheet, then opsbook, OpsbookText, xlwings and
+    Dictionary; with `formulas`, the worksheet functions' module too when it can be generated
+    here, and ThisWorkbook registering their descriptions when the add-in opens."""
     udf = udf_module() if formulas else None
-    return documents + [opsbook_module(), *xlwings_modules()] + ([udf] if udf else [])
+    this = document_module("ThisWorkbook", WORKBOOK_BASE)
+    if udf is not None:
+        this = Module(this.name, this.kind, this.source + WORKBOOK_OPEN)
+    documents = [this] + [document_module(name, SHEET_BASE) for name in sheet_codenames]
+    return (
+        documents
+        + [opsbook_module(), text_module(udf is not None), *xlwings_modules()]
+        + ([udf] if udf else [])
+    )
+
+
+# The text VBA shows, generated ------------------------------------------------------------
+# The project's code page is 1252 and Excel reads module source in it, so a Chinese
+# character in VBA source would arrive as "?": every non-ASCII character is written as
+# ChrW(code) (VBA's ChrW takes a UTF-16 code unit; all of these are in the BMP).
+TEXT_MODULE = "OpsbookText"
+CATEGORY = "opsbook"
+WORKBOOK_OPEN = (
+    "Option Explicit\r\n"
+    "' opsbook.xlam: the worksheet functions' descriptions for Insert Function, on opening\r\n"
+    "Private Sub Workbook_Open()\r\n"
+    f"    {TEXT_MODULE}.OpsRegisterFunctions\r\n"
+    "End Sub\r\n"
+)
+
+
+def vba_string(text: str) -> str:
+    """A VBA expression of ``text`` in ASCII: printable ASCII as literals, each other
+    character as ChrW(code), line breaks as vbLf."""
+    parts: list[str] = []
+    literal = ""
+    for ch in text:
+        if " " <= ch <= "~":
+            literal += '""' if ch == '"' else ch
+            continue
+        if literal:
+            parts.append(f'"{literal}"')
+            literal = ""
+        parts.append("vbLf" if ch == "\n" else f"ChrW({ord(ch)})")
+    if literal:
+        parts.append(f'"{literal}"')
+    return " & ".join(parts) or '""'
+
+
+def _assign(variable: str, text: str, chunk: int = 40) -> list[str]:
+    """VBA lines that build ``text`` into ``variable`` a piece at a time: a VBA line holds at
+    most 1023 characters (and a ChrW(code) is up to 12 of them per character)."""
+    lines = [f'    {variable} = ""']
+    for i, line in enumerate(text.split("\n")):
+        line = ("\n" if i else "") + line
+        for start in range(0, len(line), chunk):
+            lines.append(f"    {variable} = {variable} & {vba_string(line[start : start + chunk])}")
+    return lines
+
+
+def _text_function(name: str, text: str) -> list[str]:
+    """A Function returning ``text``."""
+    return [
+        f"Public Function {name}() As String",
+        "    Dim s As String",
+        *_assign("s", text),
+        f"    {name} = s",
+        "End Function",
+        "",
+    ]
+
+
+def function_docs() -> list[tuple[str, str, list[str]]]:
+    """(name, description, argument descriptions) of each worksheet function, from the
+    decorators xlwings reads when it imports them (udfs.py import_udfs: the docstring and
+    each @xw.arg doc, 255 characters at most, the ``caller`` argument left out)."""
+    from .. import udfs
+
+    out = []
+    for name in sorted(dir(udfs)):
+        xlfunc = getattr(getattr(udfs, name), "__xlfunc__", None)
+        if xlfunc is None:
+            continue
+        args = [a.get("doc", "")[:255] for a in xlfunc["args"] if a["name"] != "caller"]
+        out.append((xlfunc["name"], (xlfunc["ret"].get("doc") or "")[:255], args))
+    return out
+
+
+def text_module(formulas: bool = False) -> Module:
+    """OpsbookText: the help text and the messages opsbook.bas shows (macros/help.txt,
+    macros/no_workbook.txt), and OpsRegisterFunctions, which gives each worksheet function
+    its description in Insert Function the way xlwings' own import does
+    (Application.MacroOptions with Description, Category and ArgumentDescriptions, Excel
+    2010 and later; Microsoft, "Application.MacroOptions method").  Without the functions'
+    module (`formulas` false) it registers nothing."""
+    lines = [
+        f'Attribute VB_Name = "{TEXT_MODULE}"',
+        "' Generated by opsbook/excel/addin/sources.py from macros/*.txt and the worksheet",
+        "' functions' docs.  ASCII only: other characters are ChrW(code).",
+        "Option Explicit",
+        "",
+        *_text_function("OpsHelpText", resource_text("help.txt").rstrip("\n")),
+        *_text_function("OpsNoWorkbookText", resource_text("no_workbook.txt").rstrip("\n")),
+        "Public Sub OpsRegisterFunctions()",
+        "    ' a description that cannot be set must never stop the add-in from opening",
+        "    On Error Resume Next",
+        "    Dim d As String",
+        "    Dim a() As Variant",
+    ]
+    for name, description, args in function_docs() if formulas else []:
+        lines += _assign("d", description)
+        lines.append(f"    ReDim a(0 To {max(len(args), 1) - 1})")
+        for i, arg in enumerate(args):
+            lines += _assign(f"a({i})", arg)
+        lines.append(
+            f'    Application.MacroOptions Macro:="\'" & ThisWorkbook.Name & "\'!{name}", '
+            f'Description:=d, Category:="{CATEGORY}"'
+            + (", ArgumentDescriptions:=a" if args else "")
+        )
+    lines += ["End Sub", ""]
+    return Module(TEXT_MODULE, "module", "\r\n".join(lines))

@@ -9,7 +9,7 @@ Option Explicit
 
 Private Function HasWorkbook() As Boolean
     If ActiveWorkbook Is Nothing Then
-        MsgBox "Open or activate a workbook first.", vbExclamation, "opsbook"
+        MsgBox OpsNoWorkbookText(), vbExclamation, "opsbook"
     Else
         HasWorkbook = True
     End If
@@ -37,8 +37,10 @@ Sub OpsSettings()
     If HasWorkbook() Then RunPython "import opsbook.excel.addin.ribbon as b; b.settings()"
 End Sub
 
+' Help is shown from VBA: it must work exactly when Python does not (OpsbookText is generated
+' from macros/help.txt, in ChrW sequences: this project's source is ASCII).
 Sub OpsHelp()
-    RunPython "import opsbook.excel.addin.ribbon as b; b.help()"
+    MsgBox OpsHelpText(), vbInformation, "opsbook"
 End Sub
 
 ' Ribbon callbacks (customUI14.xml).  The control is declared As Object: Office calls a
