@@ -136,6 +136,7 @@ def check_sheets(
         tables=companions,
         period_from=period[0],
         period_to=period[1],
+        section=kinds.get(kind).settings if kind in kinds.names() else None,
     )
     for ts in tables.values():
         for table in ts:
@@ -270,7 +271,7 @@ def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str
         target = rule.target_key(table)
 
         def passes(series: pd.Series, rule: RowRule = rule) -> pd.Series:
-            fails = rule.fails(table, ctx).reindex(series.index, fill_value=False).astype(bool)
+            fails = rule.failing(table, ctx).reindex(series.index, fill_value=False).astype(bool)
             masks[rule.id] = fails
             return ~fails
 
@@ -336,6 +337,11 @@ def _row_violations(
     raw = table.raw.loc[rows, target]
     params["value"] = _per_distinct(raw, shown)
     params["header"] = source.header
+    # The numbers a message states come from the settings the rule checks ({news_working_days}).
+    own = ctx.settings.get(ctx.section or "", {})
+    for name in template_fields(rule) - set(params.columns):
+        if name in own:
+            params[name] = shown(own[name])
     if rule.params is not None:
         extra = rule.params(table, ctx, rows)
         for col in extra.columns:

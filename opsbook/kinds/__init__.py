@@ -101,13 +101,8 @@ def rule(rule_id: str) -> Rule:
 
 
 def rules_for(table_names: set[str], settings) -> list[Rule]:
-    """Rules whose table is among ``table_names`` and whose profile matches the settings."""
-    profile = settings.get("posts", {}).get("profile")
-    return [
-        r
-        for r in all_rules()
-        if r.table in table_names and (r.profile is None or r.profile == profile)
-    ]
+    """Rules whose table is among ``table_names`` and that are in force in the settings."""
+    return [r for r in all_rules() if r.table in table_names and r.in_force(settings)]
 
 
 def build_summaries(checked) -> list:
