@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import (
+from ...catalog.base import (
     ERROR,
     WARNING,
     AggregateRule,

@@ -13,9 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import DEFAULTS
-from ..text import fold
-from .base import (
+from ...catalog.base import (
     WARNING,
     AggregateRule,
     Context,
@@ -28,6 +26,8 @@ from .base import (
     row_lists,
     yes,
 )
+from ...text import fold
+from .settings import DEFAULTS
 
 WEBSITE, NEW_MEDIA = "website", "new_media"
 
@@ -83,9 +83,9 @@ ID_PREFIX = {
 }
 NEWS = "one_of(category, {news_categories})"
 PROMO = "one_of(category, {promo_categories})"
-NEWS_DAYS = DEFAULTS["posts"]["news_working_days"]  # titles say the default; messages the setting
-PROMO_DAYS = DEFAULTS["posts"]["promo_days_ahead"]
-REPLY_HOURS = DEFAULTS["posts"]["inquiry_reply_hours"]
+NEWS_DAYS = DEFAULTS["news_working_days"]  # titles say the default; messages the setting
+PROMO_DAYS = DEFAULTS["promo_days_ahead"]
+REPLY_HOURS = DEFAULTS["inquiry_reply_hours"]
 
 
 def _profile(profile: str):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import (
+from ...catalog.base import (
     ERROR,
     WARNING,
     AggregateRule,
