@@ -24,6 +24,7 @@ from .errors import OpsbookError  # noqa: E402
 from .excel.commands import doctor as doctor_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
 from .options import KindChoice  # noqa: E402
+from .schema_command import schema as schema_command  # noqa: E402
 
 KIND_CHOICE = KindChoice()
 
@@ -526,6 +527,7 @@ def coverage(check, path):
 
 cli.add_command(excel_group)  # opsbook/excel/commands.py; imports no xlwings until a command runs
 cli.add_command(doctor_command)
+cli.add_command(schema_command)  # opsbook/schema_command.py
 
 
 def _fail(message: str, code: int = 2):
