@@ -93,3 +93,10 @@ def test_the_registry_names_each_predicate_once_with_typed_parameters():
         "number",
         "unit",
     ]
+
+
+def test_the_docs_list_every_predicate():
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "kinds.md").read_text(encoding="utf-8")
+    assert [name for name in PREDICATES if f"| `{name}(" not in docs] == []

@@ -1,5 +1,6 @@
-"""What a rule is.  Declaring a rule (this module, and one catalog module per regulation) is
-kept apart from running it (opsbook.engine), as pandera keeps its API apart from backends.
+"""What a rule is.  Declaring a rule (this module, and each kind's ``rules.py``) is kept
+apart from running it (opsbook.catalog.schema, opsbook.engine), as pandera keeps its API
+apart from backends.
 
 A ``RowRule`` says, for each row of one table, whether the row breaks one clause, and which
 cell to mark.  An ``AggregateRule`` looks across rows (a week, a platform-day, a customer's

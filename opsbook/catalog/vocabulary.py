@@ -186,8 +186,6 @@ def predicate(name: str, *params: str | Param, doc: str = ""):
 @cache
 def parse(text: str) -> Expr:
     """The tree of ``text``, every call checked against the registry."""
-    from . import predicates  # noqa: F401  (the built-in predicates register on import)
-
     try:
         node = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as e:
@@ -405,3 +403,7 @@ def resolve(arg: Arg, env) -> Any:
 
 
 AS_OF = "\0as_of"  # the column key ``as_of`` resolves to (no sheet column can be named so)
+
+# The built-in predicates register themselves (their module imports this one's names, all
+# defined by now), so importing the vocabulary is enough to parse and walk any rule.
+from . import predicates as _builtin  # noqa: E402, F401
