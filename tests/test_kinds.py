@@ -6,6 +6,8 @@ same code as the three built-in kinds, with no other file touched."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -210,3 +212,36 @@ def test_an_unregistered_kind_has_no_template(tmp_path):
         cli, ["excel", "template", "loans", "--output", str(tmp_path / "x.xlsm")]
     )
     assert result.exit_code == 2 and "loans" in result.output
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("blank(signd)", "no column 'signd'"),
+        ("later_than(lent_on, lent_on, {max_dayz}, unit=days)", "no setting {max_dayz}"),
+        ("in_table(item, roster.name)", "no table column roster.name"),
+    ],
+)
+def test_a_typo_in_a_rules_text_fails_at_registration(text, says):
+    rule = RowRule(
+        id="loans.typo",
+        clause="T-1.1",
+        table="loans",
+        title="t",
+        message="m",
+        message_en="m",
+        target="signed",
+        fails_if=text,
+    )
+    kind = kinds.Kind(
+        name="loans",
+        title="借用登記",
+        regulation="T",
+        tables=(LOANS,),
+        rules=(rule,),
+        settings="loans",
+        defaults={"max_days": 60},
+    )
+    with pytest.raises(ValueError, match=f"loans.typo: {re.escape(says)}"):
+        kinds.register(kind)
+    assert "loans" not in kinds.names()

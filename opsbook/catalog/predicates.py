@@ -80,6 +80,9 @@ class Env:
 
     def setting(self, name: str, section: str | None = None):
         section = section or self.section
+        if section is None:  # no kind's section known: the one section that has the name
+            holders = [s for s, values in self.settings.items() if name in values]
+            section = holders[0] if len(holders) == 1 else None
         try:
             return self.settings[section][name]
         except KeyError:

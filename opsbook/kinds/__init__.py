@@ -82,6 +82,7 @@ def register(kind: Kind) -> Kind:
     if kind.defaults is not None:
         if not kind.settings or kind.settings in DEFAULTS:
             raise ValueError(f"kind {kind.name!r}: defaults need a new settings section name")
+    _check_declarations(kind)
     taken_clauses = [
         c.id for cs in kind.clauses.values() for c in cs if c.id in regulations.CLAUSES
     ]
@@ -99,6 +100,33 @@ def register(kind: Kind) -> Kind:
     specs.BY_NAME.update((t.name, t) for t in kind.tables)
     _KINDS[kind.name] = kind
     return kind
+
+
+def _check_declarations(kind: Kind) -> None:
+    """A declared rule names only columns of its table, the kind's companion tables and
+    settings that exist: a typo in a rule's text fails at registration, naming the rule."""
+    from ..catalog.vocabulary import TableColumn as Ref
+    from ..catalog.vocabulary import columns_used, settings_used, walk
+
+    specs_by_name = {t.name: t for t in kind.tables}
+    own = dict(kind.defaults or DEFAULTS.get(kind.settings or "", {}))
+    wrong = []
+    for rule in kind.rules:
+        if not getattr(rule, "declared", False):
+            continue
+        expr = rule.expression
+        keys = {c.key for c in specs_by_name[rule.table].columns}
+        wrong += [f"{rule.id}: no column {k!r}" for k in columns_used(expr) if k not in keys]
+        for ref in (n for n in walk(expr) if isinstance(n, Ref)):
+            other = specs_by_name.get(ref.table)
+            if other is None or ref.column not in {c.key for c in other.columns}:
+                wrong.append(f"{rule.id}: no table column {ref.table}.{ref.column}")
+        for ref in settings_used(expr):
+            values = own if ref.section in (None, kind.settings) else DEFAULTS.get(ref.section, {})
+            if ref.name not in values:
+                wrong.append(f"{rule.id}: no setting {{{ref.name}}}")
+    if wrong:
+        raise ValueError(f"kind {kind.name!r}: " + "; ".join(wrong))
 
 
 def _add_section(name: str, values: dict) -> None:
