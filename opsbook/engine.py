@@ -149,7 +149,7 @@ def check_sheets(
                         note["rule"],
                         _rule(note["rule"]).clause,
                         Reason.ROWS_NOT_JUDGED,
-                        (note["reason"],),
+                        (note["reason"], note["reason_en"]),
                     )
                 )
             ctx.notes.clear()

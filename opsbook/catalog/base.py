@@ -45,8 +45,10 @@ class Context:
     def cfg(self, section: str, key: str):
         return self.settings[section][key]
 
-    def skip_rows(self, rule: str, reason: str) -> None:
-        self.notes.append({"rule": rule, "reason": reason})
+    def skip_rows(self, rule: str, reason: str, reason_en: str = "") -> None:
+        """Note rows ``rule`` could not judge, in Traditional Chinese and English (the
+        report shows the one ``--lang`` asks for)."""
+        self.notes.append({"rule": rule, "reason": reason, "reason_en": reason_en or reason})
 
 
 def _always(ctx: Context) -> bool:

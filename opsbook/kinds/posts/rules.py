@@ -370,6 +370,8 @@ def _news_late(t, ctx, rule_id: str) -> pd.Series:
             rule_id,
             f"{int(uncovered.sum())} 行的活動結束日期在 {years} 年，工作日曆只收錄至 "
             f"{ctx.calendar.covered_through} 年的調休安排，未檢查",
+            f"{int(uncovered.sum())} rows have an event end in {years}; the working calendar "
+            f"knows the make-up days only up to {ctx.calendar.covered_through}: not checked",
         )
     late = day(t.data["published_at"]) > _news_deadline(t, ctx)
     return (news & covered & late).fillna(False).astype(bool)
