@@ -27,12 +27,37 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
 from .. import regulations
-from ..catalog import Rule
+from ..catalog import AggregateRule, Context, RowRule, Rule
+from ..catalog.base import ERROR, WARNING
+from ..catalog.vocabulary import predicate
 from ..config import DEFAULTS
 from ..regulations import Clause
 from ..summaries import SUMMARY_OUTPUTS
+from ..summaries.base import Block, Chart, SummarySheet
 from ..workbook import specs
-from ..workbook.specs import TableSpec
+from ..workbook.specs import C, ColumnSpec, TableSpec
+
+# The kind API in one import, for a kind in another package:
+# ``from opsbook.kinds import Kind, TableSpec, C, Clause, RowRule`` …
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "AggregateRule",
+    "Block",
+    "C",
+    "Chart",
+    "Clause",
+    "ColumnSpec",
+    "Context",
+    "Kind",
+    "RowRule",
+    "Rule",
+    "SummarySheet",
+    "TableSpec",
+    "predicate",
+    "register",
+    "unregister",
+]
 
 ENTRY_POINT_GROUP = "opsbook.kinds"
 BUILTIN = ("posts", "inspections", "design_costs")  # this order: the catalog's and the docs'

@@ -36,10 +36,7 @@ packages = ["opsbook_loans"]
 PACKAGE = '''\
 """Equipment loans: a kind opsbook does not ship."""
 
-from opsbook.catalog import RowRule
-from opsbook.kinds import Kind
-from opsbook.regulations import Clause
-from opsbook.workbook.specs import C, TableSpec
+from opsbook.kinds import C, Clause, Kind, RowRule, TableSpec
 
 LOANS = TableSpec(
     "loans",
