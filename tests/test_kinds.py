@@ -107,6 +107,12 @@ def test_every_rule_id_can_be_found_where_it_is_declared():
         return f'"{rule_id}"' in sources or (f'"{prefix}"' in sources and f'.{name}"' in sources)
 
     assert [r.id for r in kinds.all_rules() if not found(r.id)] == []
+    # The channel ids, once written out by hand, come from the declarations: 15 per channel.
+    from opsbook.kinds.posts.rules import CHANNEL_RULE_IDS
+
+    ids = [i for by_name in CHANNEL_RULE_IDS.values() for i in by_name.values()]
+    assert len(ids) == len(set(ids)) == 45
+    assert CHANNEL_RULE_IDS[("R1", "website")]["review_missing"] == "posts.website.review_missing"
 
 
 def test_a_registered_kind_is_checked_end_to_end(toy, tmp_path):
