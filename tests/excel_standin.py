@@ -288,7 +288,7 @@ class SheetApi:
             raise AttributeError("visible")
 
         class Prop:
-            def set(_, value):
+            def set(_, value):  # noqa: N805 - `s` is the sheet; `_` is this stand-in
                 s.book.excel.call()
                 # mac_dict.py: sheet_very_hidden / sheet_hidden / sheet_visible keywords
                 s.visibility = {"sheet_very_hidden": VERY_HIDDEN, "sheet_hidden": HIDDEN}.get(

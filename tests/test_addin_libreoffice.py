@@ -15,7 +15,7 @@ import uuid
 import pytest
 from addin_read import windows_udfs
 from click.testing import CliRunner
-from conftest import ROOT
+from paths import ROOT
 
 from opsbook.cli import cli
 from opsbook.excel.addin.build import build_addin

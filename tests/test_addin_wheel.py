@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from addin_read import sources, vba_bin
-from conftest import ROOT
+from paths import ROOT
 
 from opsbook.excel.addin.sources import crlf
 

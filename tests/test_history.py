@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
+import postgres_server
 import pytest
 import sqlalchemy as sa
 
@@ -22,9 +23,6 @@ from opsbook.history import History, HistoryError, workbook_changes
 from opsbook.history import store as store_module
 from opsbook.report import Report
 from opsbook.samples.batch import make_batch
-
-sys.path.insert(0, str(Path(__file__).parent))
-import postgres_server  # noqa: E402
 
 AS_OF = as_of_moment("2026-11-26")
 

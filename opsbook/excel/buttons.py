@@ -30,7 +30,7 @@ def _run(action) -> None:
             action(live, book)
     except OpsbookError as exc:
         book.app.alert(str(exc), title="opsbook")
-    except Exception as exc:  # a button must show something a person can act on
+    except Exception as exc:  # noqa: BLE001 - a button must show something a person can act on
         book.app.alert(f"opsbook 未能完成：{type(exc).__name__}: {exc}", title="opsbook")
 
 

@@ -62,7 +62,7 @@ def _close_open_addin() -> None:
     for app in xw.apps:
         try:
             app.books[ADDIN_NAME].close()
-        except Exception:  # not open in this Excel
+        except Exception:  # noqa: BLE001 - not open in this Excel
             pass
 
 
@@ -78,7 +78,7 @@ def install_addin() -> list[str]:
         try:
             app.books.open(str(folder / ADDIN_NAME))
             opened = True
-        except Exception:
+        except Exception:  # noqa: BLE001 - that Excel loads it at its next start
             pass
     lines.append(
         "已在執行中的 Excel 載入 opsbook 分頁。"

@@ -150,7 +150,7 @@ def build_post_log(path: Path, seed: int = 7) -> list[Seed]:
         row["_seeded"] = True
         seeds.append((row, clause, rule, note))
 
-    on = lambda d, platform: lambda p: p["published_at"].date() == d and p["platform"] == platform  # noqa: E731
+    on = lambda d, platform: lambda p: p["published_at"].date() == d and p["platform"] == platform
     seed_row(
         on(dt.date(2026, 8, 12), "公眾號"),
         "R1-5.2.3",

@@ -22,7 +22,7 @@ def items(t) -> pd.DataFrame:
     """One line per ordered item with what the settlement needs."""
     d = t.data
     mask = ordered(t)
-    col = lambda key: d[key][mask] if t.has(key) else pd.Series(pd.NA, index=d.index[mask])  # noqa: E731
+    col = lambda key: d[key][mask] if t.has(key) else pd.Series(pd.NA, index=d.index[mask])
     settled = col("settled_on").notna()
     actual = col("actual_cost").astype("float64").fillna(0.0)
     unsigned = pd.Series(False, index=d.index[mask])

@@ -308,7 +308,7 @@ class FileReader:
                         if m.group(3) in facts.cell_images:
                             pictures.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
                 carry = data[cut:]
-        except Exception:  # a damaged part: its values were read; nothing more to learn
+        except Exception:  # noqa: BLE001 - a damaged part: its values were read; nothing more to learn
             return tuple(merges), frozenset(pictures)
         return tuple(merges), frozenset(pictures)
 
@@ -319,7 +319,7 @@ class FileReader:
             frame = self._fast.load_sheet(
                 name, header_row=None, dtypes="string", eager=True
             ).to_pandas()
-        except Exception:
+        except Exception:  # noqa: BLE001 - fastexcel failed on this sheet: the exact reader tries
             return self._read_exact(name)
         frame.columns = range(frame.shape[1])
         _release_freed_memory()
@@ -438,7 +438,7 @@ def _package_facts(path: Path) -> _PackageFacts:
         pkg = Package(path, max_part_mb=1 << 20)  # the size limit was checked before
     except UnreadableWorkbook:
         raise  # not a workbook: no workbook part, no sheets, a relationship outside it …
-    except Exception:  # still read (a DTD, a signature …), without these facts
+    except Exception:  # noqa: BLE001 - still read (a DTD, a signature …), without these facts
         return _PackageFacts()
     facts = _PackageFacts(package=pkg, parts={s.name: s.part for s in pkg.sheets})
     try:
@@ -473,7 +473,7 @@ def _package_facts(path: Path) -> _PackageFacts:
             pkg.has(p) and b"_localImage" in pkg.read(p)
             for p in ("xl/richData/rdrichvaluestructure.xml", "xl/richData/richValueStructure.xml")
         )
-    except Exception:  # a damaged small part: read the values without these facts
+    except Exception:  # noqa: BLE001 - a damaged small part: read the values without these facts
         return facts
     return facts
 
