@@ -17,6 +17,7 @@ from .base import (
     AggregateRule,
     Context,
     RowRule,
+    Rule,
     blank,
     folded,
     in_words,
@@ -86,7 +87,7 @@ HAZARD_RULE_IDS = {
 
 
 def _hazard_rules() -> list:
-    rules = []
+    rules: list[Rule] = []
     for name, clause, keys in HAZARDS:
         no_rectification_id, passed_id = HAZARD_RULE_IDS[name]
 
@@ -118,7 +119,7 @@ def _hazard_rules() -> list:
                 message_en="hazard found ({hazards}) without a rectification note",
                 needs_any=keys,
                 target="rectification",
-                fails=lambda t, ctx, found=found, ok=remedy_ok: found(t, ctx) & ~ok(t),
+                fails=lambda t, ctx, found=found, ok=remedy_ok: found(t, ctx) & ~ok(t),  # type: ignore[misc]  # mypy: no lambda with bound defaults
                 params=names,
             ),
             RowRule(
@@ -131,7 +132,7 @@ def _hazard_rules() -> list:
                 message_en="hazard found ({hazards}) but the result is '{value}'",
                 needs_any=keys,
                 target="result",
-                fails=lambda t, ctx, found=found: found(t, ctx) & passed(t),
+                fails=lambda t, ctx, found=found: found(t, ctx) & passed(t),  # type: ignore[misc]  # mypy: no lambda with bound defaults
                 params=names,
             ),
         ]
@@ -182,7 +183,7 @@ def _row_rules() -> list:
                 message_en=f"an entered inspection must record {what}",
                 needs=("entered",),
                 target=key,
-                fails=lambda t, ctx, key=key: entered(t) & blank(t, key),
+                fails=lambda t, ctx, key=key: entered(t) & blank(t, key),  # type: ignore[misc]  # mypy: no lambda with bound defaults
             )
             for rule_id, key, zh, what in [
                 ("inspections.leak_recorded", "leak", "有無燃氣洩漏", "the leak check"),
@@ -474,8 +475,8 @@ def _blacklist_follow_up(t, ctx: Context) -> pd.DataFrame:
     limit = ctx.cfg("inspections", "blacklist_followup_days")
     if listed.empty:
         return no_rows()
-    deadline = listed["listed_on"] + pd.Timedelta(days=limit) if limit else None
     if limit:
+        deadline = listed["listed_on"] + pd.Timedelta(days=limit)
         late = listed["followed_up_on"] > deadline
         missing = listed["followed_up_on"].isna() & (deadline < ctx.as_of.normalize())
         bad = listed[late | missing].copy()

@@ -19,6 +19,7 @@ from .base import (
     AggregateRule,
     Context,
     RowRule,
+    Rule,
     blank,
     day,
     folded,
@@ -168,7 +169,7 @@ def _channel_rules(profile: str, channel: str) -> list:
 
         gm_needs = ("company_project", "gm_confirmed_by")
 
-    rules = [
+    rules: list[Rule] = [
         RowRule(
             id=ids["owner_missing"],
             clause=cl["owner"],
@@ -503,7 +504,7 @@ def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
     ).unique()
     days = pd.date_range(start, end, freq="D")
     if not ctx.cfg("posts", "daily_includes_weekends"):
-        days = days[ctx.calendar.is_working_day(pd.Series(days)).values]
+        days = days[ctx.calendar.is_working_day(pd.Series(days)).to_numpy(dtype=bool)]
     if days.empty or platforms.empty:
         return no_rows()
     posted = pd.DataFrame({"p": platform_key, "d": day(t.data["published_at"][new_media])}).dropna()
@@ -605,7 +606,7 @@ def _self_check_rules() -> list:
             "unverified rumours",
         ),
     ]
-    rules = []
+    rules: list[Rule] = []
     for rule_id, blank_id, key, clause, zh, en in checks:
         rules += [
             RowRule(
@@ -616,7 +617,7 @@ def _self_check_rules() -> list:
                 message=f"自檢欄「{{header}}」為「{{value}}」：稿件不得{zh}",
                 message_en=f"self-check says the post contains {en}; it must not",
                 target=key,
-                fails=lambda t, ctx, k=key: yes(t, k),
+                fails=lambda t, ctx, k=key: yes(t, k),  # type: ignore[misc]  # mypy: no lambda with bound defaults
             ),
             RowRule(
                 id=blank_id,
@@ -627,7 +628,7 @@ def _self_check_rules() -> list:
                 message="自檢欄「{header}」未填：發布前須自檢並填「否」",
                 message_en="self-check column '{header}' is blank: fill in 否 after checking",
                 target=key,
-                fails=lambda t, ctx, k=key: blank(t, k),
+                fails=lambda t, ctx, k=key: blank(t, k),  # type: ignore[misc]  # mypy: no lambda with bound defaults
             ),
         ]
     return rules

@@ -46,7 +46,7 @@ def startup_dir() -> Path:
     import xlwings as xw
 
     try:
-        if xw.apps:
+        if xw.apps.active is not None:  # an Excel is running: ask it
             return Path(xw.apps.active.startup_path)
         with xw.App(visible=False) as app:
             return Path(app.startup_path)

@@ -66,7 +66,7 @@ def register(kind: Kind) -> Kind:
 
 def unregister(name: str) -> None:
     kind = _KINDS.pop(name, None)
-    if kind is not None and kind.defaults is not None:
+    if kind is not None and kind.defaults is not None and kind.settings is not None:
         DEFAULTS.pop(kind.settings, None)
 
 

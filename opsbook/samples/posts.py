@@ -276,7 +276,7 @@ def build_post_log(path: Path, seed: int = 7) -> list[Seed]:
             p["reviewed_at"] = f"{p['reviewed_at']:%Y-%m-%d}"
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # the new workbook's one sheet
     ws.title = SHEET
     positions = write_table(
         ws,
@@ -314,7 +314,7 @@ def build_post_log(path: Path, seed: int = 7) -> list[Seed]:
     return result
 
 
-def _day(p: dict) -> dt.date:
+def _day(p: dict) -> dt.date | None:
     at = p["published_at"]
     return at.date() if isinstance(at, dt.datetime) else None
 
@@ -342,7 +342,7 @@ def _accounts(ws) -> None:
 
 def _inquiries(ws) -> list[Seed]:
     base = dt.datetime(2026, 11, 20, 9, 0)
-    rows = []
+    rows: list[list] = []
     for i in range(24):
         received = base + dt.timedelta(hours=5 * i)
         rows.append(

@@ -21,13 +21,16 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 import python_calamine
 
 from ..errors import UnreadableWorkbook
 from .cells import column_index, split_cell
+
+if TYPE_CHECKING:
+    from ..ooxml.package import Package
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -91,20 +94,21 @@ class SheetValues:
 
     def grid(self) -> pd.DataFrame:
         if self.frame is None:
-            width = max((len(r) for r in self.rows), default=0)
+            rows = self.rows or []
+            width = max((len(r) for r in rows), default=0)
             self.frame = pd.DataFrame(
-                [list(r) + [None] * (width - len(r)) for r in self.rows], dtype=object
+                [list(r) + [None] * (width - len(r)) for r in rows], dtype=object
             )
         return self.frame
 
     def head(self, n: int) -> list[list]:
         if self.rows is not None:
             return self.rows[:n]
-        top = self.frame.head(n).astype(object)
+        top = self.grid().head(n).astype(object)
         return top.where(top.notna(), None).values.tolist()
 
     def __len__(self) -> int:
-        return len(self.rows) if self.rows is not None else len(self.frame)
+        return len(self.rows) if self.rows is not None else len(self.grid())
 
 
 class WorkbookReader(Protocol):
@@ -420,7 +424,7 @@ def _with_last(chunks):
 
 @dataclass
 class _PackageFacts:
-    package: object | None = None  # the open Package (its zip handle), None when unreadable
+    package: Package | None = None  # the open Package (its zip handle), None when unreadable
     parts: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part
     tables: dict[str, tuple[TablePart, ...]] = field(
         default_factory=dict

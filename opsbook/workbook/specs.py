@@ -9,6 +9,7 @@ before comparing, so each is listed once in either script.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,13 @@ ACCOUNTS = TableSpec(
     ),
 )
 
-_YN = dict(type="bool")
+
+class _ColumnOptions(TypedDict, total=False):
+    type: str
+    required: bool
+
+
+_YN: _ColumnOptions = {"type": "bool"}
 
 INSPECTIONS = TableSpec(
     "inspections",
