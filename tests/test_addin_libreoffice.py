@@ -26,6 +26,8 @@ import json, re, subprocess, sys, time
 import uno
 from com.sun.star.beans import PropertyValue
 
+pytestmark = pytest.mark.slow  # LibreOffice opens the add-in and the templates
+
 def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p
 

@@ -134,6 +134,8 @@ def test_no_dask_without_cluster(folder, tmp_path):
     code = f"""
 import sys
 from opsbook.cli import main
+
+pytestmark = pytest.mark.slow  # starts Dask clusters
 sys.argv = ["opsbook", "validate", {str(folder)!r}, "--as-of", "{AS_OF}", "--jobs", "1", "--history",
             {str(tmp_path / "h.sqlite")!r}, "--overview", {str(tmp_path / "ov")!r}]
 try:

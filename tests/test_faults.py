@@ -287,6 +287,7 @@ def _soffice_csv(path: Path, out: Path) -> str:
     return (out / (path.stem + ".csv")).read_text(encoding="utf-8", errors="replace")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
 def test_single_quoted_attributes_and_white_space_are_spliced_not_broken(tmp_path):
     plain = tmp_path / "plain.xlsx"
@@ -892,6 +893,7 @@ def _filled(path: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
 def test_clear_after_the_user_resaved_elsewhere_and_ran_again_leaves_no_fills(tmp_path):
     path = tmp_path / "log.xlsx"

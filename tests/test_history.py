@@ -38,7 +38,7 @@ def pg_server():
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def target(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "history.sqlite")

@@ -24,6 +24,8 @@ from openpyxl import load_workbook
 
 from opsbook.samples.batch import make_batch
 
+pytestmark = pytest.mark.slow  # 96 workbooks checked twice, the page loaded in Chromium
+
 VIEWS_WITH_CHARTS = ["files", "teams", "clauses", "severity", "months", "changes", "trend"]
 
 

@@ -270,6 +270,7 @@ def test_property_write_then_clear_round_trips(tmp_path_factory, cells, note_row
     shutil.rmtree(folder)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
 def test_libreoffice_renders_the_annotated_workbook(tmp_path):
     path = write_xlsx(tmp_path / "render.xlsx", LOG)
