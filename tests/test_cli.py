@@ -160,8 +160,9 @@ def test_every_command_and_option_is_documented():
     # The reference is docs/ (commands.md, and the page of any command that has its own).
     docs_dir = __import__("pathlib").Path(__file__).parent.parent / "docs"
     docs = "\n".join(p.read_text(encoding="utf-8") for p in sorted(docs_dir.rglob("*.md")))
-    for name, command in cli.commands.items():
-        assert f"opsbook {name}" in docs, f"docs/ do not show `opsbook {name}`"
+    for path, command in _commands(cli):  # subcommands too: opsbook history diff …
+        name = " ".join(path)
+        assert name in docs, f"docs/ do not show `{name}`"
         for param in command.params:
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--"):
