@@ -24,7 +24,7 @@ MAC_REFUSAL = (
     "build the add-in with `opsbook excel addin build --output opsbook.xlam`, then in Excel "
     "Tools → Excel Add-ins → Browse… pick it, run `xlwings runpython install` once and put "
     '"INTERPRETER_MAC","<this python>" into ~/Library/Containers/com.microsoft.Excel/Data/'
-    "xlwings.conf; or check workbooks with `opsbook validate` (see README, In Excel)"
+    "xlwings.conf; or check workbooks with `opsbook validate` (see docs/in-excel.md)"
 )
 OTHER_REFUSAL = (
     "opsbook excel addin install needs Microsoft Excel on Windows; on this system "
