@@ -21,12 +21,12 @@ from opsbook.cli import cli
 from opsbook.excel.addin.build import build_addin
 from opsbook.excel.addin.sources import xlwings_dir
 
+pytestmark = pytest.mark.slow  # LibreOffice opens the add-in and the templates
+
 LISTING = r"""
 import json, re, subprocess, sys, time
 import uno
 from com.sun.star.beans import PropertyValue
-
-pytestmark = pytest.mark.slow  # LibreOffice opens the add-in and the templates
 
 def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p

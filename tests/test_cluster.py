@@ -18,6 +18,7 @@ from opsbook.engine import as_of_moment
 from opsbook.samples.batch import make_batch
 
 pytest.importorskip("distributed", reason="pip install 'opsbook[cluster]'")
+pytestmark = pytest.mark.slow  # starts Dask clusters
 
 AS_OF = "2026-11-26"
 
@@ -134,8 +135,6 @@ def test_no_dask_without_cluster(folder, tmp_path):
     code = f"""
 import sys
 from opsbook.cli import main
-
-pytestmark = pytest.mark.slow  # starts Dask clusters
 sys.argv = ["opsbook", "validate", {str(folder)!r}, "--as-of", "{AS_OF}", "--jobs", "1", "--history",
             {str(tmp_path / "h.sqlite")!r}, "--overview", {str(tmp_path / "ov")!r}]
 try:

@@ -196,6 +196,7 @@ def test_a_hand_edited_state_sheet_is_no_crash(tmp_path):
     assert "Traceback" not in result.output and "_opsbook" in load_workbook(path).sheetnames
 
 
+@pytest.mark.slow
 def test_concurrent_writes_keep_the_users_file_as_the_backup(tmp_path):
     """Several runs --write the same workbook at once: each waits for the one writing, the
     backup is the user's file (never another run's output), one set of marks in the end."""

@@ -235,6 +235,7 @@ with History(sys.argv[1]) as db:
 """
 
 
+@pytest.mark.slow
 def test_two_batches_at_once(target, tmp_path, batches, reports):
     """Two `opsbook validate --history` batches at once on the same database, and two more
     processes recording runs in a tight loop meanwhile: every run is there, whole."""
