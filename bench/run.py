@@ -93,7 +93,7 @@ def compare(
                     ]
                 )
             )
-    med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
+    med = lambda runs, i: statistics.median(r[i] for r in runs)
     result = {"rows": rows, "shape": shape, "ours_s": med(ours, 0), "ours_gb": med(ours, 1)}
     line = (
         f"{shape:>12} {rows:>7,} rows  opsbook {result['ours_s']:6.1f} s {result['ours_gb']:.2f} GB"
@@ -175,7 +175,7 @@ def violation_heavy(mixes: list[str], rows: int, repeat: int, naive_for: list[st
         ours, naive, printed = runs[mix]
         total = re.search(r"(\d+) 錯誤, (\d+) 警告", printed[-1])
         count = int(total.group(1)) + int(total.group(2))
-        med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
+        med = lambda runs, i: statistics.median(r[i] for r in runs)
         r = {
             "mix": mix,
             "rows": rows,

@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .config import dump_config, load_config  # noqa: E402
-from .errors import OpsbookError  # noqa: E402
+from .errors import ExitCode, OpsbookError  # noqa: E402
 from .excel.commands import doctor as doctor_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
 from .options import KindChoice  # noqa: E402
@@ -226,7 +226,7 @@ def validate(
         )
         for line in lines:
             click.echo(line, err=not ok)
-        code = code if ok else 2
+        code = code if ok else ExitCode.FAILED
     sys.exit(code)
 
 
@@ -268,7 +268,7 @@ def clear(paths, no_backup):
         except Exception as exc:  # noqa: BLE001 - the other files are still cleared
             click.echo(f"✗ {path}: not cleared ({type(exc).__name__}: {exc})", err=True)
             failed = True
-    sys.exit(2 if failed else 0)
+    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 
 @cli.command()
@@ -530,7 +530,7 @@ cli.add_command(doctor_command)
 cli.add_command(schema_command)  # opsbook/schema_command.py
 
 
-def _fail(message: str, code: int = 2):
+def _fail(message: str, code: int = ExitCode.FAILED):
     click.echo(f"opsbook: {message}", err=True)
     sys.exit(code)
 
@@ -544,10 +544,10 @@ def main(args: list[str] | None = None) -> None:
         code = cli.main(args, prog_name="opsbook", standalone_mode=False)
     except click.exceptions.Abort as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):
-            _fail("interrupted", 130)
-        _fail("aborted", 1)
+            _fail("interrupted", ExitCode.INTERRUPTED)
+        _fail("aborted", ExitCode.ABORTED)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail("interrupted", ExitCode.INTERRUPTED)
     except click.ClickException as exc:  # a usage error: click's own message and exit code 2
         exc.show()
         sys.exit(exc.exit_code)
@@ -561,4 +561,4 @@ def main(args: list[str] | None = None) -> None:
         _fail(
             f"unexpected failure ({type(exc).__name__}: {exc}); run with --debug for the traceback"
         )
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)

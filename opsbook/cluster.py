@@ -130,7 +130,7 @@ def _run(conn, fn, tasks, on_error) -> Iterator[Any]:
         for (path, kwargs), future in zip(tasks, futures):
             try:
                 result = future.result()
-            except Exception as exc:  # noqa: BLE001 - the task's own error, or KilledWorker
+            except Exception as exc:  # the task's own error, or KilledWorker
                 if on_error is None:
                     raise
                 result = on_error(path, kwargs, exc)

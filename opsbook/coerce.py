@@ -79,7 +79,7 @@ def blank_mask(values: pd.Series) -> pd.Series:
     )
     out = codes < 0
     if len(empty_u):
-        out = out | (empty_u.values.take(codes, mode="clip") & (codes >= 0))
+        out = out | (empty_u.to_numpy().take(codes, mode="clip") & (codes >= 0))
     return pd.Series(out, index=values.index)
 
 
@@ -103,7 +103,7 @@ def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Se
     kinds = _kind_of(values)
     unreadable = pd.Series(False, index=values.index)
 
-    is_dt = kinds.isin([dt.datetime, pd.Timestamp]) | kinds.eq(dt.date)
+    is_dt = kinds.isin([dt.datetime, pd.Timestamp, dt.date])
     if is_dt.any():  # distinct values only (see _by_distinct): a map is cheap here
         stamps = values[is_dt].map(_timestamp)
         out[is_dt] = pd.to_datetime(stamps)
@@ -116,7 +116,7 @@ def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Se
         out[ok[ok].index] = _EXCEL_EPOCH + pd.to_timedelta(serial[ok], unit="D").dt.round("s")
         unreadable[ok[~ok].index] = True
 
-    is_text = kinds.eq(str) & ~blank
+    is_text = kinds.isin([str]) & ~blank
     if is_text.any():
         text = _normalise_text(values[is_text])
         parts = text.str.extract(_DATE_TEXT)
@@ -204,7 +204,7 @@ def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     # (Range.Value's Currency type; xlwings issues #65, #640).
     is_num = kinds.isin([float, int, np.float64, np.int64, Decimal]) & ~blank
     out[is_num] = values[is_num].astype(float)
-    is_text = kinds.eq(str) & ~blank
+    is_text = kinds.isin([str]) & ~blank
     if is_text.any():
         text = _normalise_text(values[is_text]).str.replace(r"[,\s¥￥$元]", "", regex=True)
         out[is_text] = pd.to_numeric(text, errors="coerce")

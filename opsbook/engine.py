@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -298,6 +299,7 @@ def _row_violations(
     rule: RowRule, table: Table, ctx: Context, file: str, rows: pd.Index
 ) -> pd.DataFrame:
     target = rule.target_key(table)
+    assert target is not None  # a rule without its column was listed as not checked
     source = table.columns[target]
     # Only the columns the templates name are formatted (a row has 20-35 of them).
     keys = [k for k in table.columns if k in template_fields(rule)]
@@ -416,7 +418,8 @@ def _unreadable(table: Table, rules: list[Rule], ctx: Context, file: str) -> pd.
     if bad.empty:
         return empty_violations(VIOLATION_DATA)
     lines = []
-    for key, group in bad.groupby("key"):
+    for group_key, group in bad.groupby("key"):
+        key = cast(str, group_key)  # pandas-stubs type a group's key as any scalar
         users = [
             r
             for r in rules

@@ -6,6 +6,20 @@ user sees, so every message names the file (and sheet/cell where it applies) and
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What the command line exits with (docs/commands.md).  1 always means "violations
+    found" (or, for `opsbook doctor`, "something is missing"), never a crash."""
+
+    OK = 0
+    VIOLATIONS = 1  # error-severity violations found
+    NOT_READY = 1  # opsbook doctor: the add-in or its Python is missing or out of date
+    ABORTED = 1  # a prompt declined (click's Abort without Ctrl-C), as click itself exits
+    FAILED = 2  # a file could not be read or written, a usage error, or opsbook failed on it
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+
 
 class OpsbookError(Exception):
     """Base of every error opsbook raises on purpose."""

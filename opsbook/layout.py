@@ -109,8 +109,8 @@ def violation_rows(
     columns = [python_values(frame[c]) for c in VIOLATION_FIELDS]
     severity = VIOLATION_FIELDS.index("severity")
     value = VIOLATION_FIELDS.index("value")
-    for i, row in enumerate(zip(*columns), start=1):
-        row = list(row)
+    for i, values in enumerate(zip(*columns), start=1):
+        row = list(values)
         row[severity] = names.get(row[severity], row[severity])
         row[value] = shown(row[value])
         row[LINK_COLUMN] = shown(row[LINK_COLUMN])
@@ -169,11 +169,11 @@ def cell_marks(frame: pd.DataFrame, notes_per_sheet: int | None = None) -> pd.Da
     if len(noted) < len(out):
         marks = marks.merge(noted[["sheet", "letters", "row"]], on=["sheet", "letters", "row"])
     # The lines of a note joined in plain Python: pandas' per-group join makes a Series a cell.
-    lines = np.asarray(lines, dtype=object)
+    line_texts = np.asarray(lines, dtype=object)
     notes: dict[tuple, str] = {}
     for key, line in zip(
         zip(marks["sheet"].tolist(), marks["letters"].tolist(), marks["row"].tolist()),
-        lines[marks["line"].to_numpy()].tolist(),
+        line_texts[marks["line"].to_numpy()].tolist(),
     ):
         notes[key] = notes[key] + "\n" + line if key in notes else line
     keys = zip(out["sheet"].tolist(), out["letters"].tolist(), out["row"].tolist())
@@ -206,10 +206,10 @@ def _joined(clauses: pd.Series, messages: pd.Series) -> pd.Series:
     message_codes, message_values = pd.factorize(messages)
     width = len(message_values) + 1
     codes, pairs = pd.factorize(clause_codes.astype(np.int64) * width + message_codes)
-    clause_values = np.asarray(clause_values, dtype=object)
-    message_values = np.asarray(message_values, dtype=object)
+    clause_texts = np.asarray(clause_values, dtype=object)
+    message_texts = np.asarray(message_values, dtype=object)
     text = np.array(
-        [f"{clause_values[p // width]} {message_values[p % width]}" for p in pairs.tolist()],
+        [f"{clause_texts[p // width]} {message_texts[p % width]}" for p in pairs.tolist()],
         dtype=object,
     )
     return pd.Series(text[codes], index=clauses.index)

@@ -102,11 +102,11 @@ def _distinct_messages(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     parameter that cannot be hashed."""
     key = np.zeros(len(data), dtype=np.int64)
     for column in ("template", "template_en", "param_names", "params"):
-        values = data[column]
-        if (
-            values.dtype == object
-        ):  # tuples: as an array, so the uniques stay tuples (no MultiIndex)
-            values = values.to_numpy(dtype=object)
+        column_values = data[column]
+        # tuples: as an array, so the uniques stay tuples (no MultiIndex)
+        values: pd.Series | np.ndarray = (
+            column_values.to_numpy(dtype=object) if column_values.dtype == object else column_values
+        )
         codes, uniques = pd.factorize(values)
         key, _ = pd.factorize(key * (len(uniques) + 1) + codes)  # renumbered: never overflows
     codes = key  # numbered in order of first appearance

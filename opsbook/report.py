@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import __version__
+from .errors import ExitCode
 from .values import record_value
 
 if TYPE_CHECKING:
@@ -190,7 +191,10 @@ class Report:
             },
             "by_sheet": {
                 f"{file}|{sheet}": int(n)
-                for (file, sheet), n in f.groupby(["file", "sheet"]).size().items()
+                for file, sheet, n in f.groupby(["file", "sheet"])
+                .size()
+                .reset_index()
+                .itertuples(index=False)
             }
             if len(f)
             else {},
@@ -199,8 +203,8 @@ class Report:
     def exit_code(self) -> int:
         """0 clean, 1 error-severity violations, 2 a file could not be read or written."""
         if self.unreadable_files or any(f.write_error for f in self.files):
-            return 2
-        return 1 if self.errors else 0
+            return ExitCode.FAILED
+        return ExitCode.VIOLATIONS if self.errors else ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
         return {

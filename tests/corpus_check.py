@@ -24,13 +24,13 @@ SETTINGS = {"general": {"backup": False}}
 def values(path: Path) -> dict[str, list] | None:
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception:
+    except Exception:  # noqa: BLE001 - unreadable by calamine: compared as such
         return None
     out = {}
     for name in book.sheet_names:
         try:
             out[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a sheet calamine cannot read, compared as such
             out[name] = "unreadable"
     return out
 
@@ -42,7 +42,7 @@ def formulas(path: Path) -> dict[str, dict] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(path, rich_text=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - unreadable by openpyxl: compared as such
         return None
     # The stored cells only: iterating the grid of a sheet with a note at XFD1048576 would
     # visit every cell in between.
@@ -205,7 +205,7 @@ if __name__ == "__main__":
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 problems = check_one(path, Path(tmp))
-            except Exception as exc:  # report and go on: this is a survey
+            except Exception as exc:  # noqa: BLE001 - report and go on: this is a survey
                 problems = [f"{type(exc).__name__}: {exc}"]
         if problems:
             bad += 1

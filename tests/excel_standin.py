@@ -451,7 +451,7 @@ class SheetApi:
             raise AttributeError("visible")
 
         class Prop:
-            def set(_, value):
+            def set(_, value):  # noqa: N805 - `s` is the sheet; `_` is this stand-in
                 s._book.excel.call()
                 # mac_dict.py: sheet_very_hidden / sheet_hidden / sheet_visible keywords
                 s.visibility = {"sheet_very_hidden": VERY_HIDDEN, "sheet_hidden": HIDDEN}.get(
@@ -1251,7 +1251,7 @@ class StandInDriver:
         xw.Book.caller = staticmethod(lambda: mocked.get("book", addin))
         Book.set_mock_caller = lambda self: mocked.__setitem__("book", self)
         try:
-            exec(command, {})  # noqa: S102 - the command string of our own macro
+            exec(command, {})
         finally:
             xw.Book.caller, Book.set_mock_caller = real_caller, real_mock
 

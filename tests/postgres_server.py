@@ -70,7 +70,7 @@ def start() -> Server | str:
         import psycopg  # noqa: F401
     except ImportError:
         return "psycopg is not installed (pip install 'opsbook[postgres]')"
-    bin = os.path.dirname(versions[-1])
+    bindir = os.path.dirname(versions[-1])
     runas: list[str] = []
     folder = tempfile.mkdtemp(prefix="opsbook-pg-")
     if os.geteuid() == 0:
@@ -89,7 +89,7 @@ def start() -> Server | str:
     init = subprocess.run(
         [
             *runas,
-            f"{bin}/initdb",
+            f"{bindir}/initdb",
             "-D",
             data,
             "-U",
@@ -114,7 +114,7 @@ def start() -> Server | str:
     started = subprocess.run(
         [
             *runas,
-            f"{bin}/pg_ctl",
+            f"{bindir}/pg_ctl",
             "-D",
             data,
             "-o",
@@ -130,7 +130,7 @@ def start() -> Server | str:
         text=True,
         timeout=120,
     )
-    server = Server(folder, port, bin, runas)
+    server = Server(folder, port, bindir, runas)
     if started.returncode:
         log = (
             open(f"{folder}/log", encoding="utf-8", errors="replace").read()[-500:]

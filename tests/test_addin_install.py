@@ -7,7 +7,7 @@ import zipfile
 
 from addin_read import sources, vba_bin
 from click.testing import CliRunner
-from conftest import ROOT
+from paths import ROOT
 
 from opsbook.cli import cli
 from opsbook.excel import doctor, install

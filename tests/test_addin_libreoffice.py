@@ -2,7 +2,7 @@
 real spreadsheet program this machine runs.  It reads the compound file, the dir stream and
 the compressed module streams, imports each module as a VBA-compatible Basic module of the
 right kind, and its script provider finds every procedure of opsbook's module.  Any parse
-failure of the project fails this test.  It does not run Excel's VBA compiler (see README).
+failure of the project fails this test.  It does not run Excel's VBA compiler (see docs/excel-proofs.md).
 
 The listing runs under the system Python with LibreOffice's UNO bridge (python3-uno; .ci/run
 installs it)."""
@@ -15,11 +15,13 @@ import uuid
 import pytest
 from addin_read import windows_udfs
 from click.testing import CliRunner
-from conftest import ROOT
+from paths import ROOT
 
 from opsbook.cli import cli
 from opsbook.excel.addin.build import build_addin
 from opsbook.excel.addin.sources import xlwings_dir
+
+pytestmark = pytest.mark.slow  # LibreOffice opens the add-in and the templates
 
 LISTING = r"""
 import json, re, subprocess, sys, time

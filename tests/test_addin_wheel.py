@@ -10,10 +10,13 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
 from addin_read import sources, vba_bin
-from conftest import ROOT
+from paths import ROOT
 
 from opsbook.excel.addin.sources import crlf
+
+pytestmark = pytest.mark.slow  # builds the wheel and installs it into a fresh environment
 
 
 def run(*args, **kwargs):

@@ -18,6 +18,7 @@ from opsbook.engine import as_of_moment
 from opsbook.samples.batch import make_batch
 
 pytest.importorskip("distributed", reason="pip install 'opsbook[cluster]'")
+pytestmark = pytest.mark.slow  # starts Dask clusters
 
 AS_OF = "2026-11-26"
 

@@ -154,6 +154,7 @@ def test_blank_cells_are_the_same_on_both_paths(cells):
     assert fast.tolist() == slow.tolist()
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

@@ -5,8 +5,8 @@ marks, notes and new sheets lose nothing, and clear undoes them.  The full corpu
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 from corpus_check import check_one
+from paths import SHARED
 
 CORPUS = SHARED / "corpus" / "xlsxwriter"
 FILES = sorted(p for p in CORPUS.glob("*") if p.suffix in (".xlsx", ".xlsm"))

@@ -1,7 +1,7 @@
 """The coverage matrix is generated from the catalog and must not be stale; every rule cites
 a real clause; every checkable clause of 運營規章制度1 has a rule."""
 
-from conftest import ROOT
+from paths import ROOT
 
 from opsbook.coverage import render_coverage
 from opsbook.kinds import all_rules

@@ -13,8 +13,8 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
 from excel_standin import VBA_RESERVED
+from paths import ROOT
 
 from opsbook.cli import cli
 

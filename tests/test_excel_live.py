@@ -12,8 +12,8 @@ import types
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 from excel_standin import VERY_HIDDEN, Book, Formula, Rule
+from paths import ROOT
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment

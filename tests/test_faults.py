@@ -196,6 +196,7 @@ def test_a_hand_edited_state_sheet_is_no_crash(tmp_path):
     assert "Traceback" not in result.output and "_opsbook" in load_workbook(path).sheetnames
 
 
+@pytest.mark.slow
 def test_concurrent_writes_keep_the_users_file_as_the_backup(tmp_path):
     """Several runs --write the same workbook at once: each waits for the one writing, the
     backup is the user's file (never another run's output), one set of marks in the end."""
@@ -287,6 +288,7 @@ def _soffice_csv(path: Path, out: Path) -> str:
     return (out / (path.stem + ".csv")).read_text(encoding="utf-8", errors="replace")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
 def test_single_quoted_attributes_and_white_space_are_spliced_not_broken(tmp_path):
     plain = tmp_path / "plain.xlsx"
@@ -892,6 +894,7 @@ def _filled(path: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
 def test_clear_after_the_user_resaved_elsewhere_and_ran_again_leaves_no_fills(tmp_path):
     path = tmp_path / "log.xlsx"

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
+import postgres_server
 import pytest
 import sqlalchemy as sa
 
@@ -22,9 +23,6 @@ from opsbook.history import History, HistoryError, workbook_changes
 from opsbook.history import store as store_module
 from opsbook.report import Report
 from opsbook.samples.batch import make_batch
-
-sys.path.insert(0, str(Path(__file__).parent))
-import postgres_server  # noqa: E402
 
 AS_OF = as_of_moment("2026-11-26")
 
@@ -40,7 +38,7 @@ def pg_server():
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def target(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "history.sqlite")
@@ -237,6 +235,7 @@ with History(sys.argv[1]) as db:
 """
 
 
+@pytest.mark.slow
 def test_two_batches_at_once(target, tmp_path, batches, reports):
     """Two `opsbook validate --history` batches at once on the same database, and two more
     processes recording runs in a tight loop meanwhile: every run is there, whole."""

@@ -1,6 +1,6 @@
 """Imports point down: a module may import its own layer or a lower one, never a higher one.
 
-The layer order is written here once (the README's layout table follows it).  Every import
+The layer order is written here once (docs/layout.md's table follows it).  Every import
 counts — at the top, inside a function, under TYPE_CHECKING — because a lazy import is still
 a dependency.
 """
@@ -59,7 +59,7 @@ def layer_of(module: str) -> int:
             if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > length:
                 best, length = index, len(prefix)
     if best is None:
-        raise AssertionError(f"{module} is in no layer: add it to LAYERS (and the README's layout)")
+        raise AssertionError(f"{module} is in no layer: add it to LAYERS (and docs/layout.md)")
     return best
 
 
@@ -170,9 +170,8 @@ def test_the_layer_test_sees_an_upward_import():
     assert layer_of("opsbook.report") < layer_of("opsbook.writers.annotate")
 
 
-def test_the_readme_layout_names_every_layer():
-    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
-    layout = readme[readme.index("## Layout") :]
+def test_the_documented_layout_names_every_layer():
+    layout = (PACKAGE.parent / "docs" / "layout.md").read_text(encoding="utf-8")
     for name, prefixes in LAYERS:
         for prefix in prefixes:
             if prefix == "opsbook" or prefix in KIND_PLUGINS:  # the layout names opsbook/kinds/

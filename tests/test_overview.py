@@ -19,12 +19,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from cdp import Browser, chromium_path
 from openpyxl import load_workbook
 
 from opsbook.samples.batch import make_batch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from cdp import Browser, chromium_path  # noqa: E402
+pytestmark = pytest.mark.slow  # 96 workbooks checked twice, the page loaded in Chromium
 
 VIEWS_WITH_CHARTS = ["files", "teams", "clauses", "severity", "months", "changes", "trend"]
 

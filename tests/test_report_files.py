@@ -13,6 +13,7 @@ import pytest
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
+from opsbook.errors import ConfigError
 from opsbook.pipeline import check_file
 from opsbook.report import VIOLATION_FIELDS, FileResult, Report, empty_violations
 from opsbook.writers.reportfile import json_chunks, report_json, write_report
@@ -199,7 +200,7 @@ def test_parquet_edge_values_and_no_violations(tmp_path):
 
 
 def test_unknown_format_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown report format"):
+    with pytest.raises(ConfigError, match="unknown report format"):
         write_report(Report(as_of=as_of_moment("2026-11-26")), tmp_path / "r.x", "xml")
 
 

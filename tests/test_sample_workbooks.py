@@ -3,7 +3,7 @@ and nothing else is reported.  The samples are regenerated from their builders h
 committed copies must match what the builders make."""
 
 import pytest
-from conftest import ROOT
+from paths import ROOT
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment

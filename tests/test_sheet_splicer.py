@@ -216,6 +216,7 @@ def _run(cls, xml, marks, chunk):
     return b"".join(out) + splicer.tail, splicer.changes
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(sheets_and_marks())
 def test_the_direct_paths_write_what_the_row_scan_writes(case):
@@ -230,6 +231,7 @@ def test_the_direct_paths_write_what_the_row_scan_writes(case):
     assert direct == scanned
 
 
+@pytest.mark.slow
 def test_a_big_sheet_is_cleared_and_marked_again_without_holding_it_whole(tmp_path):
     from opsbook.writers.annotate import clear_file
 
@@ -402,6 +404,7 @@ def _outcome(cls, xml, marks, cuts):
     return b"".join(out) + splicer.tail, splicer.changes, styles.given
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(varied_sheets())
 def test_the_batch_path_writes_what_the_row_by_row_path_writes(case):
@@ -416,6 +419,7 @@ def test_the_batch_path_writes_what_the_row_by_row_path_writes(case):
         assert batch == _outcome(ScanOnly, xml, marks, cuts)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(varied_sheets(missing_rows=True))
 def test_marked_rows_missing_from_a_chunk_are_made_where_the_scan_makes_them(case):

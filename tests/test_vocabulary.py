@@ -74,7 +74,7 @@ def test_predicates_over_a_bare_frame_and_an_absent_column_says_nothing():
         }
     )
     env = Env(FrameTable(frame), {"s": {"days": 2}}, "s")
-    run = lambda text: evaluate(parse(text), env).tolist()  # noqa: E731
+    run = lambda text: evaluate(parse(text), env).tolist()
     assert run("later_than(a, b)") == [False, True, False]  # 3/5 is not after 3/5 10:00
     assert run("later_than(a, b, {days}, unit=days)") == [False, True, False]
     assert run("later_than(a, b, 3, unit=days)") == [False, True, False]

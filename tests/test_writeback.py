@@ -238,6 +238,7 @@ CELLS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -270,6 +271,7 @@ def test_property_write_then_clear_round_trips(tmp_path_factory, cells, note_row
     shutil.rmtree(folder)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
 def test_libreoffice_renders_the_annotated_workbook(tmp_path):
     path = write_xlsx(tmp_path / "render.xlsx", LOG)

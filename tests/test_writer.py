@@ -140,6 +140,7 @@ def test_writing_in_place_replaces_atomically(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~opsbook")]
 
 
+@pytest.mark.slow
 def test_violations_sheet_rendered_meanwhile_gives_the_same_workbook(tmp_path, monkeypatch):
     """The 違規清單 rendered in a worker thread while the cells are marked (big reports)
     and rendered after the marks give byte-identical workbooks, on every bundled sample."""
@@ -158,6 +159,7 @@ def test_violations_sheet_rendered_meanwhile_gives_the_same_workbook(tmp_path, m
         assert any(name.startswith("xl/worksheets/") for name in members[0])
 
 
+@pytest.mark.slow
 def test_a_failed_mark_leaves_no_worker_part_open(tmp_path, monkeypatch):
     """When marking fails after the 違規清單 started rendering meanwhile, closing the book
     waits for the worker and closes what it made; the error is the marking's."""
@@ -187,6 +189,7 @@ def test_a_failed_mark_leaves_no_worker_part_open(tmp_path, monkeypatch):
     assert len(made) == 1 and made[0].file.closed
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(), ref=st.sampled_from(["A1", "B12", "XFD1048576", 'A"1', "A&1"]))
 def test_new_comments_from_text_equal_the_element_built_ones(text, ref):

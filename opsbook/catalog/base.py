@@ -12,7 +12,7 @@ Chinese and English.  Templates are ``str.format`` strings over the row's format
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ class Context:
     period_from: pd.Timestamp | None = None
     period_to: pd.Timestamp | None = None
     notes: list[dict[str, str]] = field(default_factory=list)  # rows a rule could not judge
-    cache: dict[str, Any] = field(default_factory=dict)  # results two rules or a summary share
+    cache: dict[Hashable, Any] = field(default_factory=dict)  # results two rules or a summary share
     section: str | None = None  # the kind's settings section: where {setting} refers to
 
     def cfg(self, section: str, key: str):

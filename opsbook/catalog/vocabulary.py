@@ -160,7 +160,7 @@ class Predicate:
 PREDICATES: dict[str, Predicate] = {}
 
 
-def param(name: str, type: str, default: Any = None) -> Param:
+def param(name: str, type: str, default: Any = None) -> Param:  # noqa: A002 - named as in the declarations
     """An optional parameter (with its default); a bare type in ``predicate`` is required."""
     return Param(name, type, default, required=False)
 
@@ -226,7 +226,7 @@ def _call(node: ast.Call, text: str) -> Call:
     return Call(name, args, tuple(kwargs))
 
 
-def _arg(node: ast.AST, type: str, text: str) -> Arg:
+def _arg(node: ast.AST, type: str, text: str) -> Arg:  # noqa: A002 - named as in the declarations
     def wrong(what: str) -> VocabularyError:
         return VocabularyError(f"{text!r}: {_src(node)} is not {what}")
 

@@ -30,7 +30,7 @@ def run_recorded(live: XlwingsBook, action):
     except Exception:
         try:
             live.save()
-        except Exception:  # the error to report is the first; clear still finds ours by name
+        except Exception:  # noqa: BLE001 - the error to report is the first; clear still finds ours by name
             pass
         raise
 
@@ -43,7 +43,7 @@ def _run(action) -> None:
             run_recorded(live, lambda: action(live, book))
     except OpsbookError as exc:
         book.app.alert(str(exc), title="opsbook")
-    except Exception as exc:  # a button must show something a person can act on
+    except Exception as exc:  # noqa: BLE001 - a button must show something a person can act on
         book.app.alert(f"opsbook 未能完成：{type(exc).__name__}: {exc}", title="opsbook")
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import OpsbookError
+from ..errors import ExitCode, OpsbookError
 from ..options import KindChoice
 
 KINDS = KindChoice()
 
 
-def _fail(message: str, code: int = 2):
+def _fail(message: str, code: int = ExitCode.FAILED):
     click.echo(f"opsbook: {message}", err=True)
     sys.exit(code)
 
@@ -179,4 +179,4 @@ def doctor():
 
     lines, ok = report_lines()
     _echo_all(lines)
-    sys.exit(0 if ok else 1)
+    sys.exit(ExitCode.OK if ok else ExitCode.NOT_READY)

@@ -138,7 +138,7 @@ def installed_addin() -> Path | None:
 
         if xw.apps:
             folder = Path(xw.apps.active.startup_path)
-    except Exception:
+    except Exception:  # noqa: BLE001 - no Excel to ask: the default folder
         folder = None
     if folder is None:
         folder = Path(os.environ.get("APPDATA", "")) / "Microsoft" / "Excel" / "XLSTART"
@@ -156,7 +156,7 @@ def addin_report() -> tuple[list[str], bool]:
 
         with zipfile.ZipFile(path) as zf:
             current = zf.read("xl/vbaProject.bin") == vba_project_bin(["Sheet1"], formulas=True)
-    except Exception as exc:  # a damaged or foreign file: say so, do not crash
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: say so, do not crash
         return [
             f"add-in   ✗ {path} cannot be read ({type(exc).__name__}): run `opsbook excel addin install`"
         ], False

@@ -24,7 +24,7 @@ MAC_REFUSAL = (
     "build the add-in with `opsbook excel addin build --output opsbook.xlam`, then in Excel "
     "Tools → Excel Add-ins → Browse… pick it, run `xlwings runpython install` once and put "
     '"INTERPRETER_MAC","<this python>" into ~/Library/Containers/com.microsoft.Excel/Data/'
-    "xlwings.conf; or check workbooks with `opsbook validate` (see README, In Excel)"
+    "xlwings.conf; or check workbooks with `opsbook validate` (see docs/in-excel.md)"
 )
 OTHER_REFUSAL = (
     "opsbook excel addin {command} needs Microsoft Excel on Windows; on this system "
@@ -58,7 +58,7 @@ def startup_dir() -> Path:
     import xlwings as xw
 
     try:
-        if xw.apps:
+        if xw.apps.active is not None:  # an Excel is running: ask it
             return Path(xw.apps.active.startup_path)
         with xw.App(visible=False) as app:
             return Path(app.startup_path)
@@ -74,7 +74,7 @@ def _close_open_addin() -> None:
     for app in xw.apps:
         try:
             app.books[ADDIN_NAME].close()
-        except Exception:  # not open in this Excel
+        except Exception:  # noqa: BLE001 - not open in this Excel
             pass
 
 
@@ -90,7 +90,7 @@ def install_addin() -> list[str]:
         try:
             app.books.open(str(folder / ADDIN_NAME))
             opened = True
-        except Exception:
+        except Exception:  # noqa: BLE001 - that Excel loads it at its next start
             pass
     lines.append(
         "已在執行中的 Excel 載入 opsbook 分頁。"

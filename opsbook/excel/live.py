@@ -43,6 +43,7 @@ import re
 import sys
 from collections import defaultdict
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -204,7 +205,8 @@ class XlwingsBook:
 
     def mark(self, frame: pd.DataFrame) -> None:
         marks = cell_marks(frame)
-        for index, (sheet_name, m) in enumerate(marks.groupby("sheet", sort=False)):
+        for index, (group_key, m) in enumerate(marks.groupby("sheet", sort=False)):
+            sheet_name = cast(str, group_key)  # pandas-stubs type a group's key as any scalar
             sheet = self.book.sheets[sheet_name]
             rows = m["row"].to_numpy(dtype=np.int64)
             cols = np.array([column_index(x) + 1 for x in m["letters"]], dtype=np.int64)

@@ -65,7 +65,7 @@ class Report:
         try:
             ok, detail = action()
             status = PASS if ok else FAIL
-        except Exception as exc:  # a step never stops the others
+        except Exception as exc:  # noqa: BLE001 - a step never stops the others
             status = ERROR
             detail = f"{type(exc).__name__}: {exc}".replace("\n", " ")
             last = traceback.extract_tb(exc.__traceback__)[-1:]
@@ -110,7 +110,7 @@ def run_selftest(driver, folder: Path, report_path: Path) -> Report:
     ]
     try:
         report.info += list(driver.info().items())
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a self-test step records any failure and goes on
         report.info.append(("excel", f"error: {type(exc).__name__}: {exc}"))
     built = _build_step(report, folder)
     for path in built:
@@ -234,7 +234,7 @@ def _sample_steps(report: Report, driver, folder: Path, name: str, source: Path)
         report.step(f"{stem}.clear", clear)
         report.step(f"{stem}.insert_row", lambda: _insert_row(driver, book, state))
         report.step(f"{stem}.rename_sheet", lambda: _rename_sheet(driver, book, state))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a self-test step records any failure and goes on
         report.steps.append((f"{stem}.open", ERROR, 0.0, f"{type(exc).__name__}: {exc}"))
     finally:
         if book is not None:

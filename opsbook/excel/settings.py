@@ -23,7 +23,7 @@ def book_folder(book) -> Path | None:
     history, so reading the path never fails."""
     try:
         folder = Path(book.fullname).parent
-    except Exception:  # XlwingsError, or a COM error from a closing workbook
+    except Exception:  # noqa: BLE001 - XlwingsError, or a COM error from a closing workbook
         return None
     return folder if str(folder) not in ("", ".") and folder.is_dir() else None
 

@@ -40,21 +40,21 @@ def _fail(exc: Exception) -> str:
 @xw.func
 @xw.arg("start_date", doc="起始日期，可為日期或序列值 (start date or its serial number)")
 @xw.arg("n", doc="工作日數 (working days, 1 or more)")
-def OPS_WORKDAYS_AFTER(start_date, n):
+def OPS_WORKDAYS_AFTER(start_date, n):  # noqa: N802 - the name Excel users type
     """第 n 個工作日（中國大陸法定節假日及調休補班）。The n-th mainland-China working day after start_date."""
     try:
         return serial.workdays_after(start_date, n).to_pydatetime()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a formula shows #OPS: …, never a traceback
         return _fail(exc)
 
 
 @xw.func
 @xw.arg("check_date", doc="日期，可為日期或序列值 (a date or its serial number)")
-def OPS_IS_WORKDAY(check_date):
+def OPS_IS_WORKDAY(check_date):  # noqa: N802 - the name Excel users type
     """是否為工作日（含調休補班）。TRUE when the date is a mainland-China working day."""
     try:
         return serial.is_workday(check_date)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a formula shows #OPS: …, never a traceback
         return _fail(exc)
 
 
@@ -71,7 +71,7 @@ def _values(rng) -> list:
 @xw.arg(
     "as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)"
 )
-def OPS_CHECK_ROW(row, headers, as_of=None, caller=None):
+def OPS_CHECK_ROW(row, headers, as_of=None, caller=None):  # noqa: N802 - the name Excel users type
     """按規章檢查一行，回傳違反的條款，例如「R2-2.7: 檢查合格後須請用戶簽字確認」；沒有違規回傳 ✓。"""
     try:
         values, names = _values(row), _values(headers)
@@ -87,7 +87,7 @@ def OPS_CHECK_ROW(row, headers, as_of=None, caller=None):
             locate=_locator(row, headers, len(values)) if hasattr(row, "options") else None,
         )
         return "; ".join(f"{clause}: {text}" for clause, text in found) or "✓"
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a formula shows #OPS: …, never a traceback
         return _fail(exc)
 
 
@@ -115,11 +115,11 @@ def _locator(row, headers, width: int):
 @xw.func
 @xw.arg("ids", ndim=1, doc="購氣記錄的用戶編號欄 (purchase log ids), e.g. 購氣記錄!A2:A5000")
 @xw.arg("dates", ndim=1, doc="購氣記錄的購氣日期欄 (purchase dates), e.g. 購氣記錄!C2:C5000")
-def OPS_PURCHASES(ids, dates, caller=None):
+def OPS_PURCHASES(ids, dates, caller=None):  # noqa: N802 - the name Excel users type
     """讀入購氣記錄一次，回傳其代號；OPS_BLACKLISTED 以此代號查詢，不必每格重讀整欄。"""
     try:
         return purchases.purchase_log(ids, dates, formula_settings(caller))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a formula shows #OPS: …, never a traceback
         return _fail(exc)
 
 
@@ -133,7 +133,7 @@ def OPS_PURCHASES(ids, dates, caller=None):
 @xw.arg(
     "as_of", doc="檢查日期，可省略；填 TODAY() 則每天重算 (as-of date; TODAY() to follow the date)"
 )
-def OPS_BLACKLISTED(customer, ids, dates=None, as_of=None, caller=None):
+def OPS_BLACKLISTED(customer, ids, dates=None, as_of=None, caller=None):  # noqa: N802 - the name Excel users type
     """逾 3 個月未購氣列入黑名單的日期；未列入回傳「否」（R2-1.2）。"""
     try:
         if not isinstance(ids, str):
@@ -142,5 +142,5 @@ def OPS_BLACKLISTED(customer, ids, dates=None, as_of=None, caller=None):
         settings = None if isinstance(ids, str) else formula_settings(caller)
         listed = purchases.log_for(ids, dates, settings).blacklisted_on(customer, as_of)
         return "否" if listed is None else listed.to_pydatetime()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a formula shows #OPS: …, never a traceback
         return _fail(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .store import DEFAULT_NAME, Diff, History, HistoryError, resolve_target
 
@@ -26,6 +27,7 @@ def run_lines(db: History) -> list[str]:
     lines = [
         f"{'run':>4}  {'as-of':<16}  {'started (UTC)':<19}  {'files':>5}  {'errors':>6}  {'warnings':>8}  checked"
     ]
+    r: Any  # a row of the runs table (pandas-stubs type its fields as any scalar)
     for r in runs.itertuples():
         paths = ", ".join(json.loads(r.paths)) or "-"
         lines.append(

@@ -106,10 +106,9 @@ def _month_series(table) -> pd.Series | None:
     ]
     if not candidates:
         return None
-    stamp = None
-    for key in candidates:
-        values = pd.to_datetime(table.data[key], errors="coerce")
-        stamp = values if stamp is None else stamp.fillna(values)
+    stamp = pd.to_datetime(table.data[candidates[0]], errors="coerce")
+    for key in candidates[1:]:
+        stamp = stamp.fillna(pd.to_datetime(table.data[key], errors="coerce"))
     number = (stamp.dt.year * 100 + stamp.dt.month).to_numpy(dtype=float, na_value=np.nan)
     codes, uniques = pd.factorize(number, use_na_sentinel=True)
     text = np.array(

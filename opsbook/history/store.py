@@ -320,7 +320,8 @@ class History:
         )
         try:
             with self.engine.begin() as conn:
-                run_id = conn.execute(runs.insert().values(**run)).inserted_primary_key[0]
+                inserted = conn.execute(runs.insert().values(**run)).inserted_primary_key
+                run_id = inserted[0]  # type: ignore[index]  # None only for executemany
                 if file_rows:
                     conn.execute(run_files.insert(), [{**r, "run_id": run_id} for r in file_rows])
                 for start in range(0, len(violation_rows), 5000):

@@ -75,5 +75,5 @@ def write_table(
             + [len(str(v)) * (2 if isinstance(v, str) else 1) for v in sample]
         )
         ws.column_dimensions[get_column_letter(c)].width = min(max(10, longest + 2), 40)
-    ws.freeze_panes = ws.cell(row=(4 if title else 2), column=1)
+    ws.freeze_panes = f"A{4 if title else 2}"
     return positions

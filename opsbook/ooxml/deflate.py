@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
+from types import ModuleType
 from typing import BinaryIO
 
+_fast: ModuleType
 try:
     from isal import isal_zlib as _fast
 except ImportError:  # pragma: no cover - every platform we ship to has an isal wheel
@@ -23,7 +25,7 @@ except ImportError:  # pragma: no cover - every platform we ship to has an isal 
 BIG_PART = 1_000_000  # bytes: parts above this are deflated fast, the rest as Excel does
 
 
-def crc32(data: bytes, value: int = 0) -> int:
+def crc32(data: bytes | memoryview, value: int = 0) -> int:
     return _fast.crc32(data, value)
 
 

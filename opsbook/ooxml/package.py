@@ -153,7 +153,7 @@ class PartSpool:
         self._crc = 0
         self._size = 0
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         if data:
             self._crc = crc32(data, self._crc)
             self._size += len(data)
@@ -211,12 +211,8 @@ class Package:
         self.infos = self.zip.infolist()
         self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
         if len(self._by_lower) != len(self.infos):
-            seen: set[str] = set()
-            twice = next(
-                i.filename
-                for i in self.infos
-                if i.filename.lower() in seen or seen.add(i.filename.lower())
-            )
+            lowered = [i.filename.lower() for i in self.infos]
+            twice = next(i.filename for k, i in enumerate(self.infos) if lowered[k] in lowered[:k])
             raise UnreadableWorkbook(
                 f"{path}: the workbook is damaged (the zip holds {twice} twice)"
             )
@@ -344,14 +340,15 @@ class Package:
                         f"({target[:80]}); not a valid workbook"
                     )
                 target = self.name(inside)
-            out[el.get("Id")] = Relationship(el.get("Id"), el.get("Type", ""), target, external)
+            rid = el.get("Id", "")
+            out[rid] = Relationship(rid, el.get("Type", ""), target, external)
         return out
 
     def _sheets(self) -> list[SheetEntry]:
         sheets = []
         r_id = f"{{{self.rel_ns}}}id"
         for el in self.workbook.iter(f"{{{self.main_ns}}}sheet"):
-            rel = self.workbook_rels.get(el.get(r_id))
+            rel = self.workbook_rels.get(el.get(r_id, ""))
             if rel is None or rel.external:
                 continue
             sheet_id = el.get("sheetId", "0").strip()
@@ -359,7 +356,7 @@ class Package:
                 SheetEntry(
                     el.get("name") or "",
                     int(sheet_id) if sheet_id.isdigit() else 0,
-                    el.get(r_id),
+                    rel.id,
                     rel.target,
                     el.get("state", "visible"),
                 )
@@ -399,7 +396,7 @@ class Package:
         self.edits[name] = data
 
     def put_spooled(self, part: str, spooled: SpooledPart) -> None:
-        self.put(part, spooled)  # type: ignore[arg-type]
+        self.put(part, spooled)
 
     def backup_to(self, out) -> None:
         """Copy the file as it was read (from the handle held open since then, whatever

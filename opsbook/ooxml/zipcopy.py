@@ -15,8 +15,9 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
+from ..errors import RefusedToPatch, UnreadableWorkbook
 from .deflate import crc32, deflate, inflate_chunks, raw_chunks
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -54,7 +55,9 @@ class RawZipWriter:
         if name in self._names:
             raise ValueError(f"duplicate zip member {name}")
         if csize >= 0xFFFFFFFF or usize >= 0xFFFFFFFF or self._out.tell() >= 0xFFFFFFFF:
-            raise ValueError("member too large for a plain zip (zip64 not supported)")
+            raise RefusedToPatch(
+                "a part too large for a plain zip (zip64 is not written); not patched"
+            )
         self._names.add(name)
         dostime = (date_time[3] << 11) | (date_time[4] << 5) | (date_time[5] // 2)
         dosdate = ((max(date_time[0], 1980) - 1980) << 9) | (date_time[1] << 5) | date_time[2]
@@ -162,7 +165,7 @@ class RawZipWriter:
             self._out.write(chunk)
             copied += len(chunk)
         if copied != compress_size:
-            raise ValueError(f"{name}: {copied} deflated bytes, {compress_size} expected")
+            raise UnreadableWorkbook(f"{name}: {copied} deflated bytes, {compress_size} expected")
 
     def close(self) -> None:
         """Write the central directory and the end record.  The archive comment is
@@ -174,7 +177,7 @@ class RawZipWriter:
         self._out.write(central)
         count = len(self._central)
         if count > 0xFFFF:
-            raise ValueError("too many zip members (zip64 not supported)")
+            raise RefusedToPatch("over 65,535 parts (zip64 is not written); not patched")
         comment = OWN_MARK + hashlib.sha256(central).hexdigest()[:40].encode()
         self._out.write(
             _END.pack(_END_SIG, 0, 0, count, count, len(central), start, len(comment)) + comment
@@ -219,8 +222,8 @@ def member_chunks(
     once, however much more it would give); the CRC and size are checked at the end: a
     damaged member raises zipfile.BadZipFile."""
     if isinstance(source, (str, Path)):
-        with open(source, "rb") as fh:
-            yield from member_chunks(fh, info, chunk)
+        with open(source, "rb") as opened:
+            yield from member_chunks(opened, info, chunk)
         return
     fh = source
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
@@ -250,7 +253,7 @@ def member_chunks(
         raise zipfile.BadZipFile(f"bad CRC or size for {info.filename}")
 
 
-def _seek_data(fh: BinaryIO, info: zipfile.ZipInfo) -> None:
+def _seek_data(fh: IO[bytes], info: zipfile.ZipInfo) -> None:
     """Put ``fh`` at the start of the member's compressed data, past its local header."""
     fh.seek(info.header_offset)
     local = fh.read(_LOCAL.size)

@@ -120,7 +120,7 @@ def _view_sheet(book, view: View, link) -> None:
     cat = first_col + source_columns.index(view.chart.category)
     for series in view.chart.series:
         j = first_col + source_columns.index(series)
-        options = {
+        options: dict[str, object] = {
             "name": [name, 0, j],
             "categories": [name, 1, cat, source_rows, cat],
             "values": [name, 1, j, source_rows, j],

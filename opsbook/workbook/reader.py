@@ -21,13 +21,16 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 import python_calamine
 
 from ..errors import UnreadableWorkbook
 from .cells import column_index, split_cell
+
+if TYPE_CHECKING:
+    from ..ooxml.package import Package
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -91,20 +94,21 @@ class SheetValues:
 
     def grid(self) -> pd.DataFrame:
         if self.frame is None:
-            width = max((len(r) for r in self.rows), default=0)
+            rows = self.rows or []
+            width = max((len(r) for r in rows), default=0)
             self.frame = pd.DataFrame(
-                [list(r) + [None] * (width - len(r)) for r in self.rows], dtype=object
+                [list(r) + [None] * (width - len(r)) for r in rows], dtype=object
             )
         return self.frame
 
     def head(self, n: int) -> list[list]:
         if self.rows is not None:
             return self.rows[:n]
-        top = self.frame.head(n).astype(object)
+        top = self.grid().head(n).astype(object)
         return top.where(top.notna(), None).values.tolist()
 
     def __len__(self) -> int:
-        return len(self.rows) if self.rows is not None else len(self.frame)
+        return len(self.rows) if self.rows is not None else len(self.grid())
 
 
 class WorkbookReader(Protocol):
@@ -308,7 +312,7 @@ class FileReader:
                         if m.group(3) in facts.cell_images:
                             pictures.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
                 carry = data[cut:]
-        except Exception:  # a damaged part: its values were read; nothing more to learn
+        except Exception:  # noqa: BLE001 - a damaged part: its values were read; nothing more to learn
             return tuple(merges), frozenset(pictures)
         return tuple(merges), frozenset(pictures)
 
@@ -319,7 +323,7 @@ class FileReader:
             frame = self._fast.load_sheet(
                 name, header_row=None, dtypes="string", eager=True
             ).to_pandas()
-        except Exception:
+        except Exception:  # noqa: BLE001 - fastexcel failed on this sheet: the exact reader tries
             return self._read_exact(name)
         frame.columns = range(frame.shape[1])
         _release_freed_memory()
@@ -420,7 +424,7 @@ def _with_last(chunks):
 
 @dataclass
 class _PackageFacts:
-    package: object | None = None  # the open Package (its zip handle), None when unreadable
+    package: Package | None = None  # the open Package (its zip handle), None when unreadable
     parts: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part
     tables: dict[str, tuple[TablePart, ...]] = field(
         default_factory=dict
@@ -438,7 +442,7 @@ def _package_facts(path: Path) -> _PackageFacts:
         pkg = Package(path, max_part_mb=1 << 20)  # the size limit was checked before
     except UnreadableWorkbook:
         raise  # not a workbook: no workbook part, no sheets, a relationship outside it …
-    except Exception:  # still read (a DTD, a signature …), without these facts
+    except Exception:  # noqa: BLE001 - still read (a DTD, a signature …), without these facts
         return _PackageFacts()
     facts = _PackageFacts(package=pkg, parts={s.name: s.part for s in pkg.sheets})
     try:
@@ -473,7 +477,7 @@ def _package_facts(path: Path) -> _PackageFacts:
             pkg.has(p) and b"_localImage" in pkg.read(p)
             for p in ("xl/richData/rdrichvaluestructure.xml", "xl/richData/richValueStructure.xml")
         )
-    except Exception:  # a damaged small part: read the values without these facts
+    except Exception:  # noqa: BLE001 - a damaged small part: read the values without these facts
         return facts
     return facts
 

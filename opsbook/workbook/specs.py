@@ -39,7 +39,7 @@ class TableSpec:
         raise KeyError(key)
 
 
-def C(key: str, *aliases: str, type: str = "text", required: bool = False) -> ColumnSpec:
+def C(key: str, *aliases: str, type: str = "text", required: bool = False) -> ColumnSpec:  # noqa: N802, A002 - reads as a column in the tables below
     return ColumnSpec(key, (key, *aliases), type, required)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -186,7 +187,7 @@ def _grouped_cells(rows: list[list], r: int, merges: np.ndarray) -> list:
             top[c] = group
         else:
             group = None
-    cells = []
+    cells: list[tuple[str, ...] | None] = []
     for c in range(width):
         g, sub = _text(top[c]), _text(bottom[c])
         vertical = sub and not _text(raw_bottom[c]) and sub == g  # one merge down both rows
@@ -470,7 +471,7 @@ def _totals_rows(body: pd.DataFrame, index: pd.Index) -> pd.Series:
             pd.Series(uniques).astype("str").str.contains(_TOTAL_HINT, regex=True, na=False)
         )
         is_total = np.zeros(len(uniques), dtype=bool)
-        for i in np.flatnonzero(candidates.to_numpy(dtype=bool)):
+        for i in np.flatnonzero(candidates.to_numpy(dtype=bool)).tolist():
             is_total[i] = isinstance(uniques[i], str) and _is_total_label(uniques[i])
         if is_total.any():
             hit = is_total.take(codes.clip(min=0)) & (codes >= 0)
@@ -518,6 +519,7 @@ def one_log(tables: list[Table]) -> Table:
     merges: dict[str, np.ndarray] = {}
     for t in tables:
         merges.update(t.merges)
+    blanks = [t.blanks for t in tables]
     return Table(
         spec=first.spec,
         sheet=first.sheet,
@@ -528,7 +530,11 @@ def one_log(tables: list[Table]) -> Table:
         unreadable=unreadable,
         extra_headers=first.extra_headers,
         skipped_rows=skipped,
-        blanks=pd.concat([shifted(t.blanks[keys], n) for n, t in enumerate(tables)]),
+        blanks=(  # known only when known for every sheet
+            pd.concat([shifted(b[keys], n) for n, b in enumerate(blanks) if b is not None])
+            if all(b is not None for b in blanks)
+            else None
+        ),
         merges=merges,
         header_rows=first.header_rows,
         part=first.part,
@@ -559,7 +565,8 @@ def place(frame: pd.DataFrame, table: Table, shown=lambda value: value) -> pd.Da
         return f
     ids = exploded["id"].to_numpy(dtype=np.int64)
     exploded = exploded.assign(n=ids // ROW_BASE, r=ids % ROW_BASE)
-    pieces = exploded.groupby(["v", "n"], sort=True)["r"].agg(lambda r: tuple(sorted(r)))
+    # pandas-stubs allow agg only scalars per group; a tuple per group is what pandas gives
+    pieces = exploded.groupby(["v", "n"], sort=True)["r"].agg(lambda r: tuple(sorted(r)))  # type: ignore[type-var]
     v = pieces.index.get_level_values("v").to_numpy()
     n = pieces.index.get_level_values("n").to_numpy()
     out = f.loc[v].reset_index(drop=True)
@@ -574,7 +581,7 @@ def place(frame: pd.DataFrame, table: Table, shown=lambda value: value) -> pd.Da
     by_letter = {c.letter: k for k, c in table.columns.items()}
     letters = out["cell"].str.extract(r"^([A-Z]+)", expand=False)
     new_letters = [
-        table.letters.get(sheet, {}).get(by_letter.get(letter), letter)
+        table.letters.get(sheet, {}).get(by_letter.get(letter, ""), letter)
         if isinstance(letter, str)
         else None
         for sheet, letter in zip(out["sheet"], letters)
@@ -617,7 +624,7 @@ def not_records(table: Table) -> str | None:
             example = table.raw.at[int(rows.iloc[0]), key]
             return (
                 f"「{table.header(key)}」欄 {filled} 個值中 {unreadable} 個不是{_TYPE_ZH[kind]}"
-                f"（如「{example}」）：是統計表或樞紐表，不是記錄 (not a record table)"
+                f"（如「{example!s}」）：是統計表或樞紐表，不是記錄 (not a record table)"
             )
     return None
 
@@ -659,7 +666,7 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
     marks["to_row"], marks["to_col"] = marks["row"].to_numpy(), marks["col"].to_numpy()
     marks["range"] = None
     for (sheet, col), group in marks.groupby(["sheet", "col"], sort=False):
-        m = table.merges.get(sheet)
+        m = table.merges.get(cast(str, sheet))  # pandas-stubs type a group's key as Hashable
         if m is None:
             continue
         m = m[(m[:, 1] <= col) & (m[:, 3] >= col)]
@@ -684,7 +691,7 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
         return frame
     out = frame.copy()
     per_violation = marks.groupby("v", sort=False)
-    new_rows = per_violation["to_row"].agg(lambda r: tuple(sorted(set(int(x) for x in r))))
+    new_rows = per_violation["to_row"].agg(lambda r: tuple(sorted(set(int(x) for x in r))))  # type: ignore[type-var]  # a tuple per group, as above
     first = per_violation.first()
     changed = moved["v"].unique()
     out.loc[changed, "rows"] = pd.Series(list(new_rows[changed]), index=changed, dtype=object)
@@ -696,13 +703,13 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
     single = out.loc[changed, "rows"].map(len).eq(1) & out.loc[changed, "row"].notna()
     zh, en = [], []
     for v in changed:
-        row = out.at[v, "row"]
+        row = cast(int, out.at[v, "row"])  # a worksheet row (single: not NA)
         if single[v]:
             zh.append(
-                f"（第 {int(row)} 行；此格在合併儲存格 {rng[v]} 內，標記於 {out.at[v, 'cell']}）"
+                f"（第 {int(row)} 行；此格在合併儲存格 {rng[v]} 內，標記於 {out.at[v, 'cell']!s}）"
             )
             en.append(
-                f" (row {int(row)}; the cell is inside the merged range {rng[v]}, marked on {out.at[v, 'cell']})"
+                f" (row {int(row)}; the cell is inside the merged range {rng[v]}, marked on {out.at[v, 'cell']!s})"
             )
         else:
             zh.append(f"（合併儲存格 {rng[v]} 等內的行標記於合併範圍的左上角儲存格）")

@@ -12,6 +12,7 @@ import contextlib
 import os
 import stat
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -284,7 +285,7 @@ def fill_before(styles: Styles, index: int, _cache: dict | None = None) -> str:
             "patternType", "none" if pattern.find(styles._q("fgColor")) is None else "solid"
         )
     )
-    if kind in (None, "none"):
+    if pattern is None or kind == "none":
         return "none"
     colour = pattern.find(styles._q("fgColor"))
     rgb = None if colour is None else colour.get("rgb")
@@ -366,6 +367,7 @@ def _mark(pkg: Package, styles: Styles, frame: pd.DataFrame, run: RunState) -> N
     for sheet_name, sheet_marks in cell_marks(frame, MAX_NOTES_PER_SHEET).groupby(
         "sheet", sort=False
     ):
+        sheet_name = cast(str, sheet_name)  # pandas-stubs type a group's key as any scalar
         try:
             entry = pkg.sheet(sheet_name)
         except KeyError:
@@ -429,8 +431,8 @@ def _mark_sheet(
         skeleton = add_notes(pkg, part, skeleton, notes, created)
         run.parts += created
         run.notes += [(sheet_name, ref, "appended" if ref in existing else "new") for ref in notes]
-        if not had_legacy and find_legacy_drawing(skeleton) is not None:
-            run.legacy.append((sheet_name, find_legacy_drawing(skeleton).decode()))
+        if not had_legacy and (legacy := find_legacy_drawing(skeleton)) is not None:
+            run.legacy.append((sheet_name, legacy.decode()))
         return skeleton
 
     rewrite_sheet(pkg, part, splicer, add_notes_to)
@@ -445,7 +447,7 @@ def _existing_notes(pkg: Package, sheet_part: str) -> set[str]:
     if rel is None or not pkg.has(rel.target):
         return set()
     root = parse_xml(pkg.read(rel.target), rel.target)
-    return {el.get("ref") for el in root.iter() if el.get("ref")}
+    return {ref for el in root.iter() if (ref := el.get("ref"))}
 
 
 def write_summaries_only(source: Path, target: Path, checked: Checked) -> None:

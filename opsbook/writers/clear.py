@@ -26,7 +26,7 @@ _LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*/>")
 
 def clear_package(pkg: Package, state: RunState) -> None:
     """Undo the run described by ``state`` in ``pkg`` (edits collected, nothing written)."""
-    marks = defaultdict(dict)
+    marks: defaultdict[str, dict[str, tuple[int | None, int, int]]] = defaultdict(dict)
     for sheet, ref, before, after, base in state.marks:
         marks[sheet][ref] = (before, after, base)
     notes = defaultdict(set)
@@ -109,7 +109,7 @@ def remove_rules(xml: bytes, helpers: set[str]) -> bytes:
     return cleaned
 
 
-class CellRestorer(RowStream):
+class CellRestorer(RowStream[dict[int, tuple]]):
     """Gives each marked cell back its style when it still has opsbook's and drops the
     empty cells opsbook created, streaming (see RowStream).  ``cells``: A1 ref → (style
     before, style opsbook gave, base style of a created cell)."""
@@ -137,7 +137,9 @@ class CellRestorer(RowStream):
                     continue
                 before, after, base = target
                 s = _ATTR_S.search(c.group(0))
-                value = s.group(2).strip() if s else b""
+                if s is None:
+                    continue  # no style at all: not the one the run gave, recoloured by the user
+                value = s.group(2).strip()
                 current = int(value) if value.isdigit() else None
                 if current != after:
                     twin = self.unmarked(current) if current is not None else None
@@ -169,8 +171,9 @@ def _remove_notes(
     if comments_rel is not None and pkg.has(comments_rel.target):
         root = parse_xml(pkg.read(comments_rel.target), comments_rel.target)
         ns = etree.QName(root).namespace
-        comment_list = root.find(f"{{{ns}}}commentList")
-        for comment in list(comment_list if comment_list is not None else []):
+        found = root.find(f"{{{ns}}}commentList")
+        comment_list = found if found is not None else etree.Element(f"{{{ns}}}commentList")
+        for comment in list(comment_list):
             text = comment.find(f"{{{ns}}}text")
             if text is None:
                 continue
@@ -178,9 +181,11 @@ def _remove_notes(
             remaining = "".join(text.itertext())
             if not remaining.strip():
                 comment_list.remove(comment)
-                removed_cells.add(split_cell(comment.get("ref")))
+                removed_cells.add(split_cell(comment.get("ref", "")))
         authors = root.find(f"{{{ns}}}authors")
-        if len(comment_list) == 0 and comments_rel.target in state.parts:
+        if found is None:
+            pass  # a comments part holding no comments: nothing of ours, left as it is
+        elif len(comment_list) == 0 and comments_rel.target in state.parts:
             _drop_part(pkg, sheet_part, comments_rel.id, comments_rel.target)
         else:
             _drop_unused_author(root, ns, authors, comment_list)

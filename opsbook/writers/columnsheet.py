@@ -46,7 +46,7 @@ def render_columns(
     chunk: int = CHUNK,
     freeze_header: bool = True,
     autofilter: bool = True,
-) -> Iterator[bytes]:
+) -> Iterator[bytes | memoryview]:
     """The worksheet XML of a header row over ``columns`` (equal-length Series), in pieces.
 
     ``link=(c, s)``: every non-empty value of column ``c`` is a cell reference, linked to that

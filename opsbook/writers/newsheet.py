@@ -8,7 +8,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..ooxml.package import CT_WORKSHEET, Package
+from ..errors import UnreadableWorkbook
+from ..ooxml.package import CT_WORKSHEET, Package, SpooledPart
 from ..ooxml.parts import add_relationship, ensure_override
 from ..workbook.cells import column_letter
 from .xmltext import attr, cell_text
@@ -57,7 +58,7 @@ def render(content: SheetContent, rel_ns: str) -> bytes:
     letters = [column_letter(c) for c in range(width)]
     styles, row_styles = content.styles, content.row_styles
     for r, row in enumerate(rows):
-        cells = []
+        cells: list[str] = []
         add = cells.append
         row_style = row_styles.get(r)
         number = str(r + 1)
@@ -122,7 +123,7 @@ def _workbook_prefixes(xml: bytes, rel_ns: str) -> tuple[bytes, bytes | None]:
     return prefix, (m.group(1) if m else None)
 
 
-def add_sheet(pkg: Package, name: str, xml: bytes, state: str = "visible") -> str:
+def add_sheet(pkg: Package, name: str, xml: bytes | SpooledPart, state: str = "visible") -> str:
     """Append a new sheet ``name`` holding ``xml``; returns its part name."""
     part = pkg.free_part("xl/worksheets/sheet{n}.xml")
     pkg.put(part, xml)
@@ -146,7 +147,7 @@ def add_sheet(pkg: Package, name: str, xml: bytes, state: str = "visible") -> st
     )
     close = wb.find(b"</" + prefix + b"sheets>")
     if close < 0:
-        raise ValueError("workbook.xml has no </sheets>")
+        raise UnreadableWorkbook(f"{pkg.path}: its workbook.xml has no </sheets>; not patched")
     pkg.put(pkg.workbook_part, wb[:close] + element + wb[close:])
     from ..ooxml.package import SheetEntry
 

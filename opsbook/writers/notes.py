@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from ..errors import RefusedToPatch
 from ..layout import NOTE_MARK
 from ..ooxml.package import CT_COMMENTS, CT_VML, Package, parse_xml, to_bytes
 from ..ooxml.parts import add_relationship, ensure_default, ensure_override
@@ -194,8 +195,8 @@ def _append_shapes(pkg: Package, vml: bytes, cells: list[tuple[int, int]]) -> by
     blocks = [int(b) for b in re.findall(rb"\d+", idmap.group(2))] if idmap else []
     taken = {int(i) for i in _SHAPE_ID.findall(vml)}
     free = (i for b in blocks for i in range(b * 1024 + 1, b * 1024 + 1024) if i not in taken)
-    ids = [next(free, None) for _ in cells]
-    if None in ids or not blocks:
+    ids = [next(free, 0) for _ in cells]  # 0: none left in these blocks (ids start at 1)
+    if 0 in ids or not blocks:
         used = _blocks_in_use(pkg) | set(blocks)
         extra = [b for b in range(1, 10_000) if b not in used][: len(cells) // 1024 + 1]
         blocks += extra
@@ -211,6 +212,8 @@ def _append_shapes(pkg: Package, vml: bytes, cells: list[tuple[int, int]]) -> by
                 + b'"/></o:shapelayout>'
             )
             head = re.search(rb"<xml\b[^>]*>", vml)
+            if head is None:
+                raise RefusedToPatch("its notes' drawing (VML) has no <xml> element; not patched")
             vml = vml[: head.end()] + layout + vml[head.end() :]
     shapes = b"".join(_shape(i, r, c) for i, (r, c) in zip(ids, cells))
     if b"_x0000_t202" not in vml:

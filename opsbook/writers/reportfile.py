@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..errors import ConfigError
 from ..report import VIOLATION_FIELDS, Report, _json_default
 from ..values import arrow_array, map_per_text_key
 from ..values import record_value as _clean  # the report's cleaning of a field (the reference)
@@ -68,7 +69,7 @@ def write_report(report: Report, path: Path, fmt: str = "json") -> None:
         json_chunks(report) if fmt == "json" else jsonl_chunks(report) if fmt == "jsonl" else None
     )
     if chunks is None:
-        raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
+        raise ConfigError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
     with open(path, "wb") as out:
         for chunk in chunks:
             out.write(chunk)
@@ -83,7 +84,7 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, default=_json_default)
 
 
-def json_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
+def json_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes | memoryview]:
     """The JSON report in UTF-8 pieces: the head, the violations ``chunk`` at a time, the tail."""
     head = _dump(
         {
@@ -112,7 +113,7 @@ def json_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
     yield (",\n" + tail[2:]).encode()  # tail without its opening "{\n"
 
 
-def jsonl_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes]:
+def jsonl_chunks(report: Report, chunk: int = CHUNK) -> Iterator[bytes | memoryview]:
     """One violation per line, as ``json.dumps(record, ensure_ascii=False)`` writes it."""
     frame = report.frame
     for start in range(0, len(frame), chunk):

@@ -26,11 +26,13 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 from ..errors import OpsbookError, WorkbookChanged, WorkbookLocked, WriteFailed
 from ..ooxml.package import Package, SpooledPart, file_crc, path_identity
 from ..ooxml.zipcopy import RawZipWriter, member_chunks, written_by_opsbook
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: the identity check alone guards the file
@@ -203,7 +205,7 @@ def _io_message(exc: OSError, target: Path) -> str:
 def remove_stale_temps(folder: Path) -> list[Path]:
     """Remove opsbook's temporary files in ``folder`` left by runs that were killed (their
     process no longer exists); returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:
@@ -219,13 +221,13 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int, path: Path | None = None) -> bool:
+def _alive(pid: int, path: Path) -> bool:
     if pid == os.getpid():
         return True
     if os.name == "nt":  # os.kill(pid, 0) would terminate the process there: go by age
         try:
             return time.time() - path.stat().st_mtime < STALE_AFTER
-        except (OSError, AttributeError):
+        except OSError:
             return True
     try:
         os.kill(pid, 0)

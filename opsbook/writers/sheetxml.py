@@ -16,6 +16,7 @@ import bisect
 import functools
 import itertools
 import re
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -160,6 +161,7 @@ def rewrite_sheet(pkg: Package, part: str, stream: RowStream, edit_skeleton=None
             raise RefusedToPatch(f"{pkg.path}: {part}: {exc}; not patched") from exc
         except (UnreadableWorkbook, ValueError) as exc:
             raise UnreadableWorkbook(f"{pkg.path}: {part} cannot be edited ({exc})") from exc
+        assert stream.head is not None  # finish() refused a part without sheetData
         skeleton = stream.head + stream.tail
         if edit_skeleton is not None:
             skeleton = edit_skeleton(skeleton)
@@ -172,7 +174,10 @@ def rewrite_sheet(pkg: Package, part: str, stream: RowStream, edit_skeleton=None
     pkg.put(part, spool.close())
 
 
-class RowStream:
+Edit = TypeVar("Edit")  # what a subclass does to one row (its pending values)
+
+
+class RowStream(Generic[Edit]):
     """Row-wise editing of a worksheet part as a stream: ``feed`` decompressed chunks of the
     part, in order, and write out what each returns; after ``finish``, ``tail`` holds the
     rest of the part (from ``</sheetData>`` on) for the caller to edit and write.
@@ -188,7 +193,7 @@ class RowStream:
     Subclasses say what to do with the rows in ``pending`` (row number → what to do there)
     in ``_splice_scan``; rows are found directly when every row tag carries its number."""
 
-    def __init__(self, pending: dict[int, object]):
+    def __init__(self, pending: dict[int, Edit]):
         self.head: bytes | None = None
         self.tail = b""
         self._pending = dict(pending)  # rows still to edit (any order in the XML)
@@ -259,9 +264,9 @@ class RowStream:
     # the rows ---------------------------------------------------------------------------------
     def _rows(self) -> bytes:
         # Only what came since the last search (less the end tag's length) is searched.
-        end = self._data_end.search(self._buf, max(self._scanned - len(self._data_close) - 64, 0))
-        if end is not None:
-            end = end.start()
+        found = self._data_end.search(self._buf, max(self._scanned - len(self._data_close) - 64, 0))
+        if found is not None:
+            end = found.start()
             body, self.tail, self._buf = bytes(self._buf[:end]), bytes(self._buf[end:]), bytearray()
             self._done = True
             return self._splice(body) + self._remaining_rows()
@@ -377,7 +382,7 @@ class RowStream:
         time, and a workbook with two rows of one number is damaged.  One C-level search
         per chunk for the numbered rows (a literal one when every row tag starts with r, as
         Excel writes them); rows without r are numbered in order by the scan."""
-        if self._numbered_re is None:
+        if self._numbered_re is None or self._tagged_re is None:
             self._tagged_re = re.compile(re.escape(self._row_start + b' r="') + rb'(\d+)"')
             self._numbered_re = re.compile(
                 rb"<" + re.escape(self.prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']"
@@ -414,7 +419,7 @@ _MAX_REMEMBERED = 4096
 _MANY_ROWS = 64  # marked rows in a chunk (of about a thousand) that make counting it whole pay
 
 
-class SheetSplicer(RowStream):
+class SheetSplicer(RowStream[dict[int, str]]):
     """restyle_cells over a stream (see RowStream): marks are row → {0-based column →
     severity}; a marked cell or row missing from the XML is created.
 

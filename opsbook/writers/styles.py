@@ -211,7 +211,7 @@ class Styles:
         if name not in self._plain:
             attrs = dict(numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0")
             attrs.update(make())
-            self._plain[name] = self._append(self.cell_xfs, etree.Element(self._q("xf"), **attrs))
+            self._plain[name] = self._append(self.cell_xfs, etree.Element(self._q("xf"), attrs))
         return self._plain[name]
 
     def save(self) -> None:

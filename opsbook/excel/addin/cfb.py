@@ -85,7 +85,8 @@ def write(streams: dict[str, bytes]) -> bytes:
             _chain(minifat, e.start, count)
             mini += e.data + bytes(count * MINI - len(e.data))
     # Regular sectors: big streams, the mini stream, the MiniFAT, the directory, then the FAT.
-    body, fat = bytearray(), []
+    body = bytearray()
+    fat: list[int] = []
 
     def place(data: bytes) -> int:
         if not data:

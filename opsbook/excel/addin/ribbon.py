@@ -71,7 +71,7 @@ def settings() -> None:
         if not path.exists():
             path.write_text(dump_config(load_config(near=folder)), encoding="utf-8")
         _open(path)
-    except Exception as exc:  # a button shows something a person can act on
+    except Exception as exc:  # noqa: BLE001 - a button shows something a person can act on
         book.app.alert(f"opsbook 設定：{path}\n{type(exc).__name__}: {exc}", title="opsbook")
 
 

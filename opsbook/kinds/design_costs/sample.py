@@ -298,7 +298,7 @@ def build_design_costs(path: Path, seed: int = 5) -> list[Seed]:
     totals = ["合計"] + [None] * (len(KEYS) - 1)
     totals[KEYS.index("actual_cost")] = sum(costs)
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # the new workbook's one sheet
     ws.title = SHEET
     positions = write_table(
         ws,

@@ -28,7 +28,7 @@ def items(t) -> pd.DataFrame:
     """One line per ordered item with what the settlement needs."""
     d = t.data
     mask = ordered(t)
-    col = lambda key: d[key][mask] if t.has(key) else pd.Series(pd.NA, index=d.index[mask])  # noqa: E731
+    col = lambda key: d[key][mask] if t.has(key) else pd.Series(pd.NA, index=d.index[mask])
     settled = col("settled_on").notna()
     actual = col("actual_cost").astype("float64").fillna(0.0)
     unsigned = pd.Series(False, index=d.index[mask])
@@ -62,13 +62,14 @@ def _group(frame: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
     )
     out["差額（實際－預算）"] = out["實際費用合計"] - out["預算合計"]
     out["已結算數"] = g["settled"].sum().values.astype(int)
-    out["已結算金額"] = g.apply(
+    # pandas-stubs lack apply's include_groups (pandas 2.2 warns without it, 3 defaults to it)
+    out["已結算金額"] = g.apply(  # type: ignore[call-overload]
         lambda x: x.loc[x["settled"], "actual"].sum(), include_groups=False
     ).values
     out["未結算數"] = out["物料數"] - out["已結算數"]
     out["未結算金額"] = out["實際費用合計"] - out["已結算金額"]
     out["簽字/審核缺失"] = g["unsigned"].sum().values.astype(int)
-    out["已付款金額"] = g.apply(
+    out["已付款金額"] = g.apply(  # type: ignore[call-overload]  # include_groups, as above
         lambda x: x.loc[x["paid"], "actual"].sum(), include_groups=False
     ).values
     out["付款日期"] = g["paid_on"].agg(lambda s: _range(s.dropna())).values

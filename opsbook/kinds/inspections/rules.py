@@ -17,6 +17,7 @@ from ...catalog.base import (
     AggregateRule,
     Context,
     RowRule,
+    Rule,
     blank,
     folded,
     in_words,
@@ -89,7 +90,7 @@ HAZARD_RULE_IDS = {
 
 
 def _hazard_rules() -> list:
-    rules = []
+    rules: list[Rule] = []
     for name, clause, keys in HAZARDS:
         no_rectification_id, passed_id = HAZARD_RULE_IDS[name]
 
@@ -466,8 +467,8 @@ def _blacklist_follow_up(t, ctx: Context) -> pd.DataFrame:
     limit = ctx.cfg("inspections", "blacklist_followup_days")
     if listed.empty:
         return no_rows()
-    deadline = listed["listed_on"] + pd.Timedelta(days=limit) if limit else None
     if limit:
+        deadline = listed["listed_on"] + pd.Timedelta(days=limit)
         late = listed["followed_up_on"] > deadline
         missing = listed["followed_up_on"].isna() & (deadline < ctx.as_of.normalize())
         bad = listed[late | missing].copy()

@@ -322,7 +322,7 @@ def build_inspections(
         _write_fast(wb, visits, headers or HEADERS)
         positions = list(range(4, 4 + len(visits)))
     else:
-        ws = wb.active
+        ws = wb.worksheets[0]  # the new workbook's one sheet
         ws.title = SHEET
         positions = write_table(
             ws,

@@ -18,6 +18,7 @@ from ...catalog.base import (
     AggregateRule,
     Context,
     RowRule,
+    Rule,
     blank,
     day,
     folded,
@@ -448,7 +449,7 @@ def _daily_new_media(t, ctx: Context) -> pd.DataFrame:
     ).unique()
     days = pd.date_range(start, end, freq="D")
     if not ctx.cfg("posts", "daily_includes_weekends"):
-        days = days[ctx.calendar.is_working_day(pd.Series(days)).values]
+        days = days[ctx.calendar.is_working_day(pd.Series(days)).to_numpy(dtype=bool)]
     if days.empty or platforms.empty:
         return no_rows()
     posted = pd.DataFrame({"p": platform_key, "d": day(t.data["published_at"][new_media])}).dropna()
@@ -550,7 +551,7 @@ def _self_check_rules() -> list:
             "unverified rumours",
         ),
     ]
-    rules = []
+    rules: list[Rule] = []
     for rule_id, blank_id, key, clause, zh, en in checks:
         rules += [
             RowRule(

@@ -149,7 +149,7 @@ def build_post_log(path: Path, seed: int = 7) -> list[Seed]:
         row["_seeded"] = True
         seeds.append((row, clause, rule, note))
 
-    on = lambda d, platform: lambda p: p["published_at"].date() == d and p["platform"] == platform  # noqa: E731
+    on = lambda d, platform: lambda p: p["published_at"].date() == d and p["platform"] == platform
     seed_row(
         on(dt.date(2026, 8, 12), "公眾號"),
         "R1-5.2.3",
@@ -275,7 +275,7 @@ def build_post_log(path: Path, seed: int = 7) -> list[Seed]:
             p["reviewed_at"] = f"{p['reviewed_at']:%Y-%m-%d}"
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # the new workbook's one sheet
     ws.title = SHEET
     positions = write_table(
         ws,
@@ -313,7 +313,7 @@ def build_post_log(path: Path, seed: int = 7) -> list[Seed]:
     return result
 
 
-def _day(p: dict) -> dt.date:
+def _day(p: dict) -> dt.date | None:
     at = p["published_at"]
     return at.date() if isinstance(at, dt.datetime) else None
 
@@ -341,7 +341,7 @@ def _accounts(ws) -> None:
 
 def _inquiries(ws) -> list[Seed]:
     base = dt.datetime(2026, 11, 20, 9, 0)
-    rows = []
+    rows: list[list] = []
     for i in range(24):
         received = base + dt.timedelta(hours=5 * i)
         rows.append(

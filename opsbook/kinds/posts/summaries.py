@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -225,6 +226,7 @@ def platform_report(
                 before = _value(rolled, previous, platform, key)
             change = now - before if now is not None and before is not None else None
             pct = change / before if change is not None and before not in (None, 0) else None
+            note: str | None  # the block's note below too, which may be none
             if now is None and before is None:
                 note = "兩期均無資料"
             elif now is None:
@@ -315,7 +317,7 @@ def _has_period(posts: pd.Series, start) -> bool:
 
 def _value(rolled: pd.DataFrame, start, platform, key):
     try:
-        value = rolled.at[(start, platform), key]
+        value: Any = rolled.at[(start, platform), key]  # a number or NA
     except KeyError:
         return None
     return None if pd.isna(value) else float(value)
