@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import kinds
 from .catalog import AggregateRule, Context, RowRule, Rule
+from .placing import anchor_merged, place
 from .report import (
     VIOLATION_DATA,
     Checked,
@@ -33,17 +34,10 @@ from .report import (
     empty_violations,
 )
 from .values import json_value, shown
+from .workbook.headers import find_header
+from .workbook.logs import one_log, same_header_logs
 from .workbook.reader import SheetValues
-from .workbook.tables import (
-    Table,
-    anchor_merged,
-    build_table,
-    find_header,
-    not_records,
-    one_log,
-    place,
-    same_header_logs,
-)
+from .workbook.tables import Table, build_table, not_records
 from .workcalendar import calendar_for
 
 TYPE_ZH = {

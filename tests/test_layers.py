@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("summaries", ("opsbook.summaries",)),
     ("kinds", ("opsbook.kinds",)),
     ("report", ("opsbook.report", "opsbook.messages", "opsbook.layout")),
-    ("engine", ("opsbook.engine",)),
+    ("engine", ("opsbook.engine", "opsbook.placing")),
     ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
     ("history", ("opsbook.history", "opsbook.cluster")),
     ("pipeline", ("opsbook.pipeline", "opsbook.coverage", "opsbook.options")),
