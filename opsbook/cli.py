@@ -128,6 +128,12 @@ def cli(debug) -> None:
     metavar="tcp://HOST:PORT|local:N",
     help="Check the workbooks on a Dask cluster (each task one workbook).",
 )
+@click.option(
+    "--recursive/--no-recursive",
+    default=True,
+    show_default=True,
+    help="Search the folders given for workbooks in their subfolders too.",
+)
 def validate(
     paths,
     as_of,
@@ -146,6 +152,7 @@ def validate(
     overview_path,
     history,
     cluster,
+    recursive,
 ):
     """Check workbooks and report every violation.
 
@@ -169,7 +176,7 @@ def validate(
         moment = as_of_moment(as_of)
     except ValueError:
         raise click.BadParameter(f"not a date: {as_of!r}", param_hint="--as-of") from None
-    files = workbook_files(list(paths))
+    files = workbook_files(list(paths), recursive, skip=(output, overview_path))
     if not files:
         _fail("no .xlsx/.xlsm workbooks found in " + ", ".join(map(str, paths)))
     if output and len(files) > 1 and output.suffix.lower() in (".xlsx", ".xlsm"):
