@@ -45,11 +45,26 @@ def match_headers(cells: list, spec: TableSpec) -> dict[str, tuple[int, str]]:
         for text in cell if isinstance(cell, tuple) else (cell,):
             if not isinstance(text, str) or not text.strip():
                 continue
-            key = next((aliases[f] for f in fold_header(text) if f in aliases), None)
+            key, written = _named(text, aliases)
             if key and key not in found:
-                found[key] = (i, re.sub(r"\s*\n\s*", "", text.strip()))
+                found[key] = (i, written)
                 break
     return found
+
+
+def _named(text: str, aliases: dict[str, str]) -> tuple[str | None, str]:
+    """The key a header cell names, and the header as shown.  The whole cell first (a name
+    broken over two lines: 發布\n日期), then each of its lines: a bilingual cell (姓名\nName)
+    names the column on every line, and is shown by the line that matched."""
+    whole = re.sub(r"\s*\n\s*", "", text.strip())
+    key = next((aliases[f] for f in fold_header(text) if f in aliases), None)
+    if key or "\n" not in text.strip():
+        return key, whole
+    for line in text.strip().splitlines():
+        key = next((aliases[f] for f in fold_header(line) if f in aliases), None)
+        if key:
+            return key, line.strip()
+    return None, whole
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..coerce import PARSERS, blank_mask
+from ..coerce import EPOCH_1900, EPOCH_1904, PARSERS, blank_mask, parse_dates, placeholder_mask
 from ..text import fold
 from .cells import column_letter
 from .headers import HeaderMatch, _merges_in_grid, find_header, match_headers
+from .layoutrows import not_record_rows, resolve_years, skipped_row_lists, title_year
 from .reader import SheetValues
 from .specs import TableSpec
 
@@ -75,6 +76,9 @@ class Table:
     # ``letters`` gives each later sheet's column letters (columns may move between sheets).
     sheets: tuple[str, ...] = ()
     letters: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    # How the sheet was read, for `validate --explain` and the report: the date system, where
+    # each year came from, the rows skipped and why.
+    reading: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -98,9 +102,14 @@ class Table:
         return len(self.data)
 
 
-def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> Table:
-    """Typed table under a header: merged values spread over the rows they cover, blank and
-    totals rows dropped, rows past an Excel table's range left out, values coerced."""
+def build_table(
+    sheet: SheetValues, header: HeaderMatch, default_year: int, year: int | None = None
+) -> Table:
+    """Typed table under a header: merged values spread over the rows they cover, blank,
+    totals, repeated-header, translation and note rows dropped, rows past an Excel table's
+    range left out, "not applicable" marks read as blank, values coerced (dates in the
+    workbook's date system; a date without a year takes ``year`` when the settings pin one,
+    else the year the sheet's name or title names, its neighbours' or ``default_year``)."""
     spec = header.spec
     header_cells = sheet.head(header.row_offset + 1)[header.row_offset]
     columns = {
@@ -146,18 +155,40 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
     for key, rows in pictures.items():
         raw[key] = raw[key].astype(object)
         raw.loc[rows, key] = PICTURE
+    for key in keys:  # "not applicable" (/, —, N/A, 不適用 …) is a blank (WORKBOOKS.md)
+        marks = placeholder_mask(raw[key], yes_no=spec.column(key).type == "bool")
+        if marks.any():
+            raw[key] = raw[key].astype(object).mask(marks, None)
     blanks = pd.DataFrame({k: blank_mask(raw[k]) for k in keys}, index=index)
     blank_rows = blanks.all(axis=1) if keys else pd.Series(True, index=index)
     totals = _totals_rows(body, index)
+    if keys:
+        # A totals label outside the first columns (the columns reordered) is a totals row
+        # when the row holds at most one of the required values besides it.
+        required = [k for k in spec.required if k in keys]
+        anywhere = _totals_rows(body, index, columns=range(body.shape[1]))
+        totals |= anywhere & ((~blanks[required]).sum(axis=1) <= 1 if required else anywhere)
     if part is not None and part.totals_rows:
         totals |= pd.Series(index >= part.last_row + 2 - part.totals_rows, index=index)
-    keep = ~blank_rows & ~totals & ~banners
+    layout = not_record_rows(raw, blanks, spec, columns)
+    layout_any = layout.any(axis=1) & ~blank_rows & ~totals & ~banners
+    keep = ~blank_rows & ~totals & ~banners & ~layout_any
     raw, blanks = raw[keep], blanks[keep]
 
+    epoch = EPOCH_1904 if sheet.date1904 else EPOCH_1900
+    named_year = year if year is not None else title_year(sheet, header)
+    years: dict[str, str] = {}
     data = {}
     bad_cells = []
     for key in keys:
-        typed, unreadable = PARSERS[spec.column(key).type](raw[key], default_year)
+        kind = spec.column(key).type
+        if kind in ("date", "datetime"):
+            typed, unreadable = parse_dates(raw[key], named_year or default_year, epoch)
+            typed, unreadable, years[key] = resolve_years(
+                raw[key], typed, unreadable, named_year, year is not None, default_year
+            )
+        else:
+            typed, unreadable = PARSERS[kind](raw[key], default_year)
         if key in pictures:  # an in-cell picture in a 是/否 column says 是
             shown = raw.index.isin(pictures[key])
             typed = typed.mask(shown, True)
@@ -186,11 +217,24 @@ def build_table(sheet: SheetValues, header: HeaderMatch, default_year: int) -> T
             "blank": int(blank_rows.sum()),
             "totals": int((totals & ~blank_rows).sum()),
             **({"sections": int((banners & ~totals).sum())} if banners.any() else {}),
+            **{
+                reason: int((layout[reason] & layout_any).sum())
+                for reason in layout.columns
+                if (layout[reason] & layout_any).any()
+            },
         },
         blanks=blanks,
         merges={sheet.name: worksheet_merges} if len(worksheet_merges) else {},
         header_rows=header.header_rows,
         part=part.name if part is not None else None,
+        reading={
+            "date_system": 1904 if sheet.date1904 else 1900,
+            "years": {k: v for k, v in years.items() if v},
+            "skipped": skipped_row_lists(
+                {"blank": blank_rows, "totals": totals & ~blank_rows, "sections": banners}
+                | {r: layout[r] & layout_any for r in layout.columns}
+            ),
+        },
     )
 
 
@@ -281,11 +325,12 @@ def _picture_rows(
     return out
 
 
-def _totals_rows(body: pd.DataFrame, index: pd.Index) -> pd.Series:
-    """True for a totals or subtotal row: one of its first three cells is only a totals word
-    (合計, 總計, 小計, 汇总, 總結, total …), alone or after a period (2026年小計, 十月合計)."""
+def _totals_rows(body: pd.DataFrame, index: pd.Index, columns=None) -> pd.Series:
+    """True for a totals or subtotal row: one of its first three cells (or of ``columns``)
+    is only a totals word (合計, 總計, 小計, 汇总, 總結, total …), alone or after a period
+    (2026年小計, 十月合計)."""
     flags = pd.Series(False, index=index)
-    for c in range(min(3, body.shape[1])):
+    for c in columns if columns is not None else range(min(3, body.shape[1])):
         codes, uniques = pd.factorize(body.iloc[:, c], use_na_sentinel=True)
         # An ID or name column has tens of thousands of distinct values: only those with a
         # character of a totals word (one vectorised match) are folded and looked up.

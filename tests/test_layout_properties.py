@@ -1,0 +1,98 @@
+"""The same records, the same verdicts, however the sheet is laid out (issue 26).
+
+A metamorphic suite: each sample kind, as bundled (violating) and without its seeded rows
+(clean), cut to a generated length, is laid out again by the transformations of
+tests/layout_book.py, alone and composed at random; the report compared by record (clause,
+rule, severity, the records each violation concerns) and the summaries' numbers must not
+change.  The contract each transformation tests is docs/workbooks-contract.md.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from layout_book import ORDER, apply, diff, head, load, render, signature, without
+
+from opsbook.config import DEFAULTS
+from opsbook.engine import as_of_moment
+from opsbook.pipeline import check_file
+from opsbook.samples.bundled import BUILDERS
+
+AS_OF = as_of_moment("2026-11-26")
+KINDS = list(BUILDERS)
+_DIR = Path(tempfile.mkdtemp(prefix="opsbook-layout-"))
+
+
+@cache
+def base(kind: str, clean: bool, rows: int):
+    path = _DIR / kind
+    if not path.exists():
+        seeds = BUILDERS[kind](path)
+        (_DIR / (kind + ".seeds")).write_text(repr([(s.sheet, s.row) for s in seeds]))
+    book = load(path)
+    if clean:
+        seeds = eval((_DIR / (kind + ".seeds")).read_text())  # our own repr of tuples
+        book = without(book, set(seeds))
+    return head(book, rows)
+
+
+_counter = iter(range(10**9))
+
+
+def report_of(book, name: str) -> dict:
+    path = _DIR / f"{next(_counter)}-{name}.xlsx"
+    where = render(book, path)
+    checked = check_file(path, DEFAULTS, AS_OF)
+    path.unlink()
+    return signature(checked, where, book.rows_exact)
+
+
+@cache
+def baseline(kind: str, clean: bool, rows: int) -> dict:
+    return report_of(base(kind, clean, rows), "base")
+
+
+def assert_invariant(kind: str, clean: bool, rows: int, names, seed: int) -> None:
+    book = apply(base(kind, clean, rows), names, seed)
+    before, after = baseline(kind, clean, rows), report_of(book, "t")
+    assert after == before, f"{kind} clean={clean} {names} seed={seed}:\n" + diff(before, after)
+
+
+@pytest.mark.parametrize("name", ORDER)
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_transformation_alone_keeps_the_report(kind, name):
+    assert_invariant(kind, clean=False, rows=40, names=[name], seed=1)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    kind=st.sampled_from(KINDS),
+    clean=st.booleans(),
+    names=st.lists(st.sampled_from(ORDER), min_size=2, max_size=6, unique=True),
+    seed=st.integers(0, 2**16),
+)
+def test_composed_transformations_keep_the_report(kind, clean, names, seed):
+    assert_invariant(kind, clean, rows=40, names=names, seed=seed)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(KINDS),
+    clean=st.booleans(),
+    rows=st.sampled_from([25, 60, 400]),
+    names=st.lists(st.sampled_from(ORDER), min_size=1, max_size=12, unique=True),
+    seed=st.integers(0, 2**16),
+)
+def test_composed_transformations_keep_the_report_long(kind, clean, rows, names, seed):
+    assert_invariant(kind, clean, rows, names, seed)
