@@ -86,9 +86,7 @@ class Book:
         return copy.deepcopy(self)
 
     def tables(self, main: bool | None = None) -> list[Sheet]:
-        return [
-            s for s in self.sheets if s.header is not None and (main is None or s.main == main)
-        ]
+        return [s for s in self.sheets if s.header is not None and (main is None or s.main == main)]
 
 
 # Reading a sample ------------------------------------------------------------------------
@@ -184,7 +182,9 @@ def render(book: Book, path: Path) -> dict:
             r += 1
         last = max(r - 1, first)
         width = len(s.header)
-        ref = f"{get_column_letter(s.col0 + 1)}{header_row}:{get_column_letter(s.col0 + width)}{last}"
+        ref = (
+            f"{get_column_letter(s.col0 + 1)}{header_row}:{get_column_letter(s.col0 + width)}{last}"
+        )
         for c in s.hidden_cols:
             ws.column_dimensions[get_column_letter(s.col0 + c + 1)].hidden = True
         if "table" in s.features:
@@ -233,7 +233,10 @@ def _write_row(ws, r: int, col0: int, row: list, book: Book, rich=()) -> None:
         if c in rich and isinstance(value, str) and len(value) > 1:
             cut = len(value) // 2
             value = CellRichText(
-                [TextBlock(InlineFont(b=True), value[:cut]), TextBlock(InlineFont(i=True), value[cut:])]
+                [
+                    TextBlock(InlineFont(b=True), value[:cut]),
+                    TextBlock(InlineFont(i=True), value[cut:]),
+                ]
             )
         cell.value = value
         if isinstance(value, dt.datetime):
@@ -255,8 +258,10 @@ def _rewrite_storage(path: Path, book: Book) -> None:
         xml = members[name]
         if "inline" in book.storage and strings:
             xml = _SHARED_CELL.sub(
-                lambda m: b'<c r="%s%s"%s t="inlineStr"%s><is>%s</is></c>'
-                % (m[1], m[2], m[3], m[4], strings[int(m[5])]),
+                lambda m: (
+                    b'<c r="%s%s"%s t="inlineStr"%s><is>%s</is></c>'
+                    % (m[1], m[2], m[3], m[4], strings[int(m[5])])
+                ),
                 xml,
             )
         if "shared_formula" in book.storage:
@@ -305,7 +310,12 @@ def signature(checked, where: dict, rows_exact: bool = True) -> tuple:
 
     lines = Counter()
     for sheet, row, rows, clause, rule, severity in zip(
-        frame["sheet"], frame["row"], frame["rows"], frame["clause"], frame["rule"], frame["severity"]
+        frame["sheet"],
+        frame["row"],
+        frame["rows"],
+        frame["clause"],
+        frame["rule"],
+        frame["severity"],
     ):
         concerned = (
             tuple(sorted(map(str, (rid(sheet, r) for r in rows or ())))) if rows_exact else None
@@ -315,8 +325,18 @@ def signature(checked, where: dict, rows_exact: bool = True) -> tuple:
     for sheet in checked.summaries or ():
         for block in sheet.blocks:
             f = block.frame
-            text = f.round(6).astype(str).apply(tuple, axis=1).tolist() if len(f) else []
-            summaries.append((sheet.name, block.title, block.note, tuple(f.columns), tuple(sorted(text))))
+            text = (
+                f.apply(lambda c: c.round(6) if c.dtype.kind == "f" else c)
+                .astype(str)
+                .apply(tuple, axis=1)
+                .tolist()
+                if len(f)
+                else []
+            )
+            # Column labels compared folded: a summary names a column by its header as
+            # written, which a header variant writes in the other script.
+            columns = tuple(fold(c) for c in f.columns)
+            summaries.append((sheet.name, block.title, block.note, columns, tuple(sorted(text))))
     files = checked.report.files[0]
     return dict(violations=lines, summaries=summaries, error=files.error, kind=files.kind)
 
@@ -375,7 +395,9 @@ def team_columns(book: Book, rnd: random.Random) -> None:
     for s in book.tables():
         for name in ("組內備註", "跟進人"):
             at = rnd.randrange(len(s.header) + 1)
-            _insert_column(s, at, name, [rnd.choice(["", "已閱", "待跟進", 3, None]) for _ in s.rows])
+            _insert_column(
+                s, at, name, [rnd.choice(["", "已閱", "待跟進", 3, None]) for _ in s.rows]
+            )
 
 
 def hide_column(book: Book, rnd: random.Random) -> None:
@@ -541,7 +563,9 @@ def _date_text(d: dt.datetime, rnd: random.Random, year: bool = True) -> str:
         f"{d.year}/{d.month}/{d.day}" + (f" {hm}" if has_time else ""),
         d.strftime("%Y-%m-%dT%H:%M:%S"),
         (f"{d.year}-{d.month:02d}-{d.day:02d}" + (f" {hm}" if has_time else "")).translate(_FULL),
-        f"{d.year}年{d.month}月{d.day}" + rnd.choice(["日", "号", "號"]) + (f" {hm}" if has_time else ""),
+        f"{d.year}年{d.month}月{d.day}"
+        + rnd.choice(["日", "号", "號"])
+        + (f" {hm}" if has_time else ""),
     ]
     return rnd.choice(forms)
 
@@ -590,7 +614,9 @@ def yearless_dates(book: Book, rnd: random.Random) -> None:
     for s in book.tables():
         for i in _cols(s, "date", "datetime"):
             years = {row[i].year for row in s.rows if isinstance(row[i], dt.datetime)}
-            named = re.search(r"(\d{4})\s*年", s.name + "".join(str(c) for r in s.above for c in r if c))
+            named = re.search(
+                r"(\d{4})\s*年", s.name + "".join(str(c) for r in s.above for c in r if c)
+            )
             if len(years) == 1 and named and int(named[1]) in years:
                 for row in s.rows:
                     if isinstance(row[i], dt.datetime):
@@ -608,7 +634,15 @@ def yearless_dates(book: Book, rnd: random.Random) -> None:
                     previous = None  # an unreadable date between: the neighbour is unsure
 
 
-_BOOLS = [("✓", "✗"), ("√", "×"), ("Y", "N"), ("有", "無"), (True, False), (1, 0), ("TRUE", "FALSE")]
+_BOOLS = [
+    ("✓", "✗"),
+    ("√", "×"),
+    ("Y", "N"),
+    ("有", "無"),
+    (True, False),
+    (1, 0),
+    ("TRUE", "FALSE"),
+]
 
 
 def bool_variants(book: Book, rnd: random.Random) -> None:
@@ -683,17 +717,14 @@ def sorted_rows(book: Book, rnd: random.Random) -> None:
         texts = _cols(s, "text")
         dates = _cols(s, "date", "datetime")
         if rnd.random() < 0.5 and texts:
-            col = rnd.choice(texts)
-            key = lambda j: str(s.rows[j][col])  # noqa: E731
-            reverse = False
+            col, reverse = rnd.choice(texts), False
         elif dates:
-            col = dates[0]
-            key = lambda j: str(getattr(s.rows[j][col], "value", s.rows[j][col]))  # noqa: E731
-            reverse = True
+            col, reverse = dates[0], True
         else:
             continue
-        order = sorted(records, key=key, reverse=reverse)
-        rest = [j for j in range(len(s.rows)) if j not in set(records)]
+        sort_key = {j: str(getattr(s.rows[j][col], "value", s.rows[j][col])) for j in records}
+        order = sorted(records, key=sort_key.__getitem__, reverse=reverse)
+        rest = [j for j in range(len(s.rows)) if j not in sort_key]
         new = order + rest
         s.rows, s.ids = [s.rows[j] for j in new], [s.ids[j] for j in new]
         s.hidden_rows = {new.index(j) for j in s.hidden_rows}
@@ -750,7 +781,11 @@ def pivot_beside(book: Book, rnd: random.Random) -> None:
         for d in (getattr(r[date_col], "value", r[date_col]) for r in s.rows)
         if isinstance(d, dt.datetime)
     )
-    rows = [["列標籤", "計數"]] + [[m, n] for m, n in sorted(counts.items())] + [["總計", sum(counts.values())]]
+    rows = (
+        [["列標籤", "計數"]]
+        + [[m, n] for m, n in sorted(counts.items())]
+        + [["總計", sum(counts.values())]]
+    )
     book.sheets.append(Sheet("樞紐分析", above=[[s.header[date_col], None]] + rows))
 
 

@@ -52,18 +52,23 @@ def match_headers(cells: list, spec: TableSpec) -> dict[str, tuple[int, str]]:
     return found
 
 
+_MARKS = re.compile(r"^[*＊\s]+|[:：*＊\s]+$")
+
+
 def _named(text: str, aliases: dict[str, str]) -> tuple[str | None, str]:
     """The key a header cell names, and the header as shown.  The whole cell first (a name
     broken over two lines: 發布\n日期), then each of its lines: a bilingual cell (姓名\nName)
     names the column on every line, and is shown by the line that matched."""
-    whole = re.sub(r"\s*\n\s*", "", text.strip())
+    # Shown without the marks a team puts around a header (*發布日期, 審核人：), which are
+    # not part of its name.
+    whole = _MARKS.sub("", re.sub(r"\s*\n\s*", "", text.strip())) or text.strip()
     key = next((aliases[f] for f in fold_header(text) if f in aliases), None)
     if key or "\n" not in text.strip():
         return key, whole
     for line in text.strip().splitlines():
         key = next((aliases[f] for f in fold_header(line) if f in aliases), None)
         if key:
-            return key, line.strip()
+            return key, _MARKS.sub("", line.strip()) or line.strip()
     return None, whole
 
 
