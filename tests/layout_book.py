@@ -584,18 +584,21 @@ def split_by_month(book: Book, rnd: random.Random) -> None:
         if date_col is None:
             continue
         months: dict = {}
-        current = None
+        current, pending = None, []
         for row, rid in zip(s.rows, s.ids):
             d = row[date_col]
             if isinstance(d, Serial):
                 d = d.value
             if isinstance(d, dt.datetime):
                 current = (d.year, d.month)
-            if current is None:
+            if current is None:  # rows before the first date go with the first month
+                pending.append((row, rid))
                 continue
             months.setdefault(current, ([], []))
-            months[current][0].append(row)
-            months[current][1].append(rid)
+            for r, i in [*pending, (row, rid)]:
+                months[current][0].append(r)
+                months[current][1].append(i)
+            pending = []
         if len(months) < 2:
             continue
         at = book.sheets.index(s)

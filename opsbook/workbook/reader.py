@@ -222,6 +222,10 @@ class FileReader:
             raise UnreadableWorkbook(f"{path}: the workbook cannot be read ({exc})") from exc
         visible = python_calamine.SheetVisibleEnum.Visible
         self._visible = {m.name: m.visible == visible for m in self._book.sheets_metadata}
+        # Chartsheets, dialog and macro sheets hold no cells: never handed to fastexcel, which
+        # prints "'chartsheet' not a valid worksheet" on stderr for them.
+        worksheet = python_calamine.SheetTypeEnum.WorkSheet
+        self._no_cells = {m.name for m in self._book.sheets_metadata if m.typ != worksheet}
 
     def sheet_names(self) -> list[str]:
         return list(self._book.sheet_names)
@@ -258,6 +262,8 @@ class FileReader:
         return first, last
 
     def read(self, name: str) -> SheetValues:
+        if name in self._no_cells:  # a chartsheet: no values, so no table (see __init__)
+            return SheetValues(name, rows=[], visible=self._visible.get(name, True))
         values = self._read_values(name)
         values.tables = self._package.tables.get(name, ())
         values.merges, values.pictures = self._scan(name)
