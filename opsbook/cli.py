@@ -129,6 +129,12 @@ def cli(debug) -> None:
     help="Check the workbooks on a Dask cluster (each task one workbook).",
 )
 @click.option(
+    "--explain",
+    is_flag=True,
+    help="Say how each sheet was read: header rows, each key's column, the date system, "
+    "where years came from, rows skipped and why.",
+)
+@click.option(
     "--recursive/--no-recursive",
     default=True,
     show_default=True,
@@ -152,6 +158,7 @@ def validate(
     overview_path,
     history,
     cluster,
+    explain,
     recursive,
 ):
     """Check workbooks and report every violation.
@@ -201,6 +208,11 @@ def validate(
     )
     for line in summary_lines(report, lang):
         click.echo(line)
+    if explain:
+        from .explain import explain_lines
+
+        for line in explain_lines(report, lang):
+            click.echo(line)
     if debug:
         for trace in report.debug:
             click.echo(trace, err=True)

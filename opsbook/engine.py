@@ -34,8 +34,8 @@ from .report import (
     empty_violations,
 )
 from .values import json_value, shown
-from .workbook.headers import find_header
 from .workbook.logs import one_log, same_header_logs
+from .workbook.overrides import pinned_header
 from .workbook.reader import SheetValues
 from .workbook.tables import Table, build_table, not_records
 from .workcalendar import calendar_for
@@ -75,11 +75,12 @@ def check_sheets(
     found: dict[str, list[Table]] = {}
     scan = settings["general"]["header_scan_rows"]
     for sheet in sheets:
-        header = find_header(sheet, specs, scan)
+        pins = settings.get("tables", {}).get(sheet.name)  # [tables."Sheet"] in opsbook.toml
+        header = pinned_header(sheet, specs, scan, pins)
         if header is None:
             skipped.append(SkippedSheet(sheet.name, Skip.NO_KNOWN_TABLE))
             continue
-        table = build_table(sheet, header, default_year=as_of.year)
+        table = build_table(sheet, header, default_year=as_of.year, year=(pins or {}).get("year"))
         del (
             sheet
         )  # the whole grid is freed before the next sheet is read; the table keeps its columns
@@ -97,6 +98,7 @@ def check_sheets(
                 columns={k: c.header for k, c in table.columns.items()},
                 extra_columns=table.extra_headers,
                 skipped_rows=table.skipped_rows,
+                reading=table.reading,
             )
         )
 

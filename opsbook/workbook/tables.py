@@ -228,6 +228,13 @@ def build_table(
         header_rows=header.header_rows,
         part=part.name if part is not None else None,
         reading={
+            "header_rows": list(
+                range(
+                    sheet.origin_row + header.row_offset + 1,
+                    sheet.origin_row + header.row_offset + header.header_rows + 1,
+                )
+            ),
+            "columns": {k: {"header": c.header, "column": c.letter} for k, c in columns.items()},
             "date_system": 1904 if sheet.date1904 else 1900,
             "years": {k: v for k, v in years.items() if v},
             "skipped": skipped_row_lists(
