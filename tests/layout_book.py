@@ -67,6 +67,7 @@ class Sheet:
     features: set = field(default_factory=set)  # table, freeze, protect, autofilter
     merge_title: bool = False
     rich: set = field(default_factory=set)  # (row index, column) written as rich text runs
+    merged: list = field(default_factory=list)  # (first row index, last row index, column)
 
     @property
     def main(self) -> bool:
@@ -192,6 +193,13 @@ def render(book: Book, path: Path) -> dict:
             ws.add_table(ExcelTable(displayName=name, ref=ref))
         if "autofilter" in s.features and "table" not in s.features:
             ws.auto_filter.ref = ref
+        for j1, j2, c in s.merged:
+            ws.merge_cells(
+                start_row=first + j1, start_column=s.col0 + c + 1,
+                end_row=first + j2, end_column=s.col0 + c + 1,
+            )  # fmt: skip
+        if "styles" in s.features:
+            _style(ws, s, first)
         if "freeze" in s.features:
             ws.freeze_panes = f"{get_column_letter(s.col0 + 2)}{header_row + 1}"
         if "protect" in s.features:
@@ -217,6 +225,29 @@ def render(book: Book, path: Path) -> dict:
     if book.storage & {"inline", "shared_formula"}:
         _rewrite_storage(path, book)
     return where
+
+
+_FORMATS = {
+    "number": ["#,##0.00", "0.00%", "[$¥-804]#,##0.00;[Red]-[$¥-804]#,##0.00", "@", "0"],
+    "date": ['yyyy"年"m"月"d"日"', "m/d/yyyy", "dd-mmm-yy", "yyyy-mm-dd;@"],
+    "datetime": ["yyyy/m/d h:mm", 'yyyy"年"m"月"d"日" hh:mm', "m/d/yy h:mm AM/PM"],
+}
+
+
+def _style(ws, s: Sheet, first: int) -> None:
+    """Number formats of every kind, fonts and fills: what a team's styling does to cells."""
+    from openpyxl.styles import Font, PatternFill
+
+    rnd = random.Random(len(s.rows))
+    for c, kind in enumerate(s.types):
+        formats = _FORMATS.get(kind)
+        fill = PatternFill("solid", fgColor=rnd.choice(["FFFF00", "C6EFCE", "FFC7CE"]))
+        for j in range(len(s.rows)):
+            cell = ws.cell(row=first + j, column=s.col0 + c + 1)
+            if formats:
+                cell.number_format = rnd.choice(formats)
+            if rnd.random() < 0.2:
+                cell.font, cell.fill = Font(bold=True, color="FF0000"), fill
 
 
 def _write_row(ws, r: int, col0: int, row: list, book: Book, rich=()) -> None:
@@ -735,6 +766,40 @@ def sorted_rows(book: Book, rnd: random.Random) -> None:
         s.rich = {(new.index(j), c) for j, c in s.rich}
 
 
+def merges(book: Book, rnd: random.Random) -> None:
+    """Runs of equal values in a column merged into one cell (the value in its top-left):
+    the marks of a covered cell move to the merge's top-left cell, so the rows a line
+    concerns are no longer compared exactly."""
+    for s in book.tables():
+        texts = [i for i in _cols(s, "text") if s.keys[i] is not None]
+        if not texts:
+            continue
+        c = rnd.choice(texts)
+        j = 0
+        while j < len(s.rows):
+            k = j
+            v = s.rows[j][c]
+            while (
+                k + 1 < len(s.rows)
+                and v not in (None, "")
+                and s.rows[k + 1][c] == v
+                and s.ids[k + 1] is not None
+                and s.ids[j] is not None
+            ):
+                k += 1
+            if k > j:
+                s.merged.append((j, k, c))
+                for m in range(j + 1, k + 1):
+                    s.rows[m][c] = None
+                book.rows_exact = False
+            j = k + 1
+
+
+def styles(book: Book, rnd: random.Random) -> None:
+    for s in book.tables():
+        s.features.add("styles")
+
+
 def excel_table(book: Book, rnd: random.Random) -> None:
     for s in book.tables():
         texts = [h for h in s.header if h is not None]
@@ -799,7 +864,8 @@ TRANSFORMS = {
         bilingual_header, repeated_header, translation_row, note_rows, blank_rows,
         totals_under_header, footer, date1904, dates_serial, dates_text, split_by_month,
         yearless_dates, bool_variants, amount_forms, placeholders, inline_strings, rich_text,
-        shared_formulas, na_error, sorted_rows, excel_table, outline_groups, autofilter_hidden,
+        shared_formulas, na_error, sorted_rows, merges, styles, excel_table, outline_groups,
+        autofilter_hidden,
         frozen_panes, protected, chartsheet, pivot_beside,
     )
 }  # fmt: skip
@@ -810,7 +876,8 @@ ORDER = (
     "bool_variants amount_forms placeholders reorder_columns team_columns na_error hide_column "
     "header_variants bilingual_header offset repeated_header translation_row note_rows "
     "blank_rows totals_under_header footer rich_text inline_strings shared_formulas "
-    "excel_table outline_groups autofilter_hidden frozen_panes protected chartsheet pivot_beside"
+    "merges styles excel_table outline_groups autofilter_hidden frozen_panes protected "
+    "chartsheet pivot_beside"
 ).split()
 assert sorted(ORDER) == sorted(TRANSFORMS)
 

@@ -53,24 +53,35 @@ def report_of(book, name: str) -> dict:
 
 
 @cache
-def baseline(kind: str, clean: bool, rows: int) -> dict:
-    return report_of(base(kind, clean, rows), "base")
+def baseline(kind: str, clean: bool, rows: int, rows_exact: bool = True) -> dict:
+    path = _DIR / f"{next(_counter)}-base.xlsx"
+    where = render(base(kind, clean, rows), path)
+    checked = check_file(path, DEFAULTS, AS_OF)
+    return signature(checked, where, rows_exact)
 
 
 def assert_invariant(kind: str, clean: bool, rows: int, names, seed: int) -> None:
     book = apply(base(kind, clean, rows), names, seed)
-    before, after = baseline(kind, clean, rows), report_of(book, "t")
+    # A merge moves a covered cell's mark to its top-left cell: then the rows a line
+    # concerns are not compared (its record still is).
+    before = baseline(kind, clean, rows, book.rows_exact)
+    after = report_of(book, "t")
     assert after == before, f"{kind} clean={clean} {names} seed={seed}:\n" + diff(before, after)
 
 
-@pytest.mark.parametrize("name", ORDER)
-@pytest.mark.parametrize("kind", KINDS)
-def test_each_transformation_alone_keeps_the_report(kind, name):
-    assert_invariant(kind, clean=False, rows=40, names=[name], seed=1)
+# The fixed CI profile: every transformation alone once (on the kinds in turn, the clean
+# or the violating table), then a few compositions; the whole matrix and long random
+# compositions run under the slow marker.
+ALONE = [(name, KINDS[i % 3], i % 2 == 1) for i, name in enumerate(ORDER)]
+
+
+@pytest.mark.parametrize("name, kind, clean", ALONE, ids=[a[0] for a in ALONE])
+def test_each_transformation_alone_keeps_the_report(name, kind, clean):
+    assert_invariant(kind, clean=clean, rows=25, names=[name], seed=1)
 
 
 @settings(
-    max_examples=12,
+    max_examples=5,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -78,11 +89,19 @@ def test_each_transformation_alone_keeps_the_report(kind, name):
 @given(
     kind=st.sampled_from(KINDS),
     clean=st.booleans(),
-    names=st.lists(st.sampled_from(ORDER), min_size=2, max_size=6, unique=True),
+    names=st.lists(st.sampled_from(ORDER), min_size=4, max_size=10, unique=True),
     seed=st.integers(0, 2**16),
 )
 def test_composed_transformations_keep_the_report(kind, clean, names, seed):
-    assert_invariant(kind, clean, rows=40, names=names, seed=seed)
+    assert_invariant(kind, clean, rows=25, names=names, seed=seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ORDER)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("clean", [False, True])
+def test_each_transformation_alone_on_every_kind(kind, name, clean):
+    assert_invariant(kind, clean=clean, rows=60, names=[name], seed=7)
 
 
 @pytest.mark.slow
@@ -91,7 +110,7 @@ def test_composed_transformations_keep_the_report(kind, clean, names, seed):
     kind=st.sampled_from(KINDS),
     clean=st.booleans(),
     rows=st.sampled_from([25, 60, 400]),
-    names=st.lists(st.sampled_from(ORDER), min_size=1, max_size=12, unique=True),
+    names=st.lists(st.sampled_from(ORDER), min_size=1, max_size=16, unique=True),
     seed=st.integers(0, 2**16),
 )
 def test_composed_transformations_keep_the_report_long(kind, clean, rows, names, seed):
