@@ -109,10 +109,12 @@ def yearless_mask(values: pd.Series) -> pd.Series:
     """True where a cell holds a text date without a year (``10月13日``, ``10/13 14:30``)."""
 
     def parse(u: pd.Series):
-        text = u.where(u.map(type).eq(str))
-        text = _normalise_text(text.dropna()).reindex(u.index)
-        parts = text.str.extract(_DATE_TEXT)
-        return parts["m"].notna() & parts["y"].isna(), None
+        is_text = u.map(type).eq(str)
+        out = pd.Series(False, index=u.index)
+        if is_text.any():
+            parts = _normalise_text(u[is_text]).astype(str).str.extract(_DATE_TEXT)
+            out[is_text] = (parts["m"].notna() & parts["y"].isna()).to_numpy()
+        return out, None
 
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):

@@ -203,3 +203,15 @@ def test_a_chartsheet_is_skipped_without_a_word_on_stderr(tmp_path):
     assert run.returncode in (0, 1) and run.stderr == ""
     checked = check_file(path, DEFAULTS, as_of_moment("2026-11-26"))
     assert [s["sheet"] for s in checked.report.files[0].skipped_sheets] == ["圖表"]
+
+
+def test_a_date_column_without_any_text_has_no_yearless_dates():
+    from opsbook.coerce import yearless_mask
+
+    values = pd.Series([45678.0, None, dt.datetime(2026, 1, 2)], dtype=object)
+    assert not yearless_mask(values).any()
+    assert yearless_mask(pd.Series(["10月13日", "2026/10/13", 5.0], dtype=object)).tolist() == [
+        True,
+        False,
+        False,
+    ]
