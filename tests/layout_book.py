@@ -351,7 +351,10 @@ def signature(checked, where: dict, rows_exact: bool = True) -> tuple:
         concerned = (
             tuple(sorted(map(str, (rid(sheet, r) for r in rows or ())))) if rows_exact else None
         )
-        lines[(clause, rule, severity, str(rid(sheet, row)), concerned)] += 1
+        # A line concerning several records (a customer's visits) is shown on the first of
+        # them in sheet order: an address, which sorting changes.  Its records are compared.
+        own = "several" if rows_exact and len(rows or ()) > 1 else str(rid(sheet, row))
+        lines[(clause, rule, severity, own, concerned)] += 1
     summaries = []
     for sheet in checked.summaries or ():
         for block in sheet.blocks:
