@@ -11,9 +11,9 @@ import subprocess
 import sys
 
 import pandas as pd
+from helpers import write_xlsx
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from opsbook.config import DEFAULTS
 from opsbook.engine import as_of_moment
@@ -25,16 +25,7 @@ HEAD = ["用戶編號", "戶名", "用戶類型", "檢查日期", "安檢員", "
 
 
 def _book(path, sheets: dict[str, list[list]], date1904: bool = False):
-    wb = Workbook()
-    wb.remove(wb.active)
-    if date1904:
-        wb.epoch = CALENDAR_MAC_1904
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
+    return write_xlsx(path, sheets, date1904)
 
 
 def _table(path, sheet: str | None = None, year: int | None = None):
