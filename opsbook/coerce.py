@@ -101,7 +101,12 @@ def placeholder_mask(values: pd.Series, yes_no: bool = False) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         return pd.Series(False, index=values.index)
-    hit = marks(pd.Series(python_values(uniques), dtype=object))[0].to_numpy()
+    # Every mark is at most three characters: only those few distinct values are folded
+    # (a title column has as many distinct values as rows).
+    short = np.flatnonzero(pd.Series(uniques).astype("string").str.strip().str.len().le(3))
+    hit = np.zeros(len(uniques), dtype=bool)
+    if len(short):
+        hit[short] = marks(pd.Series(python_values(uniques.take(short)), dtype=object))[0]
     return pd.Series(hit.take(np.where(codes >= 0, codes, 0)) & (codes >= 0), index=values.index)
 
 

@@ -73,3 +73,18 @@ def fold_many(values: list) -> list[str]:
 
 def to_simplified(text: str) -> str:
     return _T2S.convert(text)
+
+
+def regex_flags(values, pattern: str) -> np.ndarray:
+    """True where a value is text matching ``pattern`` (searched, RE2 syntax), False
+    elsewhere (non-text too), by Arrow's regex over the whole column: pandas' own
+    ``str.contains`` falls back to a Python call per value for a non-ASCII pattern."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if series.dtype == object:
+        series = series.where(series.map(type).eq(str))
+    array = pa.array(series.astype("string[pyarrow]").array, type=pa.large_string())
+    hit = pc.match_substring_regex(array, pattern)
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)

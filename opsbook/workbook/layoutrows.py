@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..coerce import yearless_mask
-from ..text import fold_header, fold_series, python_values
+from ..text import fold_header, fold_series, python_values, regex_flags
 from .headers import HeaderMatch, _alias_index
 from .reader import SheetValues
 from .specs import TableSpec
@@ -59,9 +59,16 @@ def not_record_rows(
     for form, key in index.items():
         names.setdefault(key, set()).add(form)
     filled = ~blanks
+    # Only rows where at least half the columns (and two) hold text without a digit can be a
+    # header or a translation (a record has its date, its amount): a vectorised test first,
+    # the folding only on those few rows.
+    wordy = pd.DataFrame({k: _digit_free_text(raw[k]) for k in keys}, index=raw.index)
+    need = max(2, (len(keys) + 1) // 2)
+    candidates = wordy.sum(axis=1) >= need
     named = pd.DataFrame(False, index=raw.index, columns=keys)
     latin = pd.DataFrame(False, index=raw.index, columns=keys)
-    for key in keys:
+    rows = raw[candidates]
+    for key in keys if candidates.any() else ():
         own = names.get(key, set()) | set(fold_header(columns[key].header))
 
         def names_it(values, own=own):
@@ -74,13 +81,13 @@ def not_record_rows(
                 out.append(any(f in own for line in lines for f in fold_header(line)))
             return out
 
-        named[key] = _by_distinct(raw[key], names_it)
-        latin[key] = _by_distinct(
-            raw[key], lambda vs: [isinstance(v, str) and bool(_LATIN.match(v.strip())) for v in vs]
+        named.loc[candidates, key] = _by_distinct(rows[key], names_it)
+        latin.loc[candidates, key] = _by_distinct(
+            rows[key], lambda vs: [isinstance(v, str) and bool(_LATIN.match(v.strip())) for v in vs]
         )
     count = filled.sum(axis=1)
-    flags["header_repeats"] = named.sum(axis=1) >= max(2, (len(keys) + 1) // 2)
-    flags["translations"] = (count >= 2) & (latin | ~filled).all(axis=1)
+    flags["header_repeats"] = named.sum(axis=1) >= need
+    flags["translations"] = candidates & (count >= 2) & (latin | ~filled).all(axis=1)
     single = count == 1
     if single.any():
         rows = raw[single]
@@ -88,6 +95,11 @@ def not_record_rows(
         folded = fold_series(text.astype(object))
         flags.loc[single, "notes"] = folded.str.match(_NOTE, na=False).to_numpy(dtype=bool)
     return flags
+
+
+def _digit_free_text(values: pd.Series) -> np.ndarray:
+    """True where a cell holds text with no digit (Arrow's regex over the column)."""
+    return regex_flags(values, r"^\s*[^\s\d][^\d]*$")
 
 
 def title_year(sheet: SheetValues, header: HeaderMatch) -> int | None:
