@@ -74,6 +74,10 @@ def explain_lines(report, lang: str | None = None) -> list[str]:
                     for reason, rows in skipped.items()
                 ]
                 lines.append(f"    {w['skipped']}: " + "; ".join(parts))
+    if lang == "zh-Hans":
+        from .text import to_simplified
+
+        lines = [to_simplified(line) for line in lines]
     return lines
 
 
