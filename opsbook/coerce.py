@@ -94,10 +94,6 @@ def placeholder_mask(values: pd.Series, yes_no: bool = False) -> pd.Series:
     """True where a cell holds a "not applicable" mark (PLACEHOLDERS; in a 是/否 column
     ``yes_no=True`` 無 keeps its meaning, no)."""
     words = PLACEHOLDERS - NO_WORDS if yes_no else PLACEHOLDERS
-
-    def marks(u: pd.Series):
-        return pd.Series([isinstance(v, str) and fold(v) in words for v in u]), None
-
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         return pd.Series(False, index=values.index)
@@ -105,8 +101,8 @@ def placeholder_mask(values: pd.Series, yes_no: bool = False) -> pd.Series:
     # (a title column has as many distinct values as rows).
     short = np.flatnonzero(pd.Series(uniques).astype("string").str.strip().str.len().le(3))
     hit = np.zeros(len(uniques), dtype=bool)
-    if len(short):
-        hit[short] = marks(pd.Series(python_values(uniques.take(short)), dtype=object))[0]
+    for i, u in zip(short, python_values(uniques.take(short))):
+        hit[i] = isinstance(u, str) and fold(u) in words
     return pd.Series(hit.take(np.where(codes >= 0, codes, 0)) & (codes >= 0), index=values.index)
 
 
