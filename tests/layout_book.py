@@ -82,6 +82,7 @@ class Book:
     chartsheet: bool = False
     applied: list = field(default_factory=list)
     rows_exact: bool = True  # False once merges move marks to a merge's top-left cell
+    split_log: bool = False  # the main log kept over several sheets (see signature)
 
     def copy(self) -> Book:
         return copy.deepcopy(self)
@@ -329,12 +330,29 @@ def _shared_formulas(xml: bytes) -> bytes:
 # Comparing reports by record --------------------------------------------------------------
 
 
-def signature(checked, where: dict, rows_exact: bool = True) -> tuple:
+def signature(checked, where: dict, rows_exact: bool = True, split_log: bool = False) -> tuple:
     """What must not change: per violation its clause, rule, severity and the records it
-    concerns; the summaries' titles, notes and numbers (rows in a canonical order)."""
+    concerns; the summaries' titles, notes and numbers (rows in a canonical order).
+
+    A log kept over several sheets shows a line whose records lie on two sheets once per
+    sheet (opsbook.placing.place): with ``split_log`` the lines of one message are joined,
+    on both sides of the comparison, before they are compared."""
     frame = checked.report.frame
+    if split_log and len(frame):
+        frame = (
+            frame.assign(rows=[tuple(r or ()) for r in frame["rows"]])
+            .groupby(["clause", "rule", "severity", "message_en"], sort=False, dropna=False)
+            .agg(
+                sheet=("sheet", "first"),
+                row=("row", "first"),
+                rows=("rows", lambda rs: _joined_rows(rs, frame, where)),
+            )
+            .reset_index()
+        )
 
     def rid(sheet, row):
+        if isinstance(row, tuple) and row[:1] == ("@",):  # already a record (_joined_rows)
+            return row[1]
         if row is None or (isinstance(row, float) and row != row):
             return None
         return where.get((sheet, int(row)), ("not a record", sheet, int(row)))
@@ -373,6 +391,16 @@ def signature(checked, where: dict, rows_exact: bool = True) -> tuple:
             summaries.append((sheet.name, block.title, block.note, columns, tuple(sorted(text))))
     files = checked.report.files[0]
     return dict(violations=lines, summaries=summaries, error=files.error, kind=files.kind)
+
+
+def _joined_rows(rows, frame, where):
+    """The rows of several lines as (sheet, row) pairs mapped to records, then back to one
+    sheet's keys: the lines' records, whichever sheet each is on."""
+    return tuple(
+        ("@", where.get((sheet, int(r)), ("not a record", sheet, int(r))))
+        for sheet, rs in zip(frame.loc[rows.index, "sheet"], rows)
+        for r in rs
+    )
 
 
 def diff(a: dict, b: dict) -> str:
@@ -643,6 +671,7 @@ def split_by_month(book: Book, rnd: random.Random) -> None:
             part.above, part.hidden_rows, part.outline_rows, part.rich = [], set(), set(), set()
             parts.append(part)
         book.sheets[at : at + 1] = parts
+        book.split_log = True
 
 
 def yearless_dates(book: Book, rnd: random.Random) -> None:
