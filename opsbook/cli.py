@@ -129,6 +129,18 @@ def cli(debug) -> None:
     metavar="tcp://HOST:PORT|local:N",
     help="Check the workbooks on a Dask cluster (each task one workbook).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say how each sheet was read: header rows, each key's column, the date system, "
+    "where years came from, rows skipped and why.",
+)
+@click.option(
+    "--recursive/--no-recursive",
+    default=True,
+    show_default=True,
+    help="Search the folders given for workbooks in their subfolders too.",
+)
 def validate(
     paths,
     as_of,
@@ -147,6 +159,8 @@ def validate(
     overview_path,
     history,
     cluster,
+    explain,
+    recursive,
 ):
     """Check workbooks and report every violation.
 
@@ -170,7 +184,7 @@ def validate(
         moment = as_of_moment(as_of)
     except ValueError:
         raise click.BadParameter(f"not a date: {as_of!r}", param_hint="--as-of") from None
-    files = workbook_files(list(paths))
+    files = workbook_files(list(paths), recursive, skip=(output, overview_path))
     if not files:
         _fail("no .xlsx/.xlsm workbooks found in " + ", ".join(map(str, paths)))
     if output and len(files) > 1 and output.suffix.lower() in (".xlsx", ".xlsm"):
@@ -195,6 +209,11 @@ def validate(
     )
     for line in summary_lines(report, lang):
         click.echo(line)
+    if explain:
+        from .explain import explain_lines
+
+        for line in explain_lines(report, lang):
+            click.echo(line)
     if debug:
         for trace in report.debug:
             click.echo(trace, err=True)

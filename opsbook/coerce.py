@@ -22,8 +22,10 @@ import pandas as pd
 
 from .text import fold, python_values
 
-# Excel's day 0 for the 1900 date system (serial 60 is the fictitious 1900-02-29).
+# Excel's day 0 for the 1900 date system (serial 60 is the fictitious 1900-02-29), and for
+# the 1904 system of workbooks kept on a Mac (workbook.xml <workbookPr date1904="1"/>).
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EPOCH_1900, EPOCH_1904 = _EXCEL_EPOCH, pd.Timestamp("1904-01-01")
 # Dates are nanosecond timestamps: 1677-09-21 00:12:43 to 2262-04-11 23:47:16.  Anything
 # outside the whole days 1677-09-22 .. 2262-04-10 is an unreadable date on its cell (Excel's
 # own range, 1900 to 9999, is wider; no operations log dates a post in the 2260s).
@@ -44,6 +46,11 @@ YES_WORDS = frozenset(
 NO_WORDS = frozenset(
     fold(w)
     for w in ["否", "無", "沒有", "N", "NO", "✗", "✘", "×", "X", "☐", "FALSE", "未", "不", "0"]
+)
+# Marks meaning "not applicable" (WORKBOOKS.md): a blank, not an unreadable value.  無 is one
+# only outside 是/否 columns, where it means no.
+PLACEHOLDERS = frozenset(
+    fold(w) for w in ["/", "／", "—", "–", "－", "-", "--", "N/A", "NA", "不適用", "無", "无"]
 )
 
 
@@ -83,21 +90,60 @@ def blank_mask(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index)
 
 
+def placeholder_mask(values: pd.Series, yes_no: bool = False) -> pd.Series:
+    """True where a cell holds a "not applicable" mark (PLACEHOLDERS; in a 是/否 column
+    ``yes_no=True`` 無 keeps its meaning, no)."""
+    words = PLACEHOLDERS - NO_WORDS if yes_no else PLACEHOLDERS
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        return pd.Series(False, index=values.index)
+    # Every mark is at most three characters: only those few distinct values are folded
+    # (a title column has as many distinct values as rows).
+    short = np.flatnonzero(pd.Series(uniques).astype("string").str.strip().str.len().le(3))
+    hit = np.zeros(len(uniques), dtype=bool)
+    for i, u in zip(short, python_values(uniques.take(short))):
+        hit[i] = isinstance(u, str) and fold(u) in words
+    return pd.Series(hit.take(np.where(codes >= 0, codes, 0)) & (codes >= 0), index=values.index)
+
+
+def yearless_mask(values: pd.Series) -> pd.Series:
+    """True where a cell holds a text date without a year (``10月13日``, ``10/13 14:30``)."""
+
+    def parse(u: pd.Series):
+        is_text = u.map(type).eq(str)
+        out = pd.Series(False, index=u.index)
+        if is_text.any():
+            parts = _normalise_text(u[is_text]).astype(str).str.extract(_DATE_TEXT)
+            out[is_text] = (parts["m"].notna() & parts["y"].isna()).to_numpy()
+        return out, None
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        return pd.Series(False, index=values.index)
+    hit = parse(pd.Series(python_values(uniques), dtype=object))[0].to_numpy(dtype=bool)
+    return pd.Series(hit.take(np.where(codes >= 0, codes, 0)) & (codes >= 0), index=values.index)
+
+
 def _normalise_text(values: pd.Series) -> pd.Series:
     uniques = values.unique()
     mapping = {u: unicodedata.normalize("NFKC", u).strip() for u in uniques}
     return values.map(mapping)
 
 
-def parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Series]:
+def parse_dates(
+    values: pd.Series, default_year: int, epoch: pd.Timestamp = _EXCEL_EPOCH
+) -> tuple[pd.Series, pd.Series]:
     """Dates and date-times: real Excel dates, serial numbers, and text such as
     ``2023/2/16``, ``2023-02-16``, ``2023年2月16日``, ``2023.2.16 14:30``, ``20230216`` or ``2/16``
-    (a text date without a year takes ``default_year``; the caller passes the as-of year)."""
-    typed, bad = _by_distinct(values, lambda u: _parse_dates(u, default_year))
+    (a text date without a year takes ``default_year``: the caller decides it, see
+    workbook.tables._years).  A serial counts from ``epoch``: the workbook's date system."""
+    typed, bad = _by_distinct(values, lambda u: _parse_dates(u, default_year, epoch))
     return typed.astype("datetime64[ns]"), bad
 
 
-def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Series]:
+def _parse_dates(
+    values: pd.Series, default_year: int, epoch: pd.Timestamp = _EXCEL_EPOCH
+) -> tuple[pd.Series, pd.Series]:
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     blank = blank_mask(values)
     kinds = _kind_of(values)
@@ -112,8 +158,8 @@ def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Se
     is_num = (kinds.isin([float, int, np.float64, np.int64])) & ~blank
     if is_num.any():
         serial = values[is_num].astype(float)
-        ok = serial.between(1, _MAX_SERIAL)
-        out[ok[ok].index] = _EXCEL_EPOCH + pd.to_timedelta(serial[ok], unit="D").dt.round("s")
+        ok = serial.between(1 if epoch == _EXCEL_EPOCH else 0, (_LAST_DAY - epoch).days)
+        out[ok[ok].index] = epoch + pd.to_timedelta(serial[ok], unit="D").dt.round("s")
         unreadable[ok[~ok].index] = True
 
     is_text = kinds.isin([str]) & ~blank
@@ -140,9 +186,9 @@ def _parse_dates(values: pd.Series, default_year: int) -> tuple[pd.Series, pd.Se
         numeric = pd.to_numeric(text, errors="coerce")
         from_serial = numeric.between(1, _MAX_SERIAL) & parsed.isna() & compact["y"].isna()
         if from_serial.any():
-            parsed[from_serial] = _EXCEL_EPOCH + pd.to_timedelta(
-                numeric[from_serial], unit="D"
-            ).dt.round("s")
+            parsed[from_serial] = epoch + pd.to_timedelta(numeric[from_serial], unit="D").dt.round(
+                "s"
+            )
         out[is_text] = parsed
         unreadable[is_text] = parsed.isna()
 
@@ -207,6 +253,8 @@ def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     is_text = kinds.isin([str]) & ~blank
     if is_text.any():
         text = _normalise_text(values[is_text]).str.replace(r"[,\s¥￥$元]", "", regex=True)
+        # An accountant's negative: (120) is -120 (full-width parentheses are NFKC'd above).
+        text = text.str.replace(r"^\((.+)\)$", r"-\1", regex=True)
         out[is_text] = pd.to_numeric(text, errors="coerce")
     unreadable = ~blank & out.isna()
     return out, unreadable
@@ -242,7 +290,7 @@ def _as_text(value) -> str:
 
 PARSERS = {
     "text": lambda values, year: parse_text(values),
-    "date": parse_dates,
+    "date": parse_dates,  # also takes the workbook's epoch: parse_dates(values, year, epoch)
     "datetime": parse_dates,
     "bool": lambda values, year: parse_bools(values),
     "number": lambda values, year: parse_numbers(values),

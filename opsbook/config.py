@@ -58,6 +58,35 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+_PINS = {"header_row": int, "year": int, "columns": dict}
+
+
+def check_pins(tables: Any, source: str) -> dict[str, dict]:
+    """The `[tables."Sheet"]` section, checked: {sheet: {header_row, year, columns}} (what
+    they pin: opsbook.workbook.overrides)."""
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{source}: [tables] must hold one table per sheet name")
+    for sheet, pins in tables.items():
+        if not isinstance(pins, dict):
+            raise ConfigError(f'{source}: [tables."{sheet}"] must be a table of settings')
+        for key, value in pins.items():
+            if key not in _PINS:
+                raise ConfigError(f'{source}: unknown setting tables."{sheet}".{key}')
+            if not isinstance(value, _PINS[key]) or isinstance(value, bool):
+                raise ConfigError(
+                    f'{source}: tables."{sheet}".{key} must be {_PINS[key].__name__}, got {value!r}'
+                )
+        if pins.get("header_row", 1) < 1 or not 1 <= pins.get("year", 2000) <= 9999:
+            raise ConfigError(f'{source}: tables."{sheet}": header_row ≥ 1, year 1-9999')
+        for key, where in pins.get("columns", {}).items():
+            if not isinstance(where, str) or not where.strip():
+                raise ConfigError(
+                    f'{source}: tables."{sheet}".columns.{key} must be a column letter or '
+                    f"a header, got {where!r}"
+                )
+    return tables
+
+
 def load_config(path: Path | None = None, near: Path | None = None) -> dict[str, dict[str, Any]]:
     """Defaults overlaid with ``path`` (or an ``opsbook.toml`` found beside ``near``)."""
     settings = copy.deepcopy(DEFAULTS)
@@ -71,6 +100,8 @@ def load_config(path: Path | None = None, near: Path | None = None) -> dict[str,
         overrides = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read settings: {exc}") from exc
+    if "tables" in overrides:  # per-sheet pins of how a table is read (workbook/overrides.py)
+        settings["tables"] = check_pins(overrides.pop("tables"), str(path))
     for section, values in overrides.items():
         if section not in settings or not isinstance(values, dict):
             raise ConfigError(f"{path}: unknown section [{section}]")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import kinds
 from .catalog import AggregateRule, Context, RowRule, Rule
+from .placing import anchor_merged, place
 from .report import (
     VIOLATION_DATA,
     Checked,
@@ -34,17 +35,10 @@ from .report import (
     empty_violations,
 )
 from .values import json_value, shown
+from .workbook.logs import one_log, same_header_logs
+from .workbook.overrides import pinned_header
 from .workbook.reader import SheetValues
-from .workbook.tables import (
-    Table,
-    anchor_merged,
-    build_table,
-    find_header,
-    not_records,
-    one_log,
-    place,
-    same_header_logs,
-)
+from .workbook.tables import Table, build_table, not_records
 from .workcalendar import calendar_for
 
 TYPE_ZH = {
@@ -82,11 +76,12 @@ def check_sheets(
     found: dict[str, list[Table]] = {}
     scan = settings["general"]["header_scan_rows"]
     for sheet in sheets:
-        header = find_header(sheet, specs, scan)
+        pins = settings.get("tables", {}).get(sheet.name)  # [tables."Sheet"] in opsbook.toml
+        header = pinned_header(sheet, specs, scan, pins)
         if header is None:
             skipped.append(SkippedSheet(sheet.name, Skip.NO_KNOWN_TABLE))
             continue
-        table = build_table(sheet, header, default_year=as_of.year)
+        table = build_table(sheet, header, default_year=as_of.year, year=(pins or {}).get("year"))
         del (
             sheet
         )  # the whole grid is freed before the next sheet is read; the table keeps its columns
@@ -104,6 +99,7 @@ def check_sheets(
                 columns={k: c.header for k, c in table.columns.items()},
                 extra_columns=table.extra_headers,
                 skipped_rows=table.skipped_rows,
+                reading=table.reading,
             )
         )
 

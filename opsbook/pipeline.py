@@ -24,22 +24,41 @@ from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
 MAX_ROWS = 1_048_576  # Excel's own limit; a sheet filled to it is skipped with a message
 
 
-def workbook_files(paths: list[Path]) -> list[Path]:
-    """Files to check: those named, plus the workbooks inside named folders (not recursive,
-    skipping Excel's ~$ lock files and opsbook's own backups)."""
+def workbook_files(
+    paths: list[Path], recursive: bool = True, skip: Iterable[Path | None] = ()
+) -> list[Path]:
+    """Files to check: those named, plus the workbooks inside named folders and (unless
+    ``recursive=False``) their subfolders: an office keeps each team's workbooks in a folder
+    of its own.  Skipped: hidden files and folders, Excel's ~$ lock files, opsbook's own
+    backups and the folders in ``skip`` (the run's --output and --overview folders, where
+    an earlier run's annotated copies would otherwise be checked again)."""
+    skipped = {p.resolve() for p in skip if p is not None}
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files += sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix.lower() in WORKBOOK_SUFFIXES
-                and not p.name.startswith(("~$", "."))
-                and ".opsbook-backup" not in p.name
-            )
-        else:
+        if not path.is_dir():
             files.append(path)
+            continue
+        found = path.rglob("*") if recursive else path.iterdir()
+        files += sorted(
+            p
+            for p in found
+            if p.suffix.lower() in WORKBOOK_SUFFIXES
+            and not p.name.startswith(("~$", "."))
+            and ".opsbook-backup" not in p.name
+            and not _hidden_or_skipped(p.relative_to(path).parent, path, skipped)
+            and p.is_file()
+        )
     return files
+
+
+def _hidden_or_skipped(relative: Path, root: Path, skipped: set[Path]) -> bool:
+    """A file under a hidden folder (.git, .Trash) or under one of the ``skipped`` folders."""
+    if any(part.startswith(".") for part in relative.parts):
+        return True
+    if not skipped:
+        return False
+    folder = (root / relative).resolve()
+    return any(folder == s or s in folder.parents for s in skipped)
 
 
 def check_book(

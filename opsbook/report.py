@@ -116,6 +116,9 @@ class TableInfo:
     columns: dict[str, str]  # key → header as written
     extra_columns: tuple[str, ...]
     skipped_rows: dict[str, int]
+    # How the sheet was read (`validate --explain`): header rows, each key's column, the
+    # date system, where each year came from, the rows skipped and why.
+    reading: dict = field(default_factory=dict)
 
 
 @dataclass

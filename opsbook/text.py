@@ -79,3 +79,18 @@ def localize(zh: str, en: str, language: str) -> str:
     """A text in the output language: English, Simplified (converted from the Traditional
     text) or Traditional Chinese — the one switch every text a user reads goes through."""
     return en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh
+
+
+def regex_flags(values, pattern: str) -> np.ndarray:
+    """True where a value is text matching ``pattern`` (searched, RE2 syntax), False
+    elsewhere (non-text too), by Arrow's regex over the whole column: pandas' own
+    ``str.contains`` falls back to a Python call per value for a non-ASCII pattern."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if series.dtype == object:
+        series = series.where(series.map(type).eq(str))
+    array = pa.array(series.astype("string[pyarrow]").array, type=pa.large_string())
+    hit = pc.match_substring_regex(array, pattern)
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)

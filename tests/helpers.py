@@ -43,9 +43,14 @@ def rules_hit(checked) -> set[str]:
     return set(checked.report.frame["rule"])
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+def write_xlsx(path: Path, sheets: dict[str, list[list]], date1904: bool = False) -> Path:
+    """A workbook of {sheet name: rows}; ``date1904``: kept on a Mac (dates count from 1904)."""
     wb = Workbook()
     wb.remove(wb.active)
+    if date1904:
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+        wb.epoch = CALENDAR_MAC_1904
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
         for row in rows:

@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # sample); the registry loads them by name or entry point, never by an import statement.
     ("kind plugins", KIND_PLUGINS),
     ("report", ("opsbook.report", "opsbook.messages", "opsbook.layout")),
-    ("engine", ("opsbook.engine",)),
+    ("engine", ("opsbook.engine", "opsbook.placing")),
     ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
     ("history", ("opsbook.history", "opsbook.cluster")),
     ("pipeline", ("opsbook.pipeline", "opsbook.coverage", "opsbook.options")),

@@ -66,9 +66,13 @@ class Overview:
 
 
 def team_of(label: str, pattern: str) -> str:
-    match = re.search(pattern, label.replace("\\", "/"))
+    """The team in a workbook's file name (``team_pattern``); failing that, the folder it
+    sits in (an office keeps each team's workbooks in a folder of its own: 收件/東區/…)."""
+    path = label.replace("\\", "/")
+    match = re.search(pattern, path)
     if not match or not match.groups() or not match.group(1):
-        return NO_TEAM
+        folder = path.rpartition("/")[0].rpartition("/")[2]
+        return folder if folder not in ("", ".", "..") else NO_TEAM
     return match.group(1)
 
 

@@ -91,6 +91,7 @@ class SheetValues:
     tables: tuple[TablePart, ...] = ()
     # 0-based worksheet (row, column) of every cell holding an in-cell picture.
     pictures: frozenset[tuple[int, int]] = frozenset()
+    date1904: bool = False  # the workbook counts dates from 1904 (see workbook_date1904)
 
     def grid(self) -> pd.DataFrame:
         if self.frame is None:
@@ -225,6 +226,10 @@ class FileReader:
             raise UnreadableWorkbook(f"{path}: the workbook cannot be read ({exc})") from exc
         visible = python_calamine.SheetVisibleEnum.Visible
         self._visible = {m.name: m.visible == visible for m in self._book.sheets_metadata}
+        # Chartsheets, dialog and macro sheets hold no cells: never handed to fastexcel, which
+        # prints "'chartsheet' not a valid worksheet" on stderr for them.
+        worksheet = python_calamine.SheetTypeEnum.WorkSheet
+        self._no_cells = {m.name for m in self._book.sheets_metadata if m.typ != worksheet}
 
     def sheet_names(self) -> list[str]:
         return list(self._book.sheet_names)
@@ -261,9 +266,12 @@ class FileReader:
         return first, last
 
     def read(self, name: str) -> SheetValues:
+        if name in self._no_cells:  # a chartsheet: no values, so no table (see __init__)
+            return SheetValues(name, rows=[], visible=self._visible.get(name, True))
         values = self._read_values(name)
         values.tables = self._package.tables.get(name, ())
         values.merges, values.pictures = self._scan(name)
+        values.date1904 = workbook_date1904(self._package.package)
         return values
 
     def _scan(self, name: str) -> tuple[tuple, frozenset]:
@@ -387,6 +395,18 @@ class FileReader:
         self._book.close()
         if self._package.package is not None:
             self._package.package.close()
+
+
+def workbook_date1904(package) -> bool:
+    """True when the workbook uses the 1904 date system (<workbookPr date1904="1"/>: a
+    workbook kept on a Mac): every number that becomes a date counts from 1904-01-01."""
+    if package is None:
+        return False
+    try:
+        pr = package.workbook.find(f"{{{package.main_ns}}}workbookPr")
+    except AttributeError:  # a package whose workbook part could not be parsed
+        return False
+    return pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
 
 
 def _release_freed_memory() -> None:
