@@ -30,8 +30,6 @@ from .workcalendar import calendar_for
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # the mainland has no daylight saving
 TASKS = ("weekly", "monthly", "settlement", "inspections")
-KINDS = {"weekly": "posts", "monthly": "posts", "settlement": "design_costs"}
-KINDS["inspections"] = "inspections"
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # "weekly mon 14:30" | "monthly 1 14:30" | "workday 5 09:00" | "halfyear 1 09:00"
 _AT = re.compile(r"^\s*(weekly|monthly|workday|halfyear)\s+(\w+)\s+(\d{1,2}):(\d{2})\s*$")
@@ -84,10 +82,14 @@ def load_schedule(raw: dict | None) -> list[Job]:
     for name, table in raw.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[schedule] {name} = …: expected a table [schedule.{name}]")
-        unknown = set(table) - {"task", "clause", "at", "lead_minutes", "holiday"} - {
-            "notify",
-            "enabled",
-        }
+        unknown = (
+            set(table)
+            - {"task", "clause", "at", "lead_minutes", "holiday"}
+            - {
+                "notify",
+                "enabled",
+            }
+        )
         if unknown:
             raise ConfigError(f"[schedule.{name}]: unknown setting {sorted(unknown)[0]}")
         if table.get("enabled", True) is False:

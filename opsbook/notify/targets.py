@@ -85,10 +85,12 @@ def _target(name: str, table: dict, where: str) -> Target:
     for secret, required in SECRETS[kind].items():
         if secret in table:
             raise ConfigError(
-                f"{label}: {secret} is a secret; give {secret}_env = \"VARIABLE\" or "
+                f'{label}: {secret} is a secret; give {secret}_env = "VARIABLE" or '
                 f'{secret}_file = "PATH" (a file only you can read) instead'
             )
-        value = _secret(label, secret, table.pop(f"{secret}_env", None), table.pop(f"{secret}_file", None))
+        value = _secret(
+            label, secret, table.pop(f"{secret}_env", None), table.pop(f"{secret}_file", None)
+        )
         if value is None and required:
             raise ConfigError(f"{label}: {secret}_env or {secret}_file is required")
         if value is not None:
