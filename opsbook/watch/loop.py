@@ -230,10 +230,10 @@ class Watch:
             self.kinds[self._rel(path)] = result.kind
         self.reports[path] = report
         self.say(_summary_line(result, report))
-        changes = self._record(report, path)
+        changes = self._record(report, path, started)
         self._notify_workbook(report, changes)
 
-    def _record(self, report, path) -> dict | None:
+    def _record(self, report, path, started: str) -> dict | None:
         if self.history is None:
             return None
         from ..errors import OpsbookError
@@ -243,6 +243,7 @@ class Watch:
             run = self.history.record(
                 report,
                 paths=[path],
+                started_at=started,
                 options={"source": "watch"},
                 teams={report.files[0].file: team},
             )
