@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -128,10 +129,16 @@ def _check(job: Job) -> None:
 
 def runs_between(job: Job, start: dt.datetime, end: dt.datetime, region: str = "CN") -> list[Run]:
     """The job's runs with ``start < run_at <= end`` (aware datetimes), in order."""
+    # whole months around the span, cached: the watch asks every half second
+    first = (start.astimezone(CST) - dt.timedelta(days=40)).date().replace(day=1)
+    last = (end.astimezone(CST) + dt.timedelta(days=40)).date().replace(day=1)
+    return [r for r in _runs_in_months(job, first, last, region) if start < r.run_at <= end]
+
+
+@lru_cache(maxsize=256)
+def _runs_in_months(job: Job, first: dt.date, last: dt.date, region: str) -> tuple[Run, ...]:
     cal = calendar_for(region)
     kind, day, hh, mm = _AT.match(job.at).groups()
-    first = (start.astimezone(CST) - dt.timedelta(days=40)).date().replace(day=1)
-    last = end.astimezone(CST).date() + dt.timedelta(days=40)
     months = pd.Series(pd.period_range(first, last, freq="M").to_timestamp())
     if kind == "weekly":
         offset = _DAYS.index(day.lower())
@@ -166,10 +173,9 @@ def runs_between(job: Job, start: dt.datetime, end: dt.datetime, region: str = "
             continue
         meeting = dt.datetime.combine(act.date(), dt.time(int(hh), int(mm)), CST)
         run_at = meeting - dt.timedelta(minutes=job.lead_minutes)
-        if start < run_at <= end:
-            moved = nom.date() if act.date() != nom.date() else None
-            out.append(Run(job, run_at, meeting, period, moved, estimated=not ok))
-    return out
+        moved = nom.date() if act.date() != nom.date() else None
+        out.append(Run(job, run_at, meeting, period, moved, estimated=not ok))
+    return tuple(sorted(out, key=lambda r: r.run_at))
 
 
 def next_runs(jobs: list[Job], now: dt.datetime, count: int = 20, region: str = "CN") -> list[Run]:
@@ -189,15 +195,20 @@ def next_runs(jobs: list[Job], now: dt.datetime, count: int = 20, region: str = 
 def due_runs(
     jobs: list[Job], last_check: dt.datetime, now: dt.datetime, done: set[str], region: str = "CN"
 ) -> list[Run]:
-    """Runs to carry out at ``now``: those whose time came since ``last_check``, plus those
-    whose time passed while nothing watched but whose meeting is still ahead (a watch started
-    at 13:00 on Monday still makes that day's 週報); never one already ``done``."""
-    catch_up = min(last_check, now - dt.timedelta(days=2))
+    """Runs to carry out at ``now``: those whose time came since ``last_check`` (the watch's
+    previous tick), and, when the watch starts (``last_check`` = now), those it missed while
+    stopped whose meeting is still ahead (started at 13:00 on Monday, it still makes that
+    day's 週報) or, for a run without a meeting, whose day is today; never one ``done``."""
     runs = [
         r
         for job in jobs
-        for r in runs_between(job, catch_up, now, region)
-        if r.key not in done and (r.run_at > last_check or r.meeting > now)
+        for r in runs_between(job, now - dt.timedelta(days=2), now, region)
+        if r.key not in done
+        and (
+            r.run_at > last_check
+            or r.meeting > now
+            or (not r.job.lead_minutes and r.run_at.date() == now.date())
+        )
     ]
     return sorted(runs, key=lambda r: (r.run_at, r.job.name))
 

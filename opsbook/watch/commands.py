@@ -152,7 +152,10 @@ def watch(
     sys.exit(code)
 
 
-@click.command()
+@click.command(
+    # what follows FOLDER is the watch's own options, passed on untouched
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
+)
 @click.option("--show", is_flag=True, help="Print the next twenty scheduled runs.")
 @click.option(
     "--install-task",
@@ -193,6 +196,8 @@ def schedule(show, install_task, systemd, task_file, config_path, lang, now, fol
     from ..schedule import CST, next_runs, show_lines
 
     folder = folder or Path.cwd()
+    if watch_args and not install_task:
+        _fail(f"unexpected {' '.join(watch_args)} (give the options before FOLDER)")
     if install_task:
         _install(folder, list(watch_args), systemd, task_file)
         return

@@ -99,11 +99,6 @@ class Watch:
             self.tracker.done[self.o.folder / rel] = tuple(sig)
         self.kinds = state.get("kinds", {})
         self.done_runs = set(state.get("runs", []))
-        if state.get("last_check"):
-            self.last_check = max(
-                dt.datetime.fromisoformat(state["last_check"]),
-                self.last_check - dt.timedelta(days=2),
-            )
 
     def _save_state(self) -> None:
         state = {
