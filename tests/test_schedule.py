@@ -204,6 +204,7 @@ def test_install_task_systemd_unit(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     text = unit.read_text(encoding="utf-8")
-    assert f"ExecStart={sys.executable} -m opsbook watch /srv/運營/收件 --history" in text
+    # systemd takes shell-style quoting: the non-ASCII path is quoted
+    assert f"ExecStart={sys.executable} -m opsbook watch '/srv/運營/收件' --history" in text
     assert "KillSignal=SIGTERM" in text and "Restart=on-failure" in text
     assert "EnvironmentFile=%h/.config/opsbook/secrets.env" in text
