@@ -86,6 +86,14 @@ def read_watch_config(config_path: Path | None, folder: Path) -> tuple[dict, dic
     metavar="SECONDS",
     help="A workbook is checked once it has not changed for this long.",
 )
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0.0),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="A workbook that is still not whole after this long is checked anyway (and said unreadable).",
+)
 @click.option("--no-schedule", is_flag=True, help="Check arrivals only; no scheduled reports.")
 @click.option("--clock-start", hidden=True, help="Tests: the watch's clock starts at this time.")
 def watch(
@@ -99,6 +107,7 @@ def watch(
     config_path,
     poll,
     settle,
+    max_wait,
     no_schedule,
     clock_start,
 ):
@@ -141,6 +150,7 @@ def watch(
         config_path=config_path,
         poll_s=poll,
         settle_s=settle,
+        max_wait_s=max_wait,
     )
     say = lambda line: click.echo(line, err=line.startswith(("✗", "opsbook:", "notify")))
     try:

@@ -165,9 +165,17 @@ class Watch:
                     if self.stop.is_set():
                         break
                     checked.append(path)
-                    self._check(path)
+                    self.say(f"checking {path}")
+                    try:
+                        self._check(path)
+                    except Exception as exc:  # noqa: BLE001 - one workbook never stops the watch
+                        self.tracker.checked(path)
+                        self.say(f"✗ {path}: opsbook failed on it ({type(exc).__name__}: {exc})")
                 if checked:
-                    self._overview()
+                    try:
+                        self._overview()
+                    except Exception as exc:  # noqa: BLE001 - the watch goes on
+                        self.say(f"opsbook: overview not written ({type(exc).__name__}: {exc})")
                 self._schedule()
                 self._save_state()
                 self.stop.wait(self.o.tick_s)
