@@ -274,3 +274,46 @@ def test_sigterm_finishes_the_workbook_in_hand(tmp_path, servers):
     assert code == 0 and w.lines[-1] == "stopped", w.lines
     assert (inbox / "opsbook-checked" / book.name).exists()
     assert [r["payload"]["key"] for r in robots.ok("/hook")] == [str(book)]
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+@pytest.mark.slow
+def test_soak_500_arrivals_nothing_lost_or_doubled_memory_flat(tmp_path):
+    with RobotServer() as robots:
+        inbox = tmp_path / "in"
+        inbox.mkdir()
+        (inbox / "opsbook.toml").write_text(toml(robots, None, None), encoding="utf-8")
+        w = Watcher(inbox, "--no-schedule", "--history", "--overview", str(tmp_path / "ov"))
+        sample = (SAMPLES / "平面設計費用.xlsx").read_bytes()
+        memory = []
+        sent = []
+        try:
+            w.wait_for(lambda: w.said("watching"), what="start")
+            for batch in range(20):  # 20 batches of 25 arrivals
+                names = [f"T{n % 7}組_{batch:02d}_{n:02d}.xlsx" for n in range(25)]
+                for name in names:
+                    (inbox / name).write_bytes(sample)
+                sent += names
+                total = len(sent)
+                w.wait_for(lambda n=total: len(robots.ok("/hook")) == n, 300, f"batch {batch}")
+                for name in names:  # done with: the folder (and the overview) stay small
+                    (inbox / name).unlink()
+                memory.append(_rss_mb(w.proc.pid))
+            time.sleep(1.5)
+        finally:
+            assert w.stop() == 0
+    keys = [Path(r["payload"]["key"]).name for r in robots.ok("/hook")]
+    assert sorted(keys) == sorted(sent) and len(set(keys)) == 500  # none lost, none twice
+    for path in ("/wecom", "/dingtalk"):
+        assert len(robots.ok(path)) == 500
+    if memory[0] is not None:
+        warm, last = max(memory[2:5]), memory[-1]
+        assert last - warm < 40, memory  # flat: no growth with the number of arrivals

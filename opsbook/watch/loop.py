@@ -137,6 +137,12 @@ class Watch:
         events: queue.Queue = queue.Queue()
         watcher = None
         if self.o.poll_s is None:
+            try:
+                import watchfiles  # noqa: F401 - the optional extra opsbook[watch]
+            except ImportError:
+                self.o.poll_s = 2.0
+                self.say("watchfiles is not installed (pip install opsbook[watch]): polling")
+        if self.o.poll_s is None:
             watcher = threading.Thread(target=self._events, args=(events,), daemon=True)
             watcher.start()
         mode = f"polling every {self.o.poll_s:g} s" if self.o.poll_s else "change events"
