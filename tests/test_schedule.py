@@ -208,3 +208,19 @@ def test_install_task_systemd_unit(tmp_path):
     assert f"ExecStart={sys.executable} -m opsbook watch '/srv/運營/收件' --history" in text
     assert "KillSignal=SIGTERM" in text and "Restart=on-failure" in text
     assert "EnvironmentFile=%h/.config/opsbook/secrets.env" in text
+
+
+def test_the_rules_settings_leave_schedule_and_notify_to_the_watch(tmp_path):
+    from opsbook.config import load_config
+
+    path = tmp_path / "opsbook.toml"
+    path.write_text(
+        '[general]\nlanguage = "en"\n[schedule."週報"]\nlead_minutes = 30\n'
+        '[notify.x]\ntype = "webhook"\nurl = "http://127.0.0.1:9/"\n',
+        encoding="utf-8",
+    )
+    settings = load_config(path)
+    assert settings["general"]["language"] == "en" and "schedule" not in settings
+    path.write_text("[schedul]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown section"):
+        load_config(path)

@@ -8,6 +8,7 @@ workbook in hand."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -24,7 +25,9 @@ from notify_servers import DING_SECRET, DING_TOKEN, HOOK_TOKEN, WECOM_KEY, MailS
 SAMPLES = ROOT / "workbooks"
 
 
-def toml(robots: RobotServer, mail_port: int | None, cafile: Path | None) -> str:
+def toml(
+    robots: RobotServer, mail_port: int | None, cafile: Path | None, broken: bool = False
+) -> str:
     text = f"""
 [notify.wecom]
 type = "wecom"
@@ -45,6 +48,15 @@ backoff_s = 0.05
 type = "webhook"
 url = "{robots.url}/hook"
 token_env = "T_HOOK_TOKEN"
+retries = 1
+backoff_s = 0.05
+"""
+    if broken:
+        text += f"""
+[notify.broken]
+type = "wecom"
+url = "{robots.url}/wecom"
+key_env = "T_WRONG_KEY"
 retries = 1
 backoff_s = 0.05
 """
@@ -75,6 +87,7 @@ class Watcher:
             "T_DING_TOKEN": DING_TOKEN,
             "T_DING_SECRET": DING_SECRET,
             "T_HOOK_TOKEN": HOOK_TOKEN,
+            "T_WRONG_KEY": "not-the-key",
         }
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
@@ -135,7 +148,7 @@ def test_watch_end_to_end(tmp_path, servers):
     robots, mail, cafile = servers
     inbox = tmp_path / "收件"
     inbox.mkdir()
-    (inbox / "opsbook.toml").write_text(toml(robots, mail.port, cafile), encoding="utf-8")
+    (inbox / "opsbook.toml").write_text(toml(robots, mail.port, cafile, True), encoding="utf-8")
     a = inbox / "A組_發布日誌.xlsx"
     shutil.copy(SAMPLES / "發布日誌.xlsx", a)  # already there when the watch starts
     # the clock starts just before Monday 12:30: the 週報 (R1-6.8) is due within seconds
@@ -197,7 +210,7 @@ def test_watch_end_to_end(tmp_path, servers):
     # every robot got the same messages in the same order, each signed/keyed correctly
     for path in ("/wecom", "/dingtalk"):
         assert len(robots.ok(path)) == len(hook)
-        assert not [r for r in robots.received if r["path"] == path and not r["ok"]]
+    assert not [r for r in robots.received if r["path"] == "/dingtalk" and not r["ok"]]
     payloads = [r["payload"] for r in robots.ok("/hook")]
     first_a, second_a = (p for p in payloads if p["key"].endswith(a.name))
     assert first_a["data"]["changes"] == {"first": True, "new": 0, "fixed": 0}
@@ -222,8 +235,22 @@ def test_watch_end_to_end(tmp_path, servers):
     assert (tmp_path / "總覽" / "總覽.xlsx").exists() and (
         inbox / ".opsbook-history.sqlite"
     ).exists()
+    # the robot with the wrong key refused every message: each retried once, said, recorded
+    refused = [r for r in robots.received if r["path"] == "/wecom" and not r["ok"]]
+    assert len(refused) == 2 * len(hook)
+    failed = [line for line in w.lines if line.startswith("notify broken:")]
+    assert len(failed) == len(hook) and all("FAILED after 2 attempts" in x for x in failed)
+    log = [
+        json.loads(line)
+        for line in (inbox / "opsbook-checked" / "opsbook-notify.jsonl")
+        .read_text("utf-8")
+        .splitlines()
+    ]
+    assert [e["ok"] for e in log if e["target"] == "broken"] == [False] * len(hook)
+    assert len([e for e in log if e["target"] == "hook" and e["ok"]]) == len(hook)
     # nothing said carried a secret
-    assert not [line for line in w.lines if WECOM_KEY in line or DING_SECRET in line]
+    secrets = (WECOM_KEY, DING_SECRET, DING_TOKEN, "not-the-key")
+    assert not [line for line in w.lines if any(x in line for x in secrets)]
 
 
 def test_restart_checks_nothing_twice_and_polling_sees_arrivals(tmp_path, servers):

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import mimetypes
 import smtplib
 import ssl
 import time
@@ -163,12 +164,9 @@ def send_email(target: Target, message: Message) -> None:
         files = []
     mail.set_content(text)
     for f in files:
-        mail.add_attachment(
-            f.read_bytes(),
-            maintype="application",
-            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            filename=f.name,
-        )
+        kind = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
+        main, sub = kind.split("/", 1)
+        mail.add_attachment(f.read_bytes(), maintype=main, subtype=sub, filename=f.name)
     context = ssl.create_default_context(cafile=s["cafile"] or None)
     with smtplib.SMTP(s["host"], s["port"], timeout=s["timeout_s"]) as smtp:
         if s["starttls"]:

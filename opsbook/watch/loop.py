@@ -303,11 +303,13 @@ class Watch:
         team = self._team(result.file)
         self._send(workbook_message(result, frame, changes, self.lang, team))
 
-    def _send(self, message) -> None:
+    def _send(self, message, only: tuple[str, ...] = ()) -> None:
+        """Deliver to every target that takes the message's event and team (``only``: of
+        these names), in order; a failure is said and recorded, never raised."""
         from ..notify import deliver
 
-        for target in self.targets.values():
-            if not target.takes(message.event, message.team):
+        for name, target in self.targets.items():
+            if (only and name not in only) or not target.takes(message.event, message.team):
                 continue
             delivery = deliver(target, message)
             self._log(delivery)
@@ -337,23 +339,10 @@ class Watch:
         books = sorted(self.o.folder / rel for rel, kind in self.kinds.items() if kind == wanted)
         books = [b for b in books if b.exists()]
         self.say(f"{run.job.name} {run.period}: {len(books)} workbook(s)")
-        out = self.reports_dir
         for book in books:
-            message = run_report(
-                run, book, out, self.o.config_path, self.lang, self._team(str(book))
-            )
-            if run.job.notify:
-                chosen = [self.targets[n] for n in run.job.notify if n in self.targets]
-            else:
-                chosen = list(self.targets.values())
-            for target in chosen:
-                if target.takes("report", message.team):
-                    from ..notify import deliver
-
-                    delivery = deliver(target, message)
-                    self._log(delivery)
-                    if not delivery.ok:
-                        self.say(delivery.line())
+            team = self._team(str(book))
+            message = run_report(run, book, self.reports_dir, self.o.config_path, self.lang, team)
+            self._send(message, run.job.notify)
 
 
 def _drain(events: queue.Queue) -> set[Path]:
