@@ -312,6 +312,10 @@ def _rss_mb(pid: int) -> float | None:
     return int(line.split()[1]) / 1024
 
 
+# 500 by default; OPSBOOK_SOAK_ARRIVALS (a multiple of 25, at least 100) for a shorter run
+ARRIVALS = int(os.environ.get("OPSBOOK_SOAK_ARRIVALS", "500"))
+
+
 @pytest.mark.slow
 def test_soak_500_arrivals_nothing_lost_or_doubled_memory_flat(tmp_path):
     with RobotServer() as robots:
@@ -324,7 +328,7 @@ def test_soak_500_arrivals_nothing_lost_or_doubled_memory_flat(tmp_path):
         sent = []
         try:
             w.wait_for(lambda: w.said("watching"), what="start")
-            for batch in range(20):  # 20 batches of 25 arrivals
+            for batch in range(ARRIVALS // 25):  # batches of 25 arrivals
                 names = [f"T{n % 7}組_{batch:02d}_{n:02d}.xlsx" for n in range(25)]
                 for name in names:
                     (inbox / name).write_bytes(sample)
@@ -338,9 +342,9 @@ def test_soak_500_arrivals_nothing_lost_or_doubled_memory_flat(tmp_path):
         finally:
             assert w.stop() == 0
     keys = [Path(r["payload"]["key"]).name for r in robots.ok("/hook")]
-    assert sorted(keys) == sorted(sent) and len(set(keys)) == 500  # none lost, none twice
+    assert sorted(keys) == sorted(sent) and len(set(keys)) == ARRIVALS  # none lost, none twice
     for path in ("/wecom", "/dingtalk"):
-        assert len(robots.ok(path)) == 500
+        assert len(robots.ok(path)) == ARRIVALS
     if memory[0] is not None:
-        warm, last = max(memory[2:5]), memory[-1]
+        warm, last = max(memory[1:3]), memory[-1]
         assert last - warm < 40, memory  # flat: no growth with the number of arrivals

@@ -67,6 +67,9 @@ class Watch:
         say: Callable[[str], None] = print,
         clock: Clock | None = None,
     ):
+        # one spelling of every path: the events' (real, absolute) and the scans' must match,
+        # or a workbook would be two workbooks and checked twice
+        options.folder = Path(os.path.realpath(options.folder))
         self.o = options
         self.settings = settings
         self.lang = options.lang or settings["general"]["language"]
@@ -87,6 +90,7 @@ class Watch:
         self.done_runs: set[str] = set()
         self.last_check = self.clock.now()
         self.history = None
+        self.overview_due, self.overview_at = False, 0.0
         self._load_state()
 
     # --- state ------------------------------------------------------------------------
@@ -159,7 +163,7 @@ class Watch:
                     changed |= set(known) - set(current)
                     known = current
                     next_scan = now + (self.o.poll_s or 300.0)  # events: a rescan now and then
-                changed |= {p for p in _drain(events) if self._wanted(p)}
+                changed |= {_real(p) for p in _drain(events) if self._wanted(p)}
                 for path in changed:
                     if not self.tracker.touch(path, now) and path in self.reports:
                         self.reports.pop(path)  # a workbook removed leaves the overview
@@ -177,7 +181,11 @@ class Watch:
                     except Exception as exc:  # noqa: BLE001 - one workbook never stops the watch
                         self.tracker.checked(path)
                         self.say(f"✗ {path}: opsbook failed on it ({type(exc).__name__}: {exc})")
-                if checked:
+                self.overview_due |= bool(checked)
+                # a burst of arrivals: one overview once the folder is quiet (or each minute)
+                quiet = not self.tracker.pending or time.monotonic() - self.overview_at > 60
+                if self.overview_due and (quiet or self.stop.is_set()):
+                    self.overview_due, self.overview_at = False, time.monotonic()
                     try:
                         self._overview()
                     except Exception as exc:  # noqa: BLE001 - the watch goes on
@@ -216,6 +224,9 @@ class Watch:
         from ..pipeline import check_files
 
         before = signature(path)
+        if before is None:  # gone since it was ready
+            self.tracker.touch(path, time.monotonic())
+            return
         started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
         moment = as_of_moment(self.clock.now().replace(tzinfo=None).isoformat(timespec="seconds"))
         out = None
@@ -343,6 +354,11 @@ class Watch:
             team = self._team(str(book))
             message = run_report(run, book, self.reports_dir, self.o.config_path, self.lang, team)
             self._send(message, run.job.notify)
+
+
+def _real(path: Path) -> Path:
+    """The file's path through its real folder (a file itself may be a link, kept as named)."""
+    return Path(os.path.realpath(path.parent)) / path.name
 
 
 def _drain(events: queue.Queue) -> set[Path]:
