@@ -347,4 +347,5 @@ def test_soak_500_arrivals_nothing_lost_or_doubled_memory_flat(tmp_path):
         assert len(robots.ok(path)) == ARRIVALS
     if memory[0] is not None:
         warm, last = max(memory[1:3]), memory[-1]
+        print("watch RSS (MB) after each batch:", memory)
         assert last - warm < 40, memory  # flat: no growth with the number of arrivals

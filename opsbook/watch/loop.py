@@ -91,6 +91,7 @@ class Watch:
         self.last_check = self.clock.now()
         self.history = None
         self.overview_due, self.overview_at = False, 0.0
+        self._saved = ""
         self._load_state()
 
     # --- state ------------------------------------------------------------------------
@@ -109,12 +110,15 @@ class Watch:
             "checked": {self._rel(p): list(s) for p, s in self.tracker.done.items()},
             "kinds": self.kinds,
             "runs": sorted(self.done_runs),
-            "last_check": self.last_check.isoformat(),
         }
+        text = json.dumps(state, ensure_ascii=False, indent=1)
+        if text == self._saved:  # the tick changed nothing: the share is not written twice a second
+            return
         self.state_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.state_path)  # a stop mid-write never leaves half a state
+        self._saved = text
 
     def _wanted(self, path: Path) -> bool:
         """An event's path is a workbook of the watched folder, not one opsbook wrote."""
