@@ -349,3 +349,23 @@ def test_soak_500_arrivals_nothing_lost_or_doubled_memory_flat(tmp_path):
         warm, last = max(memory[1:3]), memory[-1]
         print("watch RSS (MB) after each batch:", memory)
         assert last - warm < 40, memory  # flat: no growth with the number of arrivals
+
+
+def test_write_annotates_the_workbook_itself_once(tmp_path, servers):
+    robots, _, _ = servers
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "opsbook.toml").write_text(toml(robots, None, None), encoding="utf-8")
+    book = inbox / "A組_平面設計費用.xlsx"
+    shutil.copy(SAMPLES / "平面設計費用.xlsx", book)
+    w = Watcher(inbox, "--write", "--no-schedule", "--poll", "0.3")
+    try:
+        w.wait_for(lambda: len(robots.ok("/hook")) == 1, what="checked")
+        time.sleep(2.0)  # the write changed the file: that must not count as a new arrival
+    finally:
+        assert w.stop() == 0
+    assert len(robots.ok("/hook")) == 1, w.lines
+    assert digest(book) != digest(SAMPLES / "平面設計費用.xlsx")  # annotated in place
+    backup = inbox / "A組_平面設計費用.opsbook-backup.xlsx"
+    assert backup.exists() and digest(backup) == digest(SAMPLES / "平面設計費用.xlsx")
+    assert not (inbox / "opsbook-checked").exists()
