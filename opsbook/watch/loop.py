@@ -13,7 +13,6 @@ anything twice.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import queue
 import signal
@@ -26,9 +25,7 @@ from pathlib import Path
 from ..report import Report
 from ..schedule import CST, Job, due_runs
 from .ready import Tracker, is_workbook, scan, signature
-
-STATE_NAME = ".opsbook-watch.json"
-LOG_NAME = "opsbook-notify.jsonl"
+from .state import StateFile
 
 
 @dataclass
@@ -83,7 +80,7 @@ class Watch:
         self.output = None if options.write and not options.output else options.output
         self.state_dir = self.output or options.folder
         self.reports_dir = (self.output or options.folder / "opsbook-reports") / "reports"
-        self.state_path = self.state_dir / STATE_NAME
+        self.state = StateFile(self.state_dir)
         self.tracker = Tracker(options.settle_s, options.max_wait_s)
         self.reports: dict[Path, Report] = {}
         self.kinds: dict[str, str] = {}
@@ -91,34 +88,24 @@ class Watch:
         self.last_check = self.clock.now()
         self.history = None
         self.overview_due, self.overview_at = False, 0.0
-        self._saved = ""
         self._load_state()
 
     # --- state ------------------------------------------------------------------------
     def _load_state(self) -> None:
-        try:
-            state = json.loads(self.state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
+        state = self.state.load()
         for rel, sig in state.get("checked", {}).items():
             self.tracker.done[self.o.folder / rel] = tuple(sig)
         self.kinds = state.get("kinds", {})
         self.done_runs = set(state.get("runs", []))
 
     def _save_state(self) -> None:
-        state = {
-            "checked": {self._rel(p): list(s) for p, s in self.tracker.done.items()},
-            "kinds": self.kinds,
-            "runs": sorted(self.done_runs),
-        }
-        text = json.dumps(state, ensure_ascii=False, indent=1)
-        if text == self._saved:  # the tick changed nothing: the share is not written twice a second
-            return
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.state_path)  # a stop mid-write never leaves half a state
-        self._saved = text
+        self.state.save(
+            {
+                "checked": {self._rel(p): list(s) for p, s in self.tracker.done.items()},
+                "kinds": self.kinds,
+                "runs": sorted(self.done_runs),
+            }
+        )
 
     def _wanted(self, path: Path) -> bool:
         """An event's path is a workbook of the watched folder, not one opsbook wrote."""
@@ -327,15 +314,9 @@ class Watch:
             if (only and name not in only) or not target.takes(message.event, message.team):
                 continue
             delivery = deliver(target, message)
-            self._log(delivery)
+            self.state.log(delivery, self.clock.now())
             if not delivery.ok:
                 self.say(delivery.line())
-
-    def _log(self, delivery) -> None:
-        entry = {"at": dt.datetime.now(CST).isoformat(timespec="seconds"), **delivery.__dict__}
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.state_dir / LOG_NAME, "a", encoding="utf-8") as log:
-            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     # --- the schedule -------------------------------------------------------------------
     def _schedule(self) -> None:
