@@ -44,6 +44,10 @@ class Options:
     tick_s: float = 0.5
 
 
+# a scheduled report waits this long at most for workbooks still settling, copying or open
+REPORT_WAIT = dt.timedelta(minutes=10)
+
+
 class Clock:
     """Now, in China Standard Time; ``start`` shifts it (tests drive the schedule with it)."""
 
@@ -324,6 +328,8 @@ class Watch:
         for run in due_runs(self.jobs, self.last_check, now, self.done_runs):
             if self.stop.is_set():
                 return
+            if self.tracker.pending and now - run.run_at < REPORT_WAIT:
+                continue  # workbooks still landing go into the report (waited for, not for ever)
             self._carry_out(run)
             self.done_runs.add(run.key)
         self.last_check = now
