@@ -282,7 +282,8 @@ def test_restart_checks_nothing_twice_and_polling_sees_arrivals(tmp_path, server
     assert (inbox / "opsbook-checked" / "sub" / b.name).exists()
 
 
-def test_sigterm_finishes_the_workbook_in_hand(tmp_path, servers):
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])  # SIGINT: what Ctrl-C sends
+def test_a_stop_finishes_the_workbook_in_hand(tmp_path, servers, stop):
     robots, _, _ = servers
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -293,7 +294,7 @@ def test_sigterm_finishes_the_workbook_in_hand(tmp_path, servers):
         book = inbox / "A組_入戶安檢記錄.xlsx"
         shutil.copy(SAMPLES / "入戶安檢記錄.xlsx", book)
         w.wait_for(lambda: w.said("checking"), what="checking")
-        w.proc.send_signal(signal.SIGTERM)  # mid-check
+        w.proc.send_signal(getattr(signal, stop))  # mid-check
         code = w.proc.wait(60)
     finally:
         if w.proc.poll() is None:
