@@ -40,3 +40,9 @@ def test_fast(session: nox.Session) -> None:
 def test(session: nox.Session) -> None:
     """Every test, as CI runs it: the README's `python3 -m pytest`."""
     session.run("python3", "-m", "pytest", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def soak(session: nox.Session) -> None:
+    """The long profiles left out of every other run (pytest's addopts deselect them)."""
+    session.run("python3", "-m", "pytest", "-m", "soak", *session.posargs)

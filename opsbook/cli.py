@@ -25,6 +25,8 @@ from .excel.commands import doctor as doctor_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
 from .options import KindChoice  # noqa: E402
 from .schema_command import schema as schema_command  # noqa: E402
+from .watch.commands import schedule as schedule_command  # noqa: E402
+from .watch.commands import watch as watch_command  # noqa: E402
 
 KIND_CHOICE = KindChoice()
 
@@ -547,6 +549,8 @@ def coverage(check, path):
 cli.add_command(excel_group)  # opsbook/excel/commands.py; imports no xlwings until a command runs
 cli.add_command(doctor_command)
 cli.add_command(schema_command)  # opsbook/schema_command.py
+cli.add_command(watch_command)  # opsbook/watch/commands.py: `opsbook watch`, `opsbook schedule`
+cli.add_command(schedule_command)
 
 
 def _fail(message: str, code: int = ExitCode.FAILED):

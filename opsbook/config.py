@@ -22,6 +22,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = "opsbook.toml"
+WATCH_SECTIONS = ("schedule", "notify")  # `opsbook watch` settings, not the rules
 
 # Each default carries the reason it is what it is, as a comment here (`opsbook config --show`
 # prints the values in effect; the reasons live in this file).  Each workbook kind's section
@@ -103,6 +104,8 @@ def load_config(path: Path | None = None, near: Path | None = None) -> dict[str,
     if "tables" in overrides:  # per-sheet pins of how a table is read (workbook/overrides.py)
         settings["tables"] = check_pins(overrides.pop("tables"), str(path))
     for section, values in overrides.items():
+        if section in WATCH_SECTIONS and isinstance(values, dict):
+            continue  # [schedule], [notify.NAME]: read and checked by opsbook.schedule/.notify
         if section not in settings or not isinstance(values, dict):
             raise ConfigError(f"{path}: unknown section [{section}]")
         for key, value in values.items():

@@ -108,6 +108,7 @@ def test_each_transformation_alone_on_every_kind(kind, name, clean):
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kind=st.sampled_from(KINDS),

@@ -119,7 +119,8 @@ def build(report, settings: dict, target: Path, history=None, run: int | None = 
             values = by_file[key].reindex(files["file"]).fillna(0).astype(int)
             table[col] = [int(n) if c else None for n, c in zip(values.values, compared)]
     base = target.parent
-    outputs = [_rel(o, base) if o else None for o in files["output"]]
+    # a file with no copy has None, or NaN once pandas aligned the column: only text is a path
+    outputs = [_rel(o, base) if isinstance(o, str) and o else None for o in files["output"]]
     table["已標注副本"] = [("開啟" if o else "（未寫出）") for o in outputs]
     table["違規清單"] = [("違規清單" if o else "") for o in outputs]
     table["說明"] = files["error"].values
