@@ -19,9 +19,10 @@ from .errors import OpsbookError, UnreadableWorkbook
 from .kinds import build_summaries
 from .messages import render, skipped_record
 from .report import Checked, FileResult, Report, Skip, SkippedSheet
-from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
+from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetRefused, SheetValues
 
-MAX_ROWS = 1_048_576  # Excel's own limit; a sheet filled to it is skipped with a message
+MAX_ROWS = 1_048_576  # Excel's last row: a sheet read up to it is still read (a sheet past
+# it cannot exist: a reference past the grid refuses the sheet, see workbook.survey)
 
 
 def workbook_files(paths: list[Path]) -> list[Path]:
@@ -70,7 +71,7 @@ def check_file(
     as_of: pd.Timestamp,
     kind: str | None = None,
     period=(None, None),
-    max_rows: int = MAX_ROWS - 1,
+    max_rows: int = MAX_ROWS,
     summaries: bool = True,
 ) -> Checked:
     """Check one workbook file (with its summaries unless ``summaries=False``: a command
@@ -92,7 +93,16 @@ def check_file(
             if height > max_rows:
                 skipped.append(SkippedSheet(name, Skip.TOO_LARGE, (height, max_rows)))
                 continue
-            yield reader.read(name)
+            try:
+                values = reader.read(name)
+            except SheetRefused as exc:
+                skipped.append(SkippedSheet(name, Skip.PAST_GRID, (exc.reference,)))
+                continue
+            if not len(values) and (held := reader.values_in_xml(name)):
+                # Values in the XML, none read: say so, never "no table" as if it were empty.
+                skipped.append(SkippedSheet(name, Skip.VALUES_UNREAD, (held,)))
+                continue
+            yield values
 
     try:
         checked = check_book(sheets(), label, settings, as_of, kind, period, summaries)
@@ -102,6 +112,7 @@ def check_file(
         reader.close()
     language = settings["general"]["language"]
     checked.report.files[0].skipped_sheets += [skipped_record(s, language) for s in skipped]
+    checked.report.files[0].warnings += reader.notes
     checked.source_identity = reader.identity
     return checked
 

@@ -83,6 +83,8 @@ class Skip(str, enum.Enum):
     OTHER_KIND = "other_kind"  # a table of another kind than the workbook's
     ANOTHER_COMPANION = "another_companion"  # a second companion table with other columns
     TOO_LARGE = "too_large"  # more rows than Excel allows
+    PAST_GRID = "past_grid"  # a cell reference past Excel's grid (XFD1048577): not read
+    VALUES_UNREAD = "values_unread"  # its XML holds values, yet no cells could be read
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ class SkippedSheet:
     sheet: str
     reason: Skip
     # NOT_RECORDS: (the reader's words,); OTHER_KIND: (its kind, the workbook's kind);
-    # ANOTHER_COMPANION: (table title, the sheet holding the first); TOO_LARGE: (rows, limit)
+    # ANOTHER_COMPANION: (table title, the sheet holding the first); TOO_LARGE: (rows, limit);
+    # PAST_GRID: (the reference,); VALUES_UNREAD: (cells in its XML,)
     detail: tuple = ()
 
 

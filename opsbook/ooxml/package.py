@@ -22,6 +22,7 @@ from lxml import etree
 
 from ..errors import RefusedToPatch, UnreadableWorkbook, WorkbookChanged
 from .deflate import compressor, crc32, inflate_chunks
+from .encoding import utf8_chunks
 from .zipcopy import central_directory, member_chunks
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -311,7 +312,9 @@ class Package:
                     "was working on it; nothing was written, run again"
                 )
             try:
-                yield from member_chunks(fh, info)
+                # A part in UTF-16 is read as UTF-8 (ooxml.encoding): every reader and
+                # writer of opsbook sees UTF-8; a part not written keeps its bytes.
+                yield from utf8_chunks(member_chunks(fh, info))
             except zipfile.BadZipFile as exc:
                 raise UnreadableWorkbook(f"{self.path}: the workbook is damaged ({exc})") from exc
 
