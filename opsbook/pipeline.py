@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import load_config
 from .engine import check_sheets
-from .errors import OpsbookError, UnreadableWorkbook
+from .errors import OpsbookError, UnreadableWorkbook, naming
 from .kinds import build_summaries
 from .messages import render, skipped_record
 from .report import Checked, FileResult, Report, Skip, SkippedSheet
@@ -81,9 +81,12 @@ def check_file(
     try:
         reader = FileReader(path, max_part_mb=settings["general"].get("max_part_mb"))
     except UnreadableWorkbook as exc:
-        return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
+        return Checked(
+            report=Report(as_of=as_of, files=[FileResult(file=label, error=naming(exc, path))])
+        )
     skipped: list[SkippedSheet] = []
     ours = _own_sheets(path, reader.sheet_names())
+    with_values: set[str] = set()  # sheets read that hold values
 
     def sheets():
         for name in reader.sheet_names():
@@ -102,17 +105,26 @@ def check_file(
                 # Values in the XML, none read: say so, never "no table" as if it were empty.
                 skipped.append(SkippedSheet(name, Skip.VALUES_UNREAD, (held,)))
                 continue
-            yield values
+            if len(values):
+                with_values.add(name)
+            handed = [values]
+            del values  # the engine frees each grid before the next read: none is held here
+            yield handed.pop()
 
     try:
         checked = check_book(sheets(), label, settings, as_of, kind, period, summaries)
     except UnreadableWorkbook as exc:
-        return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
+        return Checked(
+            report=Report(as_of=as_of, files=[FileResult(file=label, error=naming(exc, path))])
+        )
     finally:
         reader.close()
     language = settings["general"]["language"]
     checked.report.files[0].skipped_sheets += [skipped_record(s, language) for s in skipped]
     checked.report.files[0].warnings += reader.notes
+    checked.report.files[0].sheets_not_checked = len(skipped) + sum(
+        1 for s in checked.skipped if with_values & set(s.sheet.split("、"))
+    )
     checked.source_identity = reader.identity
     return checked
 
@@ -175,7 +187,7 @@ def check_and_write(
             write_annotated(path, target, checked, settings, backup=False if no_backup else None)
             result.output = str(target)
         except OpsbookError as exc:
-            result.write_error = str(exc)
+            result.write_error = naming(exc, path, target)
         except Exception as exc:  # noqa: BLE001 - a writer fault must not cost the batch
             # The splicer and zip copier raise ValueError/RuntimeError on a package they
             # cannot patch; the check itself stands, the file is left as it was.
@@ -302,7 +314,7 @@ def _safe(path, kwargs) -> Report:
     try:
         return check_and_write(path, **kwargs)
     except OpsbookError as exc:
-        return _failed(path, kwargs["moment"], str(exc), prefixed=True)
+        return _failed(path, kwargs["moment"], naming(exc, path), prefixed=True)
     except Exception as exc:  # noqa: BLE001 - one broken file must not end the batch
         report = _failed(path, kwargs["moment"], f"opsbook failed on this file ({_one_line(exc)})")
         report.debug.append(_trace(path))

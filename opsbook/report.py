@@ -133,6 +133,9 @@ class FileResult:
     logs: list[dict[str, Any]] = field(
         default_factory=list
     )  # sheets read as one log: table, sheets
+    # Sheets holding values that were not checked (no table found in them, refused, or
+    # unreadable): each is in skipped_sheets with its reason; the batch summary counts them.
+    sheets_not_checked: int = 0
 
 
 @dataclass
@@ -184,6 +187,7 @@ class Report:
         return {
             "files": len(self.files),
             "unreadable_files": len(self.unreadable_files),
+            "sheets_not_checked": sum(f.sheets_not_checked for f in self.files),
             "violations": len(f),
             "errors": self.errors,
             "warnings": self.warnings,

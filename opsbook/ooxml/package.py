@@ -96,15 +96,20 @@ def prolog_declares_dtd(chunks) -> bool:
     return False
 
 
-def parse_xml(data: bytes, part: str) -> etree._Element:
+def parse_xml(data: bytes, part: str, path: object = None) -> etree._Element:
+    """A part parsed (``path``, the workbook, named in a refusal when given)."""
+    where = f"{path}: {part}" if path else part
     if _DTD.search(data[:4096]):
         raise RefusedToPatch(
-            f"{part} declares a DTD or entities; opsbook does not patch such files"
+            f"{where} declares a DTD or entities; opsbook does not patch such files"
         )
     try:
         return etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError as exc:
-        raise UnreadableWorkbook(f"{part} is not well-formed XML ({exc})") from exc
+        raise UnreadableWorkbook(
+            f"{where} is not well-formed XML ({exc}); open the workbook in Excel and save "
+            "it to repair it"
+        ) from exc
 
 
 def to_bytes(root: etree._Element) -> bytes:
@@ -249,7 +254,7 @@ class Package:
             raise UnreadableWorkbook(f"{path}: no workbook part (not an Excel workbook)")
         self.workbook_part = self.name(office.target)
         self.rel_ns = office.type.rsplit("/", 1)[0]
-        self.workbook = parse_xml(self.read(self.workbook_part), self.workbook_part)
+        self.workbook = parse_xml(self.read(self.workbook_part), self.workbook_part, self.path)
         self.main_ns = etree.QName(self.workbook).namespace
         self.workbook_rels = self.relationships(self.workbook_part)
         self.sheets = self._sheets()
@@ -318,6 +323,14 @@ class Package:
             except zipfile.BadZipFile as exc:
                 raise UnreadableWorkbook(f"{self.path}: the workbook is damaged ({exc})") from exc
 
+    def original_chunks(self, part: str) -> Iterator[bytes]:
+        """The part as it is in the file read (as UTF-8), whatever was edited since."""
+        stored = self._by_lower.get(part.lower())
+        if stored is None:
+            return
+        with open(self.path, "rb") as fh:
+            yield from utf8_chunks(member_chunks(fh, self.zip.getinfo(stored)))
+
     def size(self, part: str) -> int:
         """The part's uncompressed size in bytes."""
         name = self.name(part)
@@ -332,7 +345,7 @@ class Package:
         rels = rels_part(part) if part else "_rels/.rels"
         if not self.has(rels):
             return {}
-        root = parse_xml(self.read(rels), rels)
+        root = parse_xml(self.read(rels), rels, self.path)
         out = {}
         for el in root:
             if etree.QName(el).localname != "Relationship":
@@ -376,7 +389,7 @@ class Package:
         raise KeyError(name)
 
     def content_types(self) -> etree._Element:
-        return parse_xml(self.read("[Content_Types].xml"), "[Content_Types].xml")
+        return parse_xml(self.read("[Content_Types].xml"), "[Content_Types].xml", self.path)
 
     def rel_type(self, short: str) -> str:
         return f"{self.rel_ns}/{short}"
