@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import zipfile
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
