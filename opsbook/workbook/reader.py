@@ -217,7 +217,8 @@ class FileReader:
             self._source = self._readable_source()
             self._fast = fastexcel.read_excel(self._source)
             self._book = python_calamine.CalamineWorkbook.from_path(self._source)
-        except Exception as exc:  # the readers raise their own error types for damaged parts
+        except BaseException as exc:  # the readers raise their own error types for damaged parts
+            _raise_unless_reader_error(exc)
             self.close()
             if isinstance(exc, UnreadableWorkbook):
                 raise
@@ -359,13 +360,15 @@ class FileReader:
                     return SheetValues(
                         name, frame=frame, origin_row=start[0], origin_col=start[1], visible=visible
                     )
-            except Exception:  # the exact reader below says what is wrong, if anything
+            except BaseException as exc:  # the exact reader below says what is wrong, if anything
+                _raise_unless_reader_error(exc)
                 pass
             rows = sheet.to_python(skip_empty_area=True)
             return SheetValues(
                 name, rows=rows, origin_row=start[0], origin_col=start[1], visible=visible
             )
-        except Exception as exc:
+        except BaseException as exc:
+            _raise_unless_reader_error(exc)
             raise UnreadableWorkbook(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
         finally:
             book.close()
@@ -377,7 +380,8 @@ class FileReader:
             frame = self._fast.load_sheet(
                 name, header_row=None, dtypes="string", eager=True
             ).to_pandas()
-        except Exception:
+        except BaseException as exc:
+            _raise_unless_reader_error(exc)
             return self._read_exact(name)
         frame.columns = range(frame.shape[1])
         _release_freed_memory()
@@ -433,7 +437,8 @@ class FileReader:
         try:
             sheet = self._book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:
+        except BaseException as exc:
+            _raise_unless_reader_error(exc)
             raise UnreadableWorkbook(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
         return SheetValues(name, rows=rows, visible=self._visible.get(name, True))
 
@@ -444,6 +449,14 @@ class FileReader:
             self._package.package.close()
         for copy in getattr(self, "_copies", []):
             copy.unlink(missing_ok=True)
+
+
+def _raise_unless_reader_error(exc: BaseException) -> None:
+    """Re-raise ``exc`` unless it is a reader's error: an Exception, or a Rust panic, which
+    pyo3 raises as PanicException, a BaseException (a value out of range in a cell —
+    "TimeDelta::milliseconds out of bounds" — panics fastexcel).  Ctrl-C and exits pass."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
 
 
 def _release_freed_memory() -> None:
