@@ -356,6 +356,10 @@ def run_case(case: Case, workdir: Path) -> Outcome:
 
     from opsbook.cli import cli
 
+    if case.mutation == "_abort":  # the harness's own test: a worker killed by a signal
+        os.abort()
+    if case.mutation == "_hang":  # … and one that never ends
+        time.sleep(10**6)
     runner = CliRunner()
     outcome = Outcome(case.id, case.mutation, case.part)
     src = Path(case.file)

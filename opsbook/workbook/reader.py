@@ -439,7 +439,11 @@ class FileReader:
             rows = sheet.to_python(skip_empty_area=False)
         except BaseException as exc:
             _raise_unless_reader_error(exc)
-            raise UnreadableWorkbook(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
+            raise UnreadableWorkbook(
+                f"{self.path}: sheet {name!r} cannot be read: its XML is damaged or a cell holds "
+                f"a value out of range ({exc}); open the workbook in Excel, check that sheet and "
+                "save it, then run again"
+            ) from exc
         return SheetValues(name, rows=rows, visible=self._visible.get(name, True))
 
     def close(self) -> None:
