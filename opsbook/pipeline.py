@@ -191,7 +191,11 @@ def check_and_write(
         except Exception as exc:  # noqa: BLE001 - a writer fault must not cost the batch
             # The splicer and zip copier raise ValueError/RuntimeError on a package they
             # cannot patch; the check itself stands, the file is left as it was.
-            result.write_error = f"{target}: not written ({_one_line(exc)})"
+            # A program error, not a refusal: said so, the trace under --debug.
+            result.write_error = (
+                f"{target}: not written: opsbook failed on this file ({_one_line(exc)}); "
+                "the file is untouched"
+            )
             report.debug.append(_trace(path))
     return report
 

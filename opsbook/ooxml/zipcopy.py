@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import RefusedToPatch
 from .deflate import crc32, deflate, inflate_chunks, raw_chunks
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -54,7 +55,10 @@ class RawZipWriter:
         if name in self._names:
             raise ValueError(f"duplicate zip member {name}")
         if csize >= 0xFFFFFFFF or usize >= 0xFFFFFFFF or self._out.tell() >= 0xFFFFFFFF:
-            raise ValueError("member too large for a plain zip (zip64 not supported)")
+            raise RefusedToPatch(
+                "the workbook would be too large for a plain zip (over 4 GB; zip64 is not "
+                "supported): use --report instead of writing into it"
+            )
         self._names.add(name)
         dostime = (date_time[3] << 11) | (date_time[4] << 5) | (date_time[5] // 2)
         dosdate = ((max(date_time[0], 1980) - 1980) << 9) | (date_time[1] << 5) | date_time[2]
@@ -174,7 +178,10 @@ class RawZipWriter:
         self._out.write(central)
         count = len(self._central)
         if count > 0xFFFF:
-            raise ValueError("too many zip members (zip64 not supported)")
+            raise RefusedToPatch(
+                "the workbook would hold over 65,535 parts (zip64 is not supported): use "
+                "--report instead of writing into it"
+            )
         comment = OWN_MARK + hashlib.sha256(central).hexdigest()[:40].encode()
         self._out.write(
             _END.pack(_END_SIG, 0, 0, count, count, len(central), start, len(comment)) + comment
