@@ -1229,3 +1229,18 @@ def test_a_part_that_is_not_well_formed_is_refused_naming_the_file(tmp_path, bro
     assert lines and all(str(path) in x for x in lines), result.output
     result = run("clear", path)  # clear refuses some of these, not all: each refusal named
     assert all(str(path) in x for x in one_line(result).splitlines() if "✗" in x)
+
+
+def test_the_survey_reads_references_however_they_are_written():
+    """Either quote, any white space before r, lower-case letters, chunks cut anywhere: a
+    reference the survey missed would reach the dense reader unchecked."""
+    from opsbook.workbook.survey import survey
+
+    xml = b'<sheetData><row r="2"><c r="B2"/><c\tr=\'c3\'/><c s="1"\nr="XFD7"/></row></sheetData>'
+    for cut in range(1, len(xml)):
+        found = survey(iter([xml[:cut], xml[cut:]]))
+        assert (found.cells, found.bounds(), found.past_grid) == (3, (1, 1, 6, 16383), None)
+    for ref in (b"XFD1048577", b"XFE1", b"AAAA1", b"A0", b"A10485770"):
+        found = survey(iter([b'<sheetData><row r="1"><c r="A1"/><c r="' + ref + b'"/></row>']))
+        assert found.past_grid == ref.decode(), ref
+    assert survey(iter([b'<row r="1048577"><c><v>1</v></c></row>'])).past_grid == "row 1048577"
