@@ -190,9 +190,12 @@ class SheetEntry:
 class Package:
     """Read side of a workbook package plus the set of edited/added parts."""
 
-    def __init__(self, path: Path, max_part_mb: float = MAX_PART_MB):
+    def __init__(self, path: Path, max_part_mb: float = MAX_PART_MB, reading: bool = False):
+        """``reading``: the package only read, never written (the value reader's own view):
+        what refuses a write — a signature, a DTD in some part — does not stop it."""
         self.path = Path(path)
         self.max_part = int(max_part_mb * 1024 * 1024)
+        self.reading = reading
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -235,12 +238,12 @@ class Package:
         self.edits: dict[str, bytes | SpooledPart] = {}  # part name → new content (edited or added)
         self.removed: set[str] = set()
         names = set(self._by_lower)
-        if any(n.startswith("_xmlsignatures/") for n in names):
+        if not self.reading and any(n.startswith("_xmlsignatures/") for n in names):
             raise RefusedToPatch(
                 f"{path}: the workbook carries a digital signature that any change would break; "
                 "use --report or a separate output workbook instead"
             )
-        for info in self.infos:
+        for info in [] if self.reading else self.infos:
             if info.filename.lower().endswith(_XML_MEMBER) and prolog_declares_dtd(
                 self.chunks(info.filename)
             ):

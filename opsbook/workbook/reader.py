@@ -362,7 +362,6 @@ class FileReader:
                     )
             except BaseException as exc:  # the exact reader below says what is wrong, if anything
                 _raise_unless_reader_error(exc)
-                pass
             rows = sheet.to_python(skip_empty_area=True)
             return SheetValues(
                 name, rows=rows, origin_row=start[0], origin_col=start[1], visible=visible
@@ -502,7 +501,8 @@ def _package_facts(path: Path) -> _PackageFacts:
     from ..ooxml.package import Package
 
     try:
-        pkg = Package(path, max_part_mb=1 << 20)  # the size limit was checked before
+        # Read only (a signed workbook is read too: its sheets are surveyed like any other).
+        pkg = Package(path, max_part_mb=1 << 20, reading=True)  # size limit checked before
     except UnreadableWorkbook:
         raise  # not a workbook: no workbook part, no sheets, a relationship outside it …
     except Exception:  # still read (a DTD, a signature …), without these facts
