@@ -1244,3 +1244,11 @@ def test_the_survey_reads_references_however_they_are_written():
         found = survey(iter([b'<sheetData><row r="1"><c r="A1"/><c r="' + ref + b'"/></row>']))
         assert found.past_grid == ref.decode(), ref
     assert survey(iter([b'<row r="1048577"><c><v>1</v></c></row>'])).past_grid == "row 1048577"
+
+
+def test_a_signed_workbook_with_a_stray_value_is_read_not_aborted(tmp_path, plain_posts):
+    """A signed workbook is read (never written): its sheets are surveyed like any other."""
+    stray = with_stray(POSTS, tmp_path / "stray.xlsx", "XFD1048576", "missing")
+    signed = rezip(stray, tmp_path / "signed.xlsx", add=[("_xmlsignatures/sig1.xml", b"<x/>")])
+    proc, found = _checked(signed, tmp_path)
+    assert proc.returncode == 1 and found == plain_posts and "(XFD1048576)" in proc.stdout
