@@ -1252,3 +1252,20 @@ def test_a_signed_workbook_with_a_stray_value_is_read_not_aborted(tmp_path, plai
     signed = rezip(stray, tmp_path / "signed.xlsx", add=[("_xmlsignatures/sig1.xml", b"<x/>")])
     proc, found = _checked(signed, tmp_path)
     assert proc.returncode == 1 and found == plain_posts and "(XFD1048576)" in proc.stdout
+
+
+def test_the_survey_of_white_space_between_rows_is_linear():
+    """A part with megabytes of white space between rows (no element start to cut at) used
+    to be carried whole from chunk to chunk: quadratic."""
+    import time
+
+    from opsbook.workbook.survey import survey
+
+    def timed(megabytes: int) -> float:
+        xml = b'<sheetData><row r="1"><c r="A1"/></row>' + b" " * (megabytes << 20)
+        chunks = [xml[i : i + (1 << 16)] for i in range(0, len(xml), 1 << 16)]
+        start = time.perf_counter()
+        assert survey(iter(chunks + [b'<row r="2"><c r="B2"/></row></sheetData>'])).cells == 2
+        return time.perf_counter() - start
+
+    assert timed(32) < 8 * max(timed(4), 0.01)

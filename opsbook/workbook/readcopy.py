@@ -76,7 +76,9 @@ def count_values(chunks) -> int:
     count, carry = 0, b""
     for piece in chunks:
         data = carry + piece
-        cut = max(data.rfind(b"<", 0, max(len(data) - 64, 0)), 0)
+        limit = max(len(data) - 64, 0)
+        cut = data.rfind(b"<", 0, limit)
+        cut = limit if cut <= 0 else cut  # no element start: nothing to split (white space)
         count += len(_HOLDS_VALUE.findall(data, 0, cut))
         carry = data[cut:]
     return count + len(_HOLDS_VALUE.findall(carry))
@@ -128,9 +130,13 @@ def trimmed_copy(pkg, part: str, region: tuple[int, int, int, int], transcode=()
             if first:
                 data = _DIMENSION.sub(b"", data, count=1)
                 first = False
-            # Up to the last cell's start: every cell before it is complete here.
-            cut = max(data.rfind(b"<", 0, max(len(data) - _OVERLAP, 0)), 0)
-            cut = _last_cell_start(data, cut)
+            # Up to the last cell's start: every cell before it is complete here.  With no
+            # cell in the piece (white space, the parts around sheetData), all but its tail.
+            limit = max(len(data) - _OVERLAP, 0)
+            cut = _last_cell_start(data, max(data.rfind(b"<", 0, limit), 0))
+            if cut <= 0 and not re.match(rb"<(?:[\w.-]+:)?c[\s/>]", data[:64]):
+                cut = data.rfind(b"<", 0, limit) if b"<" in data[:limit] else limit
+                cut = limit if cut <= 0 else cut
             yield _CELL.sub(keep, data[:cut])
             carry = data[cut:]
         yield _CELL.sub(keep, carry)

@@ -119,23 +119,31 @@ def survey(chunks, want_vm: bool = False, cell_images: frozenset[bytes] = frozen
     found = Survey()
     merges: list[tuple[int, int, int, int]] = []
     pictures: set[tuple[int, int]] = set()
-    carry = b""
+    carry, lo = b"", 0  # bytes kept from the last piece; those before lo were surveyed
     for piece, last in _with_last(_batched(chunks)):
         data = carry + piece
         # Cut where an element starts: no reference straddles the cut, and each merge or
         # picture pattern (shorter than the overlap) starting before it is complete here.
-        cut = len(data) if last else data.rfind(b"<", 0, max(len(data) - _SCAN_OVERLAP, 0))
-        if cut < 0:
+        # With no element start (white space, long text), cut anyway: nothing to split.
+        limit = max(len(data) - _SCAN_OVERLAP, 0)
+        if last:
+            cut = len(data)
+        elif limit <= lo:
             carry = data
             continue
-        _cells(found, data, cut)
+        else:
+            cut = data.rfind(b"<", lo, limit)
+            cut = limit if cut <= lo else cut
+        _cells(found, data, lo, cut)
         if b"mergeCell" in data:
-            merges += _merges(data, cut)
+            merges += _merges(data, lo, cut)
         if want_vm and b' vm="' in data:
-            pictures |= _vm_pictures(data, cut)
+            pictures |= _vm_pictures(data, lo, cut)
         if cell_images and b"DISPIMG" in data:
-            pictures |= _wps_pictures(data, cut, cell_images)
-        carry = data[cut:]
+            pictures |= _wps_pictures(data, lo, cut, cell_images)
+        # 8 bytes before the cut stay: a quote there still sees the "r=" before it.
+        keep = min(cut, 8)
+        carry, lo = data[cut - keep :], keep
     found.merges, found.pictures = tuple(merges), frozenset(pictures)
     return found
 
@@ -149,8 +157,8 @@ _SPACE = np.zeros(256, dtype=bool)
 _SPACE[[32, 9, 10, 13]] = True
 
 
-def _cells(found: Survey, data: bytes, cut: int) -> None:
-    """Every r="…" attribute that starts before ``cut`` in ``data`` — a cell's reference
+def _cells(found: Survey, data: bytes, lo: int, cut: int) -> None:
+    """Every r="…" attribute that starts in ``data[lo:cut]`` — a cell's reference
     (b"B7"), a row's number (b"7") — into ``found``.  Vectorised over the bytes, with no
     Python object and no matrix per cell (a chunk's arrays stay small enough to be reused
     rather than faulted in anew): the quotes (" or ') preceded by a space and r= are found
@@ -160,7 +168,7 @@ def _cells(found: Survey, data: bytes, cut: int) -> None:
     head = b[3:]
     quotes = np.flatnonzero((head == 34) | (head == 39)) + 3
     opening = (b[quotes - 1] == 61) & (b[quotes - 2] == 114) & _SPACE[b[quotes - 3]]
-    opening &= quotes < cut
+    opening &= (quotes < cut) & (quotes >= lo)
     at = np.flatnonzero(opening)
     if not len(at):
         return
@@ -216,9 +224,9 @@ def _cells(found: Survey, data: bytes, cut: int) -> None:
     found.col_cells[: len(counts)] += counts
 
 
-def _merges(data: bytes, cut: int) -> list[tuple[int, int, int, int]]:
+def _merges(data: bytes, lo: int, cut: int) -> list[tuple[int, int, int, int]]:
     out = []
-    for m in _MERGE.finditer(data, 0, len(data)):
+    for m in _MERGE.finditer(data, lo, len(data)):
         if m.start() >= cut:
             break
         r1, c1 = int(m.group(2)) - 1, column_index(m.group(1).decode())
@@ -230,9 +238,9 @@ def _merges(data: bytes, cut: int) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def _vm_pictures(data: bytes, cut: int) -> set[tuple[int, int]]:
+def _vm_pictures(data: bytes, lo: int, cut: int) -> set[tuple[int, int]]:
     out = set()
-    for m in _VM_CELL.finditer(data):
+    for m in _VM_CELL.finditer(data, lo):
         if m.start() >= cut:
             break
         letters, row = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -240,9 +248,9 @@ def _vm_pictures(data: bytes, cut: int) -> set[tuple[int, int]]:
     return out
 
 
-def _wps_pictures(data: bytes, cut: int, names: frozenset[bytes]) -> set[tuple[int, int]]:
+def _wps_pictures(data: bytes, lo: int, cut: int, names: frozenset[bytes]) -> set[tuple[int, int]]:
     out = set()
-    for m in _DISPIMG_CELL.finditer(data):
+    for m in _DISPIMG_CELL.finditer(data, lo):
         if m.start() >= cut:
             break
         if m.group(3) in names:
