@@ -270,7 +270,7 @@ def clear(paths, no_backup):
       opsbook clear 發布日誌.xlsx
       opsbook clear workbooks/ --no-backup
     """
-    from .errors import OpsbookError
+    from .errors import OpsbookError, naming
     from .pipeline import workbook_files
     from .workbook.reader import check_workbook_file
     from .writers.annotate import clear_file
@@ -284,7 +284,7 @@ def clear(paths, no_backup):
                 f"{path}: {'已清除標記' if done else '沒有 opsbook 的標記 (nothing to clear)'}"
             )
         except OpsbookError as exc:
-            click.echo(f"✗ {exc}", err=True)
+            click.echo(f"✗ {naming(exc, path)}", err=True)
             failed = True
         except Exception as exc:  # noqa: BLE001 - the other files are still cleared
             click.echo(f"✗ {path}: not cleared ({type(exc).__name__}: {exc})", err=True)

@@ -19,6 +19,7 @@ WORDS = {
         "not_written": "✗ 未寫入: {error}",
         "total": "合計: {files} 個檔案, {errors} 錯誤, {warnings} 警告",
         "unreadable": ", {n} 個無法讀取",
+        "sheets_not_checked": ", {n} 個工作表未檢查",
         "one_log": "讀作同一個記錄表 ({table}): {sheets}",
         "and": "、",
     },
@@ -32,6 +33,7 @@ WORDS = {
         "not_written": "✗ not written: {error}",
         "total": "Total: {files} files, {errors} errors, {warnings} warnings",
         "unreadable": ", {n} unreadable",
+        "sheets_not_checked": ", {n} sheets not checked",
         "one_log": "read as one log ({table}): {sheets}",
         "and": ", ",
     },
@@ -98,5 +100,10 @@ def summary_lines(report: Report, language: str | None = None) -> list[str]:
     lines.append(
         w["total"].format(**total)
         + (w["unreadable"].format(n=total["unreadable_files"]) if total["unreadable_files"] else "")
+        + (
+            w["sheets_not_checked"].format(n=total["sheets_not_checked"])
+            if total["sheets_not_checked"]
+            else ""
+        )
     )
     return lines

@@ -21,6 +21,17 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
+def naming(message: object, *paths: object) -> str:
+    """``message`` as the one line a user sees for a file: white space collapsed, and the
+    first of ``paths`` put in front unless the line already names one of them (a reason
+    raised deep in a part's parser names the part, not the file: in a batch of 300 files
+    the file must be on the line)."""
+    text = " ".join(str(message).split())
+    if any(str(p) in text for p in paths if p):
+        return text
+    return f"{paths[0]}: {text}" if paths else text
+
+
 class OpsbookError(Exception):
     """Base of every error opsbook raises on purpose."""
 

@@ -42,6 +42,16 @@ SKIPS = {
         "{0:,} 行，超過上限 {1:,} 行 (sheet too large)",
         "{0:,} rows, over the limit of {1:,} (sheet too large)",
     ),
+    Skip.PAST_GRID: (
+        "儲存格參照 {0} 超出 Excel 的範圍 (最後一格是 XFD1048576)，未讀取此工作表；"
+        "請在 Excel 中開啟並另存 (cell reference past Excel's grid)",
+        "cell reference {0} past Excel's grid (the last cell is XFD1048576): not read; "
+        "open and save it in Excel",
+    ),
+    Skip.VALUES_UNREAD: (
+        "XML 中有 {0:,} 個儲存格有值，但一個也讀不出 (values in the sheet could not be read)",
+        "its XML holds {0:,} values but none could be read",
+    ),
 }
 
 

@@ -15,13 +15,14 @@ import pandas as pd
 
 from .config import load_config
 from .engine import check_sheets
-from .errors import OpsbookError, UnreadableWorkbook
+from .errors import OpsbookError, UnreadableWorkbook, naming
 from .kinds import build_summaries
 from .messages import render, skipped_record
 from .report import Checked, FileResult, Report, Skip, SkippedSheet
-from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetValues
+from .workbook.reader import WORKBOOK_SUFFIXES, FileReader, SheetRefused, SheetValues
 
-MAX_ROWS = 1_048_576  # Excel's own limit; a sheet filled to it is skipped with a message
+MAX_ROWS = 1_048_576  # Excel's last row: a sheet read up to it is still read (a sheet past
+# it cannot exist: a reference past the grid refuses the sheet, see workbook.survey)
 
 
 def workbook_files(
@@ -89,7 +90,7 @@ def check_file(
     as_of: pd.Timestamp,
     kind: str | None = None,
     period=(None, None),
-    max_rows: int = MAX_ROWS - 1,
+    max_rows: int = MAX_ROWS,
     summaries: bool = True,
 ) -> Checked:
     """Check one workbook file (with its summaries unless ``summaries=False``: a command
@@ -99,9 +100,12 @@ def check_file(
     try:
         reader = FileReader(path, max_part_mb=settings["general"].get("max_part_mb"))
     except UnreadableWorkbook as exc:
-        return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
+        return Checked(
+            report=Report(as_of=as_of, files=[FileResult(file=label, error=naming(exc, path))])
+        )
     skipped: list[SkippedSheet] = []
     ours = _own_sheets(path, reader.sheet_names())
+    with_values: set[str] = set()  # sheets read that hold values
 
     def sheets():
         for name in reader.sheet_names():
@@ -111,16 +115,35 @@ def check_file(
             if height > max_rows:
                 skipped.append(SkippedSheet(name, Skip.TOO_LARGE, (height, max_rows)))
                 continue
-            yield reader.read(name)
+            try:
+                values = reader.read(name)
+            except SheetRefused as exc:
+                skipped.append(SkippedSheet(name, Skip.PAST_GRID, (exc.reference,)))
+                continue
+            if not len(values) and (held := reader.values_in_xml(name)):
+                # Values in the XML, none read: say so, never "no table" as if it were empty.
+                skipped.append(SkippedSheet(name, Skip.VALUES_UNREAD, (held,)))
+                continue
+            if len(values):
+                with_values.add(name)
+            handed = [values]
+            del values  # the engine frees each grid before the next read: none is held here
+            yield handed.pop()
 
     try:
         checked = check_book(sheets(), label, settings, as_of, kind, period, summaries)
     except UnreadableWorkbook as exc:
-        return Checked(report=Report(as_of=as_of, files=[FileResult(file=label, error=str(exc))]))
+        return Checked(
+            report=Report(as_of=as_of, files=[FileResult(file=label, error=naming(exc, path))])
+        )
     finally:
         reader.close()
     language = settings["general"]["language"]
     checked.report.files[0].skipped_sheets += [skipped_record(s, language) for s in skipped]
+    checked.report.files[0].warnings += reader.notes
+    checked.report.files[0].sheets_not_checked = len(skipped) + sum(
+        1 for s in checked.skipped if with_values & set(s.sheet.split("、"))
+    )
     checked.source_identity = reader.identity
     return checked
 
@@ -183,11 +206,15 @@ def check_and_write(
             write_annotated(path, target, checked, settings, backup=False if no_backup else None)
             result.output = str(target)
         except OpsbookError as exc:
-            result.write_error = str(exc)
+            result.write_error = naming(exc, path, target)
         except Exception as exc:  # noqa: BLE001 - a writer fault must not cost the batch
             # The splicer and zip copier raise ValueError/RuntimeError on a package they
             # cannot patch; the check itself stands, the file is left as it was.
-            result.write_error = f"{target}: not written ({_one_line(exc)})"
+            # A program error, not a refusal: said so, the trace under --debug.
+            result.write_error = (
+                f"{target}: not written: opsbook failed on this file ({_one_line(exc)}); "
+                "the file is untouched"
+            )
             report.debug.append(_trace(path))
     return report
 
@@ -310,7 +337,7 @@ def _safe(path, kwargs) -> Report:
     try:
         return check_and_write(path, **kwargs)
     except OpsbookError as exc:
-        return _failed(path, kwargs["moment"], str(exc), prefixed=True)
+        return _failed(path, kwargs["moment"], naming(exc, path), prefixed=True)
     except Exception as exc:  # noqa: BLE001 - one broken file must not end the batch
         report = _failed(path, kwargs["moment"], f"opsbook failed on this file ({_one_line(exc)})")
         report.debug.append(_trace(path))

@@ -84,6 +84,8 @@ class Skip(str, enum.Enum):
     OTHER_KIND = "other_kind"  # a table of another kind than the workbook's
     ANOTHER_COMPANION = "another_companion"  # a second companion table with other columns
     TOO_LARGE = "too_large"  # more rows than Excel allows
+    PAST_GRID = "past_grid"  # a cell reference past Excel's grid (XFD1048577): not read
+    VALUES_UNREAD = "values_unread"  # its XML holds values, yet no cells could be read
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class SkippedSheet:
     sheet: str
     reason: Skip
     # NOT_RECORDS: (the reader's words,); OTHER_KIND: (its kind, the workbook's kind);
-    # ANOTHER_COMPANION: (table title, the sheet holding the first); TOO_LARGE: (rows, limit)
+    # ANOTHER_COMPANION: (table title, the sheet holding the first); TOO_LARGE: (rows, limit);
+    # PAST_GRID: (the reference,); VALUES_UNREAD: (cells in its XML,)
     detail: tuple = ()
 
 
@@ -134,6 +137,9 @@ class FileResult:
     logs: list[dict[str, Any]] = field(
         default_factory=list
     )  # sheets read as one log: table, sheets
+    # Sheets holding values that were not checked (no table found in them, refused, or
+    # unreadable): each is in skipped_sheets with its reason; the batch summary counts them.
+    sheets_not_checked: int = 0
 
 
 @dataclass
@@ -185,6 +191,7 @@ class Report:
         return {
             "files": len(self.files),
             "unreadable_files": len(self.unreadable_files),
+            "sheets_not_checked": sum(f.sheets_not_checked for f in self.files),
             "violations": len(f),
             "errors": self.errors,
             "warnings": self.warnings,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -135,11 +136,33 @@ def test_a_real_sigint_exits_130(folder):
         "from opsbook.cli import main\n"
         f"main(['validate', {str(folder)!r}, '--jobs', '1'])\n"
     )
+    # The child starts with SIGINT at its default: a process started with SIGINT ignored
+    # (a background job of a non-interactive shell, as a CI runner or `pytest … &` starts
+    # it) passes that on, Python then installs no KeyboardInterrupt handler, the signal is
+    # ignored and the run ends normally with exit 1.  That was the flake.
     proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_default_sigint,
     )
-    assert proc.returncode == 130
+    assert proc.returncode == 130, proc.stderr
     assert "opsbook: interrupted" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_a_real_sigint_exits_130_even_when_started_with_sigint_ignored(folder):
+    """The flake made deterministic: the same run, its parent ignoring SIGINT (as a
+    background job's does), still exits 130."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        test_a_real_sigint_exits_130(folder)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_a_crash_outside_the_batch_is_exit_2_not_1(monkeypatch, capsys, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from helpers import write_xlsx
+from hostile import in_utf16, with_stray
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -79,10 +81,19 @@ def no_temp_files(folder: Path) -> bool:
     return not [p for p in folder.iterdir() if p.name.startswith(".~opsbook-")]
 
 
+_NAMES_A_WORKBOOK = re.compile(r"\S+\.xls[xm]\b")
+
+
 def one_line(result) -> str:
-    """The one line a refused file gets (no traceback)."""
+    """The one line a refused file gets (no traceback), naming its file (issue 29: in a
+    batch of 330 files a refusal without its file tells nobody which one is broken) and
+    no internal error's name: every refusal of this suite goes through here."""
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
+    for line in result.output.splitlines():
+        if "✗" in line:
+            assert _NAMES_A_WORKBOOK.search(line), line
+            assert not re.search(r"\b(TypeError|AttributeError|KeyError|IndexError)\b", line)
     return result.output
 
 
@@ -935,4 +946,329 @@ def test_every_refusal_is_an_opsbook_error_with_one_line(tmp_path):
     for path in hostile:
         with pytest.raises(OpsbookError) as caught:
             FileReader(path)
-        assert "\n" not in str(caught.value)
+        assert "\n" not in str(caught.value) and str(path) in str(caught.value)
+
+
+# --- issues 29 and 30: far-away cells, references past the grid, UTF-16 parts, refusals ---
+# A dense reader aborts the process (signal 6) on these: each run is a subprocess, so an
+# abort is a return code here, never the end of the test session.
+
+SAMPLES = Path(__file__).parent.parent / "workbooks"
+POSTS, INSPECTIONS = SAMPLES / "發布日誌.xlsx", SAMPLES / "入戶安檢記錄.xlsx"
+
+
+def _opsbook(*args, timeout=600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    return subprocess.run(
+        [sys.executable, "-m", "opsbook", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def _violations(report: Path) -> list[tuple]:
+    """The report's violations, without the file they are in."""
+    data = json.loads(report.read_text())
+    return sorted(
+        (v["sheet"], v["row"] or 0, v["column"] or "", v["rule"], v["severity"])
+        for v in data["violations"]
+    )
+
+
+def _checked(path: Path, tmp_path: Path, *extra) -> tuple[subprocess.CompletedProcess, list]:
+    report = tmp_path / f"{path.stem}.json"
+    proc = _opsbook("validate", path, "--as-of", AS_OF, "--report", report, *extra)
+    assert proc.returncode >= 0, f"killed by signal {-proc.returncode}: {proc.stderr[-500:]}"
+    return proc, _violations(report) if report.exists() else []
+
+
+@pytest.fixture(scope="module")
+def plain_posts(tmp_path_factory):
+    return _checked(POSTS, tmp_path_factory.mktemp("plain"))[1]
+
+
+@pytest.mark.parametrize("ref", ["XFD200000", "XFD1048576"])
+@pytest.mark.parametrize("dimension", ["missing", "stale", "accurate"])
+def test_a_stray_value_far_from_the_table_is_noted_and_the_table_checked(
+    tmp_path, plain_posts, ref, dimension
+):
+    """Before: with no or a stale <dimension> the Rust reader allocated the whole grid and
+    aborted (exit -6, no report); with an accurate one the sheet was skipped as too large."""
+    path = with_stray(POSTS, tmp_path / f"stray-{dimension}.xlsx", ref, dimension)
+    proc, found = _checked(path, tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert found == plain_posts
+    assert "sheet too large" not in proc.stdout
+    assert f"({ref})" in proc.stdout and "遠離表格" in proc.stdout  # the note names the cell
+
+
+def test_a_stray_value_is_written_around_and_kept(tmp_path, plain_posts):
+    path = with_stray(POSTS, tmp_path / "stray.xlsx", "XFD1048576", "missing")
+    proc = _opsbook("validate", path, "--as-of", AS_OF, "--write", "--no-backup")
+    assert proc.returncode == 1, proc.stderr
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    assert b'r="XFD1048576"' in sheet  # the user's stray cell stays where it was
+    assert _checked(path, tmp_path)[1] == plain_posts  # re-read: the same table
+
+
+_PEAK = (
+    "import resource, sys\n"
+    "from opsbook.workbook.reader import FileReader\n"
+    "reader = FileReader(sys.argv[1])\n"
+    "for name in reader.sheet_names():\n"
+    "    reader.read(name)\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"
+)
+
+
+def _peak_bytes(path: Path) -> int:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(path)], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-400:]}"
+    return int(proc.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("dimension", ["missing", "stale", "accurate"])
+def test_reading_a_stray_cell_sheet_stays_within_a_few_times_the_file(tmp_path, dimension):
+    """Peak memory reading the sheet with a value at XFD1048576: what reading the same
+    workbook without it takes, plus at most a few times the file's size (the interpreter
+    and libraries are the same in both)."""
+    rows = [["平台", "標題", "發布日期", "審核人"]] + [
+        ["官網", f"t{i}" * 20, dt.datetime(2026, 1, 1) + dt.timedelta(days=i % 300), "陳經理"]
+        for i in range(20_000)
+    ]
+    plain = log_book(tmp_path / "plain.xlsx", {"發布日誌": rows})
+    stray = with_stray(plain, tmp_path / "stray.xlsx", "XFD1048576", dimension)
+    size = stray.stat().st_size
+    assert _peak_bytes(stray) <= _peak_bytes(plain) + 4 * size + (16 << 20)
+
+
+def test_a_reference_past_excels_grid_refuses_that_sheet_only(tmp_path, plain_posts):
+    """Before: calamine allocated 549,756,338,176 bytes and the process aborted (signal 6)."""
+    for ref in ("XFD1048577", "XFE1", "A1048577"):
+        path = with_stray(POSTS, tmp_path / f"past-{ref}.xlsx", ref, "missing")
+        proc, found = _checked(path, tmp_path)
+        lines = [line for line in proc.stdout.splitlines() if "超出 Excel 的範圍" in line]
+        assert len(lines) == 1 and ref in lines[0] and "發布日誌" in lines[0], proc.stdout
+        assert found and {v[0] for v in found} < {v[0] for v in plain_posts}  # others checked
+        assert "1 個工作表未檢查" in proc.stdout
+
+
+def test_a_reference_past_the_grid_with_jobs_1_keeps_the_batch(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(POSTS, folder / "a.xlsx")
+    with_stray(POSTS, folder / "b.xlsx", "XFD1048577", "missing")
+    proc = _opsbook("validate", folder, "--as-of", AS_OF, "--jobs", "1")
+    assert proc.returncode == 1, proc.stderr
+    assert "a.xlsx" in proc.stdout and "b.xlsx" in proc.stdout and "合計: 2 個檔案" in proc.stdout
+
+
+def test_the_row_limit_is_excels_last_row_not_one_before():
+    from opsbook.pipeline import MAX_ROWS, check_file
+
+    assert MAX_ROWS == 1_048_576
+    assert inspect_default(check_file, "max_rows") == MAX_ROWS
+
+
+def inspect_default(function, name):
+    import inspect
+
+    return inspect.signature(function).parameters[name].default
+
+
+@pytest.mark.parametrize("endian", ["le", "be"])
+def test_a_workbook_stored_in_utf16_is_checked_like_the_plain_one(tmp_path, endian):
+    """Before: every sheet read as empty, "no known table", exit 0: 21 errors gone."""
+    plain = _checked(INSPECTIONS, tmp_path)[1]
+    assert sum(v[4] == "error" for v in plain) == 21
+    wide = in_utf16(INSPECTIONS, tmp_path / f"utf16-{endian}.xlsx", endian)
+    proc, found = _checked(wide, tmp_path)
+    assert proc.returncode == 1 and found == plain
+
+
+def test_a_utf16_workbook_is_written_as_utf8_where_written_and_kept_elsewhere(tmp_path):
+    wide = in_utf16(INSPECTIONS, tmp_path / "wide.xlsx", "be")
+    before = {i.filename: zipfile.ZipFile(wide).read(i) for i in zipfile.ZipFile(wide).infolist()}
+    plain = _checked(INSPECTIONS, tmp_path)[1]
+    proc = _opsbook("validate", wide, "--as-of", AS_OF, "--write", "--no-backup")
+    assert proc.returncode == 1, proc.stderr
+    with zipfile.ZipFile(wide) as zf:
+        after = {n: zf.read(n) for n in zf.namelist()}
+    written = [n for n, data in before.items() if after[n] != data]
+    assert "xl/worksheets/sheet1.xml" in written
+    for name in written:
+        assert after[name].startswith(b"<?xml"), name  # UTF-8 now, declared so
+        etree.fromstring(after[name])
+    assert any(after[n] == data for n, data in before.items())  # the others: their bytes
+    assert _checked(wide, tmp_path)[1] == plain  # the written workbook reads the same
+    assert _opsbook("clear", wide, "--no-backup").returncode == 0
+    assert _checked(wide, tmp_path)[1] == plain
+
+
+def test_a_sheet_whose_values_cannot_be_read_is_listed_and_counted(tmp_path, monkeypatch):
+    """A sheet with values in its XML that the readers gave nothing for is listed with
+    the reason, never as if it were empty, and the summary counts it."""
+    from opsbook.workbook.reader import FileReader as Reader
+
+    path = log_book(tmp_path / "log.xlsx", {**LOG, "另一表": [["x", "y"], [1, 2]]})
+    real = Reader._read_values
+
+    def nothing_from_the_second(self, name):
+        values = real(self, name)
+        return type(values)(name, rows=[]) if name == "另一表" else values
+
+    monkeypatch.setattr(Reader, "_read_values", nothing_from_the_second)
+    result = run("validate", path, "--as-of", AS_OF)
+    assert "跳過 另一表: XML 中有 4 個儲存格有值" in result.output, result.output
+    assert "1 個工作表未檢查" in result.output.splitlines()[-1]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_batch_of_far_cells_past_grid_and_utf16_workbooks(tmp_path, jobs, plain_posts):
+    folder = tmp_path / "mix"
+    folder.mkdir()
+    shutil.copy(POSTS, folder / "plain.xlsx")
+    for dimension in ("missing", "stale", "accurate"):
+        with_stray(POSTS, folder / f"stray-{dimension}.xlsx", "XFD1048576", dimension)
+    with_stray(POSTS, folder / "past.xlsx", "XFD1048577", "missing")
+    in_utf16(POSTS, folder / "wide.xlsx", "le")
+    report = tmp_path / "report.json"
+    proc = _opsbook("validate", folder, "--as-of", AS_OF, "--jobs", jobs, "--report", report)
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(report.read_text())
+    assert data["summary"]["unreadable_files"] == 0
+    assert data["summary"]["sheets_not_checked"] == 1  # the past-grid sheet
+    for name in ("plain", "stray-missing", "stray-stale", "stray-accurate", "wide"):
+        mine = sorted(
+            (v["sheet"], v["row"] or 0, v["column"] or "", v["rule"], v["severity"])
+            for v in data["violations"]
+            if Path(v["file"]).stem == name
+        )
+        assert mine == plain_posts, name
+    assert "1 個工作表未檢查" in proc.stdout.splitlines()[-1]
+
+
+# --- issue 29: refusals name their file; internal errors are no refusals; damaged parts ---
+
+
+def _numfmts_with(path: Path, dst: Path, extra: bytes) -> Path:
+    def edit(name, data):
+        if name != "xl/styles.xml":
+            return data
+        if b"</numFmts>" in data:
+            return data.replace(b"</numFmts>", extra + b"</numFmts>", 1)
+        return data.replace(b"<fonts", b'<numFmts count="1">' + extra + b"</numFmts><fonts", 1)
+
+    return rezip(path, dst, edit)
+
+
+def test_an_unknown_element_in_numfmts_is_a_refusal_not_a_type_error(tmp_path):
+    path = _numfmts_with(log_book(tmp_path / "src.xlsx"), tmp_path / "odd.xlsx", b"<bogus/>")
+    before = digest(path)
+    result = run("validate", path, "--as-of", AS_OF, "--write")
+    line = next(x for x in one_line(result).splitlines() if "✗" in x)
+    assert str(path) in line and "<bogus> inside <numFmts>" in line and "TypeError" not in line
+    assert digest(path) == before
+
+
+def test_a_numfmt_id_that_is_no_number_is_written_past(tmp_path):
+    path = _numfmts_with(
+        log_book(tmp_path / "src.xlsx"),
+        tmp_path / "nan.xlsx",
+        b'<numFmt numFmtId="NaN" formatCode="0.0"/>',
+    )
+    result = run("validate", path, "--as-of", AS_OF, "--write", "--no-backup")
+    assert result.exit_code == 1 and "✗" not in one_line(result)
+
+
+def test_an_extension_element_in_the_styles_is_kept_and_written_past(tmp_path):
+    ext = b'<x14:foo xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"/>'
+    path = _numfmts_with(log_book(tmp_path / "src.xlsx"), tmp_path / "ext.xlsx", ext)
+    result = run("validate", path, "--as-of", AS_OF, "--write", "--no-backup")
+    assert result.exit_code == 1 and "✗" not in one_line(result)
+    assert b"x14:foo" in zipfile.ZipFile(path).read("xl/styles.xml")
+
+
+def test_a_damaged_sheet_is_refused_untouched_not_written_back_broken(tmp_path):
+    """Before: `&#x8;` in a string was read, marked and written back still malformed."""
+    src = log_book(tmp_path / "src.xlsx")
+    path = _with_sheet_text(src, tmp_path / "ctrl.xlsx", "b", b"b&#x8;")
+    before = digest(path)
+    result = run("validate", path, "--as-of", AS_OF, "--write")
+    line = next(x for x in one_line(result).splitlines() if "✗" in x)
+    assert str(path) in line and "xl/worksheets/sheet1.xml" in line and "damaged" in line
+    assert digest(path) == before and not backup_path(path).exists()
+
+
+def test_every_part_opsbook_writes_is_well_formed_and_the_others_keep_their_bytes(tmp_path):
+    from opsbook.ooxml.wellformed import xml_error
+
+    path = shutil.copy(POSTS, tmp_path / "posts.xlsx")
+    before = {i.filename: zipfile.ZipFile(path).read(i) for i in zipfile.ZipFile(path).infolist()}
+    assert run("validate", path, "--as-of", AS_OF, "--write", "--no-backup").exit_code == 1
+    with zipfile.ZipFile(path) as zf:
+        after = {n: zf.read(n) for n in zf.namelist()}
+    written = [n for n in after if before.get(n) != after[n]]
+    assert written and all(xml_error([after[n]]) is None for n in written if n.endswith(".xml"))
+    kept = [n for n in before if n not in written]
+    assert "xl/worksheets/sheet2.xml" in kept and "xl/theme/theme1.xml" in kept
+
+
+@pytest.mark.parametrize(
+    "broken", ["xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"]
+)
+def test_a_part_that_is_not_well_formed_is_refused_naming_the_file(tmp_path, broken):
+    """Before: `✗ xl/workbook.xml is not well-formed XML (…)`: which of 330 files?"""
+    src = log_book(tmp_path / "src.xlsx")
+    path = rezip(src, tmp_path / "bad.xlsx", edit=lambda n, d: d[:-20] if n == broken else d)
+    result = run("validate", path, "--as-of", AS_OF, "--write")
+    lines = [x for x in one_line(result).splitlines() if "✗" in x]
+    assert lines and all(str(path) in x for x in lines), result.output
+    result = run("clear", path)  # clear refuses some of these, not all: each refusal named
+    assert all(str(path) in x for x in one_line(result).splitlines() if "✗" in x)
+
+
+def test_the_survey_reads_references_however_they_are_written():
+    """Either quote, any white space before r, lower-case letters, chunks cut anywhere: a
+    reference the survey missed would reach the dense reader unchecked."""
+    from opsbook.workbook.survey import survey
+
+    xml = b'<sheetData><row r="2"><c r="B2"/><c\tr=\'c3\'/><c s="1"\nr="XFD7"/></row></sheetData>'
+    for cut in range(1, len(xml)):
+        found = survey(iter([xml[:cut], xml[cut:]]))
+        assert (found.cells, found.bounds(), found.past_grid) == (3, (1, 1, 6, 16383), None)
+    for ref in (b"XFD1048577", b"XFE1", b"AAAA1", b"A0", b"A10485770"):
+        found = survey(iter([b'<sheetData><row r="1"><c r="A1"/><c r="' + ref + b'"/></row>']))
+        assert found.past_grid == ref.decode(), ref
+    assert survey(iter([b'<row r="1048577"><c><v>1</v></c></row>'])).past_grid == "row 1048577"
+
+
+def test_a_signed_workbook_with_a_stray_value_is_read_not_aborted(tmp_path, plain_posts):
+    """A signed workbook is read (never written): its sheets are surveyed like any other."""
+    stray = with_stray(POSTS, tmp_path / "stray.xlsx", "XFD1048576", "missing")
+    signed = rezip(stray, tmp_path / "signed.xlsx", add=[("_xmlsignatures/sig1.xml", b"<x/>")])
+    proc, found = _checked(signed, tmp_path)
+    assert proc.returncode == 1 and found == plain_posts and "(XFD1048576)" in proc.stdout
+
+
+def test_the_survey_of_white_space_between_rows_is_linear():
+    """A part with megabytes of white space between rows (no element start to cut at) used
+    to be carried whole from chunk to chunk: quadratic."""
+    import time
+
+    from opsbook.workbook.survey import survey
+
+    def timed(megabytes: int) -> float:
+        xml = b'<sheetData><row r="1"><c r="A1"/></row>' + b" " * (megabytes << 20)
+        chunks = [xml[i : i + (1 << 16)] for i in range(0, len(xml), 1 << 16)]
+        start = time.perf_counter()
+        assert survey(iter(chunks + [b'<row r="2"><c r="B2"/></row></sheetData>'])).cells == 2
+        return time.perf_counter() - start
+
+    assert timed(32) < 8 * max(timed(4), 0.01)

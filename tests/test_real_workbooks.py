@@ -298,8 +298,8 @@ def test_a_dated_log_under_the_summary_test_is_still_a_log():
 
 
 def test_reading_merges_stays_fast(tmp_path):
-    """The merge and picture scan streams the sheet part: on a 20k-row sheet it costs a small
-    part of reading the values."""
+    """The survey (cells, merges, pictures: workbook/survey.py) streams the sheet part: on a
+    20k-row sheet it costs a small part of reading the values."""
     import time
 
     from opsbook.workbook.reader import FileReader
@@ -317,7 +317,7 @@ def test_reading_merges_stays_fast(tmp_path):
         reader._read_values("入戶安檢記錄")
         values = time.perf_counter() - start
         start = time.perf_counter()
-        reader._scan("入戶安檢記錄")
+        reader.survey("入戶安檢記錄")
         scan = time.perf_counter() - start
     finally:
         reader.close()

@@ -288,7 +288,9 @@ def test_libreoffice_renders_the_annotated_workbook(tmp_path):
         assert "R1-4.2.3" in text  # the violations sheet rendered
 
 
-def test_a_million_row_sheet_is_skipped_with_one_line(tmp_path):
+def test_a_value_in_excels_last_row_is_noted_and_the_table_read(tmp_path):
+    """Issue 29: the sheet used to be skipped whole ("超過上限 1,048,575 行", one short of
+    Excel's last row): the table is read, the stray value noted, the file untouched."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -300,7 +302,9 @@ def test_a_million_row_sheet_is_skipped_with_one_line(tmp_path):
     wb.save(path)
     before = digest(path)
     result = run("validate", path)
-    assert "超過上限" in result.output and "Traceback" not in result.output
+    assert "超過上限" not in result.output and "Traceback" not in result.output
+    assert "發布日誌 (posts, 表頭第 1 行" in result.output
+    assert "(A1048576)" in result.output  # the stray cell, named in the note
     assert digest(path) == before
 
 

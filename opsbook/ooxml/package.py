@@ -22,6 +22,7 @@ from lxml import etree
 
 from ..errors import RefusedToPatch, UnreadableWorkbook, WorkbookChanged
 from .deflate import compressor, crc32, inflate_chunks
+from .encoding import utf8_chunks
 from .zipcopy import central_directory, member_chunks
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -95,15 +96,20 @@ def prolog_declares_dtd(chunks) -> bool:
     return False
 
 
-def parse_xml(data: bytes, part: str) -> etree._Element:
+def parse_xml(data: bytes, part: str, path: object = None) -> etree._Element:
+    """A part parsed (``path``, the workbook, named in a refusal when given)."""
+    where = f"{path}: {part}" if path else part
     if _DTD.search(data[:4096]):
         raise RefusedToPatch(
-            f"{part} declares a DTD or entities; opsbook does not patch such files"
+            f"{where} declares a DTD or entities; opsbook does not patch such files"
         )
     try:
         return etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError as exc:
-        raise UnreadableWorkbook(f"{part} is not well-formed XML ({exc})") from exc
+        raise UnreadableWorkbook(
+            f"{where} is not well-formed XML ({exc}); open the workbook in Excel and save "
+            "it to repair it"
+        ) from exc
 
 
 def to_bytes(root: etree._Element) -> bytes:
@@ -184,9 +190,12 @@ class SheetEntry:
 class Package:
     """Read side of a workbook package plus the set of edited/added parts."""
 
-    def __init__(self, path: Path, max_part_mb: float = MAX_PART_MB):
+    def __init__(self, path: Path, max_part_mb: float = MAX_PART_MB, reading: bool = False):
+        """``reading``: the package only read, never written (the value reader's own view):
+        what refuses a write — a signature, a DTD in some part — does not stop it."""
         self.path = Path(path)
         self.max_part = int(max_part_mb * 1024 * 1024)
+        self.reading = reading
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -225,12 +234,12 @@ class Package:
         self.edits: dict[str, bytes | SpooledPart] = {}  # part name → new content (edited or added)
         self.removed: set[str] = set()
         names = set(self._by_lower)
-        if any(n.startswith("_xmlsignatures/") for n in names):
+        if not self.reading and any(n.startswith("_xmlsignatures/") for n in names):
             raise RefusedToPatch(
                 f"{path}: the workbook carries a digital signature that any change would break; "
                 "use --report or a separate output workbook instead"
             )
-        for info in self.infos:
+        for info in [] if self.reading else self.infos:
             if info.filename.lower().endswith(_XML_MEMBER) and prolog_declares_dtd(
                 self.chunks(info.filename)
             ):
@@ -244,7 +253,7 @@ class Package:
             raise UnreadableWorkbook(f"{path}: no workbook part (not an Excel workbook)")
         self.workbook_part = self.name(office.target)
         self.rel_ns = office.type.rsplit("/", 1)[0]
-        self.workbook = parse_xml(self.read(self.workbook_part), self.workbook_part)
+        self.workbook = parse_xml(self.read(self.workbook_part), self.workbook_part, self.path)
         self.main_ns = etree.QName(self.workbook).namespace
         self.workbook_rels = self.relationships(self.workbook_part)
         self.sheets = self._sheets()
@@ -307,9 +316,19 @@ class Package:
                     "was working on it; nothing was written, run again"
                 )
             try:
-                yield from member_chunks(fh, info)
+                # A part in UTF-16 is read as UTF-8 (ooxml.encoding): every reader and
+                # writer of opsbook sees UTF-8; a part not written keeps its bytes.
+                yield from utf8_chunks(member_chunks(fh, info))
             except zipfile.BadZipFile as exc:
                 raise UnreadableWorkbook(f"{self.path}: the workbook is damaged ({exc})") from exc
+
+    def original_chunks(self, part: str) -> Iterator[bytes]:
+        """The part as it is in the file read (as UTF-8), whatever was edited since."""
+        stored = self._by_lower.get(part.lower())
+        if stored is None:
+            return
+        with open(self.path, "rb") as fh:
+            yield from utf8_chunks(member_chunks(fh, self.zip.getinfo(stored)))
 
     def size(self, part: str) -> int:
         """The part's uncompressed size in bytes."""
@@ -325,7 +344,7 @@ class Package:
         rels = rels_part(part) if part else "_rels/.rels"
         if not self.has(rels):
             return {}
-        root = parse_xml(self.read(rels), rels)
+        root = parse_xml(self.read(rels), rels, self.path)
         out = {}
         for el in root:
             if etree.QName(el).localname != "Relationship":
@@ -370,7 +389,7 @@ class Package:
         raise KeyError(name)
 
     def content_types(self) -> etree._Element:
-        return parse_xml(self.read("[Content_Types].xml"), "[Content_Types].xml")
+        return parse_xml(self.read("[Content_Types].xml"), "[Content_Types].xml", self.path)
 
     def rel_type(self, short: str) -> str:
         return f"{self.rel_ns}/{short}"

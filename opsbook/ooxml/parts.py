@@ -13,7 +13,7 @@ def add_relationship(pkg: Package, source: str, rel_type: str, target_part: str)
     """Add a relationship from ``source`` to ``target_part``; returns its new Id."""
     rels = rels_part(source)
     if pkg.has(rels):
-        root = parse_xml(pkg.read(rels), rels)
+        root = parse_xml(pkg.read(rels), rels, pkg.path)
     else:
         root = etree.Element(f"{{{PKG_REL_NS}}}Relationships", nsmap={None: PKG_REL_NS})
     ns = etree.QName(root).namespace
@@ -32,7 +32,7 @@ def add_relationship(pkg: Package, source: str, rel_type: str, target_part: str)
 
 def remove_relationship(pkg: Package, source: str, rel_id: str) -> None:
     rels = rels_part(source)
-    root = parse_xml(pkg.read(rels), rels)
+    root = parse_xml(pkg.read(rels), rels, pkg.path)
     for el in list(root):
         if el.get("Id") == rel_id:
             root.remove(el)

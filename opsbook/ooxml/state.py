@@ -144,13 +144,16 @@ def read_state(path: Path) -> RunState | None:
     """The state of the last run in ``path``, or None when opsbook never wrote into it."""
     import python_calamine
 
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    try:
-        if STATE_SHEET not in book.sheet_names:
-            return None
-        rows = book.get_sheet_by_name(STATE_SHEET).to_python(skip_empty_area=False)
-    finally:
-        book.close()
+    from ..workbook.readcopy import calamine_readable
+
+    with calamine_readable(path) as source:  # UTF-8 parts for calamine (ooxml.encoding)
+        book = python_calamine.CalamineWorkbook.from_path(str(source))
+        try:
+            if STATE_SHEET not in book.sheet_names:
+                return None
+            rows = book.get_sheet_by_name(STATE_SHEET).to_python(skip_empty_area=False)
+        finally:
+            book.close()
     return RunState.from_rows(rows)
 
 

@@ -56,7 +56,8 @@ class RawZipWriter:
             raise ValueError(f"duplicate zip member {name}")
         if csize >= 0xFFFFFFFF or usize >= 0xFFFFFFFF or self._out.tell() >= 0xFFFFFFFF:
             raise RefusedToPatch(
-                "a part too large for a plain zip (zip64 is not written); not patched"
+                "the workbook would be too large for a plain zip (over 4 GB; zip64 is not "
+                "supported): use --report instead of writing into it"
             )
         self._names.add(name)
         dostime = (date_time[3] << 11) | (date_time[4] << 5) | (date_time[5] // 2)
@@ -177,7 +178,10 @@ class RawZipWriter:
         self._out.write(central)
         count = len(self._central)
         if count > 0xFFFF:
-            raise RefusedToPatch("over 65,535 parts (zip64 is not written); not patched")
+            raise RefusedToPatch(
+                "the workbook would hold over 65,535 parts (zip64 is not supported): use "
+                "--report instead of writing into it"
+            )
         comment = OWN_MARK + hashlib.sha256(central).hexdigest()[:40].encode()
         self._out.write(
             _END.pack(_END_SIG, 0, 0, count, count, len(central), start, len(comment)) + comment

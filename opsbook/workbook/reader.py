@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 import python_calamine
 
-from ..errors import UnreadableWorkbook
+from ..errors import OpsbookError, UnreadableWorkbook
 from .cells import column_index, split_cell
+from .survey import Survey, a1_range, survey
 
 if TYPE_CHECKING:
     from ..ooxml.package import Package
@@ -40,21 +41,7 @@ _VALUE_CELL = re.compile(
     rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})\d+"[^>]*?>(?:<(?:[\w.-]+:)?f\b.*?</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*/>)?\s*<(?:[\w.-]+:)?(?:v>[^<]|is>)',
     re.S,
 )
-_MERGE = re.compile(
-    rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"'
-)
-# A cell whose value is a rich value (Excel 365 "Place in Cell" picture): the vm attribute.
-_VM_CELL = re.compile(
-    rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?\svm="\d+"|'
-    rb'<(?:[\w.-]+:)?c\b[^>]*?\svm="\d+"[^>]*?\sr="([A-Z]{1,3})(\d+)"'
-)
-# WPS in-cell picture: <c r="P2" t="str"><f>_xlfn.DISPIMG("ID_…",1)</f><v>=DISPIMG("ID_…",1)</v></c>
-_DISPIMG_CELL = re.compile(
-    rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:[\w.-]+:)?f\b[^>]*>'
-    rb'[^<]*?DISPIMG\(\s*(?:&quot;|")([^"&]+)'
-)
 _CELL_IMAGE_NAME = re.compile(rb'<(?:[\w.-]+:)?cNvPr\b[^>]*?\sname="([^"]+)"')
-_SCAN_OVERLAP = 4096  # longer than any element the scans look for
 _DIMENSION = re.compile(
     rb'<(?:[\w.-]+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"'
 )
@@ -110,6 +97,17 @@ class SheetValues:
 
     def __len__(self) -> int:
         return len(self.rows) if self.rows is not None else len(self.grid())
+
+
+class SheetRefused(OpsbookError):
+    """One sheet cannot be read (a reference past Excel's grid); the others can."""
+
+    def __init__(self, path: str, sheet: str, reference: str):
+        self.sheet, self.reference = sheet, reference
+        super().__init__(
+            f"{path}: sheet {sheet!r} has a cell reference past Excel's grid ({reference}; the "
+            f"last cell is XFD1048576): the sheet is not read"
+        )
 
 
 class WorkbookReader(Protocol):
@@ -215,14 +213,20 @@ class FileReader:
         # The file as read (see ooxml.package.file_identity): a write replaces the workbook
         # only while it is still this file, so a save made while checking is never lost.
         self.identity = (pkg.identity, pkg.fingerprint) if pkg is not None else None
+        self._copies: list[Path] = []  # copies made for the fast readers (readcopy)
+        self._surveys: dict[str, Survey | None] = {}
+        self.notes: list[str] = []  # things to say about what was read (stray cells …)
         try:
             import fastexcel
 
-            self._fast = fastexcel.read_excel(self.path)
-            self._book = python_calamine.CalamineWorkbook.from_path(self.path)
-        except Exception as exc:  # the readers raise their own error types for damaged parts
-            if self._package.package is not None:
-                self._package.package.close()
+            self._source = self._readable_source()
+            self._fast = fastexcel.read_excel(self._source)
+            self._book = python_calamine.CalamineWorkbook.from_path(self._source)
+        except BaseException as exc:  # the readers raise their own error types for damaged parts
+            _raise_unless_reader_error(exc)
+            self.close()
+            if isinstance(exc, UnreadableWorkbook):
+                raise
             raise UnreadableWorkbook(f"{path}: the workbook cannot be read ({exc})") from exc
         visible = python_calamine.SheetVisibleEnum.Visible
         self._visible = {m.name: m.visible == visible for m in self._book.sheets_metadata}
@@ -231,28 +235,77 @@ class FileReader:
         worksheet = python_calamine.SheetTypeEnum.WorkSheet
         self._no_cells = {m.name for m in self._book.sheets_metadata if m.typ != worksheet}
 
+    def _readable_source(self) -> str:
+        """The file the fast readers open: the workbook, or a copy of it whose UTF-16 parts
+        are UTF-8 (they read UTF-8 only: a UTF-16 sheet gave no cells)."""
+        from .readcopy import transcoded_copy, utf16_members
+
+        pkg = self._package.package
+        self._utf16 = utf16_members(pkg) if pkg is not None else []
+        if not self._utf16:
+            return self.path
+        copy = transcoded_copy(pkg, self._utf16)
+        self._copies.append(copy)
+        return str(copy)
+
     def sheet_names(self) -> list[str]:
         return list(self._book.sheet_names)
 
     def dimensions(self, name: str) -> tuple[int, int]:
-        """(rows, columns) the sheet declares, without reading it (0, 0 when unknown)."""
-        dim = self._dimension(name)
-        if dim is None:
+        """(rows, columns) of what will be read of the sheet: the cells' extent, or the
+        table's region when the cells span far more than they fill (0, 0 when unknown).
+        Never the declared <dimension>, which may be missing or stale."""
+        found = self.survey(name)
+        if found is None:
             return 0, 0
-        (r1, c1), (r2, c2) = dim
-        return r2 + 1, c2 + 1
+        box = found.region() or found.bounds()
+        if box is None:
+            return 0, 0
+        return box[2] - box[0] + 1, box[3] - box[1] + 1
+
+    def survey(self, name: str) -> Survey | None:
+        """The sheet part surveyed (workbook.survey), once; None when it cannot be."""
+        if name not in self._surveys:
+            part = self._parts.get(name)
+            facts = self._package
+            found = None
+            if part is not None and facts.package is not None:
+                try:
+                    found = survey(facts.package.chunks(part), facts.rich_images, facts.cell_images)
+                except Exception:  # noqa: BLE001 - a damaged part: the readers say what is wrong with it
+                    found = None
+            self._surveys[name] = found
+        return self._surveys[name]
+
+    def values_in_xml(self, name: str) -> int:
+        """How many cells of the sheet's XML hold a value (a <v> with text, an inline
+        string): asked only of a sheet that read as empty, to tell empty from unreadable."""
+        from .readcopy import count_values
+
+        part = self._parts.get(name)
+        if part is None or self._package.package is None:
+            return 0
+        try:
+            return count_values(self._package.package.chunks(part))
+        except Exception:  # noqa: BLE001 - a damaged part: nothing more to learn from it
+            return 0
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - one reader per file, a few sheets
     def _head(self, name: str) -> bytes | None:
         """The start of a sheet part: where <dimension> and the first rows are."""
         part = self._parts.get(name)
-        if part is None:
+        pkg = self._package.package
+        if part is None or pkg is None:
             return None
+        head = b""
         try:
-            with zipfile.ZipFile(self.path) as zf, zf.open(part) as fh:
-                return fh.read(262_144)
-        except (KeyError, zipfile.BadZipFile, OSError):
-            return None
+            for chunk in pkg.chunks(part):
+                head += chunk
+                if len(head) >= 262_144:
+                    break
+        except Exception:  # noqa: BLE001 - a damaged part: the readers say what is wrong with it
+            return head or None
+        return head[:262_144]
 
     def _dimension(self, name: str):
         head = self._head(name)
@@ -266,63 +319,70 @@ class FileReader:
         return first, last
 
     def read(self, name: str) -> SheetValues:
+        """The sheet's values.  Raises SheetRefused for a sheet with a reference past
+        Excel's grid (a dense reader would abort on it); reads only the table's region of a
+        sheet whose cells span far more than they fill (the cells left out become a note)."""
         if name in self._no_cells:  # a chartsheet: no values, so no table (see __init__)
             return SheetValues(name, rows=[], visible=self._visible.get(name, True))
-        values = self._read_values(name)
+        found = self.survey(name)
+        if found is not None and found.past_grid:
+            raise SheetRefused(self.path, name, found.past_grid)
+        region = found.region() if found is not None else None
+        values = self._read_region(name, region) if region else self._read_values(name)
         values.tables = self._package.tables.get(name, ())
-        values.merges, values.pictures = self._scan(name)
+        if found is not None:
+            values.merges, values.pictures = found.merges, found.pictures
         values.date1904 = workbook_date1904(self._package.package)
         return values
 
-    def _scan(self, name: str) -> tuple[tuple, frozenset]:
-        """Merged ranges and picture cells of a sheet, from one streaming pass over its part:
-        chunks are searched for a fixed string first (fast), and a regular expression runs
-        only on a chunk that has it.  Pictures are looked for only when the package has a
-        picture store (xl/cellimages.xml, xl/richData)."""
-        part = self._parts.get(name)
-        facts = self._package
-        if part is None or facts.package is None:
-            return (), frozenset()
-        merges: list[tuple[int, int, int, int]] = []
-        pictures: set[tuple[int, int]] = set()
-        want_vm, want_wps = facts.rich_images, bool(facts.cell_images)
-        carry = b""
+    def _read_region(self, name: str, region: tuple[int, int, int, int]) -> SheetValues:
+        """Only ``region`` of the sheet (workbook.survey): the readers are given a copy of
+        the workbook whose sheet holds just the cells inside it; a note names the cells
+        holding a value that were left out."""
+        import fastexcel
+
+        from .readcopy import SHOWN, trimmed_copy
+
+        copy = trimmed_copy(self._package.package, self._parts[name], region, self._utf16)
+        self._copies.append(copy.path)
+        if copy.left_out:
+            cells = ", ".join(copy.outside) + (" …" if copy.left_out > SHOWN else "")
+            self.notes.append(
+                f"{name}: 讀取表格範圍 {a1_range(region)}；範圍外有 {copy.left_out} 個遠離表格的"
+                f"儲存格未讀取 ({cells}) (stray cells far from the table, not read)"
+            )
+        visible = self._visible.get(name, True)
+        book = python_calamine.CalamineWorkbook.from_path(str(copy.path))
         try:
-            chunks = facts.package.chunks(part)
-            for chunk in _with_last(chunks):
-                piece, last = chunk
-                data = carry + piece
-                cut = len(data) if last else max(len(data) - _SCAN_OVERLAP, 0)
-                if b"mergeCell" in data:
-                    for m in _MERGE.finditer(data, 0, len(data)):
-                        if m.start() >= cut:
-                            break
-                        r1, c1 = int(m.group(2)) - 1, column_index(m.group(1).decode())
-                        r2, c2 = (
-                            (int(m.group(4)) - 1, column_index(m.group(3).decode()))
-                            if m.group(3)
-                            else (r1, c1)
-                        )
-                        if (r1, c1) != (r2, c2):
-                            merges.append((r1, c1, r2, c2))
-                if want_vm and b' vm="' in data:
-                    for m in _VM_CELL.finditer(data):
-                        if m.start() >= cut:
-                            break
-                        letters, row = (
-                            (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-                        )
-                        pictures.add((int(row) - 1, column_index(letters.decode())))
-                if want_wps and b"DISPIMG" in data:
-                    for m in _DISPIMG_CELL.finditer(data):
-                        if m.start() >= cut:
-                            break
-                        if m.group(3) in facts.cell_images:
-                            pictures.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
-                carry = data[cut:]
-        except Exception:  # noqa: BLE001 - a damaged part: its values were read; nothing more to learn
-            return tuple(merges), frozenset(pictures)
-        return tuple(merges), frozenset(pictures)
+            sheet = book.get_sheet_by_name(name)
+            start = sheet.start
+            if start is None:
+                return SheetValues(name, rows=[], visible=visible)
+            try:
+                frame = (
+                    fastexcel.read_excel(str(copy.path))
+                    .load_sheet(name, header_row=None, dtypes="string", eager=True)
+                    .to_pandas()
+                )
+                frame.columns = range(frame.shape[1])
+                end = sheet.end
+                if frame.shape == (end[0] - start[0] + 1, end[1] - start[1] + 1) and (
+                    _first_cell_matches(frame)
+                ):
+                    return SheetValues(
+                        name, frame=frame, origin_row=start[0], origin_col=start[1], visible=visible
+                    )
+            except BaseException as exc:  # noqa: BLE001 - a Rust panic too; the exact reader below says what is wrong, if anything
+                _raise_unless_reader_error(exc)
+            rows = sheet.to_python(skip_empty_area=True)
+            return SheetValues(
+                name, rows=rows, origin_row=start[0], origin_col=start[1], visible=visible
+            )
+        except BaseException as exc:
+            _raise_unless_reader_error(exc)
+            raise UnreadableWorkbook(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
+        finally:
+            book.close()
 
     def _read_values(self, name: str) -> SheetValues:
         try:
@@ -331,7 +391,8 @@ class FileReader:
             frame = self._fast.load_sheet(
                 name, header_row=None, dtypes="string", eager=True
             ).to_pandas()
-        except Exception:  # noqa: BLE001 - fastexcel failed on this sheet: the exact reader tries
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic (PanicException) too: re-raised unless a reader error
+            _raise_unless_reader_error(exc)
             return self._read_exact(name)
         frame.columns = range(frame.shape[1])
         _release_freed_memory()
@@ -387,14 +448,30 @@ class FileReader:
         try:
             sheet = self._book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise UnreadableWorkbook(f"{self.path}: sheet {name!r} cannot be read ({exc})") from exc
+        except BaseException as exc:
+            _raise_unless_reader_error(exc)
+            raise UnreadableWorkbook(
+                f"{self.path}: sheet {name!r} cannot be read: its XML is damaged or a cell holds "
+                f"a value out of range ({exc}); open the workbook in Excel, check that sheet and "
+                "save it, then run again"
+            ) from exc
         return SheetValues(name, rows=rows, visible=self._visible.get(name, True))
 
     def close(self) -> None:
-        self._book.close()
+        if hasattr(self, "_book"):
+            self._book.close()
         if self._package.package is not None:
             self._package.package.close()
+        for copy in getattr(self, "_copies", []):
+            copy.unlink(missing_ok=True)
+
+
+def _raise_unless_reader_error(exc: BaseException) -> None:
+    """Re-raise ``exc`` unless it is a reader's error: an Exception, or a Rust panic, which
+    pyo3 raises as PanicException, a BaseException (a value out of range in a cell —
+    "TimeDelta::milliseconds out of bounds" — panics fastexcel).  Ctrl-C and exits pass."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
 
 
 def workbook_date1904(package) -> bool:
@@ -431,17 +508,6 @@ def _first_cell_matches(frame: pd.DataFrame) -> bool:
     return bool(frame.iloc[0].notna().any() and frame.iloc[:, 0].notna().any())
 
 
-def _with_last(chunks):
-    """(chunk, is_last) for each chunk of an iterator."""
-    previous = None
-    for chunk in chunks:
-        if previous is not None:
-            yield previous, False
-        previous = chunk
-    if previous is not None:
-        yield previous, True
-
-
 @dataclass
 class _PackageFacts:
     package: Package | None = None  # the open Package (its zip handle), None when unreadable
@@ -459,7 +525,8 @@ def _package_facts(path: Path) -> _PackageFacts:
     from ..ooxml.package import Package
 
     try:
-        pkg = Package(path, max_part_mb=1 << 20)  # the size limit was checked before
+        # Read only (a signed workbook is read too: its sheets are surveyed like any other).
+        pkg = Package(path, max_part_mb=1 << 20, reading=True)  # size limit checked before
     except UnreadableWorkbook:
         raise  # not a workbook: no workbook part, no sheets, a relationship outside it …
     except Exception:  # noqa: BLE001 - still read (a DTD, a signature …), without these facts

@@ -1,6 +1,9 @@
 """Saving a patched package safely: a temporary file in the same folder, verified, then an
 atomic replace.  The original is never half-written, even on Ctrl-C or a kill.
 
+Every XML part about to be written is checked well-formed first (ooxml.wellformed): a
+part that was already damaged refuses the file, nothing written.
+
 Writing a workbook in place also makes sure:
 
 - a save by someone else that landed while opsbook worked is never overwritten: the file
@@ -30,6 +33,7 @@ from types import ModuleType
 
 from ..errors import OpsbookError, WorkbookChanged, WorkbookLocked, WriteFailed
 from ..ooxml.package import Package, SpooledPart, file_crc, path_identity
+from ..ooxml.wellformed import check_written_parts
 from ..ooxml.zipcopy import RawZipWriter, member_chunks, written_by_opsbook
 
 fcntl: ModuleType | None
@@ -49,6 +53,7 @@ def save_package(pkg: Package, target: Path, backup: Path | None = None) -> Path
     through (its target is replaced, the link stays).  When ``target`` is the file ``pkg``
     was read from it is replaced only while unchanged since, after copying it to ``backup``
     (if given)."""
+    check_written_parts(pkg)  # a damaged part is refused before anything is written
     target = Path(os.path.realpath(target))
     # In place by path: a file that vanished or was replaced meanwhile fails the check below.
     in_place = os.path.realpath(pkg.path) == str(target) or _same_file(pkg.path, target)

@@ -8,6 +8,7 @@ import copy
 
 from lxml import etree
 
+from ..errors import RefusedToPatch
 from ..layout import FILL_COLOURS
 from ..ooxml.package import CT_STYLES, Package, parse_xml, to_bytes
 from ..ooxml.parts import add_relationship, ensure_override
@@ -24,6 +25,22 @@ MINIMAL_STYLES = (
     b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     b"</styleSheet>"
 )
+
+# The entries of each collection opsbook reads or appends to (CT_NumFmts holds numFmt …).
+# The schema allows nothing else in them: an element of the main namespace with another
+# name refuses the file (Excel would not read the style index we computed past it the
+# same way); an element of another namespace (markup compatibility, an extension) is
+# kept where it is and not counted.
+_ENTRY = {
+    "numFmts": "numFmt",
+    "fonts": "font",
+    "fills": "fill",
+    "borders": "border",
+    "cellStyleXfs": "xf",
+    "cellXfs": "xf",
+    "cellStyles": "cellStyle",
+    "dxfs": "dxf",
+}
 
 # CT_Stylesheet's child order, to put a created collection where Excel expects it.
 _ORDER = [
@@ -56,7 +73,7 @@ class Styles:
             add_relationship(pkg, pkg.workbook_part, pkg.rel_type("styles"), part)
             ensure_override(pkg, part, CT_STYLES)
         self.part = part
-        self.root = parse_xml(pkg.read(part), part)
+        self.root = parse_xml(pkg.read(part), part, pkg.path)
         self.ns = etree.QName(self.root).namespace
         self.cell_xfs = self._collection("cellXfs")
         # Counts before opsbook added anything: clear removes what lies beyond them.
@@ -70,7 +87,27 @@ class Styles:
 
     def _count(self, name: str) -> int:
         found = self.root.find(self._q(name))
-        return 0 if found is None else len([c for c in found if isinstance(c.tag, str)])
+        return 0 if found is None else len(self._entries(found))
+
+    def _entries(self, collection: etree._Element) -> list[etree._Element]:
+        """The entries of a collection (its numFmt, font, fill, xf … children), in order."""
+        name = etree.QName(collection).localname
+        want = _ENTRY[name]
+        entries = []
+        for child in collection:
+            if not isinstance(child.tag, str):
+                continue  # a comment or processing instruction
+            tag = etree.QName(child)
+            if tag.namespace != self.ns:
+                continue  # an extension of another namespace: kept, not an entry
+            if tag.localname != want:
+                raise RefusedToPatch(
+                    f"{self.pkg.path}: {self.part} has a <{tag.localname}> inside <{name}>, "
+                    f"where Excel's format allows only <{want}>; opsbook does not write "
+                    "styles it cannot index. Open the workbook in Excel, save it, and run again"
+                )
+            entries.append(child)
+        return entries
 
     def truncate(self, counts: dict[str, int]) -> None:
         """Remove entries beyond ``counts`` (opsbook's own additions), newest first."""
@@ -78,7 +115,7 @@ class Styles:
             found = self.root.find(self._q(name))
             if found is None:
                 continue
-            entries = [c for c in found if isinstance(c.tag, str)]
+            entries = self._entries(found)
             if len(entries) <= count:
                 continue
             for entry in entries[count:]:
@@ -107,7 +144,7 @@ class Styles:
 
     def _append(self, collection: etree._Element, element: etree._Element) -> int:
         collection.append(element)
-        count = len([c for c in collection if isinstance(c.tag, str)])
+        count = len(self._entries(collection))
         collection.set("count", str(count))
         self.changed = True
         return count - 1
@@ -126,7 +163,7 @@ class Styles:
         """Index of a cell style equal to ``style_index`` but filled for ``severity``."""
         key = (style_index, severity)
         if key not in self._clones:
-            xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
+            xfs = self._entries(self.cell_xfs)
             base = xfs[style_index] if style_index < len(xfs) else (xfs[0] if xfs else None)
             xf = (
                 copy.deepcopy(base)
@@ -146,9 +183,7 @@ class Styles:
         colours = set(FILL_COLOURS.values())
         fills = self.root.find(self._q("fills"))
         marked_fills = set()
-        for i, fill in enumerate(
-            c for c in (fills if fills is not None else []) if isinstance(c.tag, str)
-        ):
+        for i, fill in enumerate(self._entries(fills) if fills is not None else []):
             pattern = fill.find(self._q("patternFill"))
             fg = pattern.find(self._q("fgColor")) if pattern is not None else None
             if (
@@ -158,13 +193,13 @@ class Styles:
                 and (fg.get("rgb") or "").upper() in colours
             ):
                 marked_fills.add(str(i))
-        xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
+        xfs = self._entries(self.cell_xfs)
         return {i for i, xf in enumerate(xfs) if xf.get("fillId", "0") in marked_fills}
 
     def unmarked(self, index: int, ours: set[int]) -> int:
         """The cell style ``index`` (one of ``ours``) without opsbook's fill: an existing
         style equal to it but for the fill (one without a fill first), else a new one."""
-        xfs = [c for c in self.cell_xfs if isinstance(c.tag, str)]
+        xfs = self._entries(self.cell_xfs)
 
         def key(xf) -> bytes:
             bare = copy.deepcopy(xf)
@@ -190,7 +225,12 @@ class Styles:
 
         def make():
             numfmts = self._collection("numFmts")
-            ids = [int(n.get("numFmtId")) for n in numfmts if isinstance(n.tag, str)]
+            # A numFmtId that is no number (damaged, NaN) takes no id: ours goes past the rest.
+            ids = [
+                int(value)
+                for n in self._entries(numfmts)
+                if (value := (n.get("numFmtId") or "").strip()).isdigit()
+            ]
             fmt_id = max([163, *ids]) + 1
             self._append(
                 numfmts, etree.Element(self._q("numFmt"), numFmtId=str(fmt_id), formatCode=code)
@@ -201,7 +241,7 @@ class Styles:
 
     def _font(self, bold: bool) -> dict:
         fonts = self._collection("fonts")
-        first = next((f for f in fonts if isinstance(f.tag, str)), None)
+        first = next(iter(self._entries(fonts)), None)
         font = copy.deepcopy(first) if first is not None else etree.Element(self._q("font"))
         if bold and font.find(self._q("b")) is None:
             font.insert(0, etree.Element(self._q("b")))
