@@ -11,8 +11,13 @@ part it does not write keeps its bytes.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import os
 import re
+import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _DECLARED = re.compile(rb"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""")
@@ -49,3 +54,33 @@ def utf8_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
     tail = decoder.decode(b"", final=True)
     if tail:
         yield tail.encode("utf-8")
+
+
+_XML_PARTS = (".xml", ".rels", ".vml")
+
+
+@contextlib.contextmanager
+def calamine_readable(path: Path):
+    """A path calamine can read for the workbook at ``path``: itself, or (when it has
+    UTF-16 parts) a temporary copy with those parts in UTF-8, removed afterwards."""
+    with zipfile.ZipFile(path) as zin:
+        wide = [
+            i.filename
+            for i in zin.infolist()
+            if i.filename.lower().endswith(_XML_PARTS) and is_utf16(zin.open(i).read(2))
+        ]
+        if not wide:
+            yield Path(path)
+            return
+        fd, name = tempfile.mkstemp(prefix="opsbook-read-", suffix=".xlsx")
+        os.close(fd)
+        try:
+            with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as zout:
+                for info in zin.infolist():
+                    data = zin.read(info.filename)
+                    if info.filename in wide:
+                        data = b"".join(utf8_chunks([data]))
+                    zout.writestr(info.filename, data)
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)

@@ -144,7 +144,7 @@ def read_state(path: Path) -> RunState | None:
     """The state of the last run in ``path``, or None when opsbook never wrote into it."""
     import python_calamine
 
-    from ..workbook.readcopy import calamine_readable
+    from .encoding import calamine_readable
 
     with calamine_readable(path) as source:  # UTF-8 parts for calamine (ooxml.encoding)
         book = python_calamine.CalamineWorkbook.from_path(str(source))

@@ -13,15 +13,13 @@ temporary folder and are removed when the reader closes.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ooxml.encoding import is_utf16
+from ..ooxml.encoding import calamine_readable, is_utf16  # noqa: F401 - calamine_readable re-exported
 from ..ooxml.package import PartSpool
 from ..ooxml.zipcopy import RawZipWriter
 from .cells import column_index
@@ -40,35 +38,6 @@ class Trimmed:
     path: Path
     outside: list[str] = field(default_factory=list)  # the first SHOWN cells left out
     left_out: int = 0  # cells holding a value left out
-
-
-@contextlib.contextmanager
-def calamine_readable(path: Path):
-    """A path calamine can read for the workbook at ``path``: itself, or (when it has
-    UTF-16 parts) a temporary copy with those parts in UTF-8, removed afterwards."""
-    from ..ooxml.encoding import utf8_chunks
-
-    with zipfile.ZipFile(path) as zin:
-        wide = [
-            i.filename
-            for i in zin.infolist()
-            if i.filename.lower().endswith(_XML_MEMBER) and is_utf16(zin.open(i).read(2))
-        ]
-        if not wide:
-            yield Path(path)
-            return
-        fd, name = tempfile.mkstemp(prefix="opsbook-read-", suffix=".xlsx")
-        os.close(fd)
-        try:
-            with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as zout:
-                for info in zin.infolist():
-                    data = zin.read(info.filename)
-                    if info.filename in wide:
-                        data = b"".join(utf8_chunks([data]))
-                    zout.writestr(info.filename, data)
-            yield Path(name)
-        finally:
-            Path(name).unlink(missing_ok=True)
 
 
 def count_values(chunks) -> int:
