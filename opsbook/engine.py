@@ -138,9 +138,15 @@ def check_sheets(
         period_to=period[1],
         section=kinds.get(kind).settings if kind in kinds.names() else None,
     )
+    book = _rulebook(settings)
     for ts in tables.values():
         for table in ts:
-            frames.append(_check_table(table, ctx, file, not_checked))
+            if book is None:
+                frames.append(_check_table(table, ctx, file, not_checked))
+            else:  # each record under the rule versions in force on its date
+                from .rulebook.apply import check_table
+
+                frames.append(check_table(table, ctx, file, not_checked, _check_table, book, kind))
             for note in ctx.notes:
                 not_checked.append(
                     NotChecked(
@@ -159,6 +165,10 @@ def check_sheets(
     frame["row"] = pd.Series(
         [None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object, index=frame.index
     )
+    if book is not None:
+        from .rulebook.apply import describe
+
+        report.summaries["rulebook"] = [describe(book, file)]
     # Messages and summaries are outputs: opsbook.messages and the pipeline make them.
     return Checked(
         report=report,
@@ -200,10 +210,29 @@ def _rule(rule_id: str) -> Rule:
     return kinds.rule(rule_id)
 
 
+def _rulebook(settings: dict):
+    """The rulebook ``[general] rules`` / ``--rules`` names, checked (None: the built-in
+    catalog).  opsbook.rulebook.apply picks each record's rule versions."""
+    path = settings["general"].get("rules")
+    if not path:
+        return None
+    from .rulebook.apply import load_checked
+
+    return load_checked(path)
+
+
 def _check_table(
-    table: Table, ctx: Context, file: str, not_checked: list[NotChecked]
+    table: Table,
+    ctx: Context,
+    file: str,
+    not_checked: list[NotChecked],
+    rules: list[Rule] | None = None,
+    keep=None,
 ) -> pd.DataFrame:
-    rules = kinds.rules_for({table.name}, ctx.settings)
+    """``rules``: those of a rulebook version (default: the catalog's); ``keep``: the
+    violations that version judges (a mask over the frame, before ``place``)."""
+    if rules is None:
+        rules = kinds.rules_for({table.name}, ctx.settings)
     runnable: list[Rule] = []
     for rule in rules:
         why = _why_not(rule, table, ctx)
@@ -223,6 +252,8 @@ def _check_table(
             frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    if keep is not None and len(frame):
+        frame = frame[keep(frame).to_numpy()].reset_index(drop=True)
     # A log over several sheets: each violation back on its own sheet and row; then a cell
     # hidden under a merge is marked on the merge's top-left cell.  The note that adds is
     # appended to the templates (zh to zh, en to en: the language is chosen when rendering).

@@ -135,6 +135,7 @@ def check_and_write(
     lang=None,
     output=None,
     write=False,
+    rules=None,
     no_backup=False,
     several=False,
     fingerprints=True,
@@ -147,6 +148,8 @@ def check_and_write(
     from .writers.annotate import annotated_path, write_annotated
 
     settings = load_config(config_path, near=path)
+    if rules:  # --rules: a rulebook instead of the built-in rules (opsbook.rulebook)
+        settings["general"]["rules"] = str(rules)
     if lang:
         settings["general"]["language"] = lang
     checked = check_file(path, settings, moment, kind, period)
