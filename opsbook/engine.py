@@ -80,7 +80,12 @@ def check_sheets(
     specs = kinds.tables(kind)
     found: dict[str, list[Table]] = {}
     scan = settings["general"]["header_scan_rows"]
+    waivers: list = []  # approved exceptions: a 例外 sheet (opsbook.rulebook.waivers)
     for sheet in sheets:
+        found_waivers = _waivers(sheet)
+        if found_waivers is not None:
+            waivers += found_waivers
+            continue
         header = find_header(sheet, specs, scan)
         if header is None:
             skipped.append(SkippedSheet(sheet.name, Skip.NO_KNOWN_TABLE))
@@ -161,6 +166,11 @@ def check_sheets(
             ctx.notes.clear()
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    waivers += book.waivers if book is not None else []
+    if waivers:
+        from .rulebook.waivers import engine_hook
+
+        frame = engine_hook(frame, waivers, tables, report, file)
     # Rows are whole numbers or None (a violation with no row), never 12.0.
     frame["row"] = pd.Series(
         [None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object, index=frame.index
@@ -208,6 +218,14 @@ def _logs(
 
 def _rule(rule_id: str) -> Rule:
     return kinds.rule(rule_id)
+
+
+def _waivers(sheet: SheetValues) -> list | None:
+    if sheet.name not in ("例外", "豁免", "例外清單", "waivers"):  # cheap test, no import
+        return None
+    from .rulebook.waivers import workbook_waivers
+
+    return workbook_waivers(sheet)
 
 
 def _rulebook(settings: dict):

@@ -103,6 +103,12 @@ def problems(book: Rulebook) -> list[str]:
                 if ref.name not in DEFAULTS.get(sec, {}):
                     bad(i, f, f"no setting {{{ref.name}}} in [{sec}]")
     out += _overlaps(book)
+    rule_ids = set(builtin) | {e.id for e in book.entries}
+    for w in book.waivers:
+        if not w.approver:
+            out.append(f"{src} {w.where}: the waiver of {w.rule} has no approver (核准人)")
+        if w.rule not in rule_ids and w.rule not in regulations.CLAUSES:
+            out.append(f"{src} {w.where}: {w.rule!r} is neither a rule id nor a clause")
     return out
 
 

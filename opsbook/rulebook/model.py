@@ -67,6 +67,7 @@ class Rulebook:
     # Where each entry's fields were read (field → "sheet!E5"), parallel to ``entries``:
     # `rules check` names the cell.  Not part of the rules (nor of the digest).
     cells: list[dict[str, str]] = field(default_factory=list)
+    waivers: list = field(default_factory=list)  # its 例外 (opsbook.rulebook.waivers.Waiver)
 
     def cell(self, i: int, name: str) -> str:
         if i < len(self.cells) and name in self.cells[i]:
@@ -84,7 +85,7 @@ class Rulebook:
         """sha256 of the canonical rules (sorted, typed): the rulebook's version."""
         canon = sorted(
             json.dumps(_plain(e), ensure_ascii=False, sort_keys=True) for e in self.entries
-        )
+        ) + sorted(json.dumps(_waiver(w), ensure_ascii=False, sort_keys=True) for w in self.waivers)
         return hashlib.sha256("\n".join(canon).encode("utf-8")).hexdigest()
 
     def to_data(self) -> dict:
@@ -96,12 +97,29 @@ class Rulebook:
                 del row["enabled"]
             group = "settings" if e.type == SETTING else "rules"
             out.setdefault(e.kind, {}).setdefault(group, []).append(row)
+        if self.waivers:
+            out["waivers"] = [
+                {k: v for k, v in _waiver(w).items() if v not in ("", None)}
+                | {
+                    k: getattr(w, k)
+                    for k in ("approved_on", "valid_until", "new_due")
+                    if getattr(w, k)
+                }
+                for w in self.waivers
+            ]
         return out
 
     @classmethod
     def from_data(cls, data: dict, source: str = "") -> Rulebook:
+        from .waivers import Waiver
+
         names = {f.name for f in fields(Entry)}
         entries = []
+        data = dict(data)
+        waivers = [
+            Waiver(**w, where=f"[[waivers]] #{i}", sheet_of="", row_of=None)
+            for i, w in enumerate(data.pop("waivers", []), start=1)
+        ]
         for kind, groups in data.items():
             for group in ("rules", "settings"):
                 for row in groups.get(group, []):
@@ -112,7 +130,16 @@ class Rulebook:
                             f"field {', '.join(sorted(unknown))}"
                         )
                     entries.append(Entry(kind=kind, **row))
-        return cls(entries, source)
+        return cls(entries, source, waivers=waivers)
+
+
+def _waiver(w) -> dict:
+    d = asdict(w)
+    for k in ("approved_on", "valid_until", "new_due"):
+        d[k] = d[k].isoformat() if d[k] else None
+    for k in ("where", "sheet_of", "row_of", "approver_cell"):  # where it is written
+        d.pop(k)
+    return d
 
 
 def _plain(e: Entry) -> dict:

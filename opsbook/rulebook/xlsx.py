@@ -119,7 +119,32 @@ def write_xlsx(book: Rulebook, path: Path) -> None:
             for f in ("when", "fails_if") if what == "predicate" else (what,):
                 dv.add(f"{LETTER[f]}2:{LETTER[f]}{last}")
             col += 1
+    _waiver_sheet(wb.create_sheet(WAIVERS), book.waivers, bold)
     wb.save(path)
+
+
+WAIVER_COLUMNS = [
+    ("規則或條文", "rule"),
+    ("工作表", "sheet"),
+    ("列", "row"),
+    ("鍵", "key"),
+    ("核准人", "approver"),
+    ("理由", "reason"),
+    ("核准日期", "approved_on"),
+    ("有效至", "valid_until"),
+    ("新到期日", "new_due"),
+]
+
+
+def _waiver_sheet(ws, waivers, bold) -> None:
+    ws.append([h for h, _ in WAIVER_COLUMNS])
+    for cell in ws[1]:
+        cell.font = bold
+    for w in waivers:
+        ws.append(
+            [getattr(w, f) if getattr(w, f) not in ("",) else None for _, f in WAIVER_COLUMNS]
+        )
+    ws.column_dimensions["A"].width = 36
 
 
 def _col_letter(n: int) -> str:
@@ -161,8 +186,14 @@ def read_xlsx(path: Path) -> Rulebook:
         k.name: k.name for k in kinds.kinds()
     }
     entries, cells, errors = [], [], []
+    waivers = []
     for ws in wb.worksheets:
-        if ws.title in (HELP, LISTS, WAIVERS):
+        if ws.title == WAIVERS:
+            from .waivers import from_rows
+
+            waivers = from_rows([list(r) for r in ws.iter_rows(values_only=True)], ws.title)
+            continue
+        if ws.title in (HELP, LISTS):
             continue
         kind = by_title.get(ws.title)
         if kind is None:
@@ -192,7 +223,7 @@ def read_xlsx(path: Path) -> Rulebook:
     wb.close()
     if errors:
         raise RulebookError(errors)
-    return Rulebook(entries, str(path), cells)
+    return Rulebook(entries, str(path), cells, waivers)
 
 
 def _entry(kind: str, row: dict, where: dict, path) -> tuple[Entry | None, list[str]]:
