@@ -115,7 +115,11 @@ DESIGN_BOOK = {
 BOOKS = {
     "posts": (POST_BOOK, "2026-03-09", {}),
     "posts_r3": (POST_BOOK, "2026-03-09", {"posts__profile": "R3"}),
-    "inspections": (INSPECTION_BOOK, "2026-11-26", {"inspections__key_customer_min_visits": 1}),
+    "inspections": (
+        INSPECTION_BOOK,
+        "2026-11-26",
+        {"inspections__key_customer_min_visits": 1, "inspections__hazard_followup_days": 30},
+    ),
     "design_costs": (DESIGN_BOOK, "2026-11-26", {}),
 }
 
@@ -164,6 +168,20 @@ for _prefix, _book, _row in [
 CASES["posts.website_r3.weekly_posts"] = (R3, NEW_MEDIA, {"發布日期": "2026-02-23 10:00"})
 
 
+# Follow-up across visits: the change is to two visits of one customer (C1: rows 0 and 1).
+_FIXED = {"整改意見": "限期整改", "檢查結果": "不合格"}
+for _name, _column in [
+    ("pipe_altered", "私改管道"),
+    ("pipe_hazard", "膠管破損"),
+    ("occupation", "違章占壓"),
+    ("theft", "發現盜氣"),
+]:
+    _hazard = {_column: "是", **_FIXED}
+    CASES[f"inspections.{_name}.repeated"] = ("inspections", [0, 1], _hazard)
+    # found at C1's last visit (10-10), not seen again within 30 days by as-of 11-26
+    CASES[f"inspections.{_name}.not_revisited"] = ("inspections", 1, _hazard)
+
+
 def _sheets(book: dict) -> dict[str, list[list]]:
     out = {}
     for sheet, rows in book.items():
@@ -177,8 +195,9 @@ def _run(name: str, change=None):
     book = copy.deepcopy(book)
     if change is not None:
         where, values = change
-        sheet, row = where if isinstance(where, tuple) else (next(iter(book)), where)
-        book[sheet][row].update(values)
+        sheet, rows = where if isinstance(where, tuple) else (next(iter(book)), where)
+        for row in rows if isinstance(rows, list) else [rows]:
+            book[sheet][row].update(values)
     return check(_sheets(book), as_of=as_of, cfg=settings(**overrides))
 
 

@@ -23,6 +23,7 @@ from ...catalog.base import (
     no_rows,
     yes,
 )
+from . import followup
 
 T = "inspections"
 
@@ -577,4 +578,4 @@ AGGREGATES = [
     ),
 ]
 
-RULES = _row_rules() + _hazard_rules() + AGGREGATES
+RULES = _row_rules() + _hazard_rules() + AGGREGATES + followup.rules()
