@@ -132,6 +132,7 @@ CASES: dict[str, tuple[str, int, dict]] = {
     "posts.self_check.undisclosed_info_blank": ("posts", NEW_MEDIA, {"含未公開信息": None}),
     "posts.self_check.unverified_blank": ("posts", NEW_MEDIA, {"未經核實": None}),
     "design_costs.overdue": ("design_costs", 0, {"實際完成日期": None}),
+    "design_costs.no_budget_line": ("design_costs", 0, {"需求部門": "銷售部"}),
     "inspections.appliance.passed": ("inspections", 0, {"設備不符合要求": "是", "整改意見": "更換"}),
     "inspections.leak_passed": ("inspections", 0, {"燃氣洩漏": "是"}),
     "inspections.leak_recorded": ("inspections", 0, {"燃氣洩漏": None}),

@@ -139,11 +139,18 @@ ROW_RULES = [
         id="design_costs.designer_missing",
         clause="R3-3.2",
         table=T,
-        title="a complete request has a designer assigned",
-        message="申請單填寫完整，須安排設計人員跟進（設計人員空白）",
-        message_en="a complete request must have a designer assigned",
+        title="a complete request has a designer assigned (after a grace of working days)",
+        message="申請單填寫完整，須安排設計人員跟進（設計人員空白；申請日期 {requested_on}，"
+        "寬限 {designer_grace_working_days} 個工作日）",
+        message_en="a complete request must have a designer assigned (requested {requested_on}, "
+        "grace {designer_grace_working_days} working days)",
         target="designer",
-        fails_if=f"{ACTIVE} and blank(designer) and not no(form_complete)",
+        # R3-3.2 gives no deadline: a request is not faulted on the day it arrives; it is
+        # once the grace (design_costs.designer_grace_working_days) has passed as-of, or
+        # when it has no readable request date to count from.
+        fails_if=f"{ACTIVE} and blank(designer) and not no(form_complete) and "
+        "(not known(requested_on) or later_than(as_of, requested_on, "
+        "{designer_grace_working_days}, unit=working_days))",
     ),
     RowRule(
         id="design_costs.design_before_request",
@@ -472,7 +479,58 @@ def _budget_rule(t, ctx: Context) -> pd.DataFrame:
     )
 
 
+def _no_budget_line(t, ctx: Context) -> pd.DataFrame:
+    """R3-2.3.1 經公司批准後組織實施: spending by a department with no approved budget line
+    for the year of the order (the 年度預算 sheet) is a finding, not silently skipped.
+    Budgets are per requesting department (需求部門), as the 年度預算 sheet lists them."""
+    budgets = ctx.tables["budgets"]
+    plan = pd.DataFrame(
+        {"dept": folded(budgets, "department"), "year": budgets.data["year"]}
+    ).dropna()
+    plan = plan.assign(year=plan["year"].astype(int), approved=True).drop_duplicates()
+    spend = pd.DataFrame(
+        {
+            "dept": folded(t, "department"),
+            "shown": t.data["department"],
+            "year": t.data["ordered_on"].dt.year,
+        }
+    )[ordered(t)].dropna(subset=["dept", "year"])
+    if spend.empty:
+        return no_rows()
+    spend = spend.assign(year=spend["year"].astype(int)).rename_axis("row").reset_index()
+    merged = spend.merge(plan, on=["dept", "year"], how="left")
+    missing = merged[merged["approved"].isna()]
+    if missing.empty:
+        return no_rows()
+    lines = (
+        missing.groupby(["dept", "year"], sort=True)
+        .agg(shown=("shown", "first"), rows=("row", list), count=("row", "size"))
+        .reset_index()
+    )
+    return pd.DataFrame(
+        {
+            "rows": lines["rows"].values,
+            "key": "department",
+            "department": lines["shown"].values,
+            "year": lines["year"].values,
+            "count": lines["count"].values,
+        }
+    )
+
+
 AGGREGATES = [
+    AggregateRule(
+        id="design_costs.no_budget_line",
+        clause="R3-2.3.1",
+        table=T,
+        companions=("budgets",),
+        title="spending only by a department with an approved budget line for the year",
+        message="{department} {year} 年有 {count} 筆設計製作費用，但年度預算表中沒有該部門當年的預算：須經公司批准後組織實施",
+        message_en="{department} has {count} design/production orders in {year} but no approved "
+        "budget line that year",
+        needs=("department", "ordered_on"),
+        run=_no_budget_line,
+    ),
     AggregateRule(
         id="design_costs.yearly_budget",
         clause="R3-2.3.1",
