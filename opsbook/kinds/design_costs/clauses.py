@@ -36,8 +36,8 @@ R3 = [
         "R3-3.10",
         "items warehoused and the requester told",
         "row",
-        "Not checked: 告知需求部門用途 — the sheet has no column recording that the requester "
-        "was told; a 已告知用途 是/否 column would show it (not yet added).",
+        "告知需求部門用途 is checked from a 已告知用途 是/否 column; a sheet without it reports "
+        "the rule not checked.",
     ),
     Clause("R3-3.11", "designers guide departments on layout and display", None, DUTY),
     Clause(

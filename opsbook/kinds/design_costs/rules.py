@@ -299,6 +299,17 @@ ROW_RULES = [
         fails_if="later_than(ordered_on, received_on)",
     ),
     RowRule(
+        id="design_costs.usage_not_told",
+        clause="R3-3.10",
+        table=T,
+        title="warehoused items: the requesting department told of their use",
+        message="物品已於 {warehoused_on} 入庫，未告知需求部門用途（告知用途：{value}）",
+        message_en="warehoused on {warehoused_on} but the requesting department was not told ({value})",
+        needs=("warehoused_on",),
+        target="usage_told",
+        fails_if="known(warehoused_on) and not yes(usage_told)",
+    ),
+    RowRule(
         id="design_costs.not_warehoused",
         clause="R3-3.10",
         table=T,

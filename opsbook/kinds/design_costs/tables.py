@@ -34,6 +34,8 @@ DESIGN_COSTS = TableSpec(
         C("actual_cost", "實際費用", "金額", type="number"),
         C("received_on", "到貨日期", type="date"),
         C("warehoused_on", "入庫日期", type="date"),
+        # R3-3.10 告知需求部門用途 (issue 23).
+        C("usage_told", "已告知用途", "告知用途", "告知需求部門", type="bool"),
         C("settled_on", "結算日期", type="date"),
         C("settlement_head_signed", "結算部門負責人簽字", "結算負責人簽字"),
         C("settlement_gm_approved", "總經理審核", "結算總經理審核"),

@@ -11,8 +11,8 @@ R2 = [
         "R2-1.3",
         "gas theft: stop supply, claim compensation",
         "row",
-        "Not checked: 要求其賠償經濟損失 — the inspection sheet records no compensation claim; a "
-        "要求賠償 是/否 column would show it (not yet added).",
+        "要求其賠償經濟損失 is checked from a 要求賠償 是/否 column; a sheet without it reports "
+        "the rule not checked.",
     ),
     Clause(
         "R2-1.3.1",
@@ -38,8 +38,8 @@ R2 = [
         "R2-1.4.1",
         "damaged seal reported to management, household inspected",
         "row",
-        "Not checked: 安排入戶檢查確定是否盜氣 — no column records that a theft check was "
-        "arranged; a 已安排盜氣核查 是/否 column would show it (not yet added).",
+        "安排入戶檢查確定是否盜氣 is checked from an 安排入戶檢查 是/否 column; a sheet without "
+        "it reports the rule not checked.",
     ),
     Clause("R2-1.4.2", "pipeline altered without permit: ordered to rectify", "row"),
     Clause("R2-1.4.3", "private water heater/boiler: rectify or report", "row"),

@@ -86,9 +86,8 @@ R1 = [
         "R1-6.5",
         "no undisclosed inside information, no unverified rumours",
         "row",
-        "Not checked: 不得發布影響市場部業務運作的信息 — the post log has no self-check column "
-        "for it; a 是/否 column like R1-6.4's would show it (not yet in the tables, the "
-        "templates or WORKBOOKS.md's synonyms).",
+        "不得發布影響市場部業務運作的信息 is checked from a self-check column like R1-6.4's "
+        "(影響市場部業務 是/否); a log without it reports those two rules not checked.",
     ),
     Clause(
         "R1-6.6",
