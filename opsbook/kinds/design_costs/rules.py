@@ -213,8 +213,9 @@ ROW_RULES = [
         clause="R3-3.6",
         table=T,
         title="delivery keeps to the design-cycle table unless an extension was asked in time",
-        message="實際完成 {delivered_on} 晚於計劃完成 {due}，且未在到期前提出延期申請（延期申請：{extension}）",
-        message_en="delivered {delivered_on}, after the due date {due}, with no extension asked in time",
+        message="實際完成 {delivered_on} 晚於計劃完成 {due}，且未在到期前提出延期申請或已超過延期後的日期（延期申請：{extension}）",
+        message_en="delivered {delivered_on}, after the due date {due}, with no extension asked in time "
+        "or past the extended date (extension: {extension})",
         needs=("delivered_on",),
         target="delivered_on",
         fails=lambda t, ctx: active(t) & _late(t, ctx, t.data["delivered_on"]),
@@ -222,11 +223,7 @@ ROW_RULES = [
         params=lambda t, ctx, rows: pd.DataFrame(
             {
                 "due": _fmt_days(due_dates(t, ctx)[rows]),
-                "extension": _fmt_days(
-                    t.data["extension_requested_on"][rows]
-                    if t.has("extension_requested_on")
-                    else pd.Series(pd.NaT, index=rows)
-                ),
+                "extension": _extension(t, rows),
             },
             index=rows,
         ),
@@ -400,7 +397,26 @@ def _late(t, ctx, finished: pd.Series) -> pd.Series:
         else pd.Series(pd.NaT, index=t.data.index)
     )
     extended = (asked.dt.normalize() <= due).fillna(False)
+    # An extension asked in time excuses lateness up to its new due date (延期至) when the
+    # sheet records one; past it the item is late again.  Without one, as the regulation
+    # states no limit, the extension excuses (and a 例外 with a new due date can set one).
+    if t.has("extended_to"):
+        new_due = t.data["extended_to"].dt.normalize()
+        extended &= new_due.isna() | ~(finished.dt.normalize() > new_due).fillna(False)
     return ((finished.dt.normalize() > due).fillna(False) & ~extended).astype(bool)
+
+
+def _extension(t, rows) -> pd.Series:
+    """The extension as a message says it: the day it was asked, and its new due date."""
+    asked = _fmt_days(
+        t.data["extension_requested_on"][rows]
+        if t.has("extension_requested_on")
+        else pd.Series(pd.NaT, index=rows)
+    )
+    if not t.has("extended_to"):
+        return asked
+    to = t.data["extended_to"][rows].dt.strftime("%Y-%m-%d")
+    return asked.where(to.isna(), asked + "，延期至 " + to.fillna(""))
 
 
 def _settle_params(t, ctx, rows) -> pd.DataFrame:

@@ -25,6 +25,8 @@ DESIGN_COSTS = TableSpec(
         C("due_on", "計劃完成日期", type="date"),
         C("delivered_on", "實際完成日期", type="date"),
         C("extension_requested_on", "延期申請日期", type="date"),
+        # R3-3.6: the new due date an extension granted; late past it is late again.
+        C("extended_to", "延期至", "延期完成日期", "新完成日期", type="date"),
         C("budget", "預算費用", "打樣制作預算", "打樣製作預算", type="number"),
         C("budget_signed", "預算簽字"),
         C("design_approved_by", "部門負責人審核", "設計審核"),

@@ -393,3 +393,20 @@ def test_spending_without_a_budget_line_is_a_finding():
     # a budget line of another year does not approve this year's spending
     other_year = run(rows[1], budgets=[["銷售部", 2025, 5000]])
     assert found(other_year, "design_costs.no_budget_line") == {(2, "R3-2.3.1")}
+
+
+def test_extension_excuses_only_up_to_its_new_due_date():
+    """R3-3.6: an extension asked in time with a new due date (延期至) excuses lateness up to
+    that date; delivered later, the item is late again."""
+    h = H + ["延期至"]
+    asked = dict(
+        計劃完成日期=D(2026, 9, 7), 延期申請日期=D(2026, 9, 7), 總經理確認日期=D(2026, 9, 20)
+    )
+    on_time = item(**asked, 實際完成日期=D(2026, 9, 10)) + [D(2026, 9, 10)]
+    past = item(**dict(asked, 申請單號="A2"), 實際完成日期=D(2026, 9, 14)) + [D(2026, 9, 10)]
+    no_date = item(**dict(asked, 申請單號="A3"), 實際完成日期=D(2026, 9, 14)) + [None]
+    checked = check({"平面設計費用": [h, on_time, past, no_date]}, as_of="2026-11-26")
+    assert found(checked, "design_costs.delivered_late") == {(3, "R3-3.6")}
+    f = checked.report.frame
+    message = f.loc[f["rule"] == "design_costs.delivered_late", "message"].iloc[0]
+    assert "延期至 2026-09-10" in message
