@@ -349,3 +349,26 @@ def test_a_departments_own_rule_from_its_day(tmp_path):
     assert not (f["rule"] == off.id).any()  # turned off (啟用 否)
     assert (check({"發布日誌": posts, "人員表": ROSTER}).report.frame["rule"] == off.id).sum() == 2
     assert Rulebook  # the model is importable from tests (used above through from_kinds)
+
+
+def test_opsbook_toml_names_the_rulebook_relative_to_itself(tmp_path):
+    """`rules = "規則.toml"` in opsbook.toml: the CLI, the buttons and the formulas all load
+    their settings with load_config beside the workbook, so all of them follow it."""
+    from opsbook.config import load_config
+
+    book = from_kinds(settings(), "posts")
+    own = [e for e in book.entries if e.id == "inquiries.reply_late"][0]
+    book.entries = [e for e in book.entries if e.id != own.id] + [replace(own, enabled=False)]
+    (tmp_path / "規則.toml").write_text(dump_toml(book), encoding="utf-8")
+    (tmp_path / "opsbook.toml").write_text('[general]\nrules = "規則.toml"\n', encoding="utf-8")
+    cfg = load_config(near=tmp_path)
+    assert cfg["general"]["rules"] == str(tmp_path / "規則.toml")
+    t = dt.datetime
+    sheets = {
+        "發布日誌": POSTS,
+        "留言諮詢記錄": [["留言時間", "回覆時間"], [t(2026, 3, 9, 8), t(2026, 3, 10, 8)]],
+    }
+    assert (check(sheets).report.frame["rule"] == own.id).any()
+    followed = check(sheets, cfg=cfg)
+    assert not (followed.report.frame["rule"] == own.id).any()
+    assert followed.report.summaries["rulebook"][0]["rulebook"] == "規則.toml"
