@@ -15,17 +15,10 @@ import pandas as pd
 from ...catalog.base import ERROR, AggregateRule, Context, folded, no_rows, yes
 
 T = "inspections"
-# (name, clause, hazard columns): the hazards R2 tells the inspector to have rectified.
-FOLLOWED = [
-    ("pipe_altered", "R2-1.4.2", ("pipe_altered",)),
-    (
-        "pipe_hazard",
-        "R2-2.3",
-        ("pipe_as_earth", "corrosion", "load_hung", "hose_overlength", "hose_damaged"),
-    ),
-    ("occupation", "R2-1.5", ("occupation",)),
-    ("theft", "R2-1.3.3", ("theft_found",)),
-]
+# The hazards followed up: those of rules.HAZARDS whose clause says 監督其整改 / 責令改正
+# (R2-2.3, R2-1.4.2, R2-1.5), and gas theft found again (R2-1.3.3).
+FOLLOWED_CLAUSES = ("R2-1.4.2", "R2-2.3", "R2-1.5")
+THEFT = ("theft", "R2-1.3.3", ("theft_found",))
 
 
 def _visits(t, keys) -> pd.DataFrame:
@@ -113,9 +106,11 @@ def not_revisited(keys):
     return run
 
 
-def rules() -> list:
+def rules(hazards) -> list:
+    """The two follow-up rules of each hazard group (name, clause, columns) followed up."""
     out = []
-    for name, clause, keys in FOLLOWED:
+    followed = [h for h in hazards if h[1] in FOLLOWED_CLAUSES] + [THEFT]
+    for name, clause, keys in followed:
         theft = name == "theft"
         out += [
             AggregateRule(

@@ -610,4 +610,4 @@ AGGREGATES = [
     ),
 ]
 
-RULES = _row_rules() + _hazard_rules() + AGGREGATES + followup.rules()
+RULES = _row_rules() + _hazard_rules() + AGGREGATES + followup.rules(HAZARDS)
