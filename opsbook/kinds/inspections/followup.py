@@ -19,6 +19,13 @@ T = "inspections"
 # (R2-2.3, R2-1.4.2, R2-1.5), and gas theft found again (R2-1.3.3).
 FOLLOWED_CLAUSES = ("R2-1.4.2", "R2-2.3", "R2-1.5")
 THEFT = ("theft", "R2-1.3.3", ("theft_found",))
+# The rules' ids written out (`grep pipe_hazard.repeated` lands here): (repeated, not re-visited).
+FOLLOW_UP_IDS = {
+    "pipe_altered": ("inspections.pipe_altered.repeated", "inspections.pipe_altered.not_revisited"),
+    "pipe_hazard": ("inspections.pipe_hazard.repeated", "inspections.pipe_hazard.not_revisited"),
+    "occupation": ("inspections.occupation.repeated", "inspections.occupation.not_revisited"),
+    "theft": ("inspections.theft.repeated", "inspections.theft.not_revisited"),
+}
 
 
 def _visits(t, keys) -> pd.DataFrame:
@@ -112,9 +119,10 @@ def rules(hazards) -> list:
     followed = [h for h in hazards if h[1] in FOLLOWED_CLAUSES] + [THEFT]
     for name, clause, keys in followed:
         theft = name == "theft"
+        repeated_id, not_revisited_id = FOLLOW_UP_IDS[name]
         out += [
             AggregateRule(
-                id=f"{T}.{name}.repeated",
+                id=repeated_id,
                 clause=clause,
                 table=T,
                 severity=ERROR,
@@ -134,7 +142,7 @@ def rules(hazards) -> list:
                 run=repeated(keys),
             ),
             AggregateRule(
-                id=f"{T}.{name}.not_revisited",
+                id=not_revisited_id,
                 clause=clause,
                 table=T,
                 title=f"{name}: the customer re-visited within the follow-up days",
