@@ -46,6 +46,11 @@ def test_xlsx_and_toml_load_the_same_rules(tmp_path):
     assert from_xlsx.digest() == from_toml.digest() == book.digest()
     # and back again: the TOML of the workbook's rules is the TOML of the catalog's
     assert dump_toml(from_xlsx) == dump_toml(book)
+    # YAML too (PyYAML: the schema/test extras)
+    from opsbook.rulebook.model import dump_yaml
+
+    (tmp_path / "規則.yaml").write_text(dump_yaml(from_toml), encoding="utf-8")
+    assert load(tmp_path / "規則.yaml").entries == book.entries
     assert problems(from_xlsx) == []
 
 

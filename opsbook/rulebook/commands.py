@@ -44,7 +44,7 @@ def rules_group(ctx, kind):
     "output",
     type=click.Path(path_type=Path),
     required=True,
-    help="The rulebook to write: .xlsx (for Excel/WPS) or .toml (for git).",
+    help="The rulebook to write: .xlsx (for Excel/WPS), or .toml/.yaml (for git).",
 )
 @click.option("--kind", type=_kinds(), help="Only this workbook kind's sheet.")
 @click.option(
@@ -68,12 +68,16 @@ def export(output, kind, config_path):
     book = from_kinds(settings, kind)
     if output.suffix.lower() == ".toml":
         output.write_text(dump_toml(book), encoding="utf-8")
+    elif output.suffix.lower() in (".yaml", ".yml"):
+        from .model import dump_yaml
+
+        output.write_text(dump_yaml(book), encoding="utf-8")
     elif output.suffix.lower() in (".xlsx", ".xlsm"):
         from .xlsx import write_xlsx
 
         write_xlsx(book, output)
     else:
-        click.echo(f"{output}: a rulebook is written as .xlsx or .toml", err=True)
+        click.echo(f"{output}: a rulebook is written as .xlsx, .toml or .yaml", err=True)
         sys.exit(2)
     rules = sum(e.type != "setting" for e in book.entries)
     click.echo(f"{output}: {rules} rules, {len(book.entries) - rules} settings")

@@ -208,7 +208,21 @@ def load(path) -> Rulebook:
             return Rulebook.from_data(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
         except (OSError, ValueError, TypeError) as exc:
             raise RulebookError([f"{path}: {exc}"]) from None
-    raise RulebookError([f"{path}: a rulebook is an .xlsx or a .toml file"])
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml  # PyYAML: the `schema` extra (opsbook schema writes YAML with it too)
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return Rulebook.from_data(data, str(path))
+        except (OSError, ValueError, TypeError, yaml.YAMLError) as exc:
+            raise RulebookError([f"{path}: {exc}"]) from None
+    raise RulebookError([f"{path}: a rulebook is an .xlsx, .toml or .yaml file"])
+
+
+def dump_yaml(book: Rulebook) -> str:
+    import yaml
+
+    return yaml.safe_dump(book.to_data(), allow_unicode=True, sort_keys=False)
 
 
 def dump_toml(book: Rulebook) -> str:
