@@ -377,3 +377,26 @@ def test_opsbook_toml_names_the_rulebook_relative_to_itself(tmp_path):
     followed = check(sheets, cfg=cfg)
     assert not (followed.report.frame["rule"] == own.id).any()
     assert followed.report.summaries["rulebook"][0]["rulebook"] == "規則.toml"
+
+
+@pytest.mark.corpus
+def test_exported_rulebook_judges_the_corpus_as_built_in(tmp_path):
+    """Every workbook of the shared corpus: the same report with the exported rulebook as
+    with the built-in catalog (but the rulebook's own line)."""
+    from conftest import SHARED
+
+    from opsbook.engine import as_of_moment
+    from opsbook.pipeline import check_file
+
+    files = sorted(p for p in (SHARED / "corpus" / "xlsxwriter").glob("*.xlsx"))
+    assert len(files) >= 900
+    book = exported(tmp_path, ".toml")
+    moment = as_of_moment("2026-11-26")
+    plain, ruled = settings(), settings()
+    ruled["general"]["rules"] = str(book)
+    for path in files:
+        a = json.loads(check_file(path, plain, moment).report.to_json())
+        b = json.loads(check_file(path, ruled, moment).report.to_json())
+        named = b["summaries"].pop("rulebook", None)
+        assert a == b, path.name
+        assert named is None or named[0]["sha256"] == load(book).digest()
