@@ -61,6 +61,10 @@ def check_book(
     checked.violations = checked.violations.iloc[:0]
     if summaries:
         checked.summaries = build_summaries(checked)
+    if checked.report.summaries.get("waived"):  # 例外: the waived violations, their own sheet
+        from .rulebook.waivers import waived_sheet
+
+        checked.summaries.append(waived_sheet(checked.report.summaries["waived"]))
     return checked
 
 

@@ -55,6 +55,27 @@ def test_workbook_waiver_by_sheet_and_row_waives_that_record_only():
     assert (line["row"], line["approver"], line["rule"]) == (2, "王總", RULE)
     assert line["waiver"] == "例外!A2"
     assert "例外" not in [s.sheet for s in checked.skipped]
+    # listed apart from the violations, on its own sheet of the annotated workbook
+    (sheet,) = [s for s in checked.summaries if s.name == "已豁免"]
+    assert sheet.blocks[0].frame[["儲存格", "核准人"]].values.tolist() == [["F2", "王總"]]
+
+
+def test_waived_sheet_written_into_the_annotated_copy(tmp_path):
+    from helpers import write_xlsx
+    from openpyxl import load_workbook
+
+    from opsbook.engine import as_of_moment
+    from opsbook.pipeline import check_and_write
+
+    waiver = [RULE, "發布日誌", 2, None, "王總", "口頭審核", dt.date(2026, 10, 12), None, None]
+    book = write_xlsx(tmp_path / "log.xlsx", {"發布日誌": POSTS, "例外": [WAIVER_HEAD, waiver]})
+    out = tmp_path / "out.xlsx"
+    report = check_and_write(book, as_of_moment("2026-11-26"), output=out)
+    assert [v.row for v in report.violations() if v.rule == RULE] == [3]
+    wb = load_workbook(out)
+    assert "已豁免" in wb.sheetnames
+    values = [c for row in wb["已豁免"].iter_rows(values_only=True) for c in row if c]
+    assert "王總" in values and "口頭審核" in values
 
 
 def test_waiver_by_clause_and_key():

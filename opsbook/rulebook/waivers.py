@@ -7,7 +7,8 @@ and either a last day it is valid (有效至) or a new due date (新到期日, a
 
 - A violation it covers, while it is valid on the as-of day, leaves the violations and is
   listed as 已豁免 with its approver, rule, clause, cell and the waiver's own cell (the JSON
-  report's ``summaries.waived``).  An expired waiver waives nothing.
+  report's ``summaries.waived`` and the annotated copy's sheet 已豁免).  An expired waiver
+  waives nothing.
 - A waiver with a new due date waives a lateness violation only when the record was done
   (or, still open, is judged) on or before that date: late past it is a violation again,
   and its message says the extension it broke.
@@ -287,3 +288,26 @@ def engine_hook(frame, waivers, tables, report, file):
     kept, lines, found = apply(frame, waivers, tables, report.as_of, file)
     report.summaries["waived"] = lines
     return pd.concat([kept, found], ignore_index=True) if len(found) else kept
+
+
+WAIVED_COLUMNS = {
+    "sheet": "工作表",
+    "cell": "儲存格",
+    "clause": "條文",
+    "rule": "規則",
+    "approver": "核准人",
+    "reason": "理由",
+    "approved_on": "核准日期",
+    "valid_until": "有效至",
+    "new_due": "新到期日",
+    "waiver": "例外所在",
+}
+
+
+def waived_sheet(lines: list[dict]):
+    """The sheet 已豁免 of the annotated workbook: each waived violation with its approver,
+    apart from the violations (not an error, not marked)."""
+    from ..summaries.base import Block, SummarySheet
+
+    frame = pd.DataFrame(lines, columns=list(WAIVED_COLUMNS)).rename(columns=WAIVED_COLUMNS)
+    return SummarySheet("已豁免", "", [Block("已豁免的違規（例外）", frame)])
