@@ -92,6 +92,10 @@ def test_check_names_each_problem_cell(tmp_path):
     ws[f"{COL['table']}{r5}"] = "nosuch"  # unknown table
     ws[f"{COL['when']}{r6}"] = "blank(account)"  # a Python rule's code edited
     ws[f"{COL['until']}{r7}"] = "2026-12-31"
+    r8 = _row_of(ws, "posts.inquiry_reply_hours")
+    r9 = _row_of(ws, "posts.promo_days_ahead")
+    ws[f"{COL['id']}{r8}"] = "posts.inquiry_reply_hour"  # no such setting
+    ws[f"{COL['value']}{r9}"] = '"三天"'  # a number is expected
     new = [None] * len(COLUMNS)
     for f, v in dict(
         type="規則",
@@ -117,6 +121,8 @@ def test_check_names_each_problem_cell(tmp_path):
         f"發布日誌!{COL['table']}{r5}": "no table 'nosuch'",
         f"發布日誌!{COL['when']}{r6}": "Python rule",
         f"發布日誌!{COL['since']}{overlap_row}": "one version a day",
+        f"發布日誌!{COL['id']}{r8}": "no setting 'posts.inquiry_reply_hour'",
+        f"發布日誌!{COL['value']}{r9}": "posts.promo_days_ahead must be int",
     }
     assert len(lines) == len(expect), lines
     for cell, words in expect.items():
