@@ -24,6 +24,7 @@ from .errors import ExitCode, OpsbookError  # noqa: E402
 from .excel.commands import doctor as doctor_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
 from .options import KindChoice  # noqa: E402
+from .rulebook.commands import rules_group  # noqa: E402
 from .schema_command import schema as schema_command  # noqa: E402
 from .watch.commands import schedule as schedule_command  # noqa: E402
 from .watch.commands import watch as watch_command  # noqa: E402
@@ -69,6 +70,12 @@ def cli(debug) -> None:
     "config_path",
     type=click.Path(path_type=Path, exists=True),
     help="Settings file (default: opsbook.toml beside the workbook).",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="Judge by this rulebook (.xlsx/.toml, `opsbook rules export`) instead of the built-in rules.",
 )
 @click.option(
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here."
@@ -150,6 +157,7 @@ def validate(
     period_to,
     kind,
     config_path,
+    rules_path,
     report_path,
     report_format,
     output,
@@ -186,6 +194,14 @@ def validate(
         moment = as_of_moment(as_of)
     except ValueError:
         raise click.BadParameter(f"not a date: {as_of!r}", param_hint="--as-of") from None
+    if rules_path:  # the rulebook is checked once, before any workbook: nothing runs
+        from .rulebook.commands import problems_of
+
+        wrong = problems_of(rules_path)
+        for line in wrong:
+            click.echo(line, err=True)
+        if wrong:
+            sys.exit(2)
     files = workbook_files(list(paths), recursive, skip=(output, overview_path))
     if not files:
         _fail("no .xlsx/.xlsm workbooks found in " + ", ".join(map(str, paths)))
@@ -202,6 +218,7 @@ def validate(
         kind=kind,
         period=(period_from, period_to),
         config_path=config_path,
+        rules=rules_path,
         lang=lang,
         output=output,
         write=write,
@@ -495,24 +512,6 @@ def config(show, config_path, near):
 
 
 @cli.command()
-@click.option("--kind", type=KIND_CHOICE, help="Only the rules of this workbook kind.")
-def rules(kind):
-    """List the rule catalog: id, clause, severity, title.
-
-    \b
-    Examples:
-      opsbook rules --kind inspections
-      opsbook rules | grep R2-2.7
-    """
-    from .kinds import all_rules, get
-
-    for rule in get(kind).rules if kind else all_rules():
-        click.echo(
-            f"{rule.clause:<10} {rule.id:<48} {rule.kind:<4} {rule.severity:<8} {rule.title}"
-        )
-
-
-@cli.command()
 @click.option(
     "--check", is_flag=True, help="Fail if docs/coverage.md is stale instead of writing it."
 )
@@ -551,6 +550,7 @@ cli.add_command(doctor_command)
 cli.add_command(schema_command)  # opsbook/schema_command.py
 cli.add_command(watch_command)  # opsbook/watch/commands.py: `opsbook watch`, `opsbook schedule`
 cli.add_command(schedule_command)
+cli.add_command(rules_group)  # opsbook/rulebook/commands.py: rules, rules export/check
 
 
 def _fail(message: str, code: int = ExitCode.FAILED):

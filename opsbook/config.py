@@ -44,6 +44,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # real workbook (the 993-file corpus' largest part is 1.4 MB, a 100k-row sheet 95 MB),
         # below a "zip bomb" (2 MB that inflates to gigabytes). Such a file is not patched.
         "max_part_mb": 1024,
+        # A rulebook (.xlsx or .toml, `opsbook rules export`) judging the workbooks instead of
+        # the built-in rules, relative to this file; empty: the built-in rules (docs/rulebook.md).
+        "rules": "",
     },
     "reports": {
         # A platform metric that fell by more than this % against the previous period is marked.
@@ -119,6 +122,9 @@ def load_config(path: Path | None = None, near: Path | None = None) -> dict[str,
                     f"{path}: {section}.{key} must be {expected.__name__}, got {value!r}"
                 )
             settings[section][key] = value
+    rules = settings["general"]["rules"]
+    if rules and not Path(rules).is_absolute():  # relative to the opsbook.toml naming it
+        settings["general"]["rules"] = str(Path(path).parent / rules)
     if settings["general"]["language"] not in {"zh-Hant", "zh-Hans", "en"}:
         raise ConfigError(f"{path}: general.language must be zh-Hant, zh-Hans or en")
     return settings

@@ -75,7 +75,12 @@ def check_sheets(
     specs = kinds.tables(kind)
     found: dict[str, list[Table]] = {}
     scan = settings["general"]["header_scan_rows"]
+    waivers: list = []  # approved exceptions: a 例外 sheet (opsbook.rulebook.waivers)
     for sheet in sheets:
+        found_waivers = _waivers(sheet)
+        if found_waivers is not None:
+            waivers += found_waivers
+            continue
         pins = settings.get("tables", {}).get(sheet.name)  # [tables."Sheet"] in opsbook.toml
         header = pinned_header(sheet, specs, scan, pins)
         if header is None:
@@ -135,9 +140,15 @@ def check_sheets(
         period_to=period[1],
         section=kinds.get(kind).settings if kind in kinds.names() else None,
     )
+    book = _rulebook(settings)
     for ts in tables.values():
         for table in ts:
-            frames.append(_check_table(table, ctx, file, not_checked))
+            if book is None:
+                frames.append(_check_table(table, ctx, file, not_checked))
+            else:  # each record under the rule versions in force on its date
+                from .rulebook.apply import check_table
+
+                frames.append(check_table(table, ctx, file, not_checked, _check_table, book, kind))
             for note in ctx.notes:
                 not_checked.append(
                     NotChecked(
@@ -152,10 +163,19 @@ def check_sheets(
             ctx.notes.clear()
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    waivers += book.waivers if book is not None else []
+    if waivers:
+        from .rulebook.waivers import engine_hook
+
+        frame = engine_hook(frame, waivers, tables, report, file)
     # Rows are whole numbers or None (a violation with no row), never 12.0.
     frame["row"] = pd.Series(
         [None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object, index=frame.index
     )
+    if book is not None:
+        from .rulebook.apply import describe
+
+        report.summaries["rulebook"] = [describe(book, file)]
     # Messages and summaries are outputs: opsbook.messages and the pipeline make them.
     return Checked(
         report=report,
@@ -197,10 +217,37 @@ def _rule(rule_id: str) -> Rule:
     return kinds.rule(rule_id)
 
 
+def _waivers(sheet: SheetValues) -> list | None:
+    if sheet.name not in ("例外", "豁免", "例外清單", "waivers"):  # cheap test, no import
+        return None
+    from .rulebook.waivers import workbook_waivers
+
+    return workbook_waivers(sheet)
+
+
+def _rulebook(settings: dict):
+    """The rulebook ``[general] rules`` / ``--rules`` names, checked (None: the built-in
+    catalog).  opsbook.rulebook.apply picks each record's rule versions."""
+    path = settings["general"].get("rules")
+    if not path:
+        return None
+    from .rulebook.apply import load_checked
+
+    return load_checked(path)
+
+
 def _check_table(
-    table: Table, ctx: Context, file: str, not_checked: list[NotChecked]
+    table: Table,
+    ctx: Context,
+    file: str,
+    not_checked: list[NotChecked],
+    rules: list[Rule] | None = None,
+    keep=None,
 ) -> pd.DataFrame:
-    rules = kinds.rules_for({table.name}, ctx.settings)
+    """``rules``: those of a rulebook version (default: the catalog's); ``keep``: the
+    violations that version judges (a mask over the frame, before ``place``)."""
+    if rules is None:
+        rules = kinds.rules_for({table.name}, ctx.settings)
     runnable: list[Rule] = []
     for rule in rules:
         why = _why_not(rule, table, ctx)
@@ -220,6 +267,8 @@ def _check_table(
             frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    if keep is not None and len(frame):
+        frame = frame[keep(frame).to_numpy()].reset_index(drop=True)
     # A log over several sheets: each violation back on its own sheet and row; then a cell
     # hidden under a merge is marked on the merge's top-left cell.  The note that adds is
     # appended to the templates (zh to zh, en to en: the language is chosen when rendering).

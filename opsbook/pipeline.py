@@ -81,6 +81,10 @@ def check_book(
     checked.violations = checked.violations.iloc[:0]
     if summaries:
         checked.summaries = build_summaries(checked)
+    if checked.report.summaries.get("waived"):  # 例外: the waived violations, their own sheet
+        from .rulebook.waivers import waived_sheet
+
+        checked.summaries.append(waived_sheet(checked.report.summaries["waived"]))
     return checked
 
 
@@ -177,6 +181,7 @@ def check_and_write(
     lang=None,
     output=None,
     write=False,
+    rules=None,
     no_backup=False,
     several=False,
     fingerprints=True,
@@ -189,6 +194,8 @@ def check_and_write(
     from .writers.annotate import annotated_path, write_annotated
 
     settings = load_config(config_path, near=path)
+    if rules:  # --rules: a rulebook instead of the built-in rules (opsbook.rulebook)
+        settings["general"]["rules"] = str(rules)
     if lang:
         settings["general"]["language"] = lang
     checked = check_file(path, settings, moment, kind, period)

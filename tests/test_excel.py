@@ -83,8 +83,9 @@ def test_udfs_answer_and_never_raise():
         ["C1", "C1", "C2"],
         [dt.datetime(2026, 5, 1), dt.datetime(2026, 7, 31), dt.datetime(2026, 11, 1)],
     )
+    # 逾3個月: more than three months after 7-31, listed the day after 10-31 (issue 23)
     assert udfs.OPS_BLACKLISTED("C1", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(
-        2026, 10, 31
+        2026, 11, 1
     )
     assert udfs.OPS_BLACKLISTED("C2", ids, dates, dt.datetime(2026, 11, 26)) == "否"
     assert udfs.OPS_BLACKLISTED("C9", ids, dates).startswith("#OPS")
@@ -101,7 +102,7 @@ def test_udfs_read_dates_as_excel_passes_them():
     assert udfs.OPS_IS_WORKDAY(serial(dt.date(2026, 10, 1))) is False
     ids, dates = ["C1", "C1"], [serial(dt.date(2026, 5, 1)), serial(dt.date(2026, 7, 31))]
     assert udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 11, 26))) == dt.datetime(
-        2026, 10, 31
+        2026, 11, 1
     )
     assert (
         udfs.OPS_BLACKLISTED("C1", ids, dates, serial(dt.date(2026, 10, 15))) == "否"
@@ -126,10 +127,10 @@ def test_numeric_ids_match_text_ids_and_blanks_answer_shortly():
 
     ids, dates = ["1001", 1002.0], [dt.datetime(2026, 5, 1), dt.datetime(2026, 5, 1)]
     assert udfs.OPS_BLACKLISTED(1001.0, ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(
-        2026, 8, 1
+        2026, 8, 2
     )
     assert udfs.OPS_BLACKLISTED("1002", ids, dates, dt.datetime(2026, 11, 26)) == dt.datetime(
-        2026, 8, 1
+        2026, 8, 2
     )
     for answer in (
         udfs.OPS_IS_WORKDAY(None),

@@ -38,6 +38,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # sample); the registry loads them by name or entry point, never by an import statement.
     ("kind plugins", KIND_PLUGINS),
     ("report", ("opsbook.report", "opsbook.messages", "opsbook.layout")),
+    # The rulebook (issue 23): rules as data, the engine's hook that picks their versions,
+    # the 例外 waivers; its command is the CLI's.
+    ("rulebook", ("opsbook.rulebook",)),
     ("engine", ("opsbook.engine", "opsbook.placing")),
     ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
     ("history", ("opsbook.history", "opsbook.cluster")),
@@ -47,7 +50,16 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # presses the buttons on those samples, so it sits below the Excel layer.
     ("api", ("opsbook.api", "opsbook.samples.bundled")),
     ("excel", ("opsbook.excel",)),
-    ("cli", ("opsbook.cli", "opsbook.__main__", "opsbook.samples", "opsbook")),
+    (
+        "cli",
+        (
+            "opsbook.cli",
+            "opsbook.__main__",
+            "opsbook.samples",
+            "opsbook",
+            "opsbook.rulebook.commands",
+        ),
+    ),
 ]
 
 

@@ -41,6 +41,7 @@ POST_HEADERS = [
     "含個人觀點",
     "含未公開信息",
     "未經核實",
+    "影響市場部業務",
 ]
 
 
@@ -50,7 +51,7 @@ def _post(platform: str, account: str, day: str, **extra) -> dict:
         "類別": "行業資訊", "撰稿人": "小王", "負責人": "小王", "發布日期": f"{day} 10:00",
         "審核人": "張經理", "審核日期": f"{day} 09:00", "涉及公司項目": "是", "總經理確認": "李總",
         "總經理確認日期": f"{day} 09:30", "活動結束日期": None, "配圖": "是", "促銷開始日期": None,
-        "含個人觀點": "否", "含未公開信息": "否", "未經核實": "否",
+        "含個人觀點": "否", "含未公開信息": "否", "未經核實": "否", "影響市場部業務": "否",
     }  # fmt: skip
     row.update(extra)
     return row
@@ -80,7 +81,8 @@ INSPECTION = {
     "銹蝕": "否", "重物搭掛": "否", "膠管超長": "否", "膠管破損": "否", "設備不符合要求": "否",
     "私接熱水器": "否", "違章占壓": "否", "防盜封": "完好", "加裝防盜封": None, "發現盜氣": "否",
     "停止供氣": None, "整改意見": None, "已上報": None, "檢查結果": "合格", "用戶簽字": "陳",
-    "已填寫用戶使用證": "是", "收取費用": 0, "私自安裝改裝": "否",
+    "已填寫用戶使用證": "是", "收取費用": 0, "私自安裝改裝": "否", "要求賠償": None,
+    "安排入戶檢查": None,
 }  # fmt: skip
 INSPECTIONS = [
     INSPECTION,
@@ -105,7 +107,7 @@ DESIGN_BOOK = {
             "部門負責人審核": "王", "總經理確認日期": "2026-09-10", "下單日期": "2026-09-11",
             "供應商": "印刷廠", "實際費用": 800, "到貨日期": "2026-09-15", "入庫日期": "2026-09-16",
             "結算日期": "2026-09-30", "結算部門負責人簽字": "王", "總經理審核": "李",
-            "付款日期": "2026-10-12",
+            "付款日期": "2026-10-12", "已告知用途": "是",
         }
     ],
     "設計週期": [{"物料類型": "海報", "設計天數": 5}],
@@ -115,7 +117,11 @@ DESIGN_BOOK = {
 BOOKS = {
     "posts": (POST_BOOK, "2026-03-09", {}),
     "posts_r3": (POST_BOOK, "2026-03-09", {"posts__profile": "R3"}),
-    "inspections": (INSPECTION_BOOK, "2026-11-26", {"inspections__key_customer_min_visits": 1}),
+    "inspections": (
+        INSPECTION_BOOK,
+        "2026-11-26",
+        {"inspections__key_customer_min_visits": 1, "inspections__hazard_followup_days": 30},
+    ),
     "design_costs": (DESIGN_BOOK, "2026-11-26", {}),
 }
 
@@ -128,6 +134,12 @@ CASES: dict[str, tuple[str, int, dict]] = {
     "posts.self_check.undisclosed_info_blank": ("posts", NEW_MEDIA, {"含未公開信息": None}),
     "posts.self_check.unverified_blank": ("posts", NEW_MEDIA, {"未經核實": None}),
     "design_costs.overdue": ("design_costs", 0, {"實際完成日期": None}),
+    "design_costs.no_budget_line": ("design_costs", 0, {"需求部門": "銷售部"}),
+    "design_costs.usage_not_told": ("design_costs", 0, {"已告知用途": "否"}),
+    "inspections.theft_compensation": ("inspections", 0, {"發現盜氣": "是", "停止供氣": "是"}),
+    "inspections.seal_damaged_theft_check": ("inspections", 0, {"防盜封": "損壞", "已上報": "是"}),
+    "posts.self_check.market_impact": ("posts", NEW_MEDIA, {"影響市場部業務": "是"}),
+    "posts.self_check.market_impact_blank": ("posts", NEW_MEDIA, {"影響市場部業務": None}),
     "inspections.appliance.passed": ("inspections", 0, {"設備不符合要求": "是", "整改意見": "更換"}),
     "inspections.leak_passed": ("inspections", 0, {"燃氣洩漏": "是"}),
     "inspections.leak_recorded": ("inspections", 0, {"燃氣洩漏": None}),
@@ -164,6 +176,20 @@ for _prefix, _book, _row in [
 CASES["posts.website_r3.weekly_posts"] = (R3, NEW_MEDIA, {"發布日期": "2026-02-23 10:00"})
 
 
+# Follow-up across visits: the change is to two visits of one customer (C1: rows 0 and 1).
+_FIXED = {"整改意見": "限期整改", "檢查結果": "不合格"}
+for _name, _column in [
+    ("pipe_altered", "私改管道"),
+    ("pipe_hazard", "膠管破損"),
+    ("occupation", "違章占壓"),
+    ("theft", "發現盜氣"),
+]:
+    _hazard = {_column: "是", **_FIXED}
+    CASES[f"inspections.{_name}.repeated"] = ("inspections", [0, 1], _hazard)
+    # found at C1's last visit (10-10), not seen again within 30 days by as-of 11-26
+    CASES[f"inspections.{_name}.not_revisited"] = ("inspections", 1, _hazard)
+
+
 def _sheets(book: dict) -> dict[str, list[list]]:
     out = {}
     for sheet, rows in book.items():
@@ -177,8 +203,9 @@ def _run(name: str, change=None):
     book = copy.deepcopy(book)
     if change is not None:
         where, values = change
-        sheet, row = where if isinstance(where, tuple) else (next(iter(book)), where)
-        book[sheet][row].update(values)
+        sheet, rows = where if isinstance(where, tuple) else (next(iter(book)), where)
+        for row in rows if isinstance(rows, list) else [rows]:
+            book[sheet][row].update(values)
     return check(_sheets(book), as_of=as_of, cfg=settings(**overrides))
 
 

@@ -9,7 +9,13 @@ R3 = [
     *many("R3-1.", range(1, 16), "operations department duties", DUTY),
     *many("R3-2.", [1, 2], "organisation and staffing", DUTY),
     Clause("R3-2.3", "operations management rules", None, "covered by R3-2.3.1 (budget check)"),
-    Clause("R3-2.3.1", "yearly plan and cost budget approved before use", "agg"),
+    Clause(
+        "R3-2.3.1",
+        "yearly plan and cost budget approved before use",
+        "agg",
+        "Interpretation: budgets are per requesting department (需求部門) and calendar year of "
+        "the order date, as the 年度預算 sheet lists them.",
+    ),
     *many("R3-2.3.", range(2, 8), "operations programme follow-up and reporting", DUTY),
     Clause("R3-2.4", "operations plans drafted by the department head and approved", None, DUTY),
     Clause("R3-3.1", "design request form signed by the requesting department's head", "row"),
@@ -26,9 +32,20 @@ R3 = [
     Clause("R3-3.7", "design approved by the department head, then confirmed by the GM", "row"),
     Clause("R3-3.8", "production ordered only with the GM's signed confirmation", "row"),
     Clause("R3-3.9", "designers follow up delivery", "row"),
-    Clause("R3-3.10", "items warehoused and the requester told", "row"),
+    Clause(
+        "R3-3.10",
+        "items warehoused and the requester told",
+        "row",
+        "告知需求部門用途 is checked from a 已告知用途 是/否 column; a sheet without it reports "
+        "the rule not checked.",
+    ),
     Clause("R3-3.11", "designers guide departments on layout and display", None, DUTY),
-    Clause("R3-3.12", "early each month last month's items settled, signed, approved, paid", "sum"),
+    Clause(
+        "R3-3.12",
+        "early each month last month's items settled, signed, approved, paid",
+        "sum",
+        "Interpretation: an item's settlement month is its order month (下單日期).",
+    ),
 ]
 
 

@@ -139,11 +139,18 @@ ROW_RULES = [
         id="design_costs.designer_missing",
         clause="R3-3.2",
         table=T,
-        title="a complete request has a designer assigned",
-        message="申請單填寫完整，須安排設計人員跟進（設計人員空白）",
-        message_en="a complete request must have a designer assigned",
+        title="a complete request has a designer assigned (after a grace of working days)",
+        message="申請單填寫完整，須安排設計人員跟進（設計人員空白；申請日期 {requested_on}，"
+        "寬限 {designer_grace_working_days} 個工作日）",
+        message_en="a complete request must have a designer assigned (requested {requested_on}, "
+        "grace {designer_grace_working_days} working days)",
         target="designer",
-        fails_if=f"{ACTIVE} and blank(designer) and not no(form_complete)",
+        # R3-3.2 gives no deadline: a request is not faulted on the day it arrives; it is
+        # once the grace (design_costs.designer_grace_working_days) has passed as-of, or
+        # when it has no readable request date to count from.
+        fails_if=f"{ACTIVE} and blank(designer) and not no(form_complete) and "
+        "(not known(requested_on) or later_than(as_of, requested_on, "
+        "{designer_grace_working_days}, unit=working_days))",
     ),
     RowRule(
         id="design_costs.design_before_request",
@@ -206,8 +213,9 @@ ROW_RULES = [
         clause="R3-3.6",
         table=T,
         title="delivery keeps to the design-cycle table unless an extension was asked in time",
-        message="實際完成 {delivered_on} 晚於計劃完成 {due}，且未在到期前提出延期申請（延期申請：{extension}）",
-        message_en="delivered {delivered_on}, after the due date {due}, with no extension asked in time",
+        message="實際完成 {delivered_on} 晚於計劃完成 {due}，且未在到期前提出延期申請或已超過延期後的日期（延期申請：{extension}）",
+        message_en="delivered {delivered_on}, after the due date {due}, with no extension asked in time "
+        "or past the extended date (extension: {extension})",
         needs=("delivered_on",),
         target="delivered_on",
         fails=lambda t, ctx: active(t) & _late(t, ctx, t.data["delivered_on"]),
@@ -215,11 +223,7 @@ ROW_RULES = [
         params=lambda t, ctx, rows: pd.DataFrame(
             {
                 "due": _fmt_days(due_dates(t, ctx)[rows]),
-                "extension": _fmt_days(
-                    t.data["extension_requested_on"][rows]
-                    if t.has("extension_requested_on")
-                    else pd.Series(pd.NaT, index=rows)
-                ),
+                "extension": _extension(t, rows),
             },
             index=rows,
         ),
@@ -290,6 +294,17 @@ ROW_RULES = [
         needs=("ordered_on",),
         target="received_on",
         fails_if="later_than(ordered_on, received_on)",
+    ),
+    RowRule(
+        id="design_costs.usage_not_told",
+        clause="R3-3.10",
+        table=T,
+        title="warehoused items: the requesting department told of their use",
+        message="物品已於 {warehoused_on} 入庫，未告知需求部門用途（告知用途：{value}）",
+        message_en="warehoused on {warehoused_on} but the requesting department was not told ({value})",
+        needs=("warehoused_on",),
+        target="usage_told",
+        fails_if="known(warehoused_on) and not yes(usage_told)",
     ),
     RowRule(
         id="design_costs.not_warehoused",
@@ -382,7 +397,26 @@ def _late(t, ctx, finished: pd.Series) -> pd.Series:
         else pd.Series(pd.NaT, index=t.data.index)
     )
     extended = (asked.dt.normalize() <= due).fillna(False)
+    # An extension asked in time excuses lateness up to its new due date (延期至) when the
+    # sheet records one; past it the item is late again.  Without one, as the regulation
+    # states no limit, the extension excuses (and a 例外 with a new due date can set one).
+    if t.has("extended_to"):
+        new_due = t.data["extended_to"].dt.normalize()
+        extended &= new_due.isna() | ~(finished.dt.normalize() > new_due).fillna(False)
     return ((finished.dt.normalize() > due).fillna(False) & ~extended).astype(bool)
+
+
+def _extension(t, rows) -> pd.Series:
+    """The extension as a message says it: the day it was asked, and its new due date."""
+    asked = _fmt_days(
+        t.data["extension_requested_on"][rows]
+        if t.has("extension_requested_on")
+        else pd.Series(pd.NaT, index=rows)
+    )
+    if not t.has("extended_to"):
+        return asked
+    to = t.data["extended_to"][rows].dt.strftime("%Y-%m-%d")
+    return asked.where(to.isna(), asked + "，延期至 " + to.fillna(""))
 
 
 def _settle_params(t, ctx, rows) -> pd.DataFrame:
@@ -472,7 +506,58 @@ def _budget_rule(t, ctx: Context) -> pd.DataFrame:
     )
 
 
+def _no_budget_line(t, ctx: Context) -> pd.DataFrame:
+    """R3-2.3.1 經公司批准後組織實施: spending by a department with no approved budget line
+    for the year of the order (the 年度預算 sheet) is a finding, not silently skipped.
+    Budgets are per requesting department (需求部門), as the 年度預算 sheet lists them."""
+    budgets = ctx.tables["budgets"]
+    plan = pd.DataFrame(
+        {"dept": folded(budgets, "department"), "year": budgets.data["year"]}
+    ).dropna()
+    plan = plan.assign(year=plan["year"].astype(int), approved=True).drop_duplicates()
+    spend = pd.DataFrame(
+        {
+            "dept": folded(t, "department"),
+            "shown": t.data["department"],
+            "year": t.data["ordered_on"].dt.year,
+        }
+    )[ordered(t)].dropna(subset=["dept", "year"])
+    if spend.empty:
+        return no_rows()
+    spend = spend.assign(year=spend["year"].astype(int)).rename_axis("row").reset_index()
+    merged = spend.merge(plan, on=["dept", "year"], how="left")
+    missing = merged[merged["approved"].isna()]
+    if missing.empty:
+        return no_rows()
+    lines = (
+        missing.groupby(["dept", "year"], sort=True)
+        .agg(shown=("shown", "first"), rows=("row", list), count=("row", "size"))
+        .reset_index()
+    )
+    return pd.DataFrame(
+        {
+            "rows": lines["rows"].values,
+            "key": "department",
+            "department": lines["shown"].values,
+            "year": lines["year"].values,
+            "count": lines["count"].values,
+        }
+    )
+
+
 AGGREGATES = [
+    AggregateRule(
+        id="design_costs.no_budget_line",
+        clause="R3-2.3.1",
+        table=T,
+        companions=("budgets",),
+        title="spending only by a department with an approved budget line for the year",
+        message="{department} {year} 年有 {count} 筆設計製作費用，但年度預算表中沒有該部門當年的預算：須經公司批准後組織實施",
+        message_en="{department} has {count} design/production orders in {year} but no approved "
+        "budget line that year",
+        needs=("department", "ordered_on"),
+        run=_no_budget_line,
+    ),
     AggregateRule(
         id="design_costs.yearly_budget",
         clause="R3-2.3.1",

@@ -9,6 +9,10 @@ DEFAULTS = {
     "settlement_working_day": 5,
     # R3-3.6: the design-cycle table's days are working days (designers' working time).
     "cycle_in_working_days": True,
+    # R3-3.2 安排設計人員跟進 gives no deadline: a complete request without a designer is a
+    # finding once this many working days have passed since its request date (1: the next
+    # working day, not the day the request arrives).
+    "designer_grace_working_days": 1,
     # R3-2.3.1: spend against the department's yearly budget warns from this share.
     "budget_warn_ratio": 0.9,
 }

@@ -25,6 +25,8 @@ DESIGN_COSTS = TableSpec(
         C("due_on", "計劃完成日期", type="date"),
         C("delivered_on", "實際完成日期", type="date"),
         C("extension_requested_on", "延期申請日期", type="date"),
+        # R3-3.6: the new due date an extension granted; late past it is late again.
+        C("extended_to", "延期至", "延期完成日期", "新完成日期", type="date"),
         C("budget", "預算費用", "打樣制作預算", "打樣製作預算", type="number"),
         C("budget_signed", "預算簽字"),
         C("design_approved_by", "部門負責人審核", "設計審核"),
@@ -34,6 +36,8 @@ DESIGN_COSTS = TableSpec(
         C("actual_cost", "實際費用", "金額", type="number"),
         C("received_on", "到貨日期", type="date"),
         C("warehoused_on", "入庫日期", type="date"),
+        # R3-3.10 告知需求部門用途 (issue 23).
+        C("usage_told", "已告知用途", "告知用途", "告知需求部門", type="bool"),
         C("settled_on", "結算日期", type="date"),
         C("settlement_head_signed", "結算部門負責人簽字", "結算負責人簽字"),
         C("settlement_gm_approved", "總經理審核", "結算總經理審核"),

@@ -7,7 +7,13 @@ from ...regulations import CONDUCT, Clause, many
 R2 = [
     Clause("R2-1.1", "purpose of the gas inspection rules", None, "purpose statement"),
     Clause("R2-1.2", "customers not buying gas for 3 months blacklisted and followed up", "agg"),
-    Clause("R2-1.3", "gas theft: stop supply, claim compensation", "row"),
+    Clause(
+        "R2-1.3",
+        "gas theft: stop supply, claim compensation",
+        "row",
+        "要求其賠償經濟損失 is checked from a 要求賠償 是/否 column; a sheet without it reports "
+        "the rule not checked.",
+    ),
     Clause(
         "R2-1.3.1",
         "theft: stop the theft, stop supply, claim losses",
@@ -23,11 +29,18 @@ R2 = [
     Clause(
         "R2-1.3.3",
         "obstructive customers reported for penalties",
-        None,
-        "not recorded in the inspection sheet",
+        "agg",
+        "The penalty report itself is not recorded; the same customer found stealing gas at "
+        "consecutive visits is reported on the later visit.",
     ),
     Clause("R2-1.4", "anti-theft seal fitted where missing during the inspection", "row"),
-    Clause("R2-1.4.1", "damaged seal reported to management, household inspected", "row"),
+    Clause(
+        "R2-1.4.1",
+        "damaged seal reported to management, household inspected",
+        "row",
+        "安排入戶檢查確定是否盜氣 is checked from an 安排入戶檢查 是/否 column; a sheet without "
+        "it reports the rule not checked.",
+    ),
     Clause("R2-1.4.2", "pipeline altered without permit: ordered to rectify", "row"),
     Clause("R2-1.4.3", "private water heater/boiler: rectify or report", "row"),
     Clause("R2-1.5", "pipeline built over: recorded and handled", "row"),

@@ -24,6 +24,7 @@ from ...catalog.base import (
     no_rows,
     yes,
 )
+from . import followup
 
 T = "inspections"
 
@@ -259,6 +260,28 @@ def _row_rules() -> list:
             fails_if="yes(theft_found) and not yes(supply_stopped)",
         ),
         RowRule(
+            id="inspections.theft_compensation",
+            clause="R2-1.3",
+            table=T,
+            title="gas theft found → compensation claimed",
+            message="發現盜氣，須要求用戶賠償經濟損失（要求賠償：{value}）",
+            message_en="gas theft found but no compensation claimed (claimed: {value})",
+            needs=("theft_found",),
+            target="compensation_claimed",
+            fails_if="yes(theft_found) and not yes(compensation_claimed)",
+        ),
+        RowRule(
+            id="inspections.seal_damaged_theft_check",
+            clause="R2-1.4.1",
+            table=T,
+            title="damaged seal → a household check for theft arranged",
+            message="防盜封損壞，須安排入戶檢查確定是否盜氣（安排入戶檢查：{value}）",
+            message_en="damaged seal but no household check for theft arranged ({value})",
+            needs=("seal",),
+            target="theft_check_arranged",
+            fails_if='one_of(seal, ["損壞", "破損", "damaged"]) and not yes(theft_check_arranged)',
+        ),
+        RowRule(
             id="inspections.certificate",
             clause="R2-2.8",
             table=T,
@@ -417,8 +440,9 @@ def _twice_a_year(t, ctx: Context) -> pd.DataFrame:
 
 def blacklist(t, ctx: Context) -> pd.DataFrame:
     """R2-1.2: customers whose last purchase is more than N months before as-of, the day
-    they crossed N months (a last purchase on 11-30 crosses 3 months on the last day of
-    February), and their first inspection visit on or after that day."""
+    they are listed — the day after exactly N months (逾3個月: a last purchase on 11-30 is
+    exactly 3 months old on the last day of February, listed on 1 March) — and their first
+    inspection visit on or after that day."""
     key = ("blacklist", t.sheet)
     if key in ctx.cache:
         return ctx.cache[key]
@@ -439,6 +463,7 @@ def blacklist(t, ctx: Context) -> pd.DataFrame:
         (
             last["last_purchase"].dt.to_period("D").dt.to_timestamp()
             + pd.offsets.DateOffset(months=months)
+            + pd.Timedelta(days=1)  # *more* than N months: exactly N is not yet overdue
         )
         if len(last)
         else last["last_purchase"]
@@ -473,12 +498,20 @@ def _blacklist_follow_up(t, ctx: Context) -> pd.DataFrame:
         missing = listed["followed_up_on"].isna() & (deadline < ctx.as_of.normalize())
         bad = listed[late | missing].copy()
         bad["severity"] = ERROR
-        bad["deadline"] = "（期限 " + deadline[bad.index].dt.strftime("%Y-%m-%d") + "）"
-        bad["deadline_en"] = " (due " + deadline[bad.index].dt.strftime("%Y-%m-%d") + ")"
+        due = deadline[bad.index].dt.strftime("%Y-%m-%d")
+        came = bad["followed_up_on"].dt.strftime("%Y-%m-%d")
+        # A visit that came, but late, is reported as late with its date, not as missing.
+        bad["follow"] = ("之後未有安檢跟進（期限 " + due + "）").where(
+            came.isna(), "，" + came.fillna("") + " 才安檢跟進，已逾期（期限 " + due + "）"
+        )
+        bad["follow_en"] = ("; no follow-up visit yet (due " + due + ")").where(
+            came.isna(), "; followed up late on " + came.fillna("") + " (due " + due + ")"
+        )
     else:
         bad = listed[listed["followed_up_on"].isna()].copy()
         bad["severity"] = WARNING  # no deadline set: not late, but still owed
-        bad["deadline"] = bad["deadline_en"] = ""
+        bad["follow"] = "之後未有安檢跟進"
+        bad["follow_en"] = "; no follow-up visit yet"
     if bad.empty:
         return no_rows()
     return pd.DataFrame(
@@ -491,8 +524,8 @@ def _blacklist_follow_up(t, ctx: Context) -> pd.DataFrame:
             "visit": [
                 d.strftime("%Y-%m-%d") if pd.notna(d) else "無" for d in bad["followed_up_on"]
             ],
-            "deadline": bad["deadline"].values,
-            "deadline_en": bad["deadline_en"].values,
+            "follow": bad["follow"].values,
+            "follow_en": bad["follow_en"].values,
             "months": ctx.cfg("inspections", "blacklist_months"),
             "severity": bad["severity"].values,
         }
@@ -559,9 +592,9 @@ AGGREGATES = [
         companions=("purchases",),
         title="every blacklisted customer (no purchase for 3 months) is followed up by a visit",
         message="用戶 {customer} 最後購氣 {last_purchase}，逾 {months} 個月未購氣，{listed_on} 列入黑名單，"
-        "之後未有安檢跟進{deadline}",
-        message_en="customer {customer} last bought gas on {last_purchase}, blacklisted on {listed_on}; "
-        "no follow-up visit yet{deadline_en}",
+        "{follow}",
+        message_en="customer {customer} last bought gas on {last_purchase}, blacklisted on {listed_on}"
+        "{follow_en}",
         needs=("customer_id", "inspected_on"),
         run=_blacklist_follow_up,
     ),
@@ -578,4 +611,4 @@ AGGREGATES = [
     ),
 ]
 
-RULES = _row_rules() + _hazard_rules() + AGGREGATES
+RULES = _row_rules() + _hazard_rules() + AGGREGATES + followup.rules(HAZARDS)

@@ -12,6 +12,10 @@ DEFAULTS = {
     "blacklist_months": 3,
     # Days allowed between blacklisting and the follow-up visit; 0 = any time after listing.
     "blacklist_followup_days": 0,
+    # R2-2.3/R2-1.4.2/R2-1.5: days within which a customer with a hazard is visited again;
+    # 0 = off (the regulation says 監督其整改 without a term; the same hazard found again
+    # at the next visit is reported either way).
+    "hazard_followup_days": 0,
     # R2-1.6: minimum visits per period for public-service/industrial customers; 0 = off
     # (the regulation asks for "key" visits without a number).
     "key_customer_min_visits": 0,

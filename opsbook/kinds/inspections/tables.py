@@ -41,6 +41,9 @@ INSPECTIONS = TableSpec(
         C("seal_fitted", "加裝防盜封", **_YN),
         C("theft_found", "發現盜氣", "盜氣", **_YN),
         C("supply_stopped", "停止供氣", "停氣", **_YN),
+        # R2-1.3 要求其賠償經濟損失; R2-1.4.1 安排入戶檢查確定是否盜氣 (issue 23).
+        C("compensation_claimed", "要求賠償", "已要求賠償", "追繳損失", **_YN),
+        C("theft_check_arranged", "安排入戶檢查", "已安排盜氣核查", "盜氣核查", **_YN),
         C("rectification", "整改意見", "整改通知"),
         C("reported", "已上報", "上報", **_YN),
         C("result", "檢查結果", "結果"),

@@ -26,7 +26,13 @@ R1 = [
     Clause("R1-4.2.4", "company-project web posts: manager review, then GM confirmation", "row"),
     *many("R1-4.3.", range(1, 6), "operations manager powers (domain, vendors, design)", DUTY),
     *many("R1-4.4.", range(1, 5), "operations staff powers", DUTY),
-    Clause("R1-4.5.1", "website updated at least 3 times a week", "agg"),
+    Clause(
+        "R1-4.5.1",
+        "website updated at least 3 times a week",
+        "agg",
+        "Interpretation: the weekly minimum counts posts, not distinct update days (three posts "
+        "on one day count three); only whole ISO weeks inside the period are judged.",
+    ),
     Clause(
         "R1-4.5.2", "major news online within 3 working days of the event, with pictures", "row"
     ),
@@ -76,7 +82,13 @@ R1 = [
         "covered by the review rules posts.*.review_* (R1-4.2.3 / R1-5.2.3)",
     ),
     Clause("R1-6.4", "no emotional personal opinions", "row"),
-    Clause("R1-6.5", "no undisclosed inside information, no unverified rumours", "row"),
+    Clause(
+        "R1-6.5",
+        "no undisclosed inside information, no unverified rumours",
+        "row",
+        "不得發布影響市場部業務運作的信息 is checked from a self-check column like R1-6.4's "
+        "(影響市場部業務 是/否); a log without it reports those two rules not checked.",
+    ),
     Clause(
         "R1-6.6",
         "no personal accounts run during work hours",
@@ -101,10 +113,20 @@ R3_WEBSITE = [
     Clause("R3-4.1", "the website as the company's window", None, "purpose statement"),
     Clause("R3-4.2", "website sections set by the department head", None, DUTY),
     *many("R3-4.3.", [1, 2], "web editors update and answer for their sections", DUTY),
-    Clause("R3-4.3.3", "every web post reviewed by the operations head, then GM-confirmed", "row"),
+    Clause(
+        "R3-4.3.3",
+        "every web post reviewed by the operations head, then GM-confirmed",
+        "row",
+        'Interpretation: R3 §四 applies only under `posts.profile = "R3"`; under the default R1 profile R1 ch. 4 judges the website and these rules do not run.',
+    ),
     *many("R3-4.3.", [4, 5], "website technical and editorial powers", DUTY),
     *many("R3-4.", [4, 5], "back-office manager keeps pages consistent", DUTY),
-    Clause("R3-4.6.1", "website updated at least once a week", "agg"),
+    Clause(
+        "R3-4.6.1",
+        "website updated at least once a week",
+        "agg",
+        'Interpretation: R3 §四 applies only under `posts.profile = "R3"`; under the default R1 profile R1 ch. 4 judges the website and these rules do not run.',
+    ),
     Clause("R3-4.6.2", "major news online within 3 working days", "row"),
     Clause("R3-4.6.3", "promotions announced 3 days ahead", "row"),
     Clause("R3-4.6.4", "fixed sections checked and updated monthly", "agg"),

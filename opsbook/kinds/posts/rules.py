@@ -550,6 +550,14 @@ def _self_check_rules() -> list:
             "含未經核實的傳言",
             "unverified rumours",
         ),
+        (
+            "posts.self_check.market_impact",
+            "posts.self_check.market_impact_blank",
+            "market_impact",
+            "R1-6.5",
+            "含影響市場部業務運作的信息",
+            "information that affects the marketing department's operations",
+        ),
     ]
     rules: list[Rule] = []
     for rule_id, blank_id, key, clause, zh, en in checks:

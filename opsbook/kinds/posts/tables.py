@@ -41,6 +41,14 @@ POSTS = TableSpec(
         C("personal_opinion", "含個人觀點", "個人觀點", type="bool"),
         C("undisclosed_info", "含未公開信息", "未公開信息", "內幕信息", type="bool"),
         C("unverified", "未經核實", "未經核實信息", type="bool"),
+        # R1-6.5 不得發布影響市場部業務運作的信息: a self-check like R1-6.4's (issue 23).
+        C(
+            "market_impact",
+            "影響市場部業務",
+            "含影響市場部業務信息",
+            "影響市場部業務運作",
+            type="bool",
+        ),
     ),
 )
 

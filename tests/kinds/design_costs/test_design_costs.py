@@ -363,3 +363,50 @@ def test_totals_row_is_not_a_request():
     checked = run(*rows)
     assert found(checked) == set()
     assert checked.report.files[0].tables[0].skipped_rows["totals"] == 1
+
+
+def test_designer_grace_one_working_day():
+    """R3-3.2 gives no deadline: not a finding on the day the request arrives nor the next
+    working day; after that (and without a request date to count from) it is."""
+    waiting = dict(NOT_STARTED, 設計人員=None, 狀態="待處理")
+    # Friday 2026-11-20: the next working day is Monday 11-23
+    fri = item(**waiting, 申請日期=D(2026, 11, 20))
+    assert found(run(fri, as_of="2026-11-20"), "design_costs.designer_missing") == set()
+    assert found(run(fri, as_of="2026-11-23"), "design_costs.designer_missing") == set()
+    assert found(run(fri, as_of="2026-11-24"), "design_costs.designer_missing") == {(2, "R3-3.2")}
+    undated = item(**waiting, 申請日期=None)
+    assert found(run(undated, as_of="2026-11-20"), "design_costs.designer_missing") == {
+        (2, "R3-3.2")
+    }
+
+
+def test_spending_without_a_budget_line_is_a_finding():
+    budgets = [["市場部", 2026, 100000]]
+    ok = run(item(), budgets=budgets)
+    assert found(ok, "design_costs.no_budget_line") == set()
+    rows = [item(), item(申請單號="A2", 需求部門="銷售部"), item(申請單號="A3", 需求部門="銷售部")]
+    checked = run(*rows, budgets=budgets)
+    assert found(checked, "design_costs.no_budget_line") == {(3, "R3-2.3.1")}
+    f = checked.report.frame
+    line = f[f["rule"] == "design_costs.no_budget_line"].iloc[0]
+    assert line["rows"] == (3, 4) and "銷售部 2026 年有 2 筆" in line["message"]
+    # a budget line of another year does not approve this year's spending
+    other_year = run(rows[1], budgets=[["銷售部", 2025, 5000]])
+    assert found(other_year, "design_costs.no_budget_line") == {(2, "R3-2.3.1")}
+
+
+def test_extension_excuses_only_up_to_its_new_due_date():
+    """R3-3.6: an extension asked in time with a new due date (延期至) excuses lateness up to
+    that date; delivered later, the item is late again."""
+    h = H + ["延期至"]
+    asked = dict(
+        計劃完成日期=D(2026, 9, 7), 延期申請日期=D(2026, 9, 7), 總經理確認日期=D(2026, 9, 20)
+    )
+    on_time = item(**asked, 實際完成日期=D(2026, 9, 10)) + [D(2026, 9, 10)]
+    past = item(**dict(asked, 申請單號="A2"), 實際完成日期=D(2026, 9, 14)) + [D(2026, 9, 10)]
+    no_date = item(**dict(asked, 申請單號="A3"), 實際完成日期=D(2026, 9, 14)) + [None]
+    checked = check({"平面設計費用": [h, on_time, past, no_date]}, as_of="2026-11-26")
+    assert found(checked, "design_costs.delivered_late") == {(3, "R3-3.6")}
+    f = checked.report.frame
+    message = f.loc[f["rule"] == "design_costs.delivered_late", "message"].iloc[0]
+    assert "延期至 2026-09-10" in message

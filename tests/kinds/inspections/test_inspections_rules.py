@@ -233,16 +233,19 @@ def blacklisted(last_purchase, as_of, visits=(), **cfg):
 
 
 def test_blacklist_three_months_at_month_end():
-    """A last purchase on 30 November crosses 3 months on the last day of February."""
-    assert blacklisted(dt.date(2025, 11, 30), "2026-02-27").empty
-    lines = blacklisted(dt.date(2025, 11, 30), "2026-02-28")
-    assert len(lines) == 1 and "2026-02-28" in lines.iloc[0]["message"]
-    assert "2028-02-29" in blacklisted(dt.date(2027, 11, 30), "2028-03-01").iloc[0]["message"]
+    """逾3個月 is MORE than three months: a last purchase on 30 November is exactly three
+    months old on the last day of February and listed the day after, 1 March."""
+    assert blacklisted(dt.date(2025, 11, 30), "2026-02-28").empty
+    lines = blacklisted(dt.date(2025, 11, 30), "2026-03-01")
+    assert len(lines) == 1 and "2026-03-01 列入黑名單" in lines.iloc[0]["message"]
+    assert blacklisted(dt.date(2026, 5, 10), "2026-08-10").empty  # exactly 3 months
+    assert len(blacklisted(dt.date(2026, 5, 10), "2026-08-11")) == 1
+    assert "2028-03-01" in blacklisted(dt.date(2027, 11, 30), "2028-03-01").iloc[0]["message"]
 
 
 def test_blacklist_follow_up_visit_on_or_after_listing():
-    assert blacklisted(dt.date(2026, 5, 10), "2026-11-26", visits=[dt.date(2026, 8, 10)]).empty
-    assert len(blacklisted(dt.date(2026, 5, 10), "2026-11-26", visits=[dt.date(2026, 8, 9)])) == 1
+    assert blacklisted(dt.date(2026, 5, 10), "2026-11-26", visits=[dt.date(2026, 8, 11)]).empty
+    assert len(blacklisted(dt.date(2026, 5, 10), "2026-11-26", visits=[dt.date(2026, 8, 10)])) == 1
 
 
 def test_blacklist_follow_up_limit_in_days():
@@ -252,7 +255,18 @@ def test_blacklist_follow_up_limit_in_days():
         visits=[dt.date(2026, 9, 1)],
         inspections__blacklist_followup_days=14,
     )
-    assert list(late["severity"]) == ["error"] and "2026-08-24" in late.iloc[0]["message"]
+    assert list(late["severity"]) == ["error"]
+    # a visit that came late is reported late, with both dates, not as "no follow-up"
+    message = late.iloc[0]["message"]
+    assert "2026-09-01 才安檢跟進，已逾期（期限 2026-08-25）" in message
+    assert "未有安檢跟進" not in message
+    missing = blacklisted(
+        dt.date(2026, 5, 10),
+        "2026-11-26",
+        visits=[dt.date(2026, 8, 1)],
+        inspections__blacklist_followup_days=14,
+    )
+    assert "之後未有安檢跟進（期限 2026-08-25）" in missing.iloc[0]["message"]
     not_due = blacklisted(
         dt.date(2026, 5, 10), "2026-08-15", inspections__blacklist_followup_days=14
     )
