@@ -36,6 +36,10 @@ def clear_package(pkg: Package, state: RunState) -> None:
     for sheet, _where, helper in state.rules:
         rules[sheet].add(helper)
     legacy = dict(state.legacy)
+    if state.embedded:  # opsbook embed's checks; its sheets are in state.sheets
+        from ..embed.write import clear_embedded
+
+        clear_embedded(pkg, state)
     styles = Styles(pkg)
     ours = styles.ours() if state.marks else set()
     twins: dict[int, int] = {}
