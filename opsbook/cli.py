@@ -22,6 +22,7 @@ from . import __version__  # noqa: E402
 from .config import dump_config, load_config  # noqa: E402
 from .errors import OpsbookError  # noqa: E402
 from .excel.commands import doctor as doctor_command  # noqa: E402
+from .embed.command import embed as embed_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
 from .options import KindChoice  # noqa: E402
 
@@ -526,6 +527,7 @@ def coverage(check, path):
 
 cli.add_command(excel_group)  # opsbook/excel/commands.py; imports no xlwings until a command runs
 cli.add_command(doctor_command)
+cli.add_command(embed_command)  # opsbook/embed/command.py
 
 
 def _fail(message: str, code: int = 2):

@@ -263,17 +263,19 @@ def remove_dxfs(styles: Styles, before: int, added: int = len(DXF_COLOURS)) -> N
 # defined names ---------------------------------------------------------------------------
 
 _HIDDEN = ' hidden="1"'
-_DEFINED = re.compile(rb"<((?:[\w.-]+:)?)definedNames\b[^>]*>")
+_DEFINED = re.compile(rb"<((?:[\w.-]+:)?)definedNames\b[^>]*?(/?)>")
 _WB_AFTER_NAMES = (
     b"calcPr oleSize customWorkbookViews pivotCaches smartTagPr smartTagTypes webPublishing "
     b"fileRecoveryPr webPublishObjects extLst"
 ).split()
 
 
-def add_names(pkg: Package, names: dict[str, tuple[str, bool]]) -> None:
-    """Workbook-level defined names: name → (formula, hidden)."""
+def add_names(pkg: Package, names: dict[str, tuple[str, bool]]) -> str:
+    """Workbook-level defined names: name → (formula, hidden).  Returns how the
+    ``<definedNames>`` element was found ("" present, "opened" it was ``<definedNames/>``,
+    "created"), for remove_names to leave it as it was."""
     if not names:
-        return
+        return ""
     wb = pkg.read(pkg.workbook_part)
     root = re.search(rb"<((?:[\w.-]+:)?)workbook\b", wb)
     prefix = root.group(1) if root else b""
@@ -284,10 +286,19 @@ def add_names(pkg: Package, names: dict[str, tuple[str, bool]]) -> None:
         for name, (formula, hidden) in names.items()
     ).encode("utf-8")
     m = _DEFINED.search(wb)
-    if m is not None:
+    how = ""
+    if m is not None and m.group(2):  # <definedNames/>
+        how = "opened"
+        wb = (
+            wb[: m.start()]
+            + b"<%sdefinedNames>%s</%sdefinedNames>" % (prefix, items, prefix)
+            + wb[m.end() :]
+        )
+    elif m is not None:
         close = wb.find(b"</" + prefix + b"definedNames>", m.end())
         wb = wb[:close] + items + wb[close:]
     else:
+        how = "created"
         element = b"<%sdefinedNames>%s</%sdefinedNames>" % (prefix, items, prefix)
         positions = [
             m.start()
@@ -298,9 +309,10 @@ def add_names(pkg: Package, names: dict[str, tuple[str, bool]]) -> None:
         at = min(positions) if positions else wb.rfind(b"</" + prefix + b"workbook>")
         wb = wb[:at] + element + wb[at:]
     pkg.put(pkg.workbook_part, wb)
+    return how
 
 
-def remove_names(pkg: Package, names: set[str]) -> None:
+def remove_names(pkg: Package, names: set[str], how: str = "created") -> None:
     if not names:
         return
     wb = pkg.read(pkg.workbook_part)
@@ -314,6 +326,11 @@ def remove_names(pkg: Package, names: set[str]) -> None:
         return m.group(0)
 
     cleaned = pattern.sub(keep, wb)
-    cleaned = re.sub(rb"<((?:[\w.-]+:)?)definedNames>\s*</\1definedNames>", b"", cleaned)
+    if how in ("opened", "created"):  # empty now: back to what it was
+        cleaned = re.sub(
+            rb"<((?:[\w.-]+:)?)definedNames>\s*</\1definedNames>",
+            (lambda m: b"<%sdefinedNames/>" % m.group(1)) if how == "opened" else b"",
+            cleaned,
+        )
     if cleaned != wb:
         pkg.put(pkg.workbook_part, cleaned)

@@ -58,7 +58,8 @@ def clear_embedded(pkg: Package, state: RunState) -> None:
     for entry in list(pkg.sheets):
         if entry.name in sheets and pkg.has(entry.part):
             edit_sheet(pkg, entry.part, remove_checks)
-    remove_names(pkg, {where for where, _r, what, _b, _c in state.embedded if what == "name"})
+    names = [(where, b) for where, _r, what, b, _c in state.embedded if what == "name"]
+    remove_names(pkg, {n for n, _ in names}, next((b for _, b in names if b), ""))
     for _where, _r, what, before, _c in state.embedded:
         if what == "dxfs":
             styles = Styles(pkg)
@@ -134,8 +135,8 @@ def embed_into(pkg: Package, plan: Plan, state: RunState) -> None:
         state.embedded.append((name, "", "sheet", "", ""))
         state.sheets.append(name)
     names = {**_calendar_names(calendar, rows), **plan.names}
-    add_names(pkg, names)
-    state.embedded += [(name, "", "name", "", "") for name in names]
+    how = add_names(pkg, names)
+    state.embedded += [(name, "", "name", how, "") for name in names]
     for entry in pkg.sheets:
         sp = plan.sheets.get(entry.name)
         if sp is None or not (sp.validations or sp.formats):
