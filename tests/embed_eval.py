@@ -98,34 +98,90 @@ def _bit(value):
     return 0 if isinstance(value, str) and value.startswith("#") else value
 
 
-def formulas_values(path: Path, cells: dict) -> dict:
-    """The helper cells computed by the ``formulas`` package."""
+def formulas_values(embedded: Path, plan, cells: dict) -> dict:
+    """The same helper formulas computed by the ``formulas`` package, one compiled function
+    per rule fed each row's cells and the defined names' ranges (read from the embedded
+    workbook by python-calamine).  Its parser raises on a formula Excel's grammar refuses."""
     import formulas
+    import numpy as np
+    import python_calamine
 
-    model = formulas.ExcelModel().loads(str(path)).finish()
-    solution = model.calculate()
-    book = path.name.upper()
-    by_ref = {}
-    for key, value in solution.items():
-        ref = str(key).upper()
-        if "!" in ref and ":" not in ref:
-            by_ref[ref.split("]", 1)[-1]] = value
+    book = python_calamine.CalamineWorkbook.from_path(str(embedded))
+    grids = {
+        n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names
+    }
+    book.close()
+    names = {n.upper(): _range_values(grids, ref) for n, ref in _defined_names(embedded).items()}
     out = {}
     for (sheet, rule), where in cells.items():
+        template = plan.sheets[sheet].templates[rule][0]
         got = {}
-        for r, c in where.items():
-            value = by_ref.get(f"{sheet.upper()}!{c}") or by_ref.get(f"'{sheet.upper()}'!{c}")
-            got[r] = _bit(_scalar(value))
+        first = 1_000_000  # compiled once, for a row no table reaches; each row fills it in
+        fn = formulas.Parser().ast("=IF(" + at_row(template, first) + ",1,0)")[1].compile()
+        for r in where:
+            args = []
+            for name in fn.inputs:
+                if name in names:
+                    args.append(names[name])
+                else:
+                    args.append(_cell(grids[sheet], name.replace(str(first), str(r))))
+            try:
+                value = fn(*args)
+                value = np.asarray(value).ravel()[0]
+            except Exception:  # an error value: a conditional format applies nothing
+                value = 0
+            got[r] = 0 if type(value).__name__ == "XlError" else _bit(value)
         out[(sheet, rule)] = got
-    del book
     return out
 
 
-def _scalar(value):
-    try:
-        v = value.value[0, 0]
-    except (AttributeError, IndexError, TypeError):
-        return value
-    if type(v).__name__ in ("XlError", "Error"):
-        return "#ERR"
-    return v
+def _defined_names(path: Path) -> dict[str, str]:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        wb = z.read("xl/workbook.xml").decode("utf-8")
+    return {
+        m.group(1): m.group(2).replace("&amp;", "&")
+        for m in re.finditer(r'<definedName name="([^"]+)"[^>]*>([^<]*)</definedName>', wb)
+    }
+
+
+def _serial(value):
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        delta = value - dt.datetime(1899, 12, 30)
+        return delta.days + delta.seconds / 86400
+    if isinstance(value, dt.date):
+        return (value - dt.date(1899, 12, 30)).days
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return value
+
+
+def _cell(grid, ref: str):
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    letters, row = coordinate_from_string(ref.replace("$", ""))
+    col = column_index_from_string(letters) - 1
+    if row - 1 < len(grid) and col < len(grid[row - 1]):
+        return _serial(grid[row - 1][col])
+    return ""
+
+
+def _range_values(grids, ref: str):
+    import numpy as np
+    from openpyxl.utils.cell import range_boundaries
+
+    if ref in ("TRUE", "FALSE"):
+        return ref == "TRUE"
+    sheet, _, cells = ref.rpartition("!")
+    sheet = sheet.strip("'").replace("''", "'")
+    c1, r1, c2, r2 = range_boundaries(cells.replace("$", ""))
+    grid = grids[sheet]
+    rows = []
+    for r in range(r1, r2 + 1):
+        row = grid[r - 1] if r - 1 < len(grid) else []
+        rows.append([_serial(row[c - 1]) if c - 1 < len(row) else "" for c in range(c1, c2 + 1)])
+    return np.array(rows, dtype=object)

@@ -109,6 +109,8 @@ def _calendar_names(sheet: str, rows: list[list]) -> dict[str, tuple[str, bool]]
 def embed_into(pkg: Package, plan: Plan, state: RunState) -> None:
     """Write ``plan`` into ``pkg`` and list every piece in ``state.embedded``."""
     styles = Styles(pkg)
+    if not state.styles:  # the legend's bold header is a cell style clear takes back
+        state.styles = dict(styles.original_counts)
     dxf, before = add_dxfs(styles)
     state.embedded.append(("dxfs", "", "dxfs", str(before), ""))
     taken = [s.name for s in pkg.sheets]
