@@ -142,6 +142,15 @@ def test_samples_in_libreoffice(samples):
     assert not bad, "\n".join(bad)
 
 
+def test_samples_in_formulas_engine(samples):
+    jobs, _ = samples
+    bad = []
+    for helper, cells, engine, plan in jobs:
+        embedded = helper.with_name(helper.name.replace("helper-", "embedded-"))
+        bad += mismatches(engine, formulas_values(embedded, plan, cells))
+    assert not bad, "\n".join(bad)
+
+
 def test_every_formula_parses_in_formulas_engine(samples):
     """The second evaluator's parser (Excel's grammar) accepts and compiles every embedded
     conditional-format formula, each within Excel's limits (8,192 characters, 64 levels)."""

@@ -99,7 +99,7 @@ def filled(ref: str) -> str:
 
 
 def _listed(ref: str, name: str) -> str:
-    return f"SUMPRODUCT(--({squeezed(ref)}={name}))>0"
+    return f"SUMPRODUCT(({squeezed(ref)}={name})*1)>0"
 
 
 def yes(ref: str) -> str:

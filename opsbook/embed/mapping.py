@@ -144,7 +144,7 @@ def _account_unregistered(c, s):
         return f.all_of(f.filled(account), pairs)
     return f.all_of(
         f.filled(c.ref("platform")),
-        f"SUMPRODUCT(--({f.squeezed(ACCOUNT_PLATFORM)}={platform}))=0",
+        f"SUMPRODUCT(({f.squeezed(ACCOUNT_PLATFORM)}={platform})*1)=0",
     )
 
 
