@@ -157,3 +157,32 @@ def test_embed_clear_lossless_sample(tmp_path, path):
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
 def test_embed_clear_lossless_corpus(tmp_path, path):
     assert _lossless(path, tmp_path) == []
+
+
+def test_validate_keeps_the_checks_and_clear_removes_both(tmp_path):
+    import opsbook
+
+    src = tmp_path / "平面設計費用.xlsx"
+    shutil.copy(ROOT / "workbooks" / "平面設計費用.xlsx", src)
+    embedded = tmp_path / "embedded.xlsx"
+    embed_file(src, embedded, backup=False)
+    validated = tmp_path / "validated.xlsx"
+    opsbook.annotate(embedded, validated, as_of="2026-11-26", backup=False)
+    state = read_state(validated)
+    assert state.marks and any(row[2] == "cf" for row in state.embedded)
+    with zipfile.ZipFile(validated) as z:
+        assert b"_opsbook_on" in z.read("xl/worksheets/sheet1.xml")
+        assert "違規清單".encode() in z.read("xl/workbook.xml")
+    # embed again after validate: the marks stay, the checks are replaced
+    again = tmp_path / "again.xlsx"
+    embed_file(validated, again, backup=False)
+    assert len(read_state(again).marks) == len(state.marks)
+    cleared = tmp_path / "cleared.xlsx"
+    assert clear_file(again, cleared, backup=False)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(cleared) as c:
+        assert set(a.namelist()) == set(c.namelist())
+        for name in a.namelist():
+            x, y = a.read(name), c.read(name)
+            if x != y:
+                assert name.endswith((".xml", ".rels")) and canonical(x) == canonical(y), name
+    assert values(cleared) == values(src)

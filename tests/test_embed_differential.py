@@ -53,18 +53,19 @@ def text_in_typed_columns(path: Path, settings: dict) -> dict:
         table = tables[0]
         grid = book.get_sheet_by_name(table.sheet).to_python(skip_empty_area=False)
         typed = {
-            col.letter: col.index
+            col.letter: (key, col.index)
             for key, col in table.columns.items()
             if table.spec.column(key).type in ("date", "datetime", "number")
         }
-        for letter, index in typed.items():
+        for letter, (key, index) in typed.items():
+            parsed = table.data[key].notna()
             rows = {
                 r + 1
                 for r, row in enumerate(grid)
-                if r + 1 > table.header_row
+                if r + 1 in parsed.index
+                and parsed[r + 1]  # text the engine read as a date or number
                 and index < len(row)
                 and isinstance(row[index], str)
-                and row[index].strip()
             }
             out[(table.sheet, letter)] = rows
     book.close()
