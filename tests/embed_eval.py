@@ -161,7 +161,7 @@ def _serial(value):
 
 
 def _cell(grid, ref: str):
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     letters, row = coordinate_from_string(ref.replace("$", ""))
     col = column_index_from_string(letters) - 1

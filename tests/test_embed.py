@@ -15,10 +15,9 @@ from opsbook.embed.parts import Format, Validation, add_checks, remove_checks
 from opsbook.embed.plan import Check, Plan
 from opsbook.embed.write import embed_file, embed_into
 from opsbook.ooxml.package import Package
-from opsbook.ooxml.state import STATE_SHEET, RunState, read_state
+from opsbook.ooxml.state import HEADER, STATE_SHEET, RunState, read_state
 from opsbook.writers.annotate import clear_file
 from opsbook.writers.columnsheet import spool_columns
-from opsbook.ooxml.state import HEADER
 from opsbook.writers.newsheet import add_sheet
 from opsbook.writers.save import save_package
 

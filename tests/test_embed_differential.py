@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from embed_eval import computed, formulas_values, helper_copy, soffice_convert
 
+from opsbook import kinds
 from opsbook.config import load_config
+from opsbook.embed.write import embed_file
 from opsbook.engine import _run_row_rules, as_of_moment
 from opsbook.pipeline import check_file
-from opsbook.embed.write import embed_file
-from opsbook import kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ["發布日誌.xlsx", "入戶安檢記錄.xlsx", "平面設計費用.xlsx"]
@@ -72,6 +72,36 @@ def text_in_typed_columns(path: Path, settings: dict) -> dict:
     return out
 
 
+LOOKUPS = {  # rules that look a cell up on a companion sheet, and the cells they look up
+    "account_unregistered": ("platform", "account"),
+    "reviewer_not_manager": ("reviewer",),
+    "gm_not_gm": ("gm_confirmed_by",),
+}
+
+
+def cross_script_lookups(path: Path, settings: dict) -> dict:
+    """{(sheet, rule suffix): rows} where a looked-up cell is written in a form the formula
+    cannot fold (Simplified vs Traditional, full width): the engine folds both sides, a
+    formula compares them as written, less spaces and case (docs/embed.md)."""
+    from opsbook.text import fold
+
+    checked = check_file(path, settings, as_of_moment(None), None, summaries=False)
+    out = {}
+    for tables in checked.tables.values():
+        table = tables[0]
+        for suffix, keys in LOOKUPS.items():
+            rows = set()
+            for key in keys:
+                if not table.has(key):
+                    continue
+                for row, value in table.raw[key].items():
+                    text = "" if value is None else str(value)
+                    if text and fold(text) != text.replace(" ", "").lower():
+                        rows.add(int(row))
+            out[(table.sheet, suffix)] = rows
+    return out
+
+
 def readable_rows(plan, text_cells: dict) -> dict:
     """{(sheet, rule): rows to leave out}."""
     import re
@@ -101,8 +131,10 @@ def prepare(paths: list[Path], work: Path, settings: dict):
         helper = work / f"helper-{path.name}"
         cells = helper_copy(embedded, helper, result.plan, rows)
         skip = readable_rows(result.plan, text_in_typed_columns(path, settings))
+        scripts = cross_script_lookups(path, settings)
         for key, where in cells.items():
-            for r in skip.get(key, ()):
+            suffix = key[1].rsplit(".", 1)[-1]
+            for r in skip.get(key, set()) | scripts.get((key[0], suffix), set()):
                 where.pop(r, None)
         jobs.append((helper, cells, engine, result.plan))
     return jobs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_embed_differential import mismatches, prepare
 from embed_eval import computed, formulas_values, soffice_convert
@@ -116,8 +116,8 @@ def books(draw):
     }
 
 
-def run_example(example) -> list[str]:
-    work = Path(tempfile.mkdtemp(prefix="embed-gen-"))
+def run_example(example, keep: Path | None = None) -> list[str]:
+    work = keep or Path(tempfile.mkdtemp(prefix="embed-gen-"))
     try:
         paths = []
         for kind, sheets in example.items():
@@ -134,11 +134,16 @@ def run_example(example) -> list[str]:
             bad += ["formulas " + m for m in mismatches(engine, formulas_values(embedded, plan, cells))]
         return bad
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+# No shrinking: each example is a LibreOffice run; a failure prints every mismatching row.
+NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
+
+
+@settings(max_examples=1, deadline=None, phases=NO_SHRINK, suppress_health_check=list(HealthCheck))
 @given(books())
 def test_generated_tables_agree(example):
     bad = run_example(example)
@@ -147,7 +152,7 @@ def test_generated_tables_agree(example):
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, deadline=None, phases=NO_SHRINK, suppress_health_check=list(HealthCheck))
 @given(books())
 def test_generated_tables_agree_more(example):
     bad = run_example(example)

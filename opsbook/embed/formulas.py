@@ -29,6 +29,8 @@ How the engine's notions map (and where the formula is narrower, by design):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..text import fold
 from ..workbook.specs import TableSpec
 
@@ -40,11 +42,20 @@ NAME_CAL_DATE = "_opsbook_cal_date"
 NAME_CAL_COUNT = "_opsbook_cal_count"
 
 
+@lru_cache(maxsize=1)
+def _to_traditional():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
 def forms(words) -> list[str]:
-    """Each word as written and as the engine folds it (duplicates dropped, order kept)."""
+    """Each word as written, as the engine folds it (Simplified, lower case) and in
+    Traditional script: a cell written in either script matches (duplicates dropped)."""
     out: list[str] = []
     for w in words:
-        for form in (str(w).replace(" ", ""), fold(str(w))):
+        folded = fold(str(w))
+        for form in (str(w).replace(" ", ""), folded, _to_traditional().convert(folded)):
             if form and form.lower() not in {o.lower() for o in out}:
                 out.append(form)
     return out
@@ -119,13 +130,17 @@ def number(ref: str) -> str:
     return f"ISNUMBER({ref})"
 
 
+def when_numbers(refs, condition: str) -> str:
+    """``condition`` where every ref holds a number, else FALSE.  IF, not AND: AND evaluates
+    every argument, and INT of a text cell is #VALUE!, which would make the whole formula
+    an error — and an error inside NOT or OR is not FALSE."""
+    guard = all_of(*(number(r) for r in refs))
+    return f"IF({guard},{condition},FALSE)"
+
+
 def later_than(a: str, b: str) -> str:
     """a after b; whole days when either was written without a time (catalog.base.later_than)."""
-    return all_of(
-        number(a),
-        number(b),
-        f"IF(OR(INT({a})={a},INT({b})={b}),INT({a})>INT({b}),{a}>{b})",
-    )
+    return when_numbers((a, b), f"IF(OR(INT({a})={a},INT({b})={b}),INT({a})>INT({b}),{a}>{b})")
 
 
 def working_days_after(day: str, n: int) -> str:

@@ -77,11 +77,14 @@ def _news_late(c, s, covered_through: int):
     deadline = f.working_days_after(end, s["posts"]["news_working_days"])
     return f.all_of(
         _news(c, s),
-        f.number(end),
-        f.number(published),
-        f"YEAR({end})<={covered_through}",
-        f"YEAR({end})>=1990",
-        f"IFERROR(INT({published})>{deadline},FALSE)",
+        f.when_numbers(
+            (end, published),
+            f.all_of(
+                f"YEAR({end})<={covered_through}",
+                f"YEAR({end})>=1990",
+                f"IFERROR(INT({published})>{deadline},FALSE)",
+            ),
+        ),
     )
 
 
@@ -89,7 +92,7 @@ def _promo_late(c, s):
     start, published = c.ref("promo_start"), c.ref("published_at")
     n = int(s["posts"]["promo_days_ahead"])
     return f.all_of(
-        _promo(c, s), f.number(start), f.number(published), f"INT({published})>INT({start})-{n}"
+        _promo(c, s), f.when_numbers((start, published), f"INT({published})>INT({start})-{n}")
     )
 
 
@@ -152,7 +155,7 @@ def _reply_late(c, s):
     got, replied = c.ref("received_at"), c.ref("replied_at")
     seconds = int(s["posts"]["inquiry_reply_hours"]) * 3600
     # Whole seconds: a serial date's binary fraction would put "exactly 24 h" either side.
-    return f.all_of(f.number(got), f.number(replied), f"ROUND(({replied}-{got})*86400,0)>{seconds}")
+    return f.when_numbers((got, replied), f"ROUND(({replied}-{got})*86400,0)>{seconds}")
 
 
 # inspections ----------------------------------------------------------------------------
@@ -247,7 +250,9 @@ def _settled_late(c, s):
     ordered, settled = c.ref("ordered_on"), c.ref("settled_on")
     month_end = f"DATE(YEAR({ordered}),MONTH({ordered})+1,1)-1"
     deadline = f.working_days_after(month_end, s["design_costs"]["settlement_working_day"])
-    return f.all_of(_ordered(c), f.number(settled), f"IFERROR(INT({settled})>{deadline},FALSE)")
+    return f.all_of(
+        _ordered(c), f.when_numbers((ordered, settled), f"IFERROR(INT({settled})>{deadline},FALSE)")
+    )
 
 
 def _paid_before_approval(c, s):
