@@ -20,9 +20,9 @@ import pandas as pd  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .config import dump_config, load_config  # noqa: E402
+from .embed.command import embed as embed_command  # noqa: E402
 from .errors import OpsbookError  # noqa: E402
 from .excel.commands import doctor as doctor_command  # noqa: E402
-from .embed.command import embed as embed_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
 from .options import KindChoice  # noqa: E402
 

@@ -125,7 +125,7 @@ def prepare(paths: list[Path], work: Path, settings: dict):
         result = embed_file(path, embedded, settings=settings, backup=False)
         engine = engine_verdicts(path, settings)
         rows = {}
-        for (sheet, rule), verdicts in engine.items():
+        for (sheet, _rule), verdicts in engine.items():
             rows.setdefault(sheet, set()).update(verdicts)
         rows = {s: sorted(r) for s, r in rows.items()}
         helper = work / f"helper-{path.name}"
@@ -169,7 +169,7 @@ def samples(tmp_path_factory):
 def test_samples_in_libreoffice(samples):
     jobs, converted = samples
     bad = []
-    for (helper, cells, engine, plan), lo in zip(jobs, converted):
+    for (helper, cells, engine, _plan), lo in zip(jobs, converted):
         assert cells, f"{helper.name}: no embedded rule"
         bad += mismatches(engine, computed(lo, cells))
     assert not bad, "\n".join(bad)

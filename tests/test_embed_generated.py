@@ -12,10 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from embed_eval import computed, formulas_values, soffice_convert
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_embed_differential import mismatches, prepare
-from embed_eval import computed, formulas_values, soffice_convert
 
 from opsbook.config import load_config
 from opsbook.workbook.specs import DESIGN_COSTS, INQUIRIES, INSPECTIONS, POSTS
@@ -23,8 +23,16 @@ from opsbook.workbook.specs import DESIGN_COSTS, INQUIRIES, INSPECTIONS, POSTS
 # Around the National Day holiday and its make-up Saturday (2026-10-10), the Mid-Autumn
 # day (2026-09-25), a make-up Sunday (2026-09-20), Spring Festival (2026-02-14 is a make-up
 # Saturday) and a year's end: where "three working days" is not three days.
-BASES = [dt.date(2026, 9, 24), dt.date(2026, 9, 30), dt.date(2026, 10, 8), dt.date(2026, 10, 9),
-         dt.date(2026, 9, 18), dt.date(2026, 2, 12), dt.date(2025, 12, 30), dt.date(2026, 5, 8)]
+BASES = [
+    dt.date(2026, 9, 24),
+    dt.date(2026, 9, 30),
+    dt.date(2026, 10, 8),
+    dt.date(2026, 10, 9),
+    dt.date(2026, 9, 18),
+    dt.date(2026, 2, 12),
+    dt.date(2025, 12, 30),
+    dt.date(2026, 5, 8),
+]
 TIMES = [dt.time(0, 0), dt.time(9, 30), dt.time(23, 59)]
 BOOLS = ["是", "否", "", "Y", "n", "✓", "×", "有", "無", "abc", True, False, 1, 0, " 是 "]
 NUMBERS = [0, 0.0, 50, 1200.5, -1, "", "abc", 999, 1000]
@@ -108,8 +116,18 @@ def books(draw):
         "posts": {
             "發布日誌": (header(POSTS), draw(table_rows(POSTS, n))),
             "留言諮詢記錄": (header(INQUIRIES), draw(inquiry_rows(12))),
-            "人員表": (["姓名", "職位", "部門"], [["陳經理", "運營經理", "運營部"], ["王總", "總經理", "總經辦"], ["李文", "編輯", "運營部"]]),
-            "賬號清單": (["平台", "賬號", "負責人"], [["官網", "公司官網", "張欄目"], ["公眾號", "廣東幼教智庫", "李文"]]),
+            "人員表": (
+                ["姓名", "職位", "部門"],
+                [
+                    ["陳經理", "運營經理", "運營部"],
+                    ["王總", "總經理", "總經辦"],
+                    ["李文", "編輯", "運營部"],
+                ],
+            ),
+            "賬號清單": (
+                ["平台", "賬號", "負責人"],
+                [["官網", "公司官網", "張欄目"], ["公眾號", "廣東幼教智庫", "李文"]],
+            ),
         },
         "inspections": {"入戶安檢記錄": (header(INSPECTIONS), draw(table_rows(INSPECTIONS, n)))},
         "design_costs": {"平面設計費用": (header(DESIGN_COSTS), draw(table_rows(DESIGN_COSTS, n)))},
@@ -131,18 +149,20 @@ def run_example(example, keep: Path | None = None) -> list[str]:
             assert cells
             bad += ["LibreOffice " + m for m in mismatches(engine, computed(lo, cells))]
             embedded = helper.with_name(helper.name.replace("helper-", "embedded-"))
-            bad += ["formulas " + m for m in mismatches(engine, formulas_values(embedded, plan, cells))]
+            bad += [
+                "formulas " + m for m in mismatches(engine, formulas_values(embedded, plan, cells))
+            ]
         return bad
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 # No shrinking: each example is a LibreOffice run; a failure prints every mismatching row.
 NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 @settings(max_examples=1, deadline=None, phases=NO_SHRINK, suppress_health_check=list(HealthCheck))
 @given(books())
 def test_generated_tables_agree(example):

@@ -108,7 +108,7 @@ def build_plan(
 def _years(tables: dict[str, Table], covered: int) -> tuple[int, int]:
     years = [dt.date.today().year]
     for t in tables.values():
-        for key, col in t.columns.items():
+        for key in t.columns:
             if t.spec.column(key).type in ("date", "datetime"):
                 y = t.data[key].dropna().dt.year
                 if len(y):
