@@ -5,6 +5,7 @@ formula can express, the defined names they read, and the 說明 lines for every
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .. import kinds
@@ -241,7 +242,7 @@ def _validations(plan, table, cols, rules, kind, first, last, style, existing, s
 
 
 def _rule_line(plan, table, cols, rule, ctx, builders, settings, first, last) -> None:
-    base = [rule.id, rule.clause, rule.message.replace("{", "").replace("}", "")]
+    base = [rule.id, rule.clause, re.sub(r"\{[^{}]*\}", "…", rule.message)]  # no row here
     if isinstance(rule, AggregateRule):
         plan.legend.append([NEEDS_RUN, *base, table.sheet, "", mapping.AGGREGATE[1]])
         return
