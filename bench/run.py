@@ -222,7 +222,7 @@ def violation_heavy(mixes: list[str], rows: int, repeat: int, naive_for: list[st
 def many_files(n: int, repeat: int) -> None:
     folder = OUT / f"posts-{n}"
     if not folder.exists():
-        from opsbook.samples.posts import build_post_log
+        from opsbook.kinds.posts.sample import build_post_log
 
         folder.mkdir(parents=True)
         build_post_log(folder / "p0000.xlsx")

@@ -28,7 +28,7 @@ def workbook(rows: int, shape: str) -> tuple[Path, int]:
     path = OUT / names.get(shape, f"{shape}-{rows}.xlsx")
     if shape in ("reference", "full"):
         if not path.exists():
-            from opsbook.samples.inspections import REFERENCE_HEADERS, build_inspections
+            from opsbook.kinds.inspections.sample import REFERENCE_HEADERS, build_inspections
 
             print(f"generating {path} …", flush=True)
             build_inspections(

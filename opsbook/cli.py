@@ -25,6 +25,7 @@ from .errors import OpsbookError  # noqa: E402
 from .excel.commands import doctor as doctor_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
 from .options import KindChoice  # noqa: E402
+from .schema_command import schema as schema_command  # noqa: E402
 
 KIND_CHOICE = KindChoice()
 
@@ -298,9 +299,9 @@ def settle(path, month, as_of, config_path, output):
       opsbook settle workbooks/平面設計費用.xlsx --month 2026-09 --output 結算.xlsx
     """
     from .engine import as_of_moment
+    from .kinds.design_costs.summaries import settlement
     from .pipeline import check_file
     from .report import Checked
-    from .summaries.design_costs import settlement
     from .writers.annotate import write_summaries_only
 
     try:
@@ -354,9 +355,9 @@ def report(grain, path, week, month, as_of, config_path, output):
       opsbook report monthly workbooks/發布日誌.xlsx --month 2026-10 --output 月報.xlsx
     """
     from .engine import as_of_moment
+    from .kinds.posts.summaries import parse_period, platform_report
     from .pipeline import check_file
     from .report import Checked
-    from .summaries.platforms import parse_period, platform_report
     from .writers.annotate import write_summaries_only
 
     unit = "week" if grain == "weekly" else "month"
@@ -528,6 +529,7 @@ def coverage(check, path):
 cli.add_command(excel_group)  # opsbook/excel/commands.py; imports no xlwings until a command runs
 cli.add_command(doctor_command)
 cli.add_command(embed_command)  # opsbook/embed/command.py
+cli.add_command(schema_command)  # opsbook/schema_command.py
 
 
 def _fail(message: str, code: int = 2):

@@ -24,7 +24,9 @@ else:  # pragma: no cover
 CONFIG_NAME = "opsbook.toml"
 
 # Each default carries the reason it is what it is, as a comment here (`opsbook config --show`
-# prints the values in effect; the reasons live in this file).
+# prints the values in effect; the reasons live in this file).  Each workbook kind's section
+# (posts, inspections, design_costs …) is declared with its reasons in the kind's
+# ``settings.py`` and added here, after general, when the kind registers (opsbook.kinds).
 DEFAULTS: dict[str, dict[str, Any]] = {
     "general": {
         # zh-Hant (default), zh-Hans or en: language of messages written into workbooks.
@@ -41,47 +43,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # real workbook (the 993-file corpus' largest part is 1.4 MB, a 100k-row sheet 95 MB),
         # below a "zip bomb" (2 MB that inflates to gigabytes). Such a file is not patched.
         "max_part_mb": 1024,
-    },
-    "posts": {
-        # R1 = 運營規章制度1; R3 = 運營規章制度3 §四 (every web post GM-confirmed, ≥1 post a week).
-        "profile": "R1",
-        # Platforms that are "the website" (R1 ch.4); every other platform is new media (ch.5).
-        "website_platforms": ["官網", "官方網站", "網站", "公司網站", "website"],
-        # New-media platforms that must post every day (R1-5.5.1); empty = every new-media
-        # platform that appears in the post log.
-        "daily_platforms": [],
-        # Count weekends in the daily cadence (the regulation says 每天, so yes by default).
-        "daily_includes_weekends": True,
-        # Website posts per ISO week (R1-4.5.1: 3; the R3 profile uses R3-4.6.1's 1).
-        "website_posts_per_week": 3,
-        "news_categories": ["公司新聞", "重大活動", "重大新聞"],
-        "news_working_days": 3,
-        "promo_categories": ["促銷活動", "重大促銷"],
-        "promo_days_ahead": 3,
-        "inquiry_reply_hours": 12,
-        # Roles (roster 職位) that count as operations manager / general manager.
-        "manager_roles": ["運營經理", "運營部經理", "運營部負責人", "運營總監"],
-        "gm_roles": ["總經理"],
-    },
-    "inspections": {
-        "min_yearly_visits": 2,
-        "residential_types": ["民用", "居民", "residential"],
-        "blacklist_months": 3,
-        # Days allowed between blacklisting and the follow-up visit; 0 = any time after listing.
-        "blacklist_followup_days": 0,
-        # R2-1.6: minimum visits per period for public-service/industrial customers; 0 = off.
-        "key_customer_min_visits": 0,
-        "key_customer_period": "quarter",  # month | quarter | year
-        "key_customer_types": ["公服", "工業"],
-    },
-    "design_costs": {
-        # R3-3.12 "每個月月初": items of month M are settled by this working day of month M+1
-        # (mainland calendar; the 5th working day keeps "early in the month" after a holiday).
-        "settlement_working_day": 5,
-        # R3-3.6: the design-cycle table's days are working days (designers' working time).
-        "cycle_in_working_days": True,
-        # R3-2.3.1: spend against the department's yearly budget warns from this share.
-        "budget_warn_ratio": 0.9,
     },
     "reports": {
         # A platform metric that fell by more than this % against the previous period is marked.

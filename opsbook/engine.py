@@ -136,6 +136,7 @@ def check_sheets(
         tables=companions,
         period_from=period[0],
         period_to=period[1],
+        section=kinds.get(kind).settings if kind in kinds.names() else None,
     )
     for ts in tables.values():
         for table in ts:
@@ -148,7 +149,7 @@ def check_sheets(
                         note["rule"],
                         _rule(note["rule"]).clause,
                         Reason.ROWS_NOT_JUDGED,
-                        (note["reason"],),
+                        (note["reason"], note["reason_en"]),
                     )
                 )
             ctx.notes.clear()
@@ -252,45 +253,15 @@ def _why_not(rule: Rule, table: Table, ctx: Context) -> tuple[Reason, tuple] | N
 
 
 def _run_row_rules(table: Table, rules: list[RowRule], ctx: Context) -> dict[str, pd.Index]:
-    """Run the row rules as one lazy pandera schema: the checks it fails, with the rows each
-    check found."""
+    """Run the row rules as the table's lazy pandera schema (opsbook.catalog.schema): the
+    rows each failing check found."""
     if not rules or table.data.empty:
         return {}
     # Imported here, after the sheets are read: the parse of a big sheet is the peak of a
     # run's memory, and pandera (with pydantic and typeguard) adds ~17 MB under it.
-    import pandera.pandas as pa
-    from pandera.errors import SchemaErrors
+    from .catalog.schema import failing_rows
 
-    # pandera decides which checks fail; the rows come from the masks the checks computed.
-    # Asking pandera for one failure case per check spares it formatting a case per
-    # failing row (0.5 s when every row of a 100k-row sheet breaks a rule).
-    masks: dict[str, pd.Series] = {}
-    checks: dict[str, list] = {}
-    for rule in rules:
-        target = rule.target_key(table)
-
-        def passes(series: pd.Series, rule: RowRule = rule) -> pd.Series:
-            fails = rule.fails(table, ctx).reindex(series.index, fill_value=False).astype(bool)
-            masks[rule.id] = fails
-            return ~fails
-
-        checks.setdefault(target, []).append(
-            pa.Check(passes, name=rule.id, ignore_na=False, n_failure_cases=1)
-        )
-    schema = pa.DataFrameSchema(
-        {key: pa.Column(checks=cs, nullable=True, required=True) for key, cs in checks.items()},
-        strict=False,
-    )
-    try:
-        schema.validate(table.data, lazy=True)
-    except SchemaErrors as errors:
-        failed = set(errors.failure_cases["check"].dropna())
-        return {
-            rule_id: mask.index[mask.to_numpy()]
-            for rule_id, mask in masks.items()
-            if rule_id in failed
-        }
-    return {}
+    return failing_rows(table, rules, ctx)
 
 
 def template_fields(rule: Rule) -> set[str]:
@@ -336,6 +307,11 @@ def _row_violations(
     raw = table.raw.loc[rows, target]
     params["value"] = _per_distinct(raw, shown)
     params["header"] = source.header
+    # The numbers a message states come from the settings the rule checks ({news_working_days}).
+    own = ctx.settings.get(ctx.section or "", {})
+    for name in template_fields(rule) - set(params.columns):
+        if name in own:
+            params[name] = shown(own[name])
     if rule.params is not None:
         extra = rule.params(table, ctx, rows)
         for col in extra.columns:

@@ -19,7 +19,7 @@ from .report import (
     SkippedSheet,
     empty_violations,
 )
-from .text import to_simplified
+from .text import localize, to_simplified
 
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
 
@@ -115,13 +115,14 @@ def _distinct_messages(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reason_text(record: NotChecked, language: str) -> str:
-    if record.reason is Reason.ROWS_NOT_JUDGED:
-        return str(record.detail[0]) if record.detail else ""
+    if record.reason is Reason.ROWS_NOT_JUDGED:  # the rule's own words: (zh, en)
+        zh, en = (*map(str, record.detail), "", "")[:2]
+        return localize(zh, en or zh, language)
     zh, en = REASONS[record.reason]
     if record.reason is not Reason.DISABLED:
         names = [f"{shown} ({key})" for shown, key in record.detail]
         zh, en = zh + "、".join(names), en + ", ".join(names)
-    return en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh
+    return localize(zh, en, language)
 
 
 def not_checked_record(record: NotChecked, language: str) -> dict[str, str]:

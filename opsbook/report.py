@@ -102,7 +102,7 @@ class NotChecked:
     clause: str
     reason: Reason
     # MISSING_COLUMN: (header, key) pairs; MISSING_TABLE: (title, table) pairs;
-    # ROWS_NOT_JUDGED: the rule's own words, as one text.
+    # ROWS_NOT_JUDGED: the rule's own words, (Traditional Chinese, English).
     detail: tuple = ()
 
 

@@ -73,3 +73,9 @@ def fold_many(values: list) -> list[str]:
 
 def to_simplified(text: str) -> str:
     return _T2S.convert(text)
+
+
+def localize(zh: str, en: str, language: str) -> str:
+    """A text in the output language: English, Simplified (converted from the Traditional
+    text) or Traditional Chinese — the one switch every text a user reads goes through."""
+    return en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh

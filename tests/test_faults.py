@@ -26,8 +26,8 @@ import opsbook.bookio as bookio
 from opsbook.cli import cli
 from opsbook.coerce import parse_dates
 from opsbook.errors import OpsbookError, RefusedToPatch, UnreadableWorkbook
+from opsbook.kinds.posts.sample import build_post_log
 from opsbook.ooxml.package import Package
-from opsbook.samples.posts import build_post_log
 from opsbook.workbook.reader import FileReader
 from opsbook.writers.annotate import backup_path
 from opsbook.writers.sheetxml import SheetSplicer

@@ -14,6 +14,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "opsbook"
 
+KIND_PLUGINS = tuple(f"opsbook.kinds.{k}" for k in ("posts", "inspections", "design_costs"))
+
 # Bottom-up.  Each entry: the layer's name and the module prefixes it holds.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
@@ -31,7 +33,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("workbook", ("opsbook.workbook", "opsbook.coerce")),
     ("catalog", ("opsbook.catalog",)),
     ("summaries", ("opsbook.summaries",)),
-    ("kinds", ("opsbook.kinds",)),
+    ("kinds", ("opsbook.kinds",)),  # the registry: the core's kind API
+    # Each kind a plugin package above the core (tables, clauses, rules, summaries, settings,
+    # sample); the registry loads them by name or entry point, never by an import statement.
+    ("kind plugins", KIND_PLUGINS),
     ("report", ("opsbook.report", "opsbook.messages", "opsbook.layout")),
     ("engine", ("opsbook.engine",)),
     ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
@@ -112,6 +117,22 @@ def test_imports_point_down(path):
     assert not upward, f"{module_name(path)} imports a higher layer: " + "; ".join(upward)
 
 
+def test_a_kind_plugin_imports_no_other_kind_and_the_core_imports_none():
+    """A regulation's change touches one kind folder: no kind reaches into another, and the
+    core (everything below the plugins) never names one."""
+    found = []
+    for path in MODULES:
+        name = module_name(path)
+        own = next((k for k in KIND_PLUGINS if name == k or name.startswith(k + ".")), None)
+        for line, target in imports(path):
+            other = next(
+                (k for k in KIND_PLUGINS if target == k or target.startswith(k + ".")), None
+            )
+            if other and other != own and layer_of(name) <= layer_of(other):
+                found.append(f"{name} line {line}: {target}")
+    assert found == []
+
+
 def test_only_the_excel_layer_imports_xlwings():
     users = []
     for path in MODULES:
@@ -152,7 +173,7 @@ def test_the_readme_layout_names_every_layer():
     layout = readme[readme.index("## Layout") :]
     for name, prefixes in LAYERS:
         for prefix in prefixes:
-            if prefix == "opsbook":
+            if prefix == "opsbook" or prefix in KIND_PLUGINS:  # the layout names opsbook/kinds/
                 continue
             shown = prefix.replace(".", "/")
             assert f"`{shown}" in layout, f"README layout lacks {shown} (layer {name})"

@@ -22,7 +22,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from opsbook.cli import cli
-from opsbook.samples.posts import build_post_log
+from opsbook.kinds.posts.sample import build_post_log
 from opsbook.writers.annotate import backup_path
 
 LOG = {

@@ -16,8 +16,8 @@ from openpyxl.comments import Comment
 
 from opsbook.config import load_config
 from opsbook.engine import as_of_moment
+from opsbook.kinds.posts.sample import build_post_log
 from opsbook.pipeline import check_file
-from opsbook.samples.posts import build_post_log
 from opsbook.writers.annotate import VIOLATIONS_SHEET, write_annotated
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,8 +1,11 @@
-"""The rule catalog: every rule of every workbook kind, each citing its clause.
+"""What a rule is, and the vocabulary row rules are written in: the core's rule API.
+
+``base`` declares the rule types and the context they run in; ``vocabulary`` parses a rule's
+text into a tree any back end walks; ``predicates`` is its pandas back end; ``schema`` builds a
+table's pandera schema from the declarations and runs it.  The rules themselves live with
+their kind (``opsbook/kinds/<kind>/rules.py``); ``kinds.all_rules()`` lists them all.
 
 Where is clause R2-2.7 checked?  ``opsbook rules | grep R2-2.7``, or docs/coverage.md.
-Each kind's rules are registered with the kind (opsbook.kinds); ``kinds.all_rules()`` lists
-them all.
 """
 
 from __future__ import annotations

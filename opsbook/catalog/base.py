@@ -1,5 +1,6 @@
-"""What a rule is.  Declaring a rule (this module, and one catalog module per regulation) is
-kept apart from running it (opsbook.engine), as pandera keeps its API apart from backends.
+"""What a rule is.  Declaring a rule (this module, and each kind's ``rules.py``) is kept
+apart from running it (opsbook.catalog.schema, opsbook.engine), as pandera keeps its API
+apart from backends.
 
 A ``RowRule`` says, for each row of one table, whether the row breaks one clause, and which
 cell to mark.  An ``AggregateRule`` looks across rows (a week, a platform-day, a customer's
@@ -39,15 +40,22 @@ class Context:
     period_to: pd.Timestamp | None = None
     notes: list[dict[str, str]] = field(default_factory=list)  # rows a rule could not judge
     cache: dict[str, Any] = field(default_factory=dict)  # results two rules or a summary share
+    section: str | None = None  # the kind's settings section: where {setting} refers to
 
     def cfg(self, section: str, key: str):
         return self.settings[section][key]
 
-    def skip_rows(self, rule: str, reason: str) -> None:
-        self.notes.append({"rule": rule, "reason": reason})
+    def skip_rows(self, rule: str, reason: str, reason_en: str = "") -> None:
+        """Note rows ``rule`` could not judge, in Traditional Chinese and English (the
+        report shows the one ``--lang`` asks for)."""
+        self.notes.append({"rule": rule, "reason": reason, "reason_en": reason_en or reason})
 
 
 def _always(ctx: Context) -> bool:
+    return True
+
+
+def _in_force(settings: dict) -> bool:
     return True
 
 
@@ -63,8 +71,12 @@ class Rule:
     needs_any: tuple[str, ...] = ()  # at least one of these must be present
     companions: tuple[str, ...] = ()  # other tables that must be present
     severity: str = ERROR
+    # Whether the rule runs in this run's settings (a posts profile, a minimum set to 0).
     enabled: Callable[[Context], bool] = _always
-    profile: str | None = None  # posts.profile this rule belongs to (None = any)
+    # Whether the rule is part of the regulation as configured at all (posts.profile picks
+    # R1's or R3's website rules): a rule not in force is not run and not reported as not
+    # checked; a disabled one (``enabled``) is reported.
+    in_force: Callable[[dict], bool] = _in_force
     # Rows the rule governs (None = all); decides which clause an unreadable value blocks.
     scope: Callable[[Table, Context], pd.Series] | None = None
     description: str = ""
@@ -76,12 +88,63 @@ class Rule:
 
 @dataclass(frozen=True)
 class RowRule(Rule):
-    """``fails(table, ctx)`` → boolean Series, True on rows that break the rule.
-    ``target``: the column key of the cell to mark (the first present of a tuple)."""
+    """A rule judged row by row.  Declared in the vocabulary (opsbook.catalog.vocabulary):
+    ``when`` the rows it governs (None: all; it is also the rule's ``scope``), ``fails_if``
+    what breaks it on those rows, both text.  A rule the vocabulary cannot say keeps a Python
+    ``fails(table, ctx)`` → boolean Series and says why in ``why_python``.
+    ``target``: the column key of the cell to mark (the first present of a tuple).
+    ``params``: extra message parameters (formatting only: a deadline written out …)."""
 
-    fails: Callable[[Table, Context], pd.Series] = None  # type: ignore[assignment]
+    fails: Callable[[Table, Context], pd.Series] | None = None
     target: str | tuple[str, ...] = ""
     params: Callable[[Table, Context, pd.Index], pd.DataFrame] | None = None
+    when: str | None = None
+    fails_if: str | None = None
+    why_python: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.fails_if is None) == (self.fails is None):
+            raise ValueError(f"rule {self.id}: declare fails_if (text) or fails (Python)")
+        if self.fails_if is not None:
+            from .vocabulary import parse
+
+            parse(self.fails_if)  # a typo fails at import, naming the rule's text
+            if self.when is not None:
+                parse(self.when)
+                object.__setattr__(self, "scope", self._governed)
+        elif self.when is not None:
+            raise ValueError(f"rule {self.id}: when= is for rules declared in the vocabulary")
+
+    @property
+    def declared(self) -> bool:
+        """Declared in the vocabulary (not Python)."""
+        return self.fails_if is not None
+
+    @property
+    def expression(self):
+        """The tree of ``when and fails_if`` (the rows that break the rule)."""
+        from .vocabulary import conjoin, parse
+
+        fails = parse(self.fails_if)
+        return fails if self.when is None else conjoin(parse(self.when), fails)
+
+    def env(self, table: Table, ctx: Context):
+        from .predicates import Env
+
+        return Env.of(table, ctx, ctx.section, self.target_key(table))
+
+    def _governed(self, table: Table, ctx: Context) -> pd.Series:
+        from .vocabulary import evaluate, parse
+
+        return evaluate(parse(self.when), self.env(table, ctx))
+
+    def failing(self, table: Table, ctx: Context) -> pd.Series:
+        """True on the rows that break the rule."""
+        if self.fails is not None:
+            return self.fails(table, ctx)
+        from .vocabulary import evaluate
+
+        return evaluate(self.expression, self.env(table, ctx))
 
     def target_key(self, table: Table) -> str | None:
         targets = (self.target,) if isinstance(self.target, str) else self.target

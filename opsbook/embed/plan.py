@@ -15,7 +15,7 @@ from ..report import Checked
 from ..workbook.tables import Table
 from ..workcalendar import calendar_for
 from . import formulas as f
-from . import mapping
+from . import mapping, vocab
 from .parts import Format, Validation, box, overlaps
 
 CALENDAR_SHEET = "_opsbook_日曆"
@@ -55,6 +55,8 @@ class Plan:
         default_factory=list
     )  # "sheet!range (header)": the team's own list kept
     years: tuple[int, int] = (2020, 2027)
+    lookups: set[tuple[str, str]] = field(default_factory=set)  # companion columns read
+    compiled_from: dict[str, str] = field(default_factory=dict)  # rule → vocabulary|mapping
 
     def sheet(self, name: str) -> SheetPlan:
         return self.sheets.setdefault(name, SheetPlan(name))
@@ -102,7 +104,16 @@ def build_plan(
         rules = kinds.rules_for({table.name}, settings)
         _validations(plan, table, cols, rules, kind, first, last, error_style, existing, settings)
         for rule in rules:
-            _rule_line(plan, table, cols, rule, ctx, builders, settings, first, last)
+            _rule_line(plan, table, cols, rule, ctx, builders, settings, first, last, tables)
+    for table_name, column in sorted(plan.lookups):
+        t = tables.get(table_name)
+        if t is not None and t.has(column):
+            t_first, t_last = _rows(t, extra_rows)
+            letter = t.columns[column].letter
+            plan.names[vocab.table_name(table_name, column)] = (
+                sheet_ref(t.sheet, f"${letter}${t_first}:${letter}${t_last}"),
+                True,
+            )
     return plan
 
 
@@ -241,7 +252,7 @@ def _validations(plan, table, cols, rules, kind, first, last, style, existing, s
         plan.checks.append(Check(table.sheet, sqref, "dv", f"input.{table.name}.{key}", clauses))
 
 
-def _rule_line(plan, table, cols, rule, ctx, builders, settings, first, last) -> None:
+def _rule_line(plan, table, cols, rule, ctx, builders, settings, first, last, tables) -> None:
     base = [rule.id, rule.clause, re.sub(r"\{[^{}]*\}", "…", rule.message)]  # no row here
     if isinstance(rule, AggregateRule):
         plan.legend.append([NEEDS_RUN, *base, table.sheet, "", mapping.AGGREGATE[1]])
@@ -257,11 +268,27 @@ def _rule_line(plan, table, cols, rule, ctx, builders, settings, first, last) ->
             [NEEDS_RUN, *base, table.sheet, "", f"工作簿缺少所需的欄或表（{why[0].value}）"]
         )
         return
-    build = builders.get(rule.id)
-    if build is None:
-        plan.legend.append([NEEDS_RUN, *base, table.sheet, "", "尚未編譯為公式"])
-        return
-    template = f.live(build(cols, settings))
+    if getattr(rule, "declared", False):  # issue 22's vocabulary: walk the tree
+        needed: set[tuple[str, str]] = set()
+        try:
+            condition = vocab.Compiler(cols, rule.env(table, ctx), needed)(rule.expression)
+        except vocab.NotAFormula as why:
+            plan.legend.append([NEEDS_RUN, *base, table.sheet, "", f"無法寫成公式：{why}"])
+            return
+        missing = [t for t, _c in needed if t not in tables]
+        if missing:
+            plan.legend.append([NEEDS_RUN, *base, table.sheet, "", f"缺少表：{missing[0]}"])
+            return
+        plan.lookups |= needed
+        plan.compiled_from[rule.id] = "vocabulary"
+    else:  # still Python: the mapping table
+        build = builders.get(rule.id)
+        if build is None:
+            plan.legend.append([NEEDS_RUN, *base, table.sheet, "", "尚未編譯為公式"])
+            return
+        condition = build(cols, settings)
+        plan.compiled_from[rule.id] = "mapping"
+    template = f.live(condition)
     target = rule.target_key(table)
     letter = table.columns[target].letter
     sqref = f"{letter}{first}:{letter}{last}"

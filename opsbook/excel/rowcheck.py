@@ -251,7 +251,7 @@ class PurchaseLog:
     def listed(self, as_of: pd.Timestamp) -> dict[str, pd.Timestamp]:
         """Folded id → the day the catalog's R2-1.2 blacklist lists the customer."""
         if as_of not in self._listed:
-            from ..catalog.inspections import blacklist
+            from ..kinds.inspections.rules import blacklist
 
             ctx = self._Context(
                 as_of=as_of,

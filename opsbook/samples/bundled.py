@@ -1,8 +1,8 @@
 """The sample workbooks bundled in workbooks/ and the builders that make them."""
 
-from .design_costs import build_design_costs
-from .inspections import build_inspections
-from .posts import build_post_log
+from ..kinds.design_costs.sample import build_design_costs
+from ..kinds.inspections.sample import build_inspections
+from ..kinds.posts.sample import build_post_log
 
 BUILDERS = {
     "發布日誌.xlsx": build_post_log,

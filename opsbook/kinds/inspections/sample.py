@@ -10,8 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from . import Seed
-from .layout import write_table
+from ..samplekit import Seed, write_table
 
 SHEET = "入户安检记录"
 # Simplified headers, as a utility's template might have them.

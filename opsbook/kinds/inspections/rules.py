@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import (
+from ...catalog.base import (
     ERROR,
     WARNING,
     AggregateRule,
@@ -20,7 +20,6 @@ from .base import (
     blank,
     folded,
     in_words,
-    no,
     no_rows,
     yes,
 )
@@ -32,8 +31,12 @@ def entered(t) -> pd.Series:
     return yes(t, "entered")
 
 
+PASSED_WORDS = ["合格", "通過", "pass", "passed"]
+PASSED = f"one_of(result, {PASSED_WORDS})"  # the result says the inspection passed
+
+
 def passed(t) -> pd.Series:
-    return in_words(t, "result", ["合格", "通過", "pass", "passed"])
+    return in_words(t, "result", PASSED_WORDS)
 
 
 def _any(t, keys) -> pd.Series:
@@ -90,48 +93,41 @@ def _hazard_rules() -> list:
     for name, clause, keys in HAZARDS:
         no_rectification_id, passed_id = HAZARD_RULE_IDS[name]
 
-        def found(t, ctx, keys=keys):
-            return _any(t, keys)
+        found = " or ".join(f"yes({k})" for k in keys)
 
         def names(t, ctx, rows, keys=keys):
             return pd.DataFrame({"hazards": _found_names(t, keys, rows)}, index=rows)
 
-        remedy_ok = (
-            (
-                lambda t: (
-                    ~blank(t, "rectification")
-                    | (yes(t, "reported") if t.has("reported") else False)
-                )
-            )
-            if name == "private_heater"
-            else (lambda t: ~blank(t, "rectification"))
+        # A private heater may be reported to the authorities instead (R2-1.4.3).
+        no_remedy = "blank(rectification)" + (
+            " and not yes(reported)" if name == "private_heater" else ""
         )
         rules += [
             RowRule(
                 id=no_rectification_id,
                 clause=clause,
                 table=T,
-                scope=found,
+                when=found,
                 title=f"{name}: a rectification note is issued",
                 message="發現{hazards}，未填整改意見：須向用戶提出整改意見並監督整改"
                 + ("（或上報有關部門）" if name == "private_heater" else ""),
                 message_en="hazard found ({hazards}) without a rectification note",
                 needs_any=keys,
                 target="rectification",
-                fails=lambda t, ctx, found=found, ok=remedy_ok: found(t, ctx) & ~ok(t),
+                fails_if=no_remedy,
                 params=names,
             ),
             RowRule(
                 id=passed_id,
                 clause=clause,
                 table=T,
-                scope=found,
+                when=found,
                 title=f"{name}: an inspection with this hazard is not 合格",
                 message="發現{hazards}，檢查結果卻為「{value}」：存在隱患不能判定合格",
                 message_en="hazard found ({hazards}) but the result is '{value}'",
                 needs_any=keys,
                 target="result",
-                fails=lambda t, ctx, found=found: found(t, ctx) & passed(t),
+                fails_if=PASSED,
                 params=names,
             ),
         ]
@@ -148,7 +144,7 @@ def _row_rules() -> list:
             message="入戶檢查須統一著裝（統一著裝：{value}）",
             message_en="the inspector must wear the uniform (uniform: {value})",
             target="uniform",
-            fails=lambda t, ctx: ~yes(t, "uniform"),
+            fails_if="not yes(uniform)",
         ),
         RowRule(
             id="inspections.badge",
@@ -158,7 +154,7 @@ def _row_rules() -> list:
             message="工作人員上崗必須佩戴工作牌（佩戴工作牌：{value}）",
             message_en="the inspector must wear the work badge (badge: {value})",
             target="badge",
-            fails=lambda t, ctx: ~yes(t, "badge"),
+            fails_if="not yes(badge)",
         ),
         RowRule(
             id="inspections.not_entered_reason",
@@ -169,20 +165,20 @@ def _row_rules() -> list:
             message_en="the visit did not enter: the reason must be stated",
             needs=("entered",),
             target="not_entered_reason",
-            fails=lambda t, ctx: no(t, "entered") & blank(t, "not_entered_reason"),
+            fails_if="no(entered) and blank(not_entered_reason)",
         ),
         *[
             RowRule(
                 id=rule_id,
                 clause="R2-2.5",
                 table=T,
-                scope=lambda t, ctx: entered(t),
+                when="yes(entered)",
                 title=f"an entered visit records {what}",
                 message=f"入戶檢查須檢查{zh}，「{{header}}」未填",
                 message_en=f"an entered inspection must record {what}",
                 needs=("entered",),
                 target=key,
-                fails=lambda t, ctx, key=key: entered(t) & blank(t, key),
+                fails_if=f"blank({key})",
             )
             for rule_id, key, zh, what in [
                 ("inspections.leak_recorded", "leak", "有無燃氣洩漏", "the leak check"),
@@ -204,7 +200,7 @@ def _row_rules() -> list:
             message_en="a gas leak was found but the result is '{value}'",
             needs=("leak",),
             target="result",
-            fails=lambda t, ctx: yes(t, "leak") & passed(t),
+            fails_if=f"yes(leak) and {PASSED}",
         ),
         RowRule(
             id="inspections.signature",
@@ -215,7 +211,7 @@ def _row_rules() -> list:
             message_en="a passed inspection must be signed by the customer",
             needs=("result",),
             target="signature",
-            fails=lambda t, ctx: passed(t) & blank(t, "signature"),
+            fails_if=f"{PASSED} and blank(signature)",
         ),
         RowRule(
             id="inspections.seal_fitted",
@@ -226,9 +222,7 @@ def _row_rules() -> list:
             message_en="the anti-theft seal is missing and was not fitted (fitted: {value})",
             needs=("seal",),
             target="seal_fitted",
-            fails=lambda t, ctx: (
-                in_words(t, "seal", ["缺失", "無", "沒有", "missing"]) & ~yes(t, "seal_fitted")
-            ),
+            fails_if='one_of(seal, ["缺失", "無", "沒有", "missing"]) and not yes(seal_fitted)',
         ),
         RowRule(
             id="inspections.seal_damaged_reported",
@@ -239,9 +233,7 @@ def _row_rules() -> list:
             message_en="the seal is damaged and was not reported (reported: {value})",
             needs=("seal",),
             target="reported",
-            fails=lambda t, ctx: (
-                in_words(t, "seal", ["損壞", "破損", "damaged"]) & ~yes(t, "reported")
-            ),
+            fails_if='one_of(seal, ["損壞", "破損", "damaged"]) and not yes(reported)',
         ),
         RowRule(
             id="inspections.equipment_damage_reported",
@@ -252,7 +244,7 @@ def _row_rules() -> list:
             message_en="damaged equipment was not reported (reported: {value})",
             needs=("equipment_damaged",),
             target="reported",
-            fails=lambda t, ctx: yes(t, "equipment_damaged") & ~yes(t, "reported"),
+            fails_if="yes(equipment_damaged) and not yes(reported)",
         ),
         RowRule(
             id="inspections.theft_supply_stopped",
@@ -263,19 +255,19 @@ def _row_rules() -> list:
             message_en="gas theft found but supply not stopped (stopped: {value})",
             needs=("theft_found",),
             target="supply_stopped",
-            fails=lambda t, ctx: yes(t, "theft_found") & ~yes(t, "supply_stopped"),
+            fails_if="yes(theft_found) and not yes(supply_stopped)",
         ),
         RowRule(
             id="inspections.certificate",
             clause="R2-2.8",
             table=T,
-            scope=lambda t, ctx: entered(t),
+            when="yes(entered)",
             title="the gas-use certificate is filled in after an entered inspection",
             message="入戶檢查後須填寫「用戶使用證」（{header}：{value}）",
             message_en="the customer's gas-use certificate was not filled in ({value})",
             needs=("entered",),
             target="certificate_filled",
-            fails=lambda t, ctx: entered(t) & ~yes(t, "certificate_filled"),
+            fails_if="not yes(certificate_filled)",
         ),
         RowRule(
             id="inspections.fee_charged",
@@ -285,7 +277,7 @@ def _row_rules() -> list:
             message="不準擅自向用戶收取額外費用（收取費用：{value}）",
             message_en="no extra fee may be collected (fee: {value})",
             target="fee_charged",
-            fails=lambda t, ctx: t.data["fee_charged"].fillna(0).ne(0),
+            fails_if="nonzero(fee_charged)",
         ),
         RowRule(
             id="inspections.unapproved_work",
@@ -295,7 +287,7 @@ def _row_rules() -> list:
             message="未經審批不得私自為用戶安裝和改裝燃氣設施（{header}：{value}）",
             message_en="gas facilities installed or altered without approval",
             target="unapproved_work",
-            fails=lambda t, ctx: yes(t, "unapproved_work"),
+            fails_if="yes(unapproved_work)",
         ),
     ]
 

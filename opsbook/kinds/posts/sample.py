@@ -8,8 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from . import Seed
-from .layout import write_table
+from ..samplekit import Seed, write_table
 
 SHEET = "發布日誌"
 # Headers as a team writes them: Traditional and Simplified mixed, columns shuffled, one

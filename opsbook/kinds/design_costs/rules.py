@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import (
+from ...catalog.base import (
     ERROR,
     WARNING,
     AggregateRule,
@@ -24,17 +24,21 @@ from .base import (
     blank,
     folded,
     in_words,
-    later_than,
-    no,
     no_rows,
 )
 
 T = "design_costs"
 
 
+RETURNED_WORDS = ["退回", "已退回", "returned"]
+RETURNED = f"one_of(status, {RETURNED_WORDS})"  # the request was returned (3.2)
+ACTIVE = f"not {RETURNED}"  # requests that go ahead
+ORDERED = f"known(ordered_on) and {ACTIVE}"  # ordered for production (the item's month)
+
+
 def returned(t) -> pd.Series:
     return (
-        in_words(t, "status", ["退回", "已退回", "returned"])
+        in_words(t, "status", RETURNED_WORDS)
         if t.has("status")
         else pd.Series(False, index=t.data.index)
     )
@@ -88,6 +92,16 @@ def _fmt_days(series: pd.Series) -> pd.Series:
     return series.dt.strftime("%Y-%m-%d").fillna("（無）")
 
 
+WHY_DUE = (
+    "the due date is the written one, else the design-cycle table's days for the item type "
+    "(a join on a companion table) counted from design start or request, in working days "
+    "when design_costs.cycle_in_working_days says so"
+)
+WHY_SETTLE = (
+    "the deadline is the n-th working day of the month after the order's month: month "
+    "arithmetic on the calendar the vocabulary has no word for yet"
+)
+
 ROW_RULES = [
     RowRule(
         id="design_costs.head_signature",
@@ -97,7 +111,7 @@ ROW_RULES = [
         message="《產品設計申請單》須由需求部門負責人簽字後移交運營部（部門負責人簽字空白）",
         message_en="the design request form is not signed by the requesting department's head",
         target="head_signed",
-        fails=lambda t, ctx: blank(t, "head_signed"),
+        fails_if="blank(head_signed)",
     ),
     RowRule(
         id="design_costs.incomplete_not_returned",
@@ -108,7 +122,7 @@ ROW_RULES = [
         message_en="an incomplete request form must be returned (status: {value})",
         needs=("form_complete",),
         target="status",
-        fails=lambda t, ctx: no(t, "form_complete") & ~returned(t),
+        fails_if=f"no(form_complete) and {ACTIVE}",
     ),
     RowRule(
         id="design_costs.returned_but_worked_on",
@@ -119,7 +133,7 @@ ROW_RULES = [
         message_en="the request was returned but a designer worked on it ({value})",
         needs=("status",),
         target="designer",
-        fails=lambda t, ctx: returned(t) & ~blank(t, "designer"),
+        fails_if=f"{RETURNED} and filled(designer)",
     ),
     RowRule(
         id="design_costs.designer_missing",
@@ -129,11 +143,7 @@ ROW_RULES = [
         message="申請單填寫完整，須安排設計人員跟進（設計人員空白）",
         message_en="a complete request must have a designer assigned",
         target="designer",
-        fails=lambda t, ctx: (
-            active(t)
-            & blank(t, "designer")
-            & (~no(t, "form_complete") if t.has("form_complete") else True)
-        ),
+        fails_if=f"{ACTIVE} and blank(designer) and not no(form_complete)",
     ),
     RowRule(
         id="design_costs.design_before_request",
@@ -144,7 +154,7 @@ ROW_RULES = [
         message_en="design started {design_started_on}, before the request of {requested_on}",
         needs=("requested_on",),
         target="design_started_on",
-        fails=lambda t, ctx: later_than(t.data["requested_on"], t.data["design_started_on"]),
+        fails_if="later_than(requested_on, design_started_on)",
     ),
     RowRule(
         id="design_costs.design_without_signature",
@@ -155,7 +165,7 @@ ROW_RULES = [
         message_en="design started on a request the head has not signed",
         needs=("head_signed",),
         target="design_started_on",
-        fails=lambda t, ctx: t.data["design_started_on"].notna() & blank(t, "head_signed"),
+        fails_if="known(design_started_on) and blank(head_signed)",
     ),
     RowRule(
         id="design_costs.budget_missing",
@@ -166,7 +176,7 @@ ROW_RULES = [
         message_en="production was ordered without a budget",
         needs=("ordered_on",),
         target="budget",
-        fails=lambda t, ctx: ordered(t) & blank(t, "budget"),
+        fails_if=f"{ORDERED} and blank(budget)",
     ),
     RowRule(
         id="design_costs.budget_unsigned",
@@ -177,7 +187,7 @@ ROW_RULES = [
         message_en="the production budget is not signed by the department head",
         needs=("budget",),
         target="budget_signed",
-        fails=lambda t, ctx: active(t) & ~blank(t, "budget") & blank(t, "budget_signed"),
+        fails_if=f"{ACTIVE} and filled(budget) and blank(budget_signed)",
     ),
     RowRule(
         id="design_costs.over_budget",
@@ -189,7 +199,7 @@ ROW_RULES = [
         message_en="actual cost {actual_cost} exceeds the budget {budget}",
         needs=("budget",),
         target="actual_cost",
-        fails=lambda t, ctx: (t.data["actual_cost"] > t.data["budget"]).fillna(False).astype(bool),
+        fails_if="exceeds(actual_cost, budget)",
     ),
     RowRule(
         id="design_costs.delivered_late",
@@ -201,6 +211,7 @@ ROW_RULES = [
         needs=("delivered_on",),
         target="delivered_on",
         fails=lambda t, ctx: active(t) & _late(t, ctx, t.data["delivered_on"]),
+        why_python=WHY_DUE,
         params=lambda t, ctx, rows: pd.DataFrame(
             {
                 "due": _fmt_days(due_dates(t, ctx)[rows]),
@@ -228,6 +239,7 @@ ROW_RULES = [
             & t.data["delivered_on"].isna()
             & _late(t, ctx, pd.Series(ctx.as_of.normalize(), index=t.data.index))
         ),
+        why_python=WHY_DUE,
         params=lambda t, ctx, rows: pd.DataFrame(
             {"due": _fmt_days(due_dates(t, ctx)[rows]), "as_of": ctx.as_of.strftime("%Y-%m-%d")},
             index=rows,
@@ -242,7 +254,7 @@ ROW_RULES = [
         message_en="the GM confirmed on {gm_confirmed_on} but the department head has not approved the design",
         needs=("gm_confirmed_on",),
         target="design_approved_by",
-        fails=lambda t, ctx: t.data["gm_confirmed_on"].notna() & blank(t, "design_approved_by"),
+        fails_if="known(gm_confirmed_on) and blank(design_approved_by)",
     ),
     RowRule(
         id="design_costs.gm_before_design_done",
@@ -253,7 +265,7 @@ ROW_RULES = [
         message_en="GM confirmation on {gm_confirmed_on} precedes the design's completion on {delivered_on}",
         needs=("delivered_on",),
         target="gm_confirmed_on",
-        fails=lambda t, ctx: later_than(t.data["delivered_on"], t.data["gm_confirmed_on"]),
+        fails_if="later_than(delivered_on, gm_confirmed_on)",
     ),
     RowRule(
         id="design_costs.ordered_without_gm",
@@ -264,13 +276,8 @@ ROW_RULES = [
         message_en="ordered on {ordered_on} without (or before) the GM's confirmation ({gm_confirmed_on})",
         needs=("ordered_on", "gm_confirmed_on"),
         target="ordered_on",
-        fails=lambda t, ctx: (
-            ordered(t)
-            & (
-                t.data["gm_confirmed_on"].isna()
-                | later_than(t.data["gm_confirmed_on"], t.data["ordered_on"])
-            )
-        ),
+        fails_if=f"{ORDERED} and (unknown(gm_confirmed_on) "
+        "or later_than(gm_confirmed_on, ordered_on))",
     ),
     RowRule(
         id="design_costs.received_before_order",
@@ -282,7 +289,7 @@ ROW_RULES = [
         message_en="received on {received_on}, before the order of {ordered_on}",
         needs=("ordered_on",),
         target="received_on",
-        fails=lambda t, ctx: later_than(t.data["ordered_on"], t.data["received_on"]),
+        fails_if="later_than(ordered_on, received_on)",
     ),
     RowRule(
         id="design_costs.not_warehoused",
@@ -293,7 +300,7 @@ ROW_RULES = [
         message_en="received on {received_on} but not warehoused",
         needs=("received_on",),
         target="warehoused_on",
-        fails=lambda t, ctx: t.data["received_on"].notna() & blank(t, "warehoused_on"),
+        fails_if="known(received_on) and blank(warehoused_on)",
     ),
     RowRule(
         id="design_costs.settled_late",
@@ -310,6 +317,7 @@ ROW_RULES = [
             .fillna(False)
             .astype(bool)
         ),
+        why_python=WHY_SETTLE,
         params=lambda t, ctx, rows: _settle_params(t, ctx, rows),
     ),
     RowRule(
@@ -326,6 +334,7 @@ ROW_RULES = [
             & blank(t, "settled_on")
             & (settlement_deadline(t, ctx) < ctx.as_of.normalize()).fillna(False).astype(bool)
         ),
+        why_python=WHY_SETTLE,
         params=lambda t, ctx, rows: _settle_params(t, ctx, rows),
     ),
     RowRule(
@@ -337,7 +346,7 @@ ROW_RULES = [
         message_en="settled without the department head's signature",
         needs=("settled_on",),
         target="settlement_head_signed",
-        fails=lambda t, ctx: t.data["settled_on"].notna() & blank(t, "settlement_head_signed"),
+        fails_if="known(settled_on) and blank(settlement_head_signed)",
     ),
     RowRule(
         id="design_costs.settlement_gm_unapproved",
@@ -348,7 +357,7 @@ ROW_RULES = [
         message_en="settled without the GM's approval",
         needs=("settled_on",),
         target="settlement_gm_approved",
-        fails=lambda t, ctx: t.data["settled_on"].notna() & blank(t, "settlement_gm_approved"),
+        fails_if="known(settled_on) and blank(settlement_gm_approved)",
     ),
     RowRule(
         id="design_costs.paid_before_approval",
@@ -359,18 +368,8 @@ ROW_RULES = [
         message_en="paid on {paid_on} before the settlement ({settled_on}) was approved",
         needs=("paid_on", "settlement_gm_approved"),
         target="paid_on",
-        fails=lambda t, ctx: (
-            t.data["paid_on"].notna()
-            & (
-                blank(t, "settlement_gm_approved")
-                | (
-                    later_than(t.data["settled_on"], t.data["paid_on"])
-                    if t.has("settled_on")
-                    else False
-                )
-                | (t.data["settled_on"].isna() if t.has("settled_on") else False)
-            )
-        ),
+        fails_if="known(paid_on) and (blank(settlement_gm_approved) "
+        "or later_than(settled_on, paid_on) or unknown(settled_on))",
     ),
 ]
 

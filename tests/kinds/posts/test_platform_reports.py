@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from helpers import check, write_xlsx
 
 from opsbook.cli import cli
-from opsbook.summaries.platforms import default_period, platform_report
+from opsbook.kinds.posts.summaries import default_period, platform_report
 
 M = ["日期", "平台", "粉絲數", "新增粉絲", "閱讀量"]
 
@@ -121,7 +121,7 @@ def test_report_command_writes_the_sheet_with_a_chart(tmp_path):
 
 
 def test_annotated_copy_of_a_post_log_has_both_reports(tmp_path):
-    from opsbook.samples.posts import build_post_log
+    from opsbook.kinds.posts.sample import build_post_log
 
     path = tmp_path / "log.xlsx"
     build_post_log(path)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..catalog.base import blank, folded, no, yes
-from ..catalog.inspections import ALL_HAZARDS, blacklist, entered, passed, residential_customers
-from .base import Block, Chart, SummarySheet
+from ...catalog.base import blank, folded, no, yes
+from ...summaries.base import Block, Chart, SummarySheet
+from .rules import ALL_HAZARDS, blacklist, entered, passed, residential_customers
+
+# The clauses these summaries serve, for the coverage matrix.
+OUTPUTS: dict[str, str] = {
+    "R2-2.1": "`月度彙總` sheet: monthly totals per inspector, residential customers short of two visits",
+    "R2-1.2": "`黑名單` sheet: the blacklist with each customer's follow-up visit",
+}
 
 MONTHLY, BLACKLIST = "月度彙總", "黑名單"
 TOP_REASONS = 6  # not-entered reasons shown as their own columns; the rest are 其他

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..catalog.base import blank
-from ..catalog.design_costs import budget_use, ordered
-from .base import Block, Chart, SummarySheet
+from ...catalog.base import blank
+from ...summaries.base import Block, Chart, SummarySheet
+from .rules import budget_use, ordered
+
+# The clauses these summaries serve, for the coverage matrix.
+OUTPUTS: dict[str, str] = {
+    "R3-3.12": "`月度結算` sheet / `opsbook settle`: per month by department and vendor, with a chart",
+    "R3-2.3.1": "`月度結算` block 年度預算執行: spend against each department's yearly budget",
+}
 
 SHEET = "月度結算"
 MONEY = "#,##0.00"

@@ -10,9 +10,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from ..workcalendar import calendar_for
-from . import Seed
-from .layout import write_table
+from ...workcalendar import calendar_for
+from ..samplekit import Seed, write_table
 
 SHEET = "平面設計費用"
 HEADERS = [

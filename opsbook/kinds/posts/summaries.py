@@ -16,9 +16,15 @@ import re
 
 import pandas as pd
 
-from ..catalog.base import folded
-from ..coerce import parse_dates
-from .base import Block, Chart, SummarySheet
+from ...catalog.base import folded
+from ...coerce import parse_dates
+from ...summaries.base import Block, Chart, SummarySheet
+
+# The clauses these summaries serve, for the coverage matrix.
+OUTPUTS: dict[str, str] = {
+    "R1-6.8": "`週報` sheet / `opsbook report weekly`: each platform's week against the week before",
+    "R1-6.9": "`月報` sheet / `opsbook report monthly`: each platform's month against the month before",
+}
 
 FLOWS = {
     "new_followers": "新增粉絲",

@@ -1,12 +1,26 @@
-"""Writing a sample sheet the way teams lay theirs out: a merged title, a blank row, the
-header, data with a blank row in the middle, a 合計 row at the end."""
+"""What a kind's sample workbook is built with (each kind's ``sample.py``): the ``Seed`` a
+builder returns for every violation it plants, and ``write_table``, which writes a sample
+sheet the way teams lay theirs out: a merged title, a blank row, the header, data with a
+blank row in the middle, a 合計 row at the end."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A violation a sample builder planted: the tests expect it found there, and nothing else."""
+
+    sheet: str
+    row: int | None  # worksheet row, None for a violation with no row (a missing day)
+    clause: str
+    rule: str
+    note: str = ""
 
 
 def write_table(

@@ -204,7 +204,14 @@ def test_news_in_uncovered_year_is_not_guessed():
     checked = run(row)
     assert found(checked, "posts.new_media.news_late") == set()
     notes = [n for n in checked.report.not_checked if n["rule"] == "posts.new_media.news_late"]
-    assert notes and "2027" in notes[0]["reason"]
+    assert notes and "2027" in notes[0]["reason"] and "未檢查" in notes[0]["reason"]
+    # The note follows --lang like every other text (general.language is what --lang sets).
+    english = run(row, general__language="en")
+    notes = [n for n in english.report.not_checked if n["rule"] == "posts.new_media.news_late"]
+    assert notes and notes[0]["reason"].startswith("1 rows have an event end in [2027]")
+    simplified = run(row, general__language="zh-Hans")
+    notes = [n for n in simplified.report.not_checked if n["rule"] == "posts.new_media.news_late"]
+    assert "活动结束日期" in notes[0]["reason"]
 
 
 def test_without_roster_reviewer_role_is_not_checked_and_said_so():
