@@ -6,7 +6,7 @@ for the differential tests).  Column references are absolute in the column and r
 the row (``$J§``), so a conditional format applied to a whole column range reads each row.
 
 Only functions every target evaluates the same way are used (Excel 2010+, WPS, LibreOffice):
-AND, OR, NOT, IF, IFERROR, LEN, TRIM, SUBSTITUTE, ISNUMBER, INT, YEAR, MONTH, DATE, INDEX,
+AND, OR, NOT, IF, IFERROR, LEN, TRIM, SUBSTITUTE, ISNUMBER, INT, ROUND, YEAR, MONTH, DATE, INDEX,
 MATCH (exact), SUMPRODUCT.  No dynamic arrays (LET, LAMBDA, XLOOKUP, FILTER), no wildcard
 lookups (COUNTIF/MATCH on text would treat * and ? in a cell as wildcards: text is compared
 with ``=`` inside SUMPRODUCT instead), and other sheets only through defined names (see
