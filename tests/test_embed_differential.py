@@ -161,6 +161,8 @@ def samples(tmp_path_factory):
         shutil.copy(ROOT / "workbooks" / name, work / name)
         paths.append(work / name)
     jobs = prepare(paths, work, settings)
+    if shutil.which("soffice") is None:  # the formulas-engine tests still run
+        return jobs, []
     converted = soffice_convert([j[0] for j in jobs], work / "lo")
     return jobs, converted
 

@@ -85,15 +85,19 @@ def _prefix(skeleton: bytes) -> bytes:
 def _insert_before_following(tail: bytes, prefix: bytes, name: bytes, element: bytes) -> bytes:
     """Put ``element`` (a ``name`` element) after the last element of that name, else before
     the first element that follows it in CT_Worksheet's order, else before the end tag."""
-    after = _ORDER[_ORDER.index(name) + 1 :]
+    at = _before_first(tail, prefix, _ORDER[_ORDER.index(name) + 1 :], b"worksheet")
+    return tail[:at] + element + tail[at:]
+
+
+def _before_first(xml: bytes, prefix: bytes, names, root: bytes) -> int:
+    """Where the first element of ``names`` starts, else the root's end tag."""
     positions = [
         m.start()
-        for n in after
-        for m in [re.compile(rb"<" + re.escape(prefix) + n + rb"[\s/>]").search(tail)]
+        for n in names
+        for m in [re.compile(rb"<" + re.escape(prefix) + n + rb"[\s/>]").search(xml)]
         if m
     ]
-    at = min(positions) if positions else tail.rfind(b"</" + prefix + b"worksheet>")
-    return tail[:at] + element + tail[at:]
+    return min(positions) if positions else xml.rfind(b"</" + prefix + root + b">")
 
 
 def existing_validations(skeleton: bytes) -> list[tuple[int, int, int, int]]:
@@ -300,13 +304,7 @@ def add_names(pkg: Package, names: dict[str, tuple[str, bool]]) -> str:
     else:
         how = "created"
         element = b"<%sdefinedNames>%s</%sdefinedNames>" % (prefix, items, prefix)
-        positions = [
-            m.start()
-            for n in _WB_AFTER_NAMES
-            for m in [re.compile(rb"<" + re.escape(prefix) + n + rb"[\s/>]").search(wb)]
-            if m
-        ]
-        at = min(positions) if positions else wb.rfind(b"</" + prefix + b"workbook>")
+        at = _before_first(wb, prefix, _WB_AFTER_NAMES, b"workbook")
         wb = wb[:at] + element + wb[at:]
     pkg.put(pkg.workbook_part, wb)
     return how
