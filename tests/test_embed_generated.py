@@ -17,8 +17,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_embed_differential import mismatches, prepare
 
+from opsbook import kinds
 from opsbook.config import load_config
-from opsbook.workbook.specs import DESIGN_COSTS, INQUIRIES, INSPECTIONS, POSTS
+
+POSTS, INQUIRIES = kinds.table("posts"), kinds.table("inquiries")
+INSPECTIONS, DESIGN_COSTS = kinds.table("inspections"), kinds.table("design_costs")
 
 # Around the National Day holiday and its make-up Saturday (2026-10-10), the Mid-Autumn
 # day (2026-09-25), a make-up Sunday (2026-09-20), Spring Festival (2026-02-14 is a make-up
