@@ -184,3 +184,19 @@ def test_validate_keeps_the_checks_and_clear_removes_both(tmp_path):
     cleared = tmp_path / "cleared.xlsx"
     assert clear_file(again, cleared, backup=False)
     assert_restored(src, cleared)
+
+
+def test_cli_embed_needs_one_target_and_writes_in_place(tmp_path):
+    from click.testing import CliRunner
+
+    from opsbook.cli import cli
+
+    book = tmp_path / "入戶安檢記錄.xlsx"
+    shutil.copy(ROOT / "workbooks" / "入戶安檢記錄.xlsx", book)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["embed", str(book)]).exit_code == 2
+    done = runner.invoke(cli, ["embed", str(book), "--write"])
+    assert done.exit_code == 0, done.output
+    assert "25 條規則即時檢查" in done.output
+    assert (tmp_path / "入戶安檢記錄.opsbook-backup.xlsx").exists()
+    assert any(row[2] == "cf" for row in read_state(book).embedded)
