@@ -39,12 +39,24 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("kind plugins", KIND_PLUGINS),
     ("report", ("opsbook.report", "opsbook.messages", "opsbook.layout")),
     ("engine", ("opsbook.engine", "opsbook.placing")),
-    ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
+    (
+        "writers",
+        (
+            "opsbook.writers",
+            "opsbook.bookio",
+            "opsbook.console",
+            "opsbook.embed.parts",
+            "opsbook.embed.formulas",
+        ),
+    ),
     ("history", ("opsbook.history", "opsbook.cluster")),
     ("pipeline", ("opsbook.pipeline", "opsbook.coverage", "opsbook.options")),
     ("overview", ("opsbook.overview",)),
     # samples.bundled only lists the built-in kinds' sample builders: the Excel self-test
     # presses the buttons on those samples, so it sits below the Excel layer.
+    # opsbook embed (issue 24): the rules compiled into the workbook's own checks, run on a
+    # checked workbook (pipeline); its part edits sit with the writers, which clear uses.
+    ("embed", ("opsbook.embed",)),
     ("api", ("opsbook.api", "opsbook.samples.bundled")),
     ("excel", ("opsbook.excel",)),
     ("cli", ("opsbook.cli", "opsbook.__main__", "opsbook.samples", "opsbook")),
