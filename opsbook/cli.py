@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .config import dump_config, load_config  # noqa: E402
+from .embed.command import embed as embed_command  # noqa: E402
 from .errors import ExitCode, OpsbookError  # noqa: E402
 from .excel.commands import doctor as doctor_command  # noqa: E402
 from .excel.commands import excel as excel_group  # noqa: E402
@@ -547,6 +548,7 @@ def coverage(check, path):
 
 cli.add_command(excel_group)  # opsbook/excel/commands.py; imports no xlwings until a command runs
 cli.add_command(doctor_command)
+cli.add_command(embed_command)  # opsbook/embed/command.py
 cli.add_command(schema_command)  # opsbook/schema_command.py
 cli.add_command(watch_command)  # opsbook/watch/commands.py: `opsbook watch`, `opsbook schedule`
 cli.add_command(schedule_command)

@@ -42,12 +42,24 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # the 例外 waivers; its command is the CLI's.
     ("rulebook", ("opsbook.rulebook",)),
     ("engine", ("opsbook.engine", "opsbook.placing")),
-    ("writers", ("opsbook.writers", "opsbook.bookio", "opsbook.console")),
+    (
+        "writers",
+        (
+            "opsbook.writers",
+            "opsbook.bookio",
+            "opsbook.console",
+            "opsbook.embed.parts",
+            "opsbook.embed.formulas",
+        ),
+    ),
     ("history", ("opsbook.history", "opsbook.cluster")),
     ("pipeline", ("opsbook.pipeline", "opsbook.coverage", "opsbook.options")),
     ("overview", ("opsbook.overview",)),
     # samples.bundled only lists the built-in kinds' sample builders: the Excel self-test
     # presses the buttons on those samples, so it sits below the Excel layer.
+    # opsbook embed (issue 24): the rules compiled into the workbook's own checks, run on a
+    # checked workbook (pipeline); its part edits sit with the writers, which clear uses.
+    ("embed", ("opsbook.embed",)),
     ("api", ("opsbook.api", "opsbook.samples.bundled")),
     ("excel", ("opsbook.excel",)),
     (

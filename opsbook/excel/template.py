@@ -85,4 +85,7 @@ def build_template(kind: str, path: Path) -> Path:
     attach_vba(workbook, workbook.worksheets())
     workbook.close()
     write_atomically(path, buffer.getvalue())
+    from ..embed.write import embed_file  # the checks live in the template too (issue 24)
+
+    embed_file(path, path, kind=kind, backup=False)
     return path

@@ -19,6 +19,10 @@ what the other wrote, whichever wrote last.  What each kind of row means:
   rule     where=sheet, ref=the range a conditional-format rule applies to, a=the helper
            sheet its formula reads (live writer: the rule goes with it)
   part, legacy, style   package parts, legacy drawings and style counts (file writer)
+  embed    what ``opsbook embed`` put in (opsbook.embed): where=sheet (or defined name),
+           ref=the range, a=what ("dv", "cf", "sheet", "name", "dxfs"), b=the rule id (the
+           style count before, for "dxfs"), c=its clause.  A later validate run keeps these
+           rows (the checks stay live); ``clear`` removes them with everything else.
 """
 
 from __future__ import annotations
@@ -54,6 +58,12 @@ class RunState:
         default_factory=list
     )  # (sheet, rel id) of inserted legacyDrawing
     styles: dict[str, int] = field(default_factory=dict)  # collection → count before the run
+    # opsbook embed's rows (see the module docstring), as written: where, ref, a, b, c
+    embedded: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def embedded_sheets(self) -> list[str]:
+        return [where for where, _ref, what, _b, _c in self.embedded if what == "sheet"]
 
     def rows(self) -> list[list]:
         """The state sheet row by row, header first (the live writer writes it this way)."""
@@ -69,8 +79,10 @@ class RunState:
         def pad(rows):
             return [(r + [blank] * WIDTH)[:WIDTH] for r in rows]
 
+        embedded_sheets = set(self.embedded_sheets)  # written as embed rows
         before = pad(
-            [["version", __version__, self.writer]] + [["sheet", name] for name in self.sheets]
+            [["version", __version__, self.writer]]
+            + [["sheet", name] for name in self.sheets if name not in embedded_sheets]
         )
         after = pad(
             [["note", s, ref, how] for s, ref, how in self.notes]
@@ -78,6 +90,7 @@ class RunState:
             + [["part", p] for p in self.parts]
             + [["legacy", s, rid] for s, rid in self.legacy]
             + [["style", name, "", count] for name, count in self.styles.items()]
+            + [["embed", *row] for row in self.embedded]
         )
         columns = [list(c) for c in zip(*before)]
         if self.marks:
@@ -132,6 +145,10 @@ class RunState:
                 state.parts.append(str(where))
             elif kind == "legacy":
                 state.legacy.append((str(where), str(ref)))
+            elif kind == "embed":
+                state.embedded.append((str(where), str(ref), str(a), str(b), str(c)))
+                if a == "sheet":  # one of opsbook's sheets: never read as data
+                    state.sheets.append(str(where))
             elif kind == "style":
                 try:
                     state.styles[str(where)] = int(a)

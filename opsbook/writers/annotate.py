@@ -164,7 +164,9 @@ class _Meanwhile:
         part.file.close()
 
 
-def _open_cleared(source: Path, max_part_mb: float = MAX_PART_MB) -> tuple[Package, bool]:
+def _open_cleared(
+    source: Path, max_part_mb: float = MAX_PART_MB, kept: RunState | None = None
+) -> tuple[Package, bool]:
     """The package with any earlier opsbook run undone (in memory), and whether there was
     one.  A state sheet whose content cannot be read still goes (with nothing else), so a
     new run never finds a second one."""
@@ -176,7 +178,9 @@ def _open_cleared(source: Path, max_part_mb: float = MAX_PART_MB) -> tuple[Packa
             state = read_state(source) or RunState()
         except (ValueError, TypeError):  # an _opsbook sheet edited by hand: only it goes
             state = RunState()
-        clear_package(pkg, state)
+        if kept is not None:  # opsbook embed's checks stay, listed in the new state
+            kept.embedded, kept.styles = list(state.embedded), dict(state.styles)
+        clear_package(pkg, state, keep_embedded=kept is not None)
     except BaseException:
         pkg.close()
         raise
@@ -204,9 +208,12 @@ class FileBook:
 
     def __init__(self, source: Path, max_part_mb: float = MAX_PART_MB, language: str | None = None):
         self.source = Path(source)
-        self.pkg, _ = _open_cleared(self.source, max_part_mb)
+        earlier = RunState()
+        self.pkg, _ = _open_cleared(self.source, max_part_mb, kept=earlier)
         self.styles = Styles(self.pkg)
         self.run = RunState(styles=dict(self.styles.original_counts))
+        if earlier.embedded:  # issue 24: the embedded checks outlive a validate run
+            self.run.embedded, self.run.styles = earlier.embedded, earlier.styles or self.run.styles
         # Known before the marks: then the 違規清單 renders in a thread while cells are marked.
         self.language = language
         self._meanwhile: _Meanwhile | None = None

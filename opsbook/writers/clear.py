@@ -24,8 +24,10 @@ _SHAPE = re.compile(rb"<v:shape\b[^>]*>.*?</v:shape>", re.S)
 _LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*/>")
 
 
-def clear_package(pkg: Package, state: RunState) -> None:
-    """Undo the run described by ``state`` in ``pkg`` (edits collected, nothing written)."""
+def clear_package(pkg: Package, state: RunState, keep_embedded: bool = False) -> None:
+    """Undo the run described by ``state`` in ``pkg`` (edits collected, nothing written).
+    ``keep_embedded``: leave what ``opsbook embed`` put in (a validate run replaces its
+    own marks; the live checks stay)."""
     marks: defaultdict[str, dict[str, tuple[int | None, int, int]]] = defaultdict(dict)
     for sheet, ref, before, after, base in state.marks:
         marks[sheet][ref] = (before, after, base)
@@ -36,6 +38,10 @@ def clear_package(pkg: Package, state: RunState) -> None:
     for sheet, _where, helper in state.rules:
         rules[sheet].add(helper)
     legacy = dict(state.legacy)
+    if state.embedded and not keep_embedded:  # opsbook embed's; its sheets are in state.sheets
+        from ..embed.parts import clear_embedded  # the embed layer's writer half
+
+        clear_embedded(pkg, state)
     styles = Styles(pkg)
     ours = styles.ours() if state.marks else set()
     twins: dict[int, int] = {}
@@ -69,7 +75,12 @@ def clear_package(pkg: Package, state: RunState) -> None:
                 return skeleton
 
         rewrite_sheet(pkg, entry.part, restorer, edit)
-    for name in [s.name for s in pkg.sheets if s.name in state.sheets or s.name == STATE_SHEET]:
+    kept = set(state.embedded_sheets) if keep_embedded else set()
+    for name in [
+        s.name
+        for s in pkg.sheets
+        if (s.name in state.sheets and s.name not in kept) or s.name == STATE_SHEET
+    ]:
         remove_sheet(pkg, name)
     live = {i.filename for i in pkg.infos if i.filename not in pkg.removed} | set(pkg.edits)
     if "default:vml" in state.parts and not any(n.lower().endswith(".vml") for n in live):
