@@ -90,10 +90,12 @@ def blank_mask(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index)
 
 
-def placeholder_mask(values: pd.Series, yes_no: bool = False) -> pd.Series:
+def placeholder_mask(values: pd.Series, yes_no: bool = False, keeps=()) -> pd.Series:
     """True where a cell holds a "not applicable" mark (PLACEHOLDERS; in a 是/否 column
-    ``yes_no=True`` 無 keeps its meaning, no)."""
+    ``yes_no=True`` 無 keeps its meaning, no; ``keeps``: words that are values in this
+    column, such as 防盜封「無」)."""
     words = PLACEHOLDERS - NO_WORDS if yes_no else PLACEHOLDERS
+    words = words - {fold(w) for w in keeps}
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         return pd.Series(False, index=values.index)

@@ -206,3 +206,22 @@ def test_a_date_column_without_any_text_has_no_yearless_dates():
         False,
         False,
     ]
+
+
+def test_a_missing_seal_written_none_is_a_value_not_a_placeholder(tmp_path):
+    """防盜封「無」means the seal is missing (R2-1.4), not "not applicable": the embed
+    generated tests found the engine reading it as blank while the formula did not."""
+    from opsbook.coerce import placeholder_mask
+    from opsbook.kinds.inspections.tables import INSPECTIONS
+
+    seal = INSPECTIONS.column("seal")
+    values = pd.Series(["無", "/", "完好", None], dtype=object)
+    assert placeholder_mask(values, keeps=seal.keeps).tolist() == [False, True, False, False]
+    assert placeholder_mask(values).tolist() == [True, True, False, False]
+    rows = [
+        [*HEAD, "防盜封", "加裝防盜封"],
+        ["C1", "王", "民用", "2025-10-13", "趙", "", "", "無", "否"],
+        ["C2", "李", "民用", "2025-10-14", "趙", "", "", "/", "否"],
+    ]
+    table, _ = _table(_book(tmp_path / "seal.xlsx", {"安檢": rows}))
+    assert table.data["seal"].iloc[0] == "無" and pd.isna(table.data["seal"].iloc[1])

@@ -17,6 +17,9 @@ class ColumnSpec:
     aliases: tuple[str, ...]
     type: str = "text"  # text | date | datetime | bool | number
     required: bool = False
+    # Words that are values in this column, not "not applicable" marks (coerce.PLACEHOLDERS):
+    # 防盜封「無」says the seal is missing, which R2-1.4 checks.
+    keeps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,14 @@ class TableSpec:
         raise KeyError(key)
 
 
-def C(key: str, *aliases: str, type: str = "text", required: bool = False) -> ColumnSpec:  # noqa: N802, A002 - reads as a column in the tables below
-    return ColumnSpec(key, (key, *aliases), type, required)
+def C(  # noqa: N802 - reads as a column in the tables below
+    key: str,
+    *aliases: str,
+    type: str = "text",  # noqa: A002 - the column's type, as the tables below read
+    required: bool = False,
+    keeps: tuple[str, ...] = (),
+) -> ColumnSpec:
+    return ColumnSpec(key, (key, *aliases), type, required, keeps)
 
 
 # Every registered kind's tables, filled by ``opsbook.kinds.register`` (the reader looks

@@ -159,7 +159,8 @@ def build_table(
         raw[key] = raw[key].astype(object)
         raw.loc[rows, key] = PICTURE
     for key in keys:  # "not applicable" (/, —, N/A, 不適用 …) is a blank (WORKBOOKS.md)
-        marks = placeholder_mask(raw[key], yes_no=spec.column(key).type == "bool")
+        column = spec.column(key)
+        marks = placeholder_mask(raw[key], yes_no=column.type == "bool", keeps=column.keeps)
         if marks.any():
             raw[key] = raw[key].astype(object).mask(marks, None)
     blanks = pd.DataFrame({k: blank_mask(raw[k]) for k in keys}, index=index)

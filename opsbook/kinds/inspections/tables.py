@@ -37,7 +37,7 @@ INSPECTIONS = TableSpec(
         C("appliance_noncompliant", "設備不符合要求", "用氣設備不符合要求", **_YN),
         C("private_heater", "私接熱水器", "私接採暖爐", "私接熱水器/採暖爐", **_YN),
         C("occupation", "違章占壓", "違章佔壓", "占壓", **_YN),
-        C("seal", "防盜封", "表封"),
+        C("seal", "防盜封", "表封", keeps=("無", "无")),
         C("seal_fitted", "加裝防盜封", **_YN),
         C("theft_found", "發現盜氣", "盜氣", **_YN),
         C("supply_stopped", "停止供氣", "停氣", **_YN),
