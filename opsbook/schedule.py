@@ -138,7 +138,9 @@ def runs_between(job: Job, start: dt.datetime, end: dt.datetime, region: str = "
 @lru_cache(maxsize=256)
 def _runs_in_months(job: Job, first: dt.date, last: dt.date, region: str) -> tuple[Run, ...]:
     cal = calendar_for(region)
-    kind, day, hh, mm = _AT.match(job.at).groups()
+    match = _AT.match(job.at)
+    assert match, job.at  # Job.at was validated when the schedule was read
+    kind, day, hh, mm = match.groups()
     months = pd.Series(pd.period_range(first, last, freq="M").to_timestamp())
     if kind == "weekly":
         offset = _DAYS.index(day.lower())
