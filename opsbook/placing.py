@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from .text import python_values, to_simplified
+from .text import localize, python_values
 from .workbook.cells import column_index, column_letter
 from .workbook.logs import ROW_BASE
 from .workbook.tables import Table
@@ -152,10 +152,7 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
             en.append(
                 f" (rows inside merged ranges such as {rng[v]} are marked on the range's top-left cell)"
             )
-    if language == "zh-Hans":
-        zh = [to_simplified(z) for z in zh]
-    elif language == "en":
-        zh = en
+    zh = [localize(z, e, language) for z, e in zip(zh, en)]
     out.loc[changed, "message"] = out.loc[changed, "message"].astype(str) + pd.Series(
         zh, index=changed
     )
