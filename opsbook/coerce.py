@@ -112,7 +112,7 @@ def yearless_mask(values: pd.Series) -> pd.Series:
     """True where a cell holds a text date without a year (``10月13日``, ``10/13 14:30``)."""
 
     def parse(u: pd.Series):
-        is_text = u.map(type).eq(str)
+        is_text = u.map(type).eq(str)  # type: ignore[arg-type]  # pandas-stubs reject a type as the scalar; eq compares with ==
         out = pd.Series(False, index=u.index)
         if is_text.any():
             parts = _normalise_text(u[is_text]).astype(str).str.extract(_DATE_TEXT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .report import Report
-from .text import to_simplified
+from .text import localize
 
 # The console's own words; zh-Hans is derived from zh-Hant.
 WORDS = {
@@ -41,11 +41,7 @@ WORDS = {
 
 
 def words(language: str | None) -> dict[str, str]:
-    if language == "en":
-        return WORDS["en"]
-    if language == "zh-Hans":
-        return {k: to_simplified(v) for k, v in WORDS["zh-Hant"].items()}
-    return WORDS["zh-Hant"]
+    return {k: localize(v, WORDS["en"][k], language or "") for k, v in WORDS["zh-Hant"].items()}
 
 
 def summary_lines(report: Report, language: str | None = None) -> list[str]:

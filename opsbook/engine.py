@@ -92,7 +92,7 @@ def check_sheets(
         )  # the whole grid is freed before the next sheet is read; the table keeps its columns
         reason = not_records(table)
         if reason:  # header words match, values do not: a printed summary or pivot
-            skipped.append(SkippedSheet(table.sheet, Skip.NOT_RECORDS, (reason,)))
+            skipped.append(SkippedSheet(table.sheet, Skip.NOT_RECORDS, reason))
             continue
         found.setdefault(table.name, []).append(table)
         result.tables.append(

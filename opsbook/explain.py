@@ -9,7 +9,9 @@ report; where opsbook guessed wrong, `[tables."Sheet name"]` in opsbook.toml pin
 
 from __future__ import annotations
 
-WORDS = {
+from typing import Any
+
+WORDS: dict[str, dict[str, Any]] = {
     "zh-Hant": {
         "header": "表頭第 {rows} 行",
         "dates": "日期系統 {system}",

@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from .text import python_values, to_simplified
+from .text import localize, python_values
 from .values import arrow_array, is_na
 
 VIOLATIONS_SHEET = "違規清單"
@@ -77,24 +77,12 @@ def sheet_ref(sheet: str, cell: str) -> str:
 
 def violation_headers(language: str = "zh-Hant") -> list[str]:
     """The 違規清單 header row in ``language`` (zh-Hant, zh-Hans or en)."""
-    if language == "en":
-        return list(VIOLATION_HEADERS_EN)
-    return (
-        [to_simplified(h) for h in VIOLATION_HEADERS]
-        if language == "zh-Hans"
-        else list(VIOLATION_HEADERS)
-    )
+    return [localize(h, e, language) for h, e in zip(VIOLATION_HEADERS, VIOLATION_HEADERS_EN)]
 
 
 def severity_names(language: str = "zh-Hant") -> dict[str, str]:
     """How the 違規清單 sheet names each severity in ``language``."""
-    if language == "en":
-        return {s: s for s in SEVERITY_ZH}
-    return (
-        {s: to_simplified(n) for s, n in SEVERITY_ZH.items()}
-        if language == "zh-Hans"
-        else dict(SEVERITY_ZH)
-    )
+    return {s: localize(n, s, language) for s, n in SEVERITY_ZH.items()}
 
 
 def violation_rows(

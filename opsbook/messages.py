@@ -19,7 +19,7 @@ from .report import (
     SkippedSheet,
     empty_violations,
 )
-from .text import localize, to_simplified
+from .text import localize
 
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
 
@@ -33,6 +33,10 @@ REASONS = {
 # Words for skipped sheets: (zh-Hant, en) templates over the record's detail.
 SKIPS = {
     Skip.NO_KNOWN_TABLE: ("不是可識別的表格 (no known table)", "no known table"),
+    Skip.NOT_RECORDS: (
+        "「{0}」欄 {1} 個值中 {2} 個不是{3}（如「{5!s}」）：是統計表或樞紐表，不是記錄 (not a record table)",
+        "column '{0}': {2} of its {1} values are not {4} (e.g. '{5!s}'): a summary or pivot table, not records",
+    ),
     Skip.OTHER_KIND: (
         "屬於 {0}，不是本工作簿的類型 {1}",
         "belongs to {0}, not this workbook's kind {1}",
@@ -69,13 +73,10 @@ def render(checked: Checked, language: str) -> Checked:
 
 def skipped_record(record: SkippedSheet, language: str) -> dict[str, str]:
     """The JSON report's skipped_sheets entry."""
-    if record.reason is Skip.NOT_RECORDS:  # the reader's own words (Chinese)
-        return {"sheet": record.sheet, "reason": str(record.detail[0])}
     zh, en = SKIPS[record.reason]
-    zh, en = zh.format(*record.detail), en.format(*record.detail)
     return {
         "sheet": record.sheet,
-        "reason": en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh,
+        "reason": localize(zh.format(*record.detail), en.format(*record.detail), language),
     }
 
 
@@ -97,7 +98,7 @@ def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:
         values = dict(zip(names, params))
         en = template_en.format_map(values)
         zh = template.format_map(values)
-        shown.append(en if language == "en" else to_simplified(zh) if language == "zh-Hans" else zh)
+        shown.append(localize(zh, en, language))
         english.append(en)
     frame = data.drop(columns=["template", "template_en", "param_names", "params"])
     frame["message"] = np.asarray(shown, dtype=object)[codes]

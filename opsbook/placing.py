@@ -7,10 +7,12 @@ own sheet, row and cell.  A cell hidden under a merge is marked on the merge's t
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pandas as pd
 
-from .text import python_values, to_simplified
+from .text import localize, python_values
 from .workbook.cells import column_index, column_letter
 from .workbook.logs import ROW_BASE
 from .workbook.tables import Table
@@ -30,7 +32,7 @@ def place(frame: pd.DataFrame, table: Table, shown=lambda value: value) -> pd.Da
         return f
     ids = exploded["id"].to_numpy(dtype=np.int64)
     exploded = exploded.assign(n=ids // ROW_BASE, r=ids % ROW_BASE)
-    pieces = exploded.groupby(["v", "n"], sort=True)["r"].agg(lambda r: tuple(sorted(r)))
+    pieces = exploded.groupby(["v", "n"], sort=True)["r"].agg(lambda r: tuple(sorted(r)))  # type: ignore[type-var]  # pandas-stubs: agg may return any object
     v = pieces.index.get_level_values("v").to_numpy()
     n = pieces.index.get_level_values("n").to_numpy()
     out = f.loc[v].reset_index(drop=True)
@@ -45,7 +47,7 @@ def place(frame: pd.DataFrame, table: Table, shown=lambda value: value) -> pd.Da
     by_letter = {c.letter: k for k, c in table.columns.items()}
     letters = out["cell"].str.extract(r"^([A-Z]+)", expand=False)
     new_letters = [
-        table.letters.get(sheet, {}).get(by_letter.get(letter), letter)
+        table.letters.get(sheet, {}).get(by_letter.get(letter, ""), letter)  # no key is ""
         if isinstance(letter, str)
         else None
         for sheet, letter in zip(out["sheet"], letters)
@@ -101,7 +103,7 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
     marks["to_row"], marks["to_col"] = marks["row"].to_numpy(), marks["col"].to_numpy()
     marks["range"] = None
     for (sheet, col), group in marks.groupby(["sheet", "col"], sort=False):
-        m = table.merges.get(sheet)
+        m = table.merges.get(cast(str, sheet))
         if m is None:
             continue
         m = m[(m[:, 1] <= col) & (m[:, 3] >= col)]
@@ -126,7 +128,7 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
         return frame
     out = frame.copy()
     per_violation = marks.groupby("v", sort=False)
-    new_rows = per_violation["to_row"].agg(lambda r: tuple(sorted(set(int(x) for x in r))))
+    new_rows = per_violation["to_row"].agg(lambda r: tuple(sorted(set(int(x) for x in r))))  # type: ignore[type-var]  # pandas-stubs: agg may return any object
     first = per_violation.first()
     changed = moved["v"].unique()
     out.loc[changed, "rows"] = pd.Series(list(new_rows[changed]), index=changed, dtype=object)
@@ -138,23 +140,19 @@ def anchor_merged(frame: pd.DataFrame, table: Table, language: str = "zh-Hant") 
     single = out.loc[changed, "rows"].map(len).eq(1) & out.loc[changed, "row"].notna()
     zh, en = [], []
     for v in changed:
-        row = out.at[v, "row"]
+        row: Any = out.at[v, "row"]
+        cell: Any = out.at[v, "cell"]
         if single[v]:
-            zh.append(
-                f"（第 {int(row)} 行；此格在合併儲存格 {rng[v]} 內，標記於 {out.at[v, 'cell']}）"
-            )
+            zh.append(f"（第 {int(row)} 行；此格在合併儲存格 {rng[v]} 內，標記於 {cell}）")
             en.append(
-                f" (row {int(row)}; the cell is inside the merged range {rng[v]}, marked on {out.at[v, 'cell']})"
+                f" (row {int(row)}; the cell is inside the merged range {rng[v]}, marked on {cell})"
             )
         else:
             zh.append(f"（合併儲存格 {rng[v]} 等內的行標記於合併範圍的左上角儲存格）")
             en.append(
                 f" (rows inside merged ranges such as {rng[v]} are marked on the range's top-left cell)"
             )
-    if language == "zh-Hans":
-        zh = [to_simplified(z) for z in zh]
-    elif language == "en":
-        zh = en
+    zh = [localize(z, e, language) for z, e in zip(zh, en)]
     out.loc[changed, "message"] = out.loc[changed, "message"].astype(str) + pd.Series(
         zh, index=changed
     )

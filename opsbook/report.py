@@ -92,9 +92,10 @@ class Skip(str, enum.Enum):
 class SkippedSheet:
     sheet: str
     reason: Skip
-    # NOT_RECORDS: (the reader's words,); OTHER_KIND: (its kind, the workbook's kind);
-    # ANOTHER_COMPANION: (table title, the sheet holding the first); TOO_LARGE: (rows, limit);
-    # PAST_GRID: (the reference,); VALUES_UNREAD: (cells in its XML,)
+    # NOT_RECORDS: (header, filled, unreadable, type zh, type en, example); OTHER_KIND: (its
+    # kind, the workbook's kind); ANOTHER_COMPANION: (table title, the sheet holding the
+    # first); TOO_LARGE: (rows, limit); PAST_GRID: (the reference,); VALUES_UNREAD: (cells in
+    # its XML,)
     detail: tuple = ()
 
 

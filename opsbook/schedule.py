@@ -27,6 +27,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .errors import ConfigError
+from .text import localize
 from .workcalendar import calendar_for
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # the mainland has no daylight saving
@@ -138,7 +139,9 @@ def runs_between(job: Job, start: dt.datetime, end: dt.datetime, region: str = "
 @lru_cache(maxsize=256)
 def _runs_in_months(job: Job, first: dt.date, last: dt.date, region: str) -> tuple[Run, ...]:
     cal = calendar_for(region)
-    kind, day, hh, mm = _AT.match(job.at).groups()
+    match = _AT.match(job.at)
+    assert match, job.at  # Job.at was validated when the schedule was read
+    kind, day, hh, mm = match.groups()
     months = pd.Series(pd.period_range(first, last, freq="M").to_timestamp())
     if kind == "weekly":
         offset = _DAYS.index(day.lower())
@@ -219,22 +222,18 @@ def show_lines(runs: list[Run], lang: str = "zh-Hant") -> list[str]:
     for r in runs:
         when = r.run_at.strftime("%Y-%m-%d %a %H:%M")
         meeting = r.meeting.strftime("%m-%d %H:%M")
-        text = f"{when}  {r.job.name:<8} {r.job.clause:<8} {r.period:<9}"
-        if lang == "en":
-            text += f" (meeting {meeting})" if r.job.lead_minutes else ""
-            if r.moved_from:
-                text += f" moved from {r.moved_from} (day off)"
-            if r.estimated:
-                text += " [holiday schedule not yet published: estimate]"
-        else:
-            text += f"（會議 {meeting}）" if r.job.lead_minutes else ""
-            if r.moved_from:
-                text += f" 由 {r.moved_from}（休息日）順延"
-            if r.estimated:
-                text += " 〔該年調休安排未公佈：估計〕"
-            if lang == "zh-Hans":
-                from .text import to_simplified
-
-                text = to_simplified(text)
-        lines.append(text)
+        zh = en = f"{when}  {r.job.name:<8} {r.job.clause:<8} {r.period:<9}"
+        if r.job.lead_minutes:
+            zh, en = zh + f"（會議 {meeting}）", en + f" (meeting {meeting})"
+        if r.moved_from:
+            zh, en = (
+                zh + f" 由 {r.moved_from}（休息日）順延",
+                en + f" moved from {r.moved_from} (day off)",
+            )
+        if r.estimated:
+            zh, en = (
+                zh + " 〔該年調休安排未公佈：估計〕",
+                en + " [holiday schedule not yet published: estimate]",
+            )
+        lines.append(localize(zh, en, lang))
     return lines

@@ -90,7 +90,7 @@ def regex_flags(values, pattern: str) -> np.ndarray:
 
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
     if series.dtype == object:
-        series = series.where(series.map(type).eq(str))
+        series = series.where(series.map(type).eq(str))  # type: ignore[arg-type]  # pandas-stubs reject a type as the scalar; eq compares with ==
     array = pa.array(series.astype("string[pyarrow]").array, type=pa.large_string())
     hit = pc.match_substring_regex(array, pattern)
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)

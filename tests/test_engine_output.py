@@ -91,3 +91,31 @@ def test_skipped_sheets_are_records_rendered_in_the_language():
     assert zh.report.files[0].skipped_sheets == [
         {"sheet": "備註", "reason": "不是可識別的表格 (no known table)"}
     ]
+
+
+def test_a_summary_sheets_reason_follows_lang(tmp_path):
+    """A sheet whose header words match but whose dates are month labels (a printed
+    summary) is skipped with its reason in the output language, the console's and the
+    JSON report's alike: English under --lang en, Simplified under zh-Hans."""
+    import json
+
+    from helpers import write_xlsx
+
+    pivot = [H, ["官網", "a", "4月", None, "張"], ["官網", "b", "5月", None, "張"]]
+    path = write_xlsx(
+        tmp_path / "log_and_monthly_summary.xlsx", {"發布日誌": [H, *ROWS], "月度統計": pivot}
+    )
+    reasons = {}
+    for lang in ("en", "zh-Hans", "zh-Hant"):
+        report = tmp_path / f"{lang}.json"
+        args = ["validate", str(path), "--as-of", AS_OF, "--lang", lang, "--report", str(report)]
+        out = CliRunner().invoke(cli, args).output
+        (skipped,) = json.loads(report.read_text("utf-8"))["files"][0]["skipped_sheets"]
+        assert skipped["sheet"] == "月度統計"
+        assert skipped["reason"] in out  # the console says the same
+        reasons[lang] = skipped["reason"]
+    assert reasons["en"] == (
+        "column '發布日期': 2 of its 2 values are not dates (e.g. '4月'): a summary or pivot table, not records"
+    )
+    assert reasons["zh-Hant"].startswith("「發布日期」欄 2 個值中 2 個不是日期（如「4月」）")
+    assert "統計表或樞紐表" in reasons["zh-Hant"] and "统计表或枢纽表" in reasons["zh-Hans"]

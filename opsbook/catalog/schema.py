@@ -109,7 +109,7 @@ def rule_check(rule: RowRule, settings: dict, section: str | None, n_failure_cas
 
     error = f"{rule.clause} {rule.message}"
     if rule.declared:
-        used: dict[str, dict] = {}
+        used: dict[str | None, dict] = {}
         for text in (rule.when, rule.fails_if):
             if text is None:
                 continue

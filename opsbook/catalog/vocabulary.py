@@ -236,7 +236,8 @@ def _arg(node: ast.AST, type: str, text: str) -> Arg:  # noqa: A002 - named as i
         raise wrong(f"a unit ({', '.join(UNITS)})")
     if type == COLUMN:
         if isinstance(node, ast.Name):
-            return {"target": Target(), "as_of": AsOf()}.get(node.id) or Column(node.id)
+            special: dict[str, Arg] = {"target": Target(), "as_of": AsOf()}
+            return special.get(node.id) or Column(node.id)
         raise wrong("a column key")
     if type == TABLE_COLUMN:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):

@@ -33,10 +33,11 @@ class PurchaseLog:
             "購氣記錄", rows=[["用戶編號", "購氣日期"]] + [[i, d] for i, d in zip(ids, dates)]
         )
         visits = SheetValues("入戶安檢記錄", rows=[["用戶編號", "檢查日期", "檢查員"]])
-        self.purchases = build_table(
-            purchases, find_header(purchases, (BY_NAME["purchases"],)), year
-        )
-        self.visits = build_table(visits, find_header(visits, (BY_NAME["inspections"],)), year)
+        purchases_header = find_header(purchases, (BY_NAME["purchases"],))
+        visits_header = find_header(visits, (BY_NAME["inspections"],))
+        assert purchases_header and visits_header  # the header rows written just above
+        self.purchases = build_table(purchases, purchases_header, year)
+        self.visits = build_table(visits, visits_header, year)
         self.known = set(folded(self.purchases, "customer_id").dropna())
         self._listed: OrderedDict[pd.Timestamp, dict] = OrderedDict()
 

@@ -352,17 +352,18 @@ class ExcelDriver:  # pragma: no cover - needs Microsoft Excel on Windows (`pyte
 
     XL_LIST_SEPARATOR, XL_COUNTRY_SETTING = 5, 2  # XlApplicationInternational
 
-    def __init__(self):
+    def __init__(self) -> None:
         import xlwings as xw
 
         self.xw = xw
         self.app = xw.App(visible=True, add_book=False)
         self.alerts: list[str] = []
         self._alert = xw.App.alert
-        xw.App.alert = lambda app, prompt, *a, **k: self.alerts.append(str(prompt))
+        # Excel's alerts are collected, not shown: the self-test runs unattended.
+        xw.App.alert = lambda app, prompt, *a, **k: self.alerts.append(str(prompt))  # type: ignore[method-assign]
 
     def close_all(self) -> None:
-        self.xw.App.alert = self._alert
+        self.xw.App.alert = self._alert  # type: ignore[method-assign]  # put Excel's back
         with contextlib.suppress(Exception):
             self.app.quit()
 
@@ -466,7 +467,7 @@ class ExcelDriver:  # pragma: no cover - needs Microsoft Excel on Windows (`pyte
             book.close()
 
     def screenshot(self, path: Path):
-        from PIL import ImageGrab  # Pillow; its ImageGrab works on Windows
+        from PIL import ImageGrab  # type: ignore[import-not-found]  # Pillow: optional, Windows only
 
         # The screen with Excel in front and the add-in open: the opsbook tab is there to see
         # (a tab cannot be selected from outside without the ribbon's own IRibbonUI).
@@ -503,10 +504,10 @@ def trust_settings(version: str) -> dict:  # pragma: no cover - Windows registry
     """The macro trust settings Excel keeps per user (HKCU\\Software\\Microsoft\\Office\\
     <version>\\Excel\\Security): VBAWarnings (1 all macros, 2 notify, 3 signed only, 4 none)
     and AccessVBOM (trust access to the VBA project object model)."""
-    try:
-        import winreg
-    except ImportError:
+    if sys.platform != "win32":
         return {"trust": "not Windows"}
+    import winreg
+
     out = {}
     key = rf"Software\Microsoft\Office\{version}\Excel\Security"
     for value in ("VBAWarnings", "AccessVBOM", "BlockContentExecutionFromInternet"):

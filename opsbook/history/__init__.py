@@ -49,25 +49,19 @@ class WorkbookChanges:
     still_open: int
 
     def message(self, lang: str = "zh-Hant") -> str:
-        if lang == "en":
-            if self.previous is None:
-                return "First recorded check of this workbook."
-            return (
-                f"Since the last check ({(self.previous_as_of or '')[:10]}): {self.fixed} fixed, "
-                f"{self.new} new, {self.still_open} still open."
-            )
-        if self.previous is None:
-            text = "這是此活頁簿第一次記錄的檢查。"
-        else:
-            text = (
-                f"與上次檢查（{(self.previous_as_of or '')[:10]}）相比：已修正 {self.fixed} 條，"
-                f"新增 {self.new} 條，仍未改正 {self.still_open} 條。"
-            )
-        if lang == "zh-Hans":
-            from ..text import to_simplified
+        from ..text import localize
 
-            text = to_simplified(text)
-        return text
+        if self.previous is None:
+            return localize(
+                "這是此活頁簿第一次記錄的檢查。", "First recorded check of this workbook.", lang
+            )
+        return localize(
+            f"與上次檢查（{(self.previous_as_of or '')[:10]}）相比：已修正 {self.fixed} 條，"
+            f"新增 {self.new} 條，仍未改正 {self.still_open} 條。",
+            f"Since the last check ({(self.previous_as_of or '')[:10]}): {self.fixed} fixed, "
+            f"{self.new} new, {self.still_open} still open.",
+            lang,
+        )
 
 
 def workbook_changes(

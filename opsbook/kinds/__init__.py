@@ -113,7 +113,7 @@ def register(kind: Kind) -> Kind:
     ]
     if taken_clauses:
         raise ValueError(f"kind {kind.name!r}: clauses already registered: {taken_clauses}")
-    if kind.defaults is not None:
+    if kind.defaults is not None and kind.settings:  # (checked above: defaults need settings)
         # Registering is global, like the kind itself: load_config then knows (and checks)
         # the section wherever it is called — CLI, buttons, formulas.  Kind sections come
         # after general and before the sections of the outputs, in registration order.
@@ -137,7 +137,7 @@ def _check_declarations(kind: Kind) -> None:
     own = dict(kind.defaults or DEFAULTS.get(kind.settings or "", {}))
     wrong = []
     for rule in kind.rules:
-        if not getattr(rule, "declared", False):
+        if not isinstance(rule, RowRule) or not rule.declared:  # only row rules are declared
             continue
         expr = rule.expression
         keys = {c.key for c in specs_by_name[rule.table].columns}
@@ -146,10 +146,11 @@ def _check_declarations(kind: Kind) -> None:
             other = specs_by_name.get(ref.table)
             if other is None or ref.column not in {c.key for c in other.columns}:
                 wrong.append(f"{rule.id}: no table column {ref.table}.{ref.column}")
-        for ref in settings_used(expr):
-            values = own if ref.section in (None, kind.settings) else DEFAULTS.get(ref.section, {})
-            if ref.name not in values:
-                wrong.append(f"{rule.id}: no setting {{{ref.name}}}")
+        for setting in settings_used(expr):
+            section = setting.section
+            values = own if section in (None, kind.settings) else DEFAULTS.get(section or "", {})
+            if setting.name not in values:
+                wrong.append(f"{rule.id}: no setting {{{setting.name}}}")
     if wrong:
         raise ValueError(f"kind {kind.name!r}: " + "; ".join(wrong))
 
@@ -168,7 +169,7 @@ def unregister(name: str) -> None:
     kind = _KINDS.pop(name, None)
     if kind is None:
         return
-    if kind.defaults is not None:
+    if kind.defaults is not None and kind.settings:
         DEFAULTS.pop(kind.settings, None)
     regulations.remove([c for cs in kind.clauses.values() for c in cs])
     for clause in kind.summary_outputs:

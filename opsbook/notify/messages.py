@@ -31,13 +31,9 @@ class Message:
 
 
 def _say(lang: str, zh: str, en: str) -> str:
-    if lang == "en":
-        return en
-    if lang == "zh-Hans":
-        from ..text import to_simplified
+    from ..text import localize
 
-        return to_simplified(zh)
-    return zh
+    return localize(zh, en, lang)
 
 
 def workbook_message(

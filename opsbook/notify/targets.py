@@ -14,6 +14,7 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -29,7 +30,7 @@ SECRETS = {  # per type: secret name → required
     "email": {"password": False},
     "webhook": {"token": False},
 }
-PLAIN = {  # per type: the other settings and their defaults
+PLAIN: dict[str, dict[str, object]] = {  # per type: the other settings and their defaults
     "wecom": {"url": ENDPOINTS["wecom"]},
     "dingtalk": {"url": ENDPOINTS["dingtalk"]},
     "email": {
@@ -44,7 +45,13 @@ PLAIN = {  # per type: the other settings and their defaults
     },
     "webhook": {"url": ""},
 }
-COMMON = {"teams": [], "events": list(EVENTS), "retries": 3, "backoff_s": 2.0, "timeout_s": 20.0}
+COMMON: dict[str, object] = {
+    "teams": [],
+    "events": list(EVENTS),
+    "retries": 3,
+    "backoff_s": 2.0,
+    "timeout_s": 20.0,
+}
 
 
 @dataclass
@@ -80,7 +87,7 @@ def _target(name: str, table: dict, where: str) -> Target:
     kind = table.pop("type", None)
     if kind not in TYPES:
         raise ConfigError(f"{label}: type must be one of {', '.join(TYPES)}")
-    settings = {**COMMON, **PLAIN[kind]}
+    settings: dict[str, Any] = {**COMMON, **PLAIN[kind]}
     secrets = {}
     for secret, required in SECRETS[kind].items():
         if secret in table:
@@ -95,15 +102,15 @@ def _target(name: str, table: dict, where: str) -> Target:
             raise ConfigError(f"{label}: {secret}_env or {secret}_file is required")
         if value is not None:
             secrets[secret] = value
-    for key, value in table.items():
+    for key, given in table.items():
         if key not in settings:
             raise ConfigError(f"{label}: unknown setting {key}")
         expected = type(settings[key])
-        if expected is float and isinstance(value, int):
-            value = float(value)
-        if not isinstance(value, expected):
-            raise ConfigError(f"{label}: {key} must be {expected.__name__}, got {value!r}")
-        settings[key] = value
+        if expected is float and isinstance(given, int):
+            given = float(given)
+        if not isinstance(given, expected):
+            raise ConfigError(f"{label}: {key} must be {expected.__name__}, got {given!r}")
+        settings[key] = given
     if set(settings["events"]) - set(EVENTS):
         raise ConfigError(f"{label}: events are {', '.join(EVENTS)}")
     if kind == "webhook" and not settings["url"]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..report import Report
 from ..schedule import CST, Job, due_runs
-from .ready import Tracker, is_workbook, scan, signature
+from .ready import Signature, Tracker, is_workbook, scan, signature
 from .state import StateFile
 
 
@@ -146,7 +146,7 @@ class Watch:
             watcher.start()
         mode = f"polling every {self.o.poll_s:g} s" if self.o.poll_s else "change events"
         self.say(f"watching {self.o.folder} ({mode}); Ctrl-C to stop")
-        known = {}
+        known: dict[Path, Signature] = {}
         next_scan = 0.0
         try:
             while not self.stop.is_set():

@@ -84,14 +84,13 @@ def _inspections(path, settings, moment, clause, lang) -> str:
     mine = frame[frame["clause"] == clause]
     errors = int((mine["severity"] == "error").sum())
     warnings = int((mine["severity"] == "warning").sum())
-    if lang == "en":
-        return f"{clause}: {errors} errors, {warnings} warnings (households behind schedule)"
-    text = f"{clause}：錯誤 {errors}、警告 {warnings}（未達每年兩次入戶安檢）"
-    if lang == "zh-Hans":
-        from ..text import to_simplified
+    from ..text import localize
 
-        text = to_simplified(text)
-    return text
+    return localize(
+        f"{clause}：錯誤 {errors}、警告 {warnings}（未達每年兩次入戶安檢）",
+        f"{clause}: {errors} errors, {warnings} warnings (households behind schedule)",
+        lang,
+    )
 
 
 def _text(summary) -> str:
@@ -109,6 +108,6 @@ def _text(summary) -> str:
 
 def _missing(task, path, lang) -> str:
     what = {"settlement": "下單日期 (design-cost ledger)"}.get(task, "平台數據 (metrics)")
-    if lang == "en":
-        return f"{path}: no {what} sheet found"
-    return f"{path}：找不到 {what} 工作表"
+    from ..text import localize
+
+    return localize(f"{path}：找不到 {what} 工作表", f"{path}: no {what} sheet found", lang)

@@ -11,6 +11,7 @@ authoritative for where the header is.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -129,7 +130,7 @@ def _grouped_cells(rows: list[list], r: int, merges: np.ndarray) -> list:
             top[c] = group
         else:
             group = None
-    cells = []
+    cells: list[tuple[str, ...] | None] = []
     for c in range(width):
         g, sub = _text(top[c]), _text(bottom[c])
         vertical = sub and not _text(raw_bottom[c]) and sub == g  # one merge down both rows
@@ -144,7 +145,7 @@ def _grouped_cells(rows: list[list], r: int, merges: np.ndarray) -> list:
 
 
 def find_header(
-    sheet: SheetValues, specs: tuple[TableSpec, ...] = TABLES, scan_rows: int = 30
+    sheet: SheetValues, specs: Sequence[TableSpec] = TABLES, scan_rows: int = 30
 ) -> HeaderMatch | None:
     """The best (table, header rows) for a sheet, or None when it holds no known table.
 

@@ -27,6 +27,11 @@ def one_log(tables: list[Table]) -> Table:
         return out
 
     keys = list(first.columns)
+
+    def blanks(t: Table) -> pd.DataFrame:
+        assert t.blanks is not None  # build_table fills it on every table it reads
+        return t.blanks
+
     unreadable = pd.concat(
         [
             t.unreadable.assign(row=t.unreadable["row"].astype(np.int64) + n * ROW_BASE)
@@ -51,7 +56,7 @@ def one_log(tables: list[Table]) -> Table:
         unreadable=unreadable,
         extra_headers=first.extra_headers,
         skipped_rows=skipped,
-        blanks=pd.concat([shifted(t.blanks[keys], n) for n, t in enumerate(tables)]),
+        blanks=pd.concat([shifted(blanks(t)[keys], n) for n, t in enumerate(tables)]),
         merges=merges,
         header_rows=first.header_rows,
         part=first.part,

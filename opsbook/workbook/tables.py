@@ -367,12 +367,19 @@ def _is_total_label(text: str) -> bool:
 
 # The record-table test -----------------------------------------------------------------
 
-_TYPE_ZH = {"date": "日期", "datetime": "日期", "number": "數字"}
+# A type's name in either language, for the reason not_records gives.
+_TYPE_WORDS = {
+    "date": ("日期", "dates"),
+    "datetime": ("日期", "dates"),
+    "number": ("數字", "numbers"),
+}
 
 
-def not_records(table: Table) -> str | None:
+def not_records(table: Table) -> tuple | None:
     """Why a table whose header words match is still no record table (a printed summary,
-    a pivot: per-month counts under 檢查日期), or None.  The required date and number
+    a pivot: per-month counts under 檢查日期), or None.  The why is the detail of a
+    Skip.NOT_RECORDS record: (header, filled, unreadable, type zh, type en, example), put
+    into words in the output language by ``messages.SKIPS``.  The required date and number
     columns must hold mostly values of their type: at most half of the filled cells of such a
     column may be unreadable ("4月" is a month label, not a date)."""
     if not len(table):
@@ -380,15 +387,12 @@ def not_records(table: Table) -> str | None:
     bad = table.unreadable.groupby("key").size() if len(table.unreadable) else pd.Series(dtype=int)
     for key in table.spec.required:
         kind = table.spec.column(key).type
-        if kind not in _TYPE_ZH or key not in table.columns:
+        if kind not in _TYPE_WORDS or key not in table.columns:
             continue
         filled = int((~table.blanks[key]).sum()) if table.blanks is not None else len(table)
         unreadable = int(bad.get(key, 0))
         if filled and unreadable * 2 > filled:
             rows = table.unreadable.loc[table.unreadable["key"] == key, "row"]
             example = table.raw.at[int(rows.iloc[0]), key]
-            return (
-                f"「{table.header(key)}」欄 {filled} 個值中 {unreadable} 個不是{_TYPE_ZH[kind]}"
-                f"（如「{example!s}」）：是統計表或樞紐表，不是記錄 (not a record table)"
-            )
+            return (table.header(key), filled, unreadable, *_TYPE_WORDS[kind], example)
     return None

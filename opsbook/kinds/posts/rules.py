@@ -10,6 +10,8 @@ post a week is enough (R3-4.6.1).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -101,7 +103,7 @@ def _channel_rules(profile: str, channel: str) -> list:
     prefix = ID_PREFIX[(profile, channel)]
     where = CHANNEL_ZH[channel]
     r3 = profile == "R3"
-    p = dict(table="posts", when=CHANNEL_ROWS[channel])
+    p: dict[str, Any] = dict(table="posts", when=CHANNEL_ROWS[channel])
     if channel == WEBSITE:  # the website's rules are R1's or R3's, as posts.profile says
         p["in_force"] = _profile(profile)
     # Under R3 every web post needs the GM; under R1 only posts about company projects do.
@@ -118,7 +120,7 @@ def _channel_rules(profile: str, channel: str) -> list:
     def on(t, ctx):
         return channel_mask(channel)(t, ctx)
 
-    rules = [
+    rules: list[Rule] = [
         RowRule(
             id=f"{prefix}.owner_missing",
             clause=cl["owner"],
