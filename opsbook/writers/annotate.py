@@ -29,6 +29,7 @@ from ..layout import (
     violation_rows,
 )
 from ..ooxml.package import MAX_PART_MB, Package, PartSpool, SpooledPart
+from ..ooxml.rowstream import rewrite_sheet
 from ..ooxml.state import HEADER as STATE_HEADER
 from ..ooxml.state import STATE_SHEET, RunState, read_state
 from ..ooxml.zipcopy import written_by_opsbook
@@ -37,10 +38,11 @@ from ..text import python_values
 from ..workbook.cells import column_index
 from .clear import clear_package
 from .columnsheet import render_columns, spool_columns
+from .legacydrawing import find_legacy_drawing
 from .newsheet import SheetContent, add_sheet
 from .notes import add_notes
 from .save import save_package, write_failed, write_lock
-from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
+from .sheetxml import SheetSplicer
 from .styles import Styles
 from .summary_sheet import write_summary
 
