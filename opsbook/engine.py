@@ -33,7 +33,7 @@ from .report import (
     TableInfo,
     empty_violations,
 )
-from .values import distinct_codes, json_value, shown
+from .values import arrow_array, distinct_codes, json_value, shown
 from .workbook.reader import SheetValues
 from .workbook.tables import (
     Table,
@@ -322,6 +322,8 @@ def _per_distinct(series: pd.Series, fn) -> pd.Series:
     """``series.map(fn)`` with ``fn`` called once per distinct value (40,000 fees of three
     amounts format three values).  In object columns 1, True and 1.0 hash as one value but
     are written differently, so there a value is distinct by its type too."""
+    if isinstance(series.dtype, pd.StringDtype) and fn in (json_value, shown):
+        return _texts(series, fn)
     codes, firsts = distinct_codes(
         series.to_numpy(dtype=object) if series.dtype == object else series
     )
@@ -329,6 +331,30 @@ def _per_distinct(series: pd.Series, fn) -> pd.Series:
     done = np.empty(len(firsts) + 1, dtype=object)
     done[:] = [fn(v) for v in values] + [fn(None)]  # code -1 (missing): the last
     return pd.Series(done[codes], index=series.index)
+
+
+# A text that may start or end with white space as Python's str.strip sees it (a superset:
+# a text it matches is stripped by Python, which leaves one without such space as it is).
+_PADDED = r"^[\t-\r\x1c-\x20\x85\pZ]|[\t-\r\x1c-\x20\x85\pZ]$"
+
+
+def _texts(series: pd.Series, fn) -> pd.Series:
+    """json_value or shown of a text column without a Python call per value: a text is
+    itself (missing: None, or （空白） when shown; "" is None in JSON); only the texts with
+    white space at an end go through ``fn`` to be stripped.  Equal texts share one string."""
+    import pyarrow.compute as pc
+
+    array = arrow_array(series)
+    encoded = array.dictionary_encode()
+    texts = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    padded = pc.match_substring_regex(encoded.dictionary, _PADDED).to_numpy(zero_copy_only=False)
+    if fn is json_value:
+        padded = padded | pc.equal(encoded.dictionary, "").to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(padded):  # rare: texts typed with a space at an end
+        texts[i] = fn(texts[i])
+    texts = np.append(texts, fn(None))  # a missing value: the last
+    indices = encoded.indices.fill_null(len(texts) - 1).to_numpy(zero_copy_only=False)
+    return pd.Series(texts[indices], index=series.index)
 
 
 def _row_violations(

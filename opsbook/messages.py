@@ -7,6 +7,7 @@ distinct (template, parameters) pair is formatted once (a rule that fails the sa
 
 from __future__ import annotations
 
+import operator
 import string
 
 import numpy as np
@@ -77,29 +78,32 @@ def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:
     columns: the rows of one (template, English template, parameter names) together, each
     parameter's distinct values formatted once and the template's literal pieces joined
     to them in Arrow (60,000 twice-a-year lines, each naming its own customer, are one
-    join, not 60,000 ``format`` calls)."""
+    join, not 60,000 ``format`` calls).  Equal messages share one string object."""
     if not len(data):
         return empty_violations()
     shown = np.empty(len(data), dtype=object)
     english = np.empty(len(data), dtype=object)
     params = data["params"].to_numpy(dtype=object)
-    kinds = [data[c].to_numpy(dtype=object) for c in ("template", "template_en", "param_names")]
     group = np.zeros(len(data), dtype=np.int64)
-    for values in kinds:  # tuples stay tuples in an object array (no MultiIndex)
-        codes, uniques = pd.factorize(values)
+    for column in ("template", "template_en", "param_names"):
+        values = data[column]  # text: factorized in Arrow; tuples: as objects (no MultiIndex)
+        codes, uniques = pd.factorize(
+            values.to_numpy(dtype=object) if values.dtype == object else values
+        )
         group, _ = pd.factorize(group * (len(uniques) + 1) + codes)  # renumbered: never overflows
     order = np.argsort(group, kind="stable")
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     for at in np.split(order, bounds):  # one piece per template: a few dozen
-        first = at[0]
-        template, template_en, names = (k[first] for k in kinds)
-        fields = _fields(names, params[at])
-        en = _render(template_en, names, fields, params[at])
+        template, template_en, names = (
+            data[c].iat[at[0]] for c in ("template", "template_en", "param_names")
+        )
+        fields = _Fields(names, params[at])
+        en = _render(template_en, fields)
         english[at] = en
         if language == "en":
             shown[at] = en
         else:
-            zh = _render(template, names, fields, params[at])
+            zh = _render(template, fields)
             shown[at] = _simplified(zh) if language == "zh-Hans" else zh
     frame = data.drop(columns=["template", "template_en", "param_names", "params"])
     frame["message"] = shown
@@ -107,62 +111,81 @@ def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:
     return frame[VIOLATION_FIELDS]
 
 
-def _fields(names: tuple, params: np.ndarray) -> dict[str, np.ndarray] | None:
-    """The parameters of rows sharing ``names`` as one object array per name (None when a
-    row's parameters do not match its names: then its messages are formatted one by one)."""
-    try:
-        columns = list(zip(*params, strict=True)) if len(names) else []
-    except ValueError:
-        return None
-    if len(columns) != len(names):
-        return None
-    out = {}
-    for name, column in zip(names, columns):
-        array = np.empty(len(column), dtype=object)
-        array[:] = column
-        out[name] = array
-    return out
+class _Fields:
+    """The parameters of rows sharing one tuple of names, a column per name, each rendered
+    (as ``format`` with a spec and conversion would) once per distinct value and kept for
+    the other language's template."""
+
+    def __init__(self, names: tuple, params: np.ndarray):
+        self.params, self.names = params, names
+        self.ok = set(map(len, params)) == {len(names)}  # else: formatted row by row
+        self._columns: dict[str, list] = {}
+        self._rendered: dict[tuple, object] = {}
+
+    def column(self, name: str) -> list:
+        if name not in self._columns:
+            self._columns[name] = list(
+                map(operator.itemgetter(self.names.index(name)), self.params)
+            )
+        return self._columns[name]
+
+    def rendered(self, name: str, spec: str, conv: str | None):
+        """The field's texts as an Arrow array."""
+        import pyarrow as pa
+
+        key = (name, spec, conv)
+        if key not in self._rendered:
+            values = self.column(name)
+            kind = pd.api.types.infer_dtype(values, skipna=False) if not (spec or conv) else ""
+            if kind == "string":  # format(text, "") is the text
+                self._rendered[key] = pa.array(values, type=pa.string())
+            else:
+                array = np.empty(len(values), dtype=object)
+                array[:] = values
+                self._rendered[key] = pa.array(_formatted(array, spec, conv), type=pa.string())
+        return self._rendered[key]
 
 
-def _render(template: str, names: tuple, fields: dict | None, params: np.ndarray) -> np.ndarray:
-    """``template.format_map(dict(zip(names, row)))`` for every row of ``params``, as columns:
-    each field formatted once per distinct value (told apart by type, so 1, 1.0 and True
-    each keep their own text), the pieces joined element-wise in Arrow.  Templates with
-    nested or indexed fields, and parameters that cannot be hashed, go row by row."""
-    import pyarrow as pa
+def _render(template: str, fields: _Fields) -> np.ndarray:
+    """``template.format_map(dict(zip(names, row)))`` for every row, as columns: each field's
+    texts (see _Fields) and the template's literal pieces joined element-wise in Arrow.
+    Templates with nested or indexed fields, and parameters that cannot be hashed, go row
+    by row."""
     import pyarrow.compute as pc
 
-    pieces: list = []
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError:
         parsed = None
     simple = (
-        fields is not None
+        fields.ok
         and parsed is not None
         and all(
-            f is None or (f in fields and "{" not in (spec or "") and conv in (None, "r", "s", "a"))
+            f is None
+            or (f in fields.names and "{" not in (spec or "") and conv in (None, "r", "s", "a"))
             for _, f, spec, conv in parsed
         )
     )
     if not simple:
-        return _row_by_row(template, names, params)
+        return _row_by_row(template, fields.names, fields.params)
+    pieces: list = []
     for literal, name, spec, conv in parsed:
         if literal:
             pieces.append(literal)
-        if name is None:
-            continue
-        try:
-            pieces.append(pa.array(_formatted(fields[name], spec or "", conv), type=pa.string()))
-        except TypeError:  # a value that cannot be hashed
-            return _row_by_row(template, names, params)
-    if not any(isinstance(p, pa.Array) for p in pieces):
-        text = "".join(pieces)
-        out = np.empty(len(params), dtype=object)
-        out[:] = [text] * len(params)
+        if name is not None:
+            try:
+                pieces.append(fields.rendered(name, spec or "", conv))
+            except TypeError:  # a value that cannot be hashed
+                return _row_by_row(template, fields.names, fields.params)
+    if all(isinstance(p, str) for p in pieces):
+        out = np.empty(len(fields.params), dtype=object)
+        out[:] = ["".join(pieces)] * len(out)
         return out
     joined = pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
-    return joined.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    # Each distinct message one Python string, the rows pointing at it.
+    encoded = joined.dictionary_encode()
+    texts = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    return texts[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 _CONVERT = {None: None, "r": repr, "s": str, "a": ascii}
