@@ -155,6 +155,7 @@ def check_sheets(
             ctx.notes.clear()
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    del frames  # one copy of the violations alive at a time (issue 27)
     # Rows are whole numbers or None (a violation with no row), never 12.0.
     frame["row"] = _whole_rows(frame["row"])
     # Messages and summaries are outputs: opsbook.messages and the pipeline make them.
@@ -229,6 +230,7 @@ def _check_table(
             frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    del frames  # one copy of the violations alive at a time (issue 27)
     # A log over several sheets: each violation back on its own sheet and row; then a cell
     # hidden under a merge is marked on the merge's top-left cell.  The note that adds is
     # appended to the templates (zh to zh, en to en: the language is chosen when rendering).

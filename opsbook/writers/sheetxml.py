@@ -356,9 +356,12 @@ def _row_style(m: re.Match, row_number: int) -> int | None:
 def _insert_at(xml: bytes, pos: int, end: int, prefix: bytes, col: int) -> int:
     """Where a cell of column ``col`` is created in a row whose content is xml[:end] and
     whose cells before ``pos`` are done: before the first cell to its right, else at the
-    end."""
+    end.  Column letters order as (length, letters): no conversion per cell passed."""
+    letters = column_letter(col).encode()
+    width = len(letters)
     for m in cell_refs(prefix).finditer(xml, pos, end):
-        if _column_of(m.group(1)) > col:
+        found = m.group(1)
+        if len(found) > width or (len(found) == width and found > letters):
             return m.start()
     return end
 
