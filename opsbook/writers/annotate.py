@@ -9,6 +9,8 @@ running again replaces the marks and sheets instead of stacking them.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 import os
 import stat
 from pathlib import Path
@@ -239,9 +241,8 @@ class FileBook:
 
     def save(self, target: Path | None = None, backup: bool = True) -> Path:
         fills: dict[int, str] = {}  # per distinct style: 137k marks share a handful
-        for style in {
-            base if before is None else before for _s, _r, before, _a, base in self.run.marks
-        }:
+        pairs = set(map(operator.itemgetter(2, 4), self.run.marks))  # (before, base), in C
+        for style in {base if before is None else before for before, base in pairs}:
             fills[style] = fill_before(self.styles, style)
         columns = self.run.columns(fills, blank=None)  # None: the same empty cell as "", faster
         add_sheet(
@@ -421,9 +422,7 @@ def _mark_sheet(
     splicer = SheetSplicer(by_row, styles.marked)
 
     def add_notes_to(skeleton: bytes) -> bytes:  # the part without its rows
-        run.marks += [
-            (sheet_name, ref, before, after, base) for ref, before, after, base in splicer.changes
-        ]
+        run.marks += map(tuple.__add__, itertools.repeat((sheet_name,)), splicer.changes)
         splicer.changes.clear()  # remembered in run.marks: not twice in memory
         had_legacy = find_legacy_drawing(skeleton) is not None
         existing = _existing_notes(pkg, part)
