@@ -75,6 +75,7 @@ class RowStream:
         self._row_number = 0
         self._numbered_re: re.Pattern | None = None  # a row start tag's number (_check_order)
         self._tagged_re: re.Pattern | None = None  # the same, r first
+        self._counted: tuple[bytes | None, int] = (None, -1)  # the last chunk's _tagged_rows
 
     def feed(self, chunk: bytes) -> bytes:
         if self._done:
@@ -206,8 +207,7 @@ class RowStream:
         when that does not hold or a pending row is not where ascending order puts it (a
         missing or out-of-order row): the row-by-row scan decides those."""
         tagged = self._row_start + b' r="'
-        count = xml.count(self._row_start)
-        if count == 0 or xml.count(tagged) != count:
+        if self._tagged_rows(xml) <= 0:
             return None
         at = xml.rfind(tagged)
         last = int(xml[at + len(tagged) : xml.index(b'"', at + len(tagged))])
@@ -245,6 +245,14 @@ class RowStream:
         out.append(xml[pos:])
         return out
 
+    def _tagged_rows(self, xml: bytes) -> int:
+        """How many row tags ``xml`` has when every one starts with its r attribute, else
+        -1; counted once per chunk (the order check and the direct path both ask)."""
+        if self._counted[0] is not xml:
+            count = xml.count(self._row_start)
+            self._counted = (xml, count if xml.count(self._row_start + b' r="') == count else -1)
+        return self._counted[1]
+
     def _check_order(self, xml: bytes) -> None:
         """Refuse rows out of ascending order (ECMA-376 wants them in order; Excel writes
         them so): a marked row looked for where the order puts it would be made a second
@@ -256,7 +264,7 @@ class RowStream:
             self._numbered_re = re.compile(
                 rb"<" + re.escape(self.prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']"
             )
-        tagged = xml.count(self._row_start) == xml.count(self._row_start + b' r="')
+        tagged = self._tagged_rows(xml) >= 0
         found = (self._tagged_re if tagged else self._numbered_re).findall(xml)
         if not found:
             return

@@ -132,8 +132,8 @@ class SheetSplicer(RowStream):
         number) and the pieces between go the direct way, rather than the scan of every
         row.  None for any other chunk (the scan decides)."""
         tagged = self._row_tagged
-        count = xml.count(self._row_start)
-        if count == 0 or xml.count(tagged) != count:
+        count = self._tagged_rows(xml)
+        if count <= 0:
             return None
         starts, numbers = [], []
         for m in numbered_row_tags(tagged).finditer(xml):
