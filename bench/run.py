@@ -10,8 +10,9 @@ By default: inspection sheets of the reference shape at 10k, 100k and 500k rows 
 full shape at 10k and 100k rows (its naive run at 500k takes over 20 minutes a time), post
 logs and design-cost ledgers at 10k and 100k rows (--posts 500000 adds that size), and 200
 small post logs with `--jobs 2` against `--jobs 1`; each comparison three times.  Then the
-violation-heavy inspection logs of issue 15 (`--violations realistic dense few`, 100k rows):
-`validate --output --report`, the JSON report included, with the log's own year judged.  The naive
+violation-heavy inspection logs of issues 15 and 27 (`--violations realistic dense few clean`,
+100k rows): `validate --output --report`, the JSON report included, with the log's own year
+judged; with the clean log, the floor (bench/floor.py) alternates too.  The naive
 pipeline is bench/naive.py; the workbooks are made by bench/workbooks.py.
 
 Two shapes of inspection workbook: "reference" is the issue's sheet (18 columns, one sheet);
@@ -129,14 +130,28 @@ def _verdict(r: dict) -> str:
     return ""
 
 
+def load() -> str:
+    """The machine's load averages (1, 5, 15 min), printed next to every number."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def violation_heavy(mixes: list[str], rows: int, repeat: int, naive_for: list[str]) -> list[dict]:
-    """Issue 15: the inspection log full of violations, `validate --output --report` (the
-    JSON report too) against the naive pipeline, alternating; the violation count of each
-    log printed from opsbook's own summary (the log's year only: --from/--to)."""
+    """Issues 15 and 27: the inspection log full of violations, `validate --output --report`
+    (the JSON report too) against the naive pipeline, alternating; the violation count of
+    each log printed from opsbook's own summary (the log's year only: --from/--to).  With
+    the clean log, the floor alternates too (bench/floor.py: Python, fastexcel reading
+    every cell, a raw copy of the package)."""
     results = []
     logs = {mix: violation_log(rows, mix) for mix in mixes}
     runs = {mix: ([], [], []) for mix in mixes}  # opsbook, naive, opsbook's printed summary
+    floors: list[tuple[float, float]] = []
+    print(f"load average at the start: {load()}", flush=True)
     for _ in range(repeat):  # every mix once per round: the mixes alternate too
+        if "clean" in mixes:
+            src = logs["clean"][0]
+            floors.append(
+                timed([PY, str(HERE / "floor.py"), str(src), str(OUT / "floor-copy.xlsx")])
+            )
         for mix in mixes:
             (src, header_row), (ours, naive, printed) = logs[mix], runs[mix]
             ours.append(
@@ -171,11 +186,12 @@ def violation_heavy(mixes: list[str], rows: int, repeat: int, naive_for: list[st
                         ]
                     )
                 )
+    print(f"load average at the end: {load()}", flush=True)
+    med = lambda runs, i: statistics.median(r[i] for r in runs)
     for mix in mixes:
         ours, naive, printed = runs[mix]
         total = re.search(r"(\d+) 錯誤, (\d+) 警告", printed[-1])
         count = int(total.group(1)) + int(total.group(2))
-        med = lambda runs, i: statistics.median(r[i] for r in runs)
         r = {
             "mix": mix,
             "rows": rows,
@@ -207,13 +223,26 @@ def violation_heavy(mixes: list[str], rows: int, repeat: int, naive_for: list[st
             flush=True,
         )
         results.append(r)
-    few = next((r for r in results if r["mix"] == "few"), None)
-    dense = next((r for r in results if r["mix"] == "dense"), None)
-    if few and dense:
-        times = dense["ours_s"] / few["ours_s"]
+    by_mix = {r["mix"]: r for r in results}
+    dense = by_mix.get("dense")
+    for base in ("few", "clean"):
+        if dense and base in by_mix:
+            times = dense["ours_s"] / by_mix[base]["ours_s"]
+            target = (
+                "; target ≤2×: " + ("met" if times <= 2 else "NOT met") if base == "clean" else ""
+            )
+            print(
+                f"dense ({dense['violations']:,} violations) takes {times:.2f}× the time of {base} "
+                f"({by_mix[base]['violations']:,}){target}",
+                flush=True,
+            )
+    if floors and "clean" in by_mix:
+        floor = med(floors, 0)
+        times = by_mix["clean"]["ours_s"] / floor
         print(
-            f"dense ({dense['violations']:,} violations) takes {times:.2f}× the time of few "
-            f"({few['violations']:,}); target ≤2×: {'met' if times <= 2 else 'NOT met'}",
+            f"floor (Python + fastexcel reading every cell + a raw copy) {floor:.1f} s "
+            f"{med(floors, 1):.2f} GB (runs {[round(t, 1) for t, _ in floors]}); the clean log takes "
+            f"{times:.2f}× the floor; target ≤1.5×: {'met' if times <= 1.5 else 'NOT met'}",
             flush=True,
         )
     return results
@@ -281,7 +310,8 @@ def main() -> None:
         nargs="*",
         default=list(MIXES),
         choices=list(MIXES),
-        help="violation-heavy inspection logs of issue 15 (default: all three mixes; none: skip)",
+        help="violation-heavy inspection logs of issues 15 and 27 (default: all four mixes, the "
+        "clean one with the floor; none: skip)",
     )
     parser.add_argument("--violation-rows", type=int, default=100_000)
     parser.add_argument(

@@ -33,7 +33,11 @@ STEPS = [
     ("rest of the check (tables, coercion, summaries)", "check_file pipeline.py"),
     ("marks table (layout.cell_marks)", "cell_marks layout.py"),
     ("notes (10,000 a sheet at most)", "_mark_sheet.<locals>.add_notes_to annotate.py"),
-    ("marking cells (the splicer over the streamed sheet)", "rewrite_sheet sheetxml.py"),
+    ("marking cells (the splicer over the streamed sheet)", "rewrite_sheet rowstream.py"),
+    (
+        "marking cells (the splicer over the streamed sheet)",
+        "rewrite_sheet sheetxml.py",
+    ),  # before 27
     ("state sheet (_opsbook)", "spool_columns columnsheet.py"),
     ("state sheet (_opsbook)", "RunState.columns state.py"),
     ("saving (zip copy, verification)", "FileBook.save annotate.py"),

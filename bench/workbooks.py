@@ -94,7 +94,8 @@ def _tiled(path: Path, rows: int, kind: str) -> int:
 #               a rectification note (or passed anyway), visits that did not enter with no
 #               reason, and 40% of customers seen once (twice-a-year shortfalls);
 #   dense     — every row breaks at least two rules (a fee and a missing badge on every row);
-#   few       — the same log with about a thousand violations.
+#   few       — the same log with about a thousand violations;
+#   clean     — the same log without a violation (issue 27's floor comparison).
 LOG_HEADERS = [
     "用户编号",
     "户名",
@@ -153,6 +154,17 @@ MIXES = {
         not_entered=0.001,
         no_reason=0.5,
         once=0.002,
+    ),
+    "clean": dict(
+        fee=0,
+        badge=0.0,
+        uniform=0.0,
+        signature=0.0,
+        corrosion=0.0,
+        hose=0.0,
+        not_entered=0.0,
+        no_reason=0.0,
+        once=0.0,
     ),
 }
 

@@ -16,7 +16,6 @@ from pathlib import Path
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 import click  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .config import dump_config, load_config  # noqa: E402
@@ -36,6 +35,8 @@ KIND_CHOICE = KindChoice()
 def _date(ctx, param, value):
     if value is None:
         return None
+    import pandas as pd  # not at the top: `opsbook --help` and `rules` do without pandas
+
     try:
         return pd.Timestamp(value)
     except (ValueError, TypeError):
@@ -336,6 +337,8 @@ def settle(path, month, as_of, config_path, output):
       opsbook settle workbooks/平面設計費用.xlsx --month 2026-09
       opsbook settle workbooks/平面設計費用.xlsx --month 2026-09 --output 結算.xlsx
     """
+    import pandas as pd
+
     from .engine import as_of_moment
     from .kinds.design_costs.summaries import settlement
     from .pipeline import check_file

@@ -12,6 +12,7 @@ them; the pipeline builds summaries when an output wants them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import string
 from collections.abc import Iterable
 from typing import cast
@@ -34,7 +35,7 @@ from .report import (
     TableInfo,
     empty_violations,
 )
-from .values import json_value, shown
+from .values import arrow_array, distinct_codes, json_value, shown
 from .workbook.logs import one_log, same_header_logs
 from .workbook.overrides import pinned_header
 from .workbook.reader import SheetValues
@@ -163,15 +164,14 @@ def check_sheets(
             ctx.notes.clear()
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    del frames  # one copy of the violations alive at a time (issue 27)
     waivers += book.waivers if book is not None else []
     if waivers:
         from .rulebook.waivers import engine_hook
 
         frame = engine_hook(frame, waivers, tables, report, file)
     # Rows are whole numbers or None (a violation with no row), never 12.0.
-    frame["row"] = pd.Series(
-        [None if pd.isna(r) else int(r) for r in frame["row"]], dtype=object, index=frame.index
-    )
+    frame["row"] = _whole_rows(frame["row"])
     if book is not None:
         from .rulebook.apply import describe
 
@@ -186,6 +186,14 @@ def check_sheets(
         not_checked=not_checked,
         skipped=skipped,
     )
+
+
+def _whole_rows(rows: pd.Series) -> pd.Series:
+    """Rows as Python ints or None (a violation with no row), never 12.0, as one column."""
+    out = np.full(len(rows), None, dtype=object)
+    present = rows.notna().to_numpy()
+    out[present] = rows[present].to_numpy(dtype=np.int64).tolist()
+    return pd.Series(out, dtype=object, index=rows.index)
 
 
 def _logs(
@@ -267,6 +275,7 @@ def _check_table(
             frames.append(_aggregate_violations(rule, table, ctx, file, rule.run(table, ctx)))
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_violations(VIOLATION_DATA)
+    del frames  # one copy of the violations alive at a time (issue 27)
     if keep is not None and len(frame):
         frame = frame[keep(frame).to_numpy()].reset_index(drop=True)
     # A log over several sheets: each violation back on its own sheet and row; then a cell
@@ -330,14 +339,41 @@ def _params(frame: pd.DataFrame) -> dict[str, object]:
 
 def _per_distinct(series: pd.Series, fn) -> pd.Series:
     """``series.map(fn)`` with ``fn`` called once per distinct value (40,000 fees of three
-    amounts format three values).  Object columns, where 1, True and 1.0 would hash as one
-    value, are mapped value by value."""
-    if series.dtype == object:
-        return series.map(fn)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    done = np.empty(len(uniques) + 1, dtype=object)
-    done[:] = [fn(u) for u in uniques.tolist()] + [fn(None)]  # code -1 (missing): the last
+    amounts format three values).  In object columns 1, True and 1.0 hash as one value but
+    are written differently, so there a value is distinct by its type too."""
+    if isinstance(series.dtype, pd.StringDtype) and fn in (json_value, shown):
+        return _texts(series, fn)
+    codes, firsts = distinct_codes(
+        series.to_numpy(dtype=object) if series.dtype == object else series
+    )
+    values = series.take(firsts).tolist() if len(firsts) else []
+    done = np.empty(len(firsts) + 1, dtype=object)
+    done[:] = [fn(v) for v in values] + [fn(None)]  # code -1 (missing): the last
     return pd.Series(done[codes], index=series.index)
+
+
+# A text that may start or end with white space as Python's str.strip sees it (a superset:
+# a text it matches is stripped by Python, which leaves one without such space as it is).
+_PADDED = r"^[\t-\r\x1c-\x20\x85\pZ]|[\t-\r\x1c-\x20\x85\pZ]$"
+
+
+def _texts(series: pd.Series, fn) -> pd.Series:
+    """json_value or shown of a text column without a Python call per value: a text is
+    itself (missing: None, or （空白） when shown; "" is None in JSON); only the texts with
+    white space at an end go through ``fn`` to be stripped.  Equal texts share one string."""
+    import pyarrow.compute as pc
+
+    array = arrow_array(series)
+    encoded = array.dictionary_encode()
+    texts = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    padded = pc.match_substring_regex(encoded.dictionary, _PADDED).to_numpy(zero_copy_only=False)
+    if fn is json_value:
+        padded = padded | pc.equal(encoded.dictionary, "").to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(padded):  # rare: texts typed with a space at an end
+        texts[i] = fn(texts[i])
+    texts = np.append(texts, fn(None))  # a missing value: the last
+    indices = encoded.indices.fill_null(len(texts) - 1).to_numpy(zero_copy_only=False)
+    return pd.Series(texts[indices], index=series.index)
 
 
 def _row_violations(
@@ -369,12 +405,12 @@ def _row_violations(
             "sheet": table.sheet,
             "row": rows.astype(object),
             "column": source.header,
-            "cell": [f"{source.letter}{r}" for r in rows],
+            "cell": (source.letter + pd.Series(rows).astype(str)).to_numpy(dtype=object),
             "clause": rule.clause,
             "rule": rule.id,
             "severity": rule.severity,
             "value": _per_distinct(raw, json_value).astype(object).values,
-            "rows": [(int(r),) for r in rows],
+            "rows": list(zip(rows.tolist())),  # one-row tuples, made in C
             "template": rule.message,
             "template_en": rule.message_en,
             **_params(params),
@@ -410,35 +446,48 @@ def _aggregate_violations(
     )[VIOLATION_DATA]
 
 
-def _line_cells(lines: pd.DataFrame, table: Table) -> tuple[list, list, list, list, list]:
+def _line_cells(lines: pd.DataFrame, table: Table) -> tuple[list, np.ndarray, list, list, list]:
     """For each line of an aggregate rule: its rows sorted, its first row, and the header,
-    cell and value it marks there (None where it has no key or no row).  The cells' values
-    are taken a key at a time (one lookup per key, not one .at per line: 60,000 twice-a-year
-    lines took 15 s that way)."""
-    all_rows = [tuple(sorted(int(r) for r in rows)) for rows in lines["rows"].tolist()]
-    first_rows = [rows[0] if rows else None for rows in all_rows]
-    n = len(all_rows)
-    headers: list = [None] * n
-    cells: list = [None] * n
-    values: list = [None] * n
-    by_key: dict = {}
-    for i, key in enumerate(lines["key"].tolist()):
-        if key and first_rows[i]:
-            by_key.setdefault(key, []).append(i)
-    for key, at in by_key.items():
-        source = table.columns.get(key)
+    cell and value it marks there (None where it has no key or no row).  Built as columns:
+    the rows flattened into one array and sorted per line at once, each key's cells joined
+    in Arrow and its values written once per distinct value (no Python per line: a year of
+    twice-a-year shortfalls is 60,000 lines)."""
+    lists = lines["rows"].tolist()
+    n = len(lists)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=n)
+    flat = np.fromiter(
+        itertools.chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum())
+    )
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    flat = flat[np.lexsort((flat, np.repeat(np.arange(n), lengths)))]  # sorted within each line
+    values = flat.tolist()
+    # One tuple per line, made by C-level maps over slices of one list.
+    all_rows = list(map(tuple, map(values.__getitem__, map(slice, starts.tolist(), ends.tolist()))))
+    has_row = lengths > 0
+    first_rows = np.full(n, None, dtype=object)
+    firsts = flat[starts[has_row]]
+    first_rows[has_row] = firsts.tolist()
+    headers = np.full(n, None, dtype=object)
+    cells = np.full(n, None, dtype=object)
+    marked = np.full(n, None, dtype=object)
+    keys = lines["key"].to_numpy(dtype=object)
+    codes, names = pd.factorize(keys, use_na_sentinel=True)
+    first_of = np.zeros(n, dtype=np.int64)
+    first_of[has_row] = firsts
+    for code, key in enumerate(names.tolist()):
+        source = table.columns.get(key) if key else None
         if source is None:
             continue
-        firsts = [first_rows[i] for i in at]
-        raw = table.raw[key].loc[firsts].tolist()
-        for i, first, value in zip(at, firsts, raw):
-            headers[i] = source.header
-            cells[i] = f"{source.letter}{first}"
-            values[i] = json_value(value)
-    for i, key in enumerate(lines["key"].tolist()):  # a key without a row still names its column
-        if key and not first_rows[i] and key in table.columns:
-            headers[i] = table.columns[key].header
-    return all_rows, first_rows, headers, cells, values
+        at = codes == code
+        headers[at] = source.header  # a key without a row still names its column
+        at &= has_row
+        if not at.any():
+            continue
+        rows = first_of[at]
+        cells[at] = (source.letter + pd.Series(rows).astype(str)).to_numpy(dtype=object)
+        marked[at] = _per_distinct(table.raw[key].loc[rows], json_value).to_numpy(dtype=object)
+    return all_rows, first_rows, list(headers), list(cells), list(marked)
 
 
 # The reader's own "rule": a value that cannot be read as its column's type (one id per type).

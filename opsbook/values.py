@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 BLANK_SHOWN = "（空白）"  # how an empty cell reads inside a message
@@ -113,6 +114,31 @@ def map_per_text_key(values: list, fn) -> list:
             text = done[key] = fn(value)
         out.append(text)
     return out
+
+
+def distinct_codes(values, missing: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's number, in order of first appearance, and the position of each number's
+    first value: what a writer needs to render a column once per distinct value.  An object
+    array's values are told apart by their type too (True, 1 and 1.0 are equal as Python
+    values, not as text), and -0.0 from 0.0.  ``missing``: missing values are numbered -1 (and have no first);
+    else each kind of missing value (None, NaN, NaT, NA) is a value of its own."""
+    codes, _ = pd.factorize(values, use_na_sentinel=missing)
+    present = codes >= 0
+    if isinstance(values, np.ndarray) and values.dtype == object and len(values):
+        kinds, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
+        floats = [i for i, t in enumerate(types) if issubclass(t, float)]
+        negative_zero = np.zeros(len(values), dtype=bool)  # -0.0 == 0.0, but writes "-0.0"
+        if floats:
+            at = np.flatnonzero(np.isin(kinds, floats))
+            number = values[at].astype(np.float64)
+            negative_zero[at] = (number == 0) & np.signbit(number)
+        if len(types) > 1 or negative_zero.any():
+            key = (codes[present].astype(np.int64) * len(types) + kinds[present]) * 2
+            key += negative_zero[present]
+            codes = np.full(len(values), -1, dtype=np.int64)
+            codes[present], _ = pd.factorize(key)
+    _, firsts = np.unique(codes[present], return_index=True)
+    return codes, np.flatnonzero(present)[firsts]
 
 
 def arrow_array(values):

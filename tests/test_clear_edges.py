@@ -5,9 +5,9 @@ import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
-from opsbook.samples.posts import build_post_log
 
 from opsbook.cli import cli
+from opsbook.kinds.posts.sample import build_post_log
 
 
 def run(*args):

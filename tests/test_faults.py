@@ -768,9 +768,9 @@ def test_a_long_row_arriving_in_many_chunks_is_not_rescanned():
 
 
 def test_a_row_bigger_than_the_bound_is_refused(monkeypatch):
-    import opsbook.writers.sheetxml as sheetxml
+    import opsbook.ooxml.rowstream as rowstream
 
-    monkeypatch.setattr(sheetxml, "MAX_HELD", 4 << 20)
+    monkeypatch.setattr(rowstream, "MAX_HELD", 4 << 20)
     splicer = SheetSplicer({1: {0: "error"}}, lambda base, sev: 9)
     splicer.feed(b'<worksheet><sheetData><row r="1"><c r="A1"/>')
     with pytest.raises(RefusedToPatch, match="row of over"):

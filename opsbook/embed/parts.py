@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..ooxml.package import Package
+from ..ooxml.rowstream import rewrite_sheet
 from ..ooxml.state import RunState
 from ..workbook.cells import split_cell
 from ..writers.clear import CellRestorer
-from ..writers.sheetxml import rewrite_sheet
 from ..writers.styles import Styles
 from ..writers.xmltext import attr
 from .formulas import NAME_ON

@@ -9,6 +9,8 @@ running again replaces the marks and sheets instead of stacking them.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 import os
 import stat
 from pathlib import Path
@@ -30,6 +32,7 @@ from ..layout import (
     violation_rows,
 )
 from ..ooxml.package import MAX_PART_MB, Package, PartSpool, SpooledPart
+from ..ooxml.rowstream import rewrite_sheet
 from ..ooxml.state import HEADER as STATE_HEADER
 from ..ooxml.state import STATE_SHEET, RunState, read_state
 from ..ooxml.zipcopy import written_by_opsbook
@@ -38,10 +41,11 @@ from ..text import python_values
 from ..workbook.cells import column_index
 from .clear import clear_package
 from .columnsheet import render_columns, spool_columns
+from .legacydrawing import find_legacy_drawing
 from .newsheet import SheetContent, add_sheet
 from .notes import add_notes
 from .save import save_package, write_failed, write_lock
-from .sheetxml import SheetSplicer, find_legacy_drawing, rewrite_sheet
+from .sheetxml import SheetSplicer
 from .styles import Styles
 from .summary_sheet import write_summary
 
@@ -245,9 +249,8 @@ class FileBook:
 
     def save(self, target: Path | None = None, backup: bool = True) -> Path:
         fills: dict[int, str] = {}  # per distinct style: 137k marks share a handful
-        for style in {
-            base if before is None else before for _s, _r, before, _a, base in self.run.marks
-        }:
+        pairs = set(map(operator.itemgetter(2, 4), self.run.marks))  # (before, base), in C
+        for style in {base if before is None else before for before, base in pairs}:
             fills[style] = fill_before(self.styles, style)
         columns = self.run.columns(fills, blank=None)  # None: the same empty cell as "", faster
         add_sheet(
@@ -428,9 +431,7 @@ def _mark_sheet(
     splicer = SheetSplicer(by_row, styles.marked)
 
     def add_notes_to(skeleton: bytes) -> bytes:  # the part without its rows
-        run.marks += [
-            (sheet_name, ref, before, after, base) for ref, before, after, base in splicer.changes
-        ]
+        run.marks += map(tuple.__add__, itertools.repeat((sheet_name,)), splicer.changes)
         splicer.changes.clear()  # remembered in run.marks: not twice in memory
         had_legacy = find_legacy_drawing(skeleton) is not None
         existing = _existing_notes(pkg, part)

@@ -14,10 +14,12 @@ from lxml import etree
 
 from ..ooxml.package import Package, parse_xml, rels_part, to_bytes
 from ..ooxml.parts import remove_default, remove_override, remove_relationship
+from ..ooxml.rowstream import RowStream, rewrite_sheet
 from ..ooxml.state import STATE_SHEET, RunState
+from ..ooxml.tags import ATTR_S, ATTR_T, LEGACY_ID
 from ..workbook.cells import split_cell
 from .notes import MARK
-from .sheetxml import _ATTR_S, _ATTR_T, _LEGACY_ID, RowStream, cells_in, rewrite_sheet
+from .sheetxml import cells_in
 from .styles import Styles
 
 _SHAPE = re.compile(rb"<v:shape\b[^>]*>.*?</v:shape>", re.S)
@@ -147,10 +149,8 @@ class CellRestorer(RowStream[dict[int, tuple]]):
                 if target is None:
                     continue
                 before, after, base = target
-                s = _ATTR_S.search(c.group(0))
-                if s is None:
-                    continue  # no style at all: not the one the run gave, recoloured by the user
-                value = s.group(2).strip()
+                s = ATTR_S.search(c.group(0))
+                value = s.group(2).strip() if s else b""
                 current = int(value) if value.isdigit() else None
                 if current != after:
                     twin = self.unmarked(current) if current is not None else None
@@ -159,7 +159,7 @@ class CellRestorer(RowStream[dict[int, tuple]]):
                     before = before if before is None else twin  # styles renumbered since the run
                     base = twin
                 out.append(xml[pos : c.start()])
-                if not (before is None and c.group(3) and not _ATTR_T.search(c.group(0))):
+                if not (before is None and c.group(3) and not ATTR_T.search(c.group(0))):
                     tag = c.group(0)
                     value = before if before is not None else base
                     # -1: the cell had no s attribute; 0 from a created cell's base: none needed
@@ -201,7 +201,7 @@ def _remove_notes(
         else:
             _drop_unused_author(root, ns, authors, comment_list)
             pkg.put(comments_rel.target, to_bytes(root))
-    vml_id = _LEGACY_ID.search(xml)
+    vml_id = LEGACY_ID.search(xml)
     vml_rel = rels.get(vml_id.group(1).decode()) if vml_id else None
     if vml_rel is not None and pkg.has(vml_rel.target) and removed_cells:
         vml = pkg.read(vml_rel.target)

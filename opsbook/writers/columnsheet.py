@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ooxml.package import PartSpool, SpooledPart
-from ..values import arrow_array, map_per_text_key
+from ..values import arrow_array, distinct_codes, map_per_text_key
 from ..workbook.cells import column_letter
 from .newsheet import MAIN
 from .xmltext import CELL_TEXT_MAX, attr, cell_text
@@ -238,6 +238,12 @@ def _cell_rests(column: pd.Series) -> pa.Array:
         )
         return pc.coalesce(texts, numbers)
     # Mixed values (a violation's cell value): rendered once per distinct (type, value).
+    if kinds <= {str, int, float, bool, type(None)}:  # numbered in C (type- and sign-aware)
+        array = np.empty(len(listed), dtype=object)
+        array[:] = listed
+        codes, firsts = distinct_codes(array, missing=False)
+        rests = pa.array([_rest(v) for v in array.take(firsts).tolist()], type=pa.string())
+        return rests.take(pa.array(codes))
     return pa.array(map_per_text_key(listed, _rest), type=pa.string())
 
 

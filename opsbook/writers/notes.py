@@ -14,7 +14,7 @@ from ..layout import NOTE_MARK
 from ..ooxml.package import CT_COMMENTS, CT_VML, Package, parse_xml, to_bytes
 from ..ooxml.parts import add_relationship, ensure_default, ensure_override
 from ..workbook.cells import split_cell
-from .sheetxml import find_legacy_drawing, insert_legacy_drawing
+from .legacydrawing import find_legacy_drawing, insert_legacy_drawing
 from .xmltext import CELL_TEXT_MAX, clipped, ooxml_escaped
 
 MARK = NOTE_MARK  # opsbook.layout: one marker for both writers
