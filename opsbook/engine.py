@@ -149,6 +149,8 @@ def check_sheets(
             else:  # each record under the rule versions in force on its date
                 from .rulebook.apply import check_table
 
+                assert kind is not None  # tables holds only the tables of kind
+
                 frames.append(check_table(table, ctx, file, not_checked, _check_table, book, kind))
             for note in ctx.notes:
                 not_checked.append(

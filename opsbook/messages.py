@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import string
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -106,7 +107,9 @@ def violation_frame(data: pd.DataFrame, language: str) -> pd.DataFrame:
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     for at in np.split(order, bounds):  # one piece per template: a few dozen
         template, template_en, names = (
-            data[c].iat[at[0]] for c in ("template", "template_en", "param_names")
+            # Any: pandas-stubs type .iat as any scalar; these columns hold str, str, tuple
+            cast(Any, data[c].iat[at[0]])
+            for c in ("template", "template_en", "param_names")
         )
         fields = _Fields(names, params[at])
         en = _render(template_en, fields)
@@ -179,6 +182,7 @@ def _render(template: str, fields: _Fields) -> np.ndarray:
     )
     if not simple:
         return _row_by_row(template, fields.names, fields.params)
+    assert parsed is not None  # simple says so
     pieces: list = []
     for literal, name, spec, conv in parsed:
         if literal:

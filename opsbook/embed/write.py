@@ -60,13 +60,16 @@ def calendar_rows(years: tuple[int, int], region: str = "CN") -> list[list]:
     first, last = years
     days = pd.Series(pd.date_range(f"{first}-01-01", f"{last}-12-31", freq="D"))
     working = calendar_for(region).is_working_day(days).to_numpy()
-    serial = (days.dt.date - _EXCEL_EPOCH).map(lambda d: d.days).to_numpy()
+    # pandas-stubs have no date - date on a Series; pandas gives timedeltas (object dtype)
+    serial = (days.dt.date - _EXCEL_EPOCH).map(lambda d: d.days).to_numpy()  # type: ignore[operator]
     count = np.cumsum(working.astype(int))
     yes_words, no_words = f.forms(sorted(YES_WORDS)), f.forms(sorted(NO_WORDS))
     height = max(len(days), len(yes_words), len(no_words))
-    rows = [["日期", "工作日", "累計工作日", "", "是", "否"]]
+    rows: list[list] = [["日期", "工作日", "累計工作日", "", "是", "否"]]
     for i in range(height):
-        row = [int(serial[i]), int(working[i]), int(count[i])] if i < len(days) else ["", "", ""]
+        row: list = (
+            [int(serial[i]), int(working[i]), int(count[i])] if i < len(days) else ["", "", ""]
+        )
         row += [
             "",
             yes_words[i] if i < len(yes_words) else "",

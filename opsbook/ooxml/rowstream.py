@@ -35,12 +35,14 @@ def rewrite_sheet(pkg: Package, part: str, stream: RowStream, edit_skeleton=None
             raise RefusedToPatch(f"{pkg.path}: {part}: {exc}; not patched") from exc
         except (UnreadableWorkbook, ValueError) as exc:
             raise UnreadableWorkbook(f"{pkg.path}: {part} cannot be edited ({exc})") from exc
-        skeleton = stream.head + stream.tail
+        head = stream.head
+        assert head is not None  # finish() raised for a part without sheetData
+        skeleton = head + stream.tail
         if edit_skeleton is not None:
             skeleton = edit_skeleton(skeleton)
-        if not skeleton.startswith(stream.head):  # everything editable lies after sheetData
+        if not skeleton.startswith(head):  # everything editable lies after sheetData
             raise RuntimeError(f"{part}: an edit changed the sheet before its rows")
-        spool.write(skeleton[len(stream.head) :])
+        spool.write(skeleton[len(head) :])
     except BaseException:
         spool.file.close()
         raise
@@ -138,9 +140,11 @@ class RowStream(Generic[Edit]):
     # the rows ---------------------------------------------------------------------------------
     def _rows(self) -> bytes:
         # Only what came since the last search (less the end tag's length) is searched.
-        end = self._data_end.search(self._buf, max(self._scanned - len(self._data_close) - 64, 0))
-        if end is not None:
-            end = end.start()
+        data_end = self._data_end.search(
+            self._buf, max(self._scanned - len(self._data_close) - 64, 0)
+        )
+        if data_end is not None:
+            end = data_end.start()
             body, self.tail, self._buf = bytes(self._buf[:end]), bytes(self._buf[end:]), bytearray()
             self._done = True
             return self._splice(body) + self._remaining_rows()
@@ -263,7 +267,7 @@ class RowStream(Generic[Edit]):
         time, and a workbook with two rows of one number is damaged.  One C-level search
         per chunk for the numbered rows (a literal one when every row tag starts with r, as
         Excel writes them); rows without r are numbered in order by the scan."""
-        if self._numbered_re is None:
+        if self._numbered_re is None or self._tagged_re is None:
             self._tagged_re = re.compile(re.escape(self._row_start + b' r="') + rb'(\d+)"')
             self._numbered_re = re.compile(
                 rb"<" + re.escape(self.prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']"

@@ -21,10 +21,16 @@ import datetime as dt
 import os
 import string
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .model import AGGREGATE, PYTHON, RULE, SETTING, Entry, Rulebook, RulebookError
+
+if TYPE_CHECKING:
+    from pandas._libs import NaTType
+
+    from ..report import NotChecked
 
 _CACHE: dict[tuple, Rulebook] = {}
 
@@ -66,7 +72,7 @@ def segments(
     bounds = [None, *cuts]
     out = []
     for i, start in enumerate(bounds):
-        end = bounds[i + 1] - dt.timedelta(days=1) if i + 1 < len(bounds) else None
+        end = cuts[i] - dt.timedelta(days=1) if i < len(cuts) else None  # bounds[i + 1]
         day = start or (end if end is not None else as_of.date())
         out.append(_segment(entries, kind, table, base, start, end, day))
     return out
@@ -190,7 +196,7 @@ def violation_dates(frame: pd.DataFrame, table, as_of: pd.Timestamp, lines: set)
     return days.fillna(as_of.normalize())
 
 
-def _line_day(names, values, rows, record) -> pd.Timestamp:
+def _line_day(names, values, rows, record) -> pd.Timestamp | NaTType:
     p = dict(zip(names or (), values or ()))
     try:
         if "end" in p:
@@ -230,7 +236,7 @@ def check_table(table, ctx, file, not_checked, check, book: Rulebook, kind: str)
             days = violation_dates(frame, table, ctx.as_of, aggregates)
             return days.between(lo, hi)
 
-        found = []
+        found: list[NotChecked] = []
         frame = check(table, ctx, file, found, rules=seg.rules, keep=keep)
         not_checked += [n for n in found if n not in not_checked]
         frames.append(_name_versions(frame, seg, book))

@@ -7,6 +7,7 @@ code was edited as if it were text."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from .model import AGGREGATE, PYTHON, RULE, SETTING, Rulebook
 
@@ -15,6 +16,7 @@ FAR_PAST, FAR_FUTURE = dt.date.min, dt.date.max
 
 def problems(book: Rulebook) -> list[str]:
     from .. import kinds, regulations
+    from ..catalog.base import RowRule
     from ..catalog.vocabulary import (
         TableColumn,
         VocabularyError,
@@ -37,13 +39,13 @@ def problems(book: Rulebook) -> list[str]:
         section = kind.settings
         if e.type == SETTING:
             sec, _, name = e.id.rpartition(".")
-            sec = sec or section
+            sec = sec or section or ""  # None and "" are both no section of DEFAULTS
             if sec not in DEFAULTS or name not in DEFAULTS[sec]:
                 bad(
                     i,
                     "id",
                     f"no setting {e.id!r} (the [{section}] section has "
-                    f"{', '.join(DEFAULTS.get(section, {}))})",
+                    f"{', '.join(DEFAULTS.get(section or '', {}))})",
                 )
                 continue
             expected = type(DEFAULTS[sec][name])
@@ -61,7 +63,7 @@ def problems(book: Rulebook) -> list[str]:
                     "id",
                     f"{e.id!r} is not one of opsbook's Python rules: only a 規則 row can be added",
                 )
-            elif e.type == PYTHON and e.target != _target_text(original.target):
+            elif e.type == PYTHON and e.target != _target_text(cast(RowRule, original).target):
                 bad(i, "target", "a Python rule's 標註欄 is part of its code: not editable")
             if e.when or e.fails_if:
                 bad(
@@ -99,9 +101,9 @@ def problems(book: Rulebook) -> list[str]:
                     if other is None or node.column not in {c.key for c in other.columns}:
                         bad(i, f, f"no table column {node.table}.{node.column}")
             for ref in settings_used(expr):
-                sec = ref.section or section
-                if ref.name not in DEFAULTS.get(sec, {}):
-                    bad(i, f, f"no setting {{{ref.name}}} in [{sec}]")
+                ref_sec = ref.section or section
+                if ref.name not in DEFAULTS.get(ref_sec or "", {}):
+                    bad(i, f, f"no setting {{{ref.name}}} in [{ref_sec}]")
     out += _overlaps(book)
     rule_ids = set(builtin) | {e.id for e in book.entries}
     for w in book.waivers:

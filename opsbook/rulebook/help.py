@@ -64,10 +64,11 @@ GRAMMAR = [
 def predicate_examples() -> dict[str, str]:
     """predicate name → an example expression using it (a built-in rule's, when one does)."""
     from .. import kinds
+    from ..catalog.base import RowRule
 
     found: dict[str, str] = {}
     for rule in kinds.all_rules():
-        if not getattr(rule, "declared", False):
+        if not (isinstance(rule, RowRule) and rule.declared):
             continue
         for text in (rule.when, rule.fails_if):
             if not text:

@@ -153,15 +153,17 @@ def _plain(e: Entry) -> dict:
 def from_kinds(settings: dict, kind: str | None = None) -> Rulebook:
     """The rulebook of the built-in catalog, with the settings in effect (``settings``)."""
     from .. import kinds
+    from ..catalog.base import RowRule
 
     entries = []
     for k in kinds.kinds():
         if kind and k.name != kind:
             continue
         for r in k.rules:
-            declared = getattr(r, "declared", False)
+            declared = r if isinstance(r, RowRule) and r.declared else None
             type_ = RULE if declared else (PYTHON if r.kind == "row" else AGGREGATE)
             target = getattr(r, "target", "")
+            why = getattr(r, "why_python", "")
             entries.append(
                 Entry(
                     kind=k.name,
@@ -169,14 +171,13 @@ def from_kinds(settings: dict, kind: str | None = None) -> Rulebook:
                     id=r.id,
                     clause=r.clause,
                     table=r.table,
-                    when=(r.when or "") if declared else "",
-                    fails_if=(r.fails_if or "") if declared else "",
+                    when=(declared.when or "") if declared else "",
+                    fails_if=(declared.fails_if or "") if declared else "",
                     target=target if isinstance(target, str) else ", ".join(target),
                     severity=r.severity,
                     message=r.message,
                     message_en=r.message_en,
-                    title=r.title
-                    + (f" — Python: {r.why_python}" if getattr(r, "why_python", "") else ""),
+                    title=r.title + (f" — Python: {why}" if why else ""),
                 )
             )
         if k.settings:

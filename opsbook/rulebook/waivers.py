@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -189,7 +190,12 @@ def apply(frame: pd.DataFrame, waivers: list[Waiver], tables: dict, as_of: pd.Ti
             hit &= frame_rows.eq(w.row)
         if w.key:
             cols = [c for c in records.columns if c.startswith("key_")]
-            mine = records[records[cols].eq(fold(w.key)).any(axis=1)] if cols else records.iloc[:0]
+            mine = (
+                # pandas-stubs: DataFrame.eq refuses a str, which pandas compares with each cell
+                records[records[cols].eq(fold(w.key)).any(axis=1)]  # type: ignore[arg-type]
+                if cols
+                else records.iloc[:0]
+            )
             places = pd.MultiIndex.from_arrays([mine["sheet"], mine["row"].astype(float)])
             at = pd.MultiIndex.from_arrays([frame["sheet"], frame_rows.astype(float)])
             hit &= at.isin(places)
@@ -238,11 +244,14 @@ def apply(frame: pd.DataFrame, waivers: list[Waiver], tables: dict, as_of: pd.Ti
 def _done_days(hits: pd.DataFrame, keyed: pd.DataFrame, today: dt.date) -> pd.Series:
     """The day each lateness violation's record was done (its DONE column), or today."""
     out = pd.Series(pd.Timestamp(today), index=hits.index)
+    # Any: pandas-stubs type .at as a union of every scalar, which dict.get and int() refuse.
+    hit_at: Any = hits.at
+    keyed_at: Any = keyed.at
     for i in hits.index:
-        col = DONE.get(hits.at[i, "rule"])
+        col = DONE.get(hit_at[i, "rule"])
         if col and col in keyed.columns:
             try:
-                v = keyed.at[(hits.at[i, "sheet"], int(hits.at[i, "row"])), col]
+                v = keyed_at[(hit_at[i, "sheet"], int(hit_at[i, "row"])), col]
             except (KeyError, TypeError, ValueError):
                 continue
             if pd.notna(v):

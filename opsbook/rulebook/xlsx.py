@@ -69,6 +69,7 @@ def write_xlsx(book: Rulebook, path: Path) -> None:
 
     wb = Workbook()
     help_ws = wb.active
+    assert help_ws is not None  # a new workbook has its one sheet
     help_ws.title = HELP
     for row in help_rows():
         help_ws.append(row)

@@ -365,9 +365,11 @@ class FileReader:
                     .to_pandas()
                 )
                 frame.columns = range(frame.shape[1])
-                end = sheet.end
-                if frame.shape == (end[0] - start[0] + 1, end[1] - start[1] + 1) and (
-                    _first_cell_matches(frame)
+                end = sheet.end  # calamine gives an end with every start
+                if (
+                    end is not None
+                    and frame.shape == (end[0] - start[0] + 1, end[1] - start[1] + 1)
+                    and _first_cell_matches(frame)
                 ):
                     return SheetValues(
                         name, frame=frame, origin_row=start[0], origin_col=start[1], visible=visible

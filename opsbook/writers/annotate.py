@@ -431,7 +431,8 @@ def _mark_sheet(
     splicer = SheetSplicer(by_row, styles.marked)
 
     def add_notes_to(skeleton: bytes) -> bytes:  # the part without its rows
-        run.marks += map(tuple.__add__, itertools.repeat((sheet_name,)), splicer.changes)
+        # mypy cannot pick tuple.__add__'s overload for map; the tuples are (sheet, *change)
+        run.marks += map(tuple.__add__, itertools.repeat((sheet_name,)), splicer.changes)  # type: ignore[arg-type]
         splicer.changes.clear()  # remembered in run.marks: not twice in memory
         had_legacy = find_legacy_drawing(skeleton) is not None
         existing = _existing_notes(pkg, part)

@@ -161,6 +161,7 @@ class CellRestorer(RowStream[dict[int, tuple]]):
                 out.append(xml[pos : c.start()])
                 if not (before is None and c.group(3) and not ATTR_T.search(c.group(0))):
                     tag = c.group(0)
+                    assert s is not None  # no s attribute: current is None != after, skipped
                     value = before if before is not None else base
                     # -1: the cell had no s attribute; 0 from a created cell's base: none needed
                     keep = value > 0 or (value == 0 and before == 0)

@@ -17,6 +17,7 @@ import bisect
 import functools
 import itertools
 import re
+from typing import cast
 
 from ..errors import RefusedToPatch, UnreadableWorkbook
 from ..ooxml.rowstream import RowStream
@@ -216,19 +217,19 @@ class SheetSplicer(RowStream):
         row_style = self._row_style_at(xml, start, tag_end, row)
         prefix = self.prefix
         if xml[tag_end - 2] == 47:  # "/>": a self-closing row, opened to hold the new cells
-            cells = b"".join(
+            new_cells = b"".join(
                 self._new_cell(row, c, sev, row_style) for c, sev in sorted(marks.items())
             )
-            out += (xml[start : tag_end - 2].rstrip() + b">", cells, self._row_close)
+            out += (xml[start : tag_end - 2].rstrip() + b">", new_cells, self._row_close)
             return tag_end
         end = xml.find(self._row_end_open, tag_end)  # </row, with '>' right after it
         if end >= 0 and xml.startswith(self._row_close, end):
             row_end = end + len(self._row_close)
         else:
-            close = self._row_end.search(xml, tag_end)
-            if close is None:
+            end_tag = self._row_end.search(xml, tag_end)
+            if end_tag is None:
                 raise UnreadableWorkbook(f"row {row} has no end tag")
-            end, row_end = close.start(), close.end()
+            end, row_end = end_tag.start(), end_tag.end()
         out.append(xml[start:tag_end])
         pos, row_text, changes = tag_end, str(row), self.changes
         ordered = sorted(marks.items()) if len(marks) > 1 else marks.items()
@@ -255,13 +256,13 @@ class SheetSplicer(RowStream):
         else:  # cells without r, or with r elsewhere in the tag: the row's cells scanned
             cells = [(m.start(), m.end(), col) for m, col, _ in cells_in(xml, prefix, tag_end, end)]
             for col, severity in ordered:
-                at = next(((a, b) for a, b, c in cells if c == col and a >= pos), None)
-                if at is None:
+                span = next(((a, b) for a, b, c in cells if c == col and a >= pos), None)
+                if span is None:
                     insert = next((a for a, _, c in cells if c > col and a >= pos), end)
                     out += (xml[pos:insert], self._new_cell(row, col, severity, row_style))
                     pos = insert
                     continue
-                at, close = at
+                at, close = span
                 edit = self._cell_rests.get((xml[at:close], severity)) or self._restyle_tag(
                     xml, at, close, 0, severity
                 )
@@ -285,7 +286,7 @@ class SheetSplicer(RowStream):
         style = self._row_rests.get(rest, _UNSEEN)
         if style is _UNSEEN:
             style = self._row_rests[rest] = _row_style(self._row_re.match(xml, start), row)
-        return style
+        return cast("int | None", style)  # _UNSEEN replaced just above
 
     def _letters_for(self, col: int) -> tuple[str, bytes]:
         """The column's letters and the start of its cells' tags up to the row number."""
@@ -340,9 +341,10 @@ class SheetSplicer(RowStream):
 _UNSEEN = object()
 
 
-def _row_style(m: re.Match, row_number: int) -> int | None:
+def _row_style(m: re.Match[bytes] | None, row_number: int) -> int | None:
     """The style a cell created in the row gets (None: its column's), from the row's start
     tag (a ``row_pattern`` match); RefusedToPatch for a tag opsbook cannot edit."""
+    assert m is not None, "the scan found a row start tag here"
     if not START_TAG.fullmatch(m.group(0)):
         raise RefusedToPatch(
             f"row {row_number}'s start tag is not one opsbook can edit ({m.group(0)[:60]!r})"

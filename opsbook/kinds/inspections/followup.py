@@ -28,7 +28,7 @@ FOLLOW_UP_IDS = {
 }
 
 
-def _visits(t, keys) -> pd.DataFrame:
+def _visits(t, keys) -> tuple[pd.DataFrame, list[str]]:
     """One row per dated visit: customer, day, worksheet row, a flag per hazard column, and
     the same of the customer's next visit (``next_`` columns)."""
     present = [k for k in keys if t.has(k)]
