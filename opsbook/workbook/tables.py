@@ -35,10 +35,11 @@ _TOTAL_LABEL = re.compile(
     r"^[0-9一二三四五六七八九十〇零年月日季度周第q上下半全本当期\-/.()]*"
     r"(?:合计|总计|小计|汇总|总结|subtotal|total|totals|sum|grandtotal)[:]?$"
 )
-# Every totals label, in any script, width or case, ends in one of these words.
+# Every totals label, in any script, width or case, ends in one of these words (a space may
+# stand between the two characters: 「總 計」, spaced out to fill a printed cell).
 _TOTAL_END = (
-    r"(?:[合總总小][計计]|[彙汇匯][總总]|[總总][結结]|[ＴTt][ＯOo][ＴTt][ＡAa][ＬLl][ＳSs]?"
-    r"|[ＳSs][ＵUu][ＭMm])[:：]?\s*$"
+    r"(?:[合總总小]\s*[計计]|[彙汇匯]\s*[總总]|[總总]\s*[結结]"
+    r"|[ＴTt][ＯOo][ＴTt][ＡAa][ＬLl][ＳSs]?|[ＳSs][ＵUu][ＭMm])[:：]?\s*$"
 )
 PICTURE = "[圖片]"  # how an in-cell picture shows in messages and the violations sheet
 
