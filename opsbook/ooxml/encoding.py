@@ -56,7 +56,7 @@ def utf8_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield tail.encode("utf-8")
 
 
-_XML_PARTS = (".xml", ".rels", ".vml")
+XML_PARTS = (".xml", ".rels", ".vml")  # the members that are XML text (parts and relationships)
 
 
 @contextlib.contextmanager
@@ -67,7 +67,7 @@ def calamine_readable(path: Path):
         wide = [
             i.filename
             for i in zin.infolist()
-            if i.filename.lower().endswith(_XML_PARTS) and is_utf16(zin.open(i).read(2))
+            if i.filename.lower().endswith(XML_PARTS) and is_utf16(zin.open(i).read(2))
         ]
         if not wide:
             yield Path(path)

@@ -22,7 +22,7 @@ from lxml import etree
 
 from ..errors import RefusedToPatch, UnreadableWorkbook, WorkbookChanged
 from .deflate import compressor, crc32, inflate_chunks
-from .encoding import utf8_chunks
+from .encoding import XML_PARTS, utf8_chunks
 from .zipcopy import central_directory, member_chunks
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -43,7 +43,6 @@ _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
 MAX_PART_MB = 1024
 _PROLOG_MAX = 1 << 20  # bytes before the root element that are looked at for a DTD
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
-_XML_MEMBER = (".xml", ".rels", ".vml")
 
 
 def file_identity(fh) -> tuple:
@@ -240,7 +239,7 @@ class Package:
                 "use --report or a separate output workbook instead"
             )
         for info in [] if self.reading else self.infos:
-            if info.filename.lower().endswith(_XML_MEMBER) and prolog_declares_dtd(
+            if info.filename.lower().endswith(XML_PARTS) and prolog_declares_dtd(
                 self.chunks(info.filename)
             ):
                 raise RefusedToPatch(

@@ -19,12 +19,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ooxml.encoding import calamine_readable, is_utf16  # noqa: F401 - calamine_readable re-exported
+from ..ooxml.encoding import XML_PARTS, is_utf16
 from ..ooxml.package import PartSpool
 from ..ooxml.zipcopy import RawZipWriter
 from .cells import column_index
 
-_XML_MEMBER = (".xml", ".rels", ".vml")
 _CELL = re.compile(rb"<((?:[\w.-]+:)?)c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
 _HOLDS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v>[^<]|is>)")
@@ -57,7 +56,7 @@ def utf16_members(pkg) -> list[str]:
     """XML members of the package stored in UTF-16."""
     found = []
     for info in pkg.infos:
-        if not info.filename.lower().endswith(_XML_MEMBER) or info.file_size < 2:
+        if not info.filename.lower().endswith(XML_PARTS) or info.file_size < 2:
             continue
         from ..ooxml.zipcopy import member_chunks
 
